@@ -1,0 +1,2 @@
+//! One module per feature; each `#[tauri::command]` converts, delegates and converts back.
+pub mod item;

@@ -1,0 +1,110 @@
+//! The app frame every screen plugs into: brand, navigation, the online/offline indicator and
+//! the language switch.
+//!
+//! Screens are a plain enum rather than URL routes: the shell serves one page and there is
+//! nothing to deep-link to yet, so a router would only add weight to the wasm.
+
+use leptos::prelude::*;
+
+use crate::i18n::{tr, Key, Locale};
+use crate::pages;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    ItemCheck,
+    Quote,
+}
+
+const LOCALE_STORAGE_KEY: &str = "satchel.locale";
+
+#[component]
+pub fn App() -> impl IntoView {
+    let locale = RwSignal::new(saved_locale().unwrap_or(Locale::En));
+    provide_context(locale);
+    Effect::new(move |_| {
+        let tag = locale.get().tag();
+        if let Some(storage) = window().local_storage().ok().flatten() {
+            let _ = storage.set_item(LOCALE_STORAGE_KEY, tag);
+        }
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("lang", tag);
+        }
+    });
+    let screen = RwSignal::new(Screen::ItemCheck);
+
+    view! {
+        <header class="frame-header">
+            <div class="brand">
+                <span class="logo" aria-hidden="true"></span>
+                <span class="name">"Satchel"</span>
+                <span class="tagline">{tr(Key::AppTagline)}</span>
+            </div>
+            <div class="frame-tools">
+                <OnlineIndicator />
+                <button
+                    id="language"
+                    class="link"
+                    on:click=move |_| {
+                        locale.update(|l| *l = if *l == Locale::En { Locale::ZhHk } else { Locale::En })
+                    }
+                >
+                    {tr(Key::Language)}
+                </button>
+            </div>
+        </header>
+        <nav class="frame-nav">
+            <NavButton id="nav-item" screen=Screen::ItemCheck current=screen label=Key::NavItemCheck />
+            <NavButton id="nav-quote" screen=Screen::Quote current=screen label=Key::NavQuote />
+        </nav>
+        <main class="frame-main">
+            {move || match screen.get() {
+                Screen::ItemCheck => pages::item_check::ItemCheckPage().into_any(),
+                Screen::Quote => pages::quote::QuotePage().into_any(),
+            }}
+        </main>
+    }
+}
+
+#[component]
+fn NavButton(
+    id: &'static str,
+    screen: Screen,
+    current: RwSignal<Screen>,
+    label: Key,
+) -> impl IntoView {
+    view! {
+        <button
+            id=id
+            class="nav"
+            class:active=move || current.get() == screen
+            aria-current=move || (current.get() == screen).then_some("page")
+            on:click=move |_| current.set(screen)
+        >
+            {tr(label)}
+        </button>
+    }
+}
+
+/// Shows whether the device has a network; everything but sync and submission works without.
+#[component]
+fn OnlineIndicator() -> impl IntoView {
+    let online = RwSignal::new(window().navigator().on_line());
+    let on = window_event_listener(leptos::ev::online, move |_| online.set(true));
+    let off = window_event_listener(leptos::ev::offline, move |_| online.set(false));
+    on_cleanup(move || {
+        on.remove();
+        off.remove();
+    });
+    let text_on = tr(Key::Online);
+    let text_off = tr(Key::Offline);
+    view! {
+        <span id="network" class="network" class:offline=move || !online.get()>
+            {move || if online.get() { text_on() } else { text_off() }}
+        </span>
+    }
+}
+
+fn saved_locale() -> Option<Locale> {
+    let storage = window().local_storage().ok().flatten()?;
+    Locale::from_tag(&storage.get_item(LOCALE_STORAGE_KEY).ok().flatten()?)
+}

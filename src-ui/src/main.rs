@@ -1,0 +1,16 @@
+//! Satchel's user interface: a Leptos client-side app compiled to wasm and shown by the shell.
+//!
+//! The only crate that knows Leptos. It never computes a domain answer itself: every result
+//! comes from the shell through [`ipc`], so the screen shows exactly what the CLI and the tests
+//! see.
+#![forbid(unsafe_code)]
+
+mod app;
+mod i18n;
+mod ipc;
+mod pages;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}

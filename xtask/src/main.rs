@@ -1,0 +1,142 @@
+//! `cargo xtask run | test | bench`: the two README commands and the benchmarks, in Rust so
+//! that a developer's machine and CI run exactly the same steps.
+//!
+//! Every step is idempotent: tools are installed only when the exact pinned version is
+//! missing, so a warm machine goes straight to building and testing.
+#![forbid(unsafe_code)]
+
+mod setup;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+
+/// One feature set for every native build and test, so cargo never rebuilds the shell just
+/// because a different command unified features differently (toolchain.md P9).
+const NATIVE_FEATURES: &str = "satchel-app/custom-protocol,satchel-tests/e2e";
+const WASM: &str = "wasm32-unknown-unknown";
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = workspace_root();
+    std::env::set_current_dir(&root)?;
+    match args.first().map(String::as_str) {
+        Some("run") => run(&root),
+        Some("test") => test(&root),
+        Some("bench") => bench(),
+        Some("setup") => setup::ensure_app_tools(),
+        _ => {
+            eprintln!("usage: cargo xtask <run|test|bench|setup>");
+            eprintln!("  run    install what is missing, build, open the app (headless: screenshot)");
+            eprintln!("  test   install what is missing, then fmt, clippy, wasm32 core, all tests, E2E");
+            eprintln!("  bench  print the domain engine's throughput figures");
+            std::process::exit(2)
+        }
+    }
+}
+
+fn run(root: &Path) -> Result<()> {
+    setup::ensure_app_tools()?;
+    build_ui()?;
+    build_native()?;
+    let app = app_binary(root);
+    if std::env::var_os("DISPLAY").is_some() {
+        return sh(Command::new(&app));
+    }
+    // No display: show the window on a virtual one and keep a picture of it.
+    let shot = target_dir(root).join("satchel-screenshot.png");
+    let script = format!(
+        "'{app}' & pid=$!; sleep 8; import -window root '{shot}'; kill $pid; wait $pid 2>/dev/null; true",
+        app = app.display(),
+        shot = shot.display()
+    );
+    sh(Command::new("xvfb-run").args(["-a", "-s", "-screen 0 1280x800x24", "sh", "-c", &script]))?;
+    if !shot.exists() {
+        bail!("the app ran but no screenshot was written to {}", shot.display());
+    }
+    println!("No display: ran the app under Xvfb. Screenshot: {}", shot.display());
+    Ok(())
+}
+
+fn test(root: &Path) -> Result<()> {
+    let started = Instant::now();
+    setup::ensure_app_tools()?;
+    step("rustfmt", || cargo(&["fmt", "--all", "--", "--check"]))?;
+    // The shell embeds the UI at compile time, so the UI comes first (toolchain.md P2).
+    step("UI (trunk, wasm32)", build_ui)?;
+    step("core builds for wasm32", || {
+        cargo(&["check", "-p", "satchel-core", "--target", WASM])
+    })?;
+    step("clippy (native)", || {
+        cargo(&[
+            "clippy", "--workspace", "--exclude", "satchel-ui", "--all-targets",
+            "--features", NATIVE_FEATURES, "--", "-D", "warnings",
+        ])
+    })?;
+    step("clippy (UI, wasm32)", || {
+        cargo(&["clippy", "-p", "satchel-ui", "--target", WASM, "--", "-D", "warnings"])
+    })?;
+    step("build", build_native)?;
+    step("tests (unit, integration, end-to-end)", || {
+        let mut args = vec!["test", "--workspace", "--exclude", "satchel-ui"];
+        args.extend(["--features", NATIVE_FEATURES]);
+        let mut cmd = if std::env::var_os("DISPLAY").is_some() {
+            Command::new("cargo")
+        } else {
+            // The E2E test drives the real window, which needs an X display.
+            let mut c = Command::new("xvfb-run");
+            c.args(["-a", "-s", "-screen 0 1280x800x24", "cargo"]);
+            c
+        };
+        cmd.args(&args).env("SATCHEL_APP_BIN", app_binary(root));
+        sh(&mut cmd)
+    })?;
+    println!("xtask test: all steps passed in {:.0?}", started.elapsed());
+    Ok(())
+}
+
+fn bench() -> Result<()> {
+    cargo(&["bench", "-p", "satchel-core", "--bench", "quotes"])
+}
+
+fn build_ui() -> Result<()> {
+    sh(Command::new("trunk").args(["build", "--release"]).current_dir("src-ui"))
+}
+
+fn build_native() -> Result<()> {
+    cargo(&["build", "--workspace", "--exclude", "satchel-ui", "--features", NATIVE_FEATURES])
+}
+
+fn step(name: &str, f: impl FnOnce() -> Result<()>) -> Result<()> {
+    let t = Instant::now();
+    println!("==> {name}");
+    f().with_context(|| format!("step failed: {name}"))?;
+    println!("<== {name} ({:.1?})", t.elapsed());
+    Ok(())
+}
+
+fn cargo(args: &[&str]) -> Result<()> {
+    sh(Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())).args(args))
+}
+
+pub(crate) fn sh(cmd: &mut Command) -> Result<()> {
+    let status = cmd.status().with_context(|| format!("could not start {cmd:?}"))?;
+    if !status.success() {
+        bail!("{cmd:?} exited with {status}");
+    }
+    Ok(())
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").into()
+}
+
+fn target_dir(root: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"))
+}
+
+fn app_binary(root: &Path) -> PathBuf {
+    target_dir(root).join("debug").join("satchel-app")
+}
