@@ -7,7 +7,11 @@ use fantoccini::{Client, Locator};
 use satchel_tests::{screenshot, wait_text, Driver};
 
 async fn type_into(c: &Client, css: &str, text: &str) -> Result<(), fantoccini::error::CmdError> {
-    let input = c.wait().at_most(Duration::from_secs(30)).for_element(Locator::Css(css)).await?;
+    let input = c
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css(css))
+        .await?;
     input.clear().await?;
     input.send_keys(text).await
 }
@@ -39,15 +43,24 @@ async fn item_number_check_goes_through_every_layer() {
         type_into(&c, "#item-number", "LX123456785HK").await?;
         click(&c, "#check-item").await?;
         let ok = wait_text(&c, "#item-result", |t| !t.is_empty()).await?;
-        assert!(ok.starts_with("Valid item number: LX123456785HK"), "got {ok:?}");
-        assert!(ok.contains("Tracked letter post"), "service indicator explained: {ok:?}");
+        assert!(
+            ok.starts_with("Valid item number: LX123456785HK"),
+            "got {ok:?}"
+        );
+        assert!(
+            ok.contains("Tracked letter post"),
+            "service indicator explained: {ok:?}"
+        );
         screenshot(&c, "item-valid").await;
 
         // One mistyped digit: the reason names the digit the number needs.
         type_into(&c, "#item-number", "RB123456786US").await?;
         click(&c, "#check-item").await?;
         let bad = wait_text(&c, "#item-result", |t| t.starts_with("Not a valid")).await?;
-        assert!(bad.contains("Check digit is 6 but should be 5"), "got {bad:?}");
+        assert!(
+            bad.contains("Check digit is 6 but should be 5"),
+            "got {bad:?}"
+        );
 
         // The same answer in Traditional Chinese after switching language.
         click(&c, "#language").await?;

@@ -7,10 +7,48 @@
 
 pub mod commands;
 
+use satchel_core::calendar::HolidayCalendar;
+use satchel_core::destination::{self, Destination};
+use satchel_core::rates::RateSet;
+
+/// The loaded domain data every command reads; built once at start-up.
+pub struct Engine {
+    pub rates: RateSet,
+    /// HK general holidays, for delivery dates.
+    pub calendar: HolidayCalendar,
+    /// The destination picker's list, derived from the rates in force today.
+    pub destinations: Vec<Destination>,
+}
+
+impl Engine {
+    pub fn load() -> Engine {
+        let rates = RateSet::bundled();
+        let destinations = destination::destinations(&rates.as_of(today_in_hong_kong()));
+        Engine {
+            rates,
+            calendar: HolidayCalendar::bundled(),
+            destinations,
+        }
+    }
+}
+
+/// Today's date in Hong Kong (UTC+8, no daylight saving): the shell owns the clock so the
+/// core never reads one.
+pub fn today_in_hong_kong() -> chrono::NaiveDate {
+    let hk = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
+    chrono::Utc::now().with_timezone(&hk).date_naive()
+}
+
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {
     tauri::Builder::default()
-        .invoke_handler(tauri::generate_handler![commands::item::check_item_number])
+        .manage(Engine::load())
+        .invoke_handler(tauri::generate_handler![
+            commands::item::check_item_number,
+            commands::quote::search_destinations,
+            commands::quote::compare_services,
+            commands::quote::rate_files,
+        ])
         .run(tauri::generate_context!())
         .expect("the Tauri runtime failed to start");
 }

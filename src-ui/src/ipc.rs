@@ -2,7 +2,10 @@
 //!
 //! Command names come from `satchel-ipc`, so a rename breaks the build instead of the app.
 
-use satchel_ipc::{cmd, CheckItemRequest, ItemCheck};
+use satchel_ipc::{
+    cmd, CheckItemRequest, CommandError, CompareRequest, CompareResponse, DestinationChoice,
+    DestinationQuery, ItemCheck,
+};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -14,22 +17,13 @@ extern "C" {
     async fn invoke(cmd: &str, args: JsValue) -> Result<JsValue, JsValue>;
 }
 
-/// A call that did not reach the command or whose answer could not be read.
+/// Why a call produced no answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IpcFailure(pub String);
-
-async fn call<Req: Serialize, Resp: DeserializeOwned>(
-    command: &str,
-    request: &Req,
-) -> Result<Resp, IpcFailure> {
-    // json_compatible: plain JS objects, not `Map`s, which Tauri's deserializer expects.
-    let payload = Args { request }
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| IpcFailure(e.to_string()))?;
-    let value = invoke(command, payload)
-        .await
-        .map_err(|e| IpcFailure(e.as_string().unwrap_or_else(|| format!("{e:?}"))))?;
-    serde_wasm_bindgen::from_value(value).map_err(|e| IpcFailure(e.to_string()))
+pub enum CallError {
+    /// The command refused the request; `field` says which input to fix.
+    Refused(CommandError),
+    /// The call did not reach the command, or its answer could not be read.
+    Failed(String),
 }
 
 /// The payload `{ request: ... }`: every command takes one argument named
@@ -39,6 +33,32 @@ struct Args<'a, Req> {
     request: &'a Req,
 }
 
-pub async fn check_item_number(input: String) -> Result<ItemCheck, IpcFailure> {
+async fn call<Req: Serialize, Resp: DeserializeOwned>(
+    command: &str,
+    request: &Req,
+) -> Result<Resp, CallError> {
+    // json_compatible: plain JS objects, not `Map`s, which Tauri's deserializer expects.
+    let payload = Args { request }
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| CallError::Failed(e.to_string()))?;
+    let value =
+        invoke(command, payload).await.map_err(|e| {
+            match serde_wasm_bindgen::from_value::<CommandError>(e.clone()) {
+                Ok(refusal) => CallError::Refused(refusal),
+                Err(_) => CallError::Failed(e.as_string().unwrap_or_else(|| format!("{e:?}"))),
+            }
+        })?;
+    serde_wasm_bindgen::from_value(value).map_err(|e| CallError::Failed(e.to_string()))
+}
+
+pub async fn check_item_number(input: String) -> Result<ItemCheck, CallError> {
     call(cmd::CHECK_ITEM_NUMBER, &CheckItemRequest { input }).await
+}
+
+pub async fn search_destinations(query: String) -> Result<Vec<DestinationChoice>, CallError> {
+    call(cmd::SEARCH_DESTINATIONS, &DestinationQuery { query }).await
+}
+
+pub async fn compare_services(request: CompareRequest) -> Result<CompareResponse, CallError> {
+    call(cmd::COMPARE_SERVICES, &request).await
 }

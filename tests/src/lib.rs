@@ -22,7 +22,9 @@ pub struct Driver {
 impl Drop for Driver {
     fn drop(&mut self) {
         // SIGTERM, not SIGKILL: only then does tauri-driver stop its WebKitWebDriver child.
-        let _ = Command::new("kill").arg(self.child.id().to_string()).status();
+        let _ = Command::new("kill")
+            .arg(self.child.id().to_string())
+            .status();
         let _ = self.child.wait();
     }
 }
@@ -54,7 +56,12 @@ impl Driver {
         );
         let (port, native_port) = (free_port(), free_port());
         let child = Command::new(std::env::var("TAURI_DRIVER").unwrap_or("tauri-driver".into()))
-            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
@@ -62,7 +69,10 @@ impl Driver {
         let driver = Driver { child, port };
         let start = Instant::now();
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(start.elapsed() < Duration::from_secs(20), "tauri-driver did not listen");
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "tauri-driver did not listen"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
         driver
@@ -119,7 +129,10 @@ pub async fn screenshot(c: &Client, name: &str) {
     // The DOM updates before WebKit repaints (toolchain.md P7).
     tokio::time::sleep(Duration::from_millis(500)).await;
     if let Ok(png) = c.screenshot().await {
-        let dir = app_binary().parent().and_then(|p| p.parent()).map(PathBuf::from);
+        let dir = app_binary()
+            .parent()
+            .and_then(|p| p.parent())
+            .map(PathBuf::from);
         if let Some(dir) = dir {
             let _ = std::fs::write(dir.join(format!("e2e-{name}.png")), png);
         }

@@ -29,8 +29,12 @@ fn main() -> Result<()> {
         Some("setup") => setup::ensure_app_tools(),
         _ => {
             eprintln!("usage: cargo xtask <run|test|bench|setup>");
-            eprintln!("  run    install what is missing, build, open the app (headless: screenshot)");
-            eprintln!("  test   install what is missing, then fmt, clippy, wasm32 core, all tests, E2E");
+            eprintln!(
+                "  run    install what is missing, build, open the app (headless: screenshot)"
+            );
+            eprintln!(
+                "  test   install what is missing, then fmt, clippy, wasm32 core, all tests, E2E"
+            );
             eprintln!("  bench  print the domain engine's throughput figures");
             std::process::exit(2)
         }
@@ -54,9 +58,15 @@ fn run(root: &Path) -> Result<()> {
     );
     sh(Command::new("xvfb-run").args(["-a", "-s", "-screen 0 1280x800x24", "sh", "-c", &script]))?;
     if !shot.exists() {
-        bail!("the app ran but no screenshot was written to {}", shot.display());
+        bail!(
+            "the app ran but no screenshot was written to {}",
+            shot.display()
+        );
     }
-    println!("No display: ran the app under Xvfb. Screenshot: {}", shot.display());
+    println!(
+        "No display: ran the app under Xvfb. Screenshot: {}",
+        shot.display()
+    );
     Ok(())
 }
 
@@ -71,12 +81,29 @@ fn test(root: &Path) -> Result<()> {
     })?;
     step("clippy (native)", || {
         cargo(&[
-            "clippy", "--workspace", "--exclude", "satchel-ui", "--all-targets",
-            "--features", NATIVE_FEATURES, "--", "-D", "warnings",
+            "clippy",
+            "--workspace",
+            "--exclude",
+            "satchel-ui",
+            "--all-targets",
+            "--features",
+            NATIVE_FEATURES,
+            "--",
+            "-D",
+            "warnings",
         ])
     })?;
     step("clippy (UI, wasm32)", || {
-        cargo(&["clippy", "-p", "satchel-ui", "--target", WASM, "--", "-D", "warnings"])
+        cargo(&[
+            "clippy",
+            "-p",
+            "satchel-ui",
+            "--target",
+            WASM,
+            "--",
+            "-D",
+            "warnings",
+        ])
     })?;
     step("build", build_native)?;
     step("tests (unit, integration, end-to-end)", || {
@@ -102,11 +129,20 @@ fn bench() -> Result<()> {
 }
 
 fn build_ui() -> Result<()> {
-    sh(Command::new("trunk").args(["build", "--release"]).current_dir("src-ui"))
+    sh(Command::new("trunk")
+        .args(["build", "--release"])
+        .current_dir("src-ui"))
 }
 
 fn build_native() -> Result<()> {
-    cargo(&["build", "--workspace", "--exclude", "satchel-ui", "--features", NATIVE_FEATURES])
+    cargo(&[
+        "build",
+        "--workspace",
+        "--exclude",
+        "satchel-ui",
+        "--features",
+        NATIVE_FEATURES,
+    ])
 }
 
 fn step(name: &str, f: impl FnOnce() -> Result<()>) -> Result<()> {
@@ -122,7 +158,9 @@ fn cargo(args: &[&str]) -> Result<()> {
 }
 
 pub(crate) fn sh(cmd: &mut Command) -> Result<()> {
-    let status = cmd.status().with_context(|| format!("could not start {cmd:?}"))?;
+    let status = cmd
+        .status()
+        .with_context(|| format!("could not start {cmd:?}"))?;
     if !status.success() {
         bail!("{cmd:?} exited with {status}");
     }
@@ -130,11 +168,16 @@ pub(crate) fn sh(cmd: &mut Command) -> Result<()> {
 }
 
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").into()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .into()
 }
 
 fn target_dir(root: &Path) -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"))
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"))
 }
 
 fn app_binary(root: &Path) -> PathBuf {

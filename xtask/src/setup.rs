@@ -13,9 +13,20 @@ use crate::sh;
 /// WebKitGTK and friends for the Tauri shell, Xvfb and the WebDriver for the E2E test,
 /// ImageMagick's `import` for headless screenshots.
 const APT_PACKAGES: &[&str] = &[
-    "build-essential", "pkg-config", "curl", "wget", "file", "libssl-dev",
-    "libwebkit2gtk-4.1-dev", "libayatana-appindicator3-dev", "librsvg2-dev", "libxdo-dev",
-    "xvfb", "xauth", "webkit2gtk-driver", "imagemagick",
+    "build-essential",
+    "pkg-config",
+    "curl",
+    "wget",
+    "file",
+    "libssl-dev",
+    "libwebkit2gtk-4.1-dev",
+    "libayatana-appindicator3-dev",
+    "librsvg2-dev",
+    "libxdo-dev",
+    "xvfb",
+    "xauth",
+    "webkit2gtk-driver",
+    "imagemagick",
 ];
 
 const WASM_BINDGEN: &str = "0.2.130";
@@ -35,7 +46,9 @@ pub fn ensure_app_tools() -> Result<()> {
 
 pub fn ensure_apt(packages: &[&str]) -> Result<()> {
     if !std::path::Path::new("/usr/bin/dpkg").exists() {
-        println!("setup: not a Debian-like system; install the equivalents of {packages:?} yourself");
+        println!(
+            "setup: not a Debian-like system; install the equivalents of {packages:?} yourself"
+        );
         return Ok(());
     }
     let missing: Vec<&str> = packages
@@ -49,7 +62,11 @@ pub fn ensure_apt(packages: &[&str]) -> Result<()> {
     println!("setup: apt-get install {}", missing.join(" "));
     let sudo = !is_root();
     let apt = |args: &[&str]| {
-        let mut c = if sudo { Command::new("sudo") } else { Command::new("apt-get") };
+        let mut c = if sudo {
+            Command::new("sudo")
+        } else {
+            Command::new("apt-get")
+        };
         if sudo {
             c.arg("apt-get");
         }
@@ -83,7 +100,10 @@ fn ensure_wasm_target() -> Result<()> {
         .args(["target", "list", "--installed"])
         .output()
         .context("rustup is needed to add the wasm32 target")?;
-    if String::from_utf8_lossy(&out.stdout).lines().any(|l| l.trim() == super::WASM) {
+    if String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .any(|l| l.trim() == super::WASM)
+    {
         return Ok(());
     }
     sh(Command::new("rustup").args(["target", "add", super::WASM]))
@@ -96,7 +116,10 @@ fn ensure_cargo_tool(krate: &str, version: &str, locked: bool) -> Result<()> {
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
         .unwrap_or_default();
-    if listed.lines().any(|l| l.starts_with(&format!("{krate} v{version}:"))) {
+    if listed
+        .lines()
+        .any(|l| l.starts_with(&format!("{krate} v{version}:")))
+    {
         return Ok(());
     }
     println!("setup: cargo install {krate} {version}");

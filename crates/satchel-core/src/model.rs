@@ -7,6 +7,9 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::s10::ItemNumber;
+use crate::service::Service;
+
 /// Weight in integer grams. The rate files give kg with three decimals, i.e. whole grams.
 pub type Grams = u32;
 /// Length in integer millimetres.
@@ -132,4 +135,99 @@ impl Customs {
     pub fn total_value(&self) -> Decimal {
         self.lines.iter().map(|l| l.value).sum()
     }
+}
+
+/// What to do with a parcel that cannot be delivered (R-090: always required for Air/Surface
+/// Parcel). Redirection to another address is not modelled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NonDelivery {
+    ReturnByAir,
+    ReturnBySurface,
+    Abandon,
+}
+
+/// One item as the merchant prepares it: the unit the rules engine validates.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Shipment {
+    /// The return address (R-049: must be in Hong Kong; R-051: not an MCN address).
+    pub sender: Party,
+    /// The addressee; `recipient.country` is the destination country.
+    pub recipient: Party,
+    pub service: Service,
+    /// The open-data `zoneCode` of the destination (sub-zone, §5.4 item 2). Empty means "the
+    /// same as the country", which is right for every destination without sub-zones.
+    #[serde(default)]
+    pub zone: String,
+    pub parcel: Parcel,
+    /// Required for international items (CN22/CN23, R-038); `None` for local ones.
+    #[serde(default)]
+    pub customs: Option<Customs>,
+    /// Sum insured, if insurance is bought (R-115, R-136: never above the declared value).
+    #[serde(default)]
+    pub insured_value: Option<Hkd>,
+    /// The merchant's own reference (order number); also the idempotency key on submit.
+    #[serde(default)]
+    pub reference: String,
+    /// A sender-supplied or EC-Ship-assigned S10 number (R-047).
+    #[serde(default)]
+    pub item_number: Option<ItemNumber>,
+    /// Required for Air/Surface Parcel (R-090).
+    #[serde(default)]
+    pub non_delivery: Option<NonDelivery>,
+}
+
+impl Shipment {
+    /// The destination country (`recipient.country`), trimmed and upper-cased.
+    pub fn country(&self) -> String {
+        self.recipient.country.trim().to_ascii_uppercase()
+    }
+
+    /// The open-data zone to price and look up limits with: [`Shipment::zone`], or the country
+    /// when no sub-zone was chosen.
+    pub fn zone_code(&self) -> String {
+        let z = self.zone.trim();
+        if z.is_empty() {
+            self.country()
+        } else {
+            z.to_ascii_uppercase()
+        }
+    }
+}
+
+/// One iMail item in a posting (R-138–R-148).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostingItem {
+    #[serde(default)]
+    pub reference: String,
+    /// ISO alpha-2 destination country.
+    pub destination: String,
+    pub weight_g: Grams,
+    /// Number of the [`Bag`] this item is in, once bagged.
+    #[serde(default)]
+    pub bag: Option<u32>,
+}
+
+/// One iMail mail bag: a single destination (R-148), at most 30 kg, 20 kg for the UK and
+/// Switzerland (R-142).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bag {
+    pub number: u32,
+    /// ISO alpha-2 destination of every item in the bag.
+    pub destination: String,
+    /// Weighed bag weight; when absent the sum of its items' weights is used.
+    #[serde(default)]
+    pub weight_g: Option<Grams>,
+}
+
+/// An iMail posting: everything lodged under one permit at one time (R-143 counts all
+/// consignments under the same permit account as one posting).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Posting {
+    #[serde(default)]
+    pub permit_no: String,
+    #[serde(default)]
+    pub items: Vec<PostingItem>,
+    #[serde(default)]
+    pub bags: Vec<Bag>,
 }

@@ -176,7 +176,11 @@ mod tests {
     #[case::r071_long("512345678", false)]
     #[case::r071_foreign("+44 7700 900123", false)]
     fn lenient_accepts_4_to_9_eight_digits(#[case] input: &str, #[case] ok: bool) {
-        assert_eq!(matches!(lenient_hk_mobile(input), Lenient::Plausible { .. }), ok, "{input}");
+        assert_eq!(
+            matches!(lenient_hk_mobile(input), Lenient::Plausible { .. }),
+            ok,
+            "{input}"
+        );
     }
 
     #[test]

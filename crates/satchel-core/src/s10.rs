@@ -36,7 +36,11 @@ pub enum S10Error {
     #[error("'{country}' is not an ISO country code of an issuing post")]
     UnknownCountry { country: String },
     #[error("check digit is {found} but the serial number {serial} needs {expected}")]
-    CheckDigit { serial: String, found: u8, expected: u8 },
+    CheckDigit {
+        serial: String,
+        found: u8,
+        expected: u8,
+    },
 }
 
 /// What the two-letter service indicator says about the item (UPU S10 table, domain.md §7).
@@ -64,7 +68,11 @@ pub fn check_digit(serial: &str) -> Option<u8> {
     if bytes.len() != 8 || !bytes.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    let sum: u32 = bytes.iter().zip(WEIGHTS).map(|(b, w)| u32::from(b - b'0') * w).sum();
+    let sum: u32 = bytes
+        .iter()
+        .zip(WEIGHTS)
+        .map(|(b, w)| u32::from(b - b'0') * w)
+        .sum();
     Some(match 11 - sum % 11 {
         10 => 0,
         11 => 5,
@@ -78,7 +86,9 @@ impl ItemNumber {
         let text: String = input.trim().to_ascii_uppercase();
         let b = text.as_bytes();
         if b.len() != 13 || !text.is_ascii() {
-            return Err(S10Error::Length { len: text.chars().count() });
+            return Err(S10Error::Length {
+                len: text.chars().count(),
+            });
         }
         if !b[..2].iter().all(u8::is_ascii_uppercase) {
             return Err(S10Error::ServiceIndicator);
@@ -91,13 +101,19 @@ impl ItemNumber {
         }
         let country = &text[11..];
         if !is_issuing_country(country) {
-            return Err(S10Error::UnknownCountry { country: country.to_owned() });
+            return Err(S10Error::UnknownCountry {
+                country: country.to_owned(),
+            });
         }
         let serial = &text[2..10];
         let found = b[10] - b'0';
         let expected = check_digit(serial).expect("eight digits checked above");
         if found != expected {
-            return Err(S10Error::CheckDigit { serial: serial.to_owned(), found, expected });
+            return Err(S10Error::CheckDigit {
+                serial: serial.to_owned(),
+                found,
+                expected,
+            });
         }
         Ok(Self { text })
     }
@@ -240,9 +256,15 @@ mod tests {
     fn parts_and_indicator() {
         let n = ItemNumber::from_parts("LX", 12_345_678, "HK").unwrap();
         assert_eq!(n.as_str(), "LX123456785HK");
-        assert_eq!((n.indicator(), n.serial(), n.country()), ("LX", "12345678", "HK"));
+        assert_eq!(
+            (n.indicator(), n.serial(), n.country()),
+            ("LX", "12345678", "HK")
+        );
         assert_eq!(n.service(), ServiceIndicator::LetterTracked);
-        assert_eq!(ItemNumber::parse("EE123456785HK").unwrap().service(), ServiceIndicator::Ems);
+        assert_eq!(
+            ItemNumber::parse("EE123456785HK").unwrap().service(),
+            ServiceIndicator::Ems
+        );
         assert_eq!(
             ItemNumber::parse("KK981387689HK").unwrap().service(),
             ServiceIndicator::Reserved

@@ -18,7 +18,9 @@ pub fn check(input: &str) -> ItemCheck {
             country: n.country().to_owned(),
             kind: kind_key(n.service()).to_owned(),
         },
-        Err(e) => ItemCheck::Invalid { problem: problem(e) },
+        Err(e) => ItemCheck::Invalid {
+            problem: problem(e),
+        },
     }
 }
 
@@ -29,7 +31,9 @@ fn problem(e: S10Error) -> ItemProblem {
         S10Error::Digits => ItemProblem::Digits,
         S10Error::CountryCode => ItemProblem::CountryCode,
         S10Error::UnknownCountry { country } => ItemProblem::UnknownCountry { country },
-        S10Error::CheckDigit { found, expected, .. } => ItemProblem::CheckDigit { found, expected },
+        S10Error::CheckDigit {
+            found, expected, ..
+        } => ItemProblem::CheckDigit { found, expected },
     }
 }
 
@@ -71,7 +75,12 @@ mod tests {
     fn wrong_check_digit_names_the_expected_digit() {
         assert_eq!(
             check("RB123456786US"),
-            ItemCheck::Invalid { problem: ItemProblem::CheckDigit { found: 6, expected: 5 } }
+            ItemCheck::Invalid {
+                problem: ItemProblem::CheckDigit {
+                    found: 6,
+                    expected: 5
+                }
+            }
         );
     }
 }

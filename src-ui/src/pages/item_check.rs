@@ -12,7 +12,7 @@ use crate::ipc;
 pub fn ItemCheckPage() -> impl IntoView {
     let locale = use_locale();
     let input = RwSignal::new(String::new());
-    let answer = RwSignal::new(None::<Result<ItemCheck, ipc::IpcFailure>>);
+    let answer = RwSignal::new(None::<Result<ItemCheck, ipc::CallError>>);
 
     let check = move || {
         let raw = input.get_untracked();
@@ -65,7 +65,7 @@ pub fn ItemCheckPage() -> impl IntoView {
                         Err(e) => view! {
                             <div class="result bad" data-verdict="error">
                                 <strong>{Key::CallFailed.text(l)}</strong>
-                                <p class="reason">{e.0}</p>
+                                <p class="reason">{format!("{e:?}")}</p>
                             </div>
                         }.into_any(),
                     }

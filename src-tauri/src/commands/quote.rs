@@ -1,0 +1,277 @@
+//! Postage: destination search, service comparison and the list of loaded rate files.
+
+use chrono::{Datelike, NaiveDate};
+use satchel_core::calendar::{DayKind, HolidayCalendar};
+use satchel_core::compare::{self, Exclusion};
+use satchel_core::destination::{self, Destination, ImailZone};
+use satchel_core::model::{ContentCategory, Dimensions, Parcel};
+use satchel_core::rates::RateSet;
+use satchel_ipc::{
+    CommandError, CompareRequest, CompareResponse, DestinationChoice, DestinationQuery,
+    ExcludedService, ExclusionReason, RateFileDto, ServiceQuote,
+};
+use tauri::State;
+
+use crate::Engine;
+
+/// At most this many picker suggestions: enough to scroll, few enough to render at once.
+const MAX_SUGGESTIONS: usize = 12;
+
+#[tauri::command]
+pub fn search_destinations(
+    engine: State<'_, Engine>,
+    request: DestinationQuery,
+) -> Vec<DestinationChoice> {
+    search(&engine.destinations, &request.query)
+}
+
+#[tauri::command]
+pub fn compare_services(
+    engine: State<'_, Engine>,
+    request: CompareRequest,
+) -> Result<CompareResponse, CommandError> {
+    compare(
+        &engine.rates,
+        &engine.calendar,
+        request,
+        crate::today_in_hong_kong(),
+    )
+}
+
+#[tauri::command]
+pub fn rate_files(engine: State<'_, Engine>) -> Vec<RateFileDto> {
+    engine
+        .rates
+        .files()
+        .into_iter()
+        .map(|f| RateFileDto {
+            name: f.name.clone(),
+            last_update: f.last_update.date().to_string(),
+            entries: f.entries,
+        })
+        .collect()
+}
+
+/// Picker choices: one per priced zone, so a split country (US: New York, Hawaii, others)
+/// offers each part.
+pub fn search(all: &[Destination], query: &str) -> Vec<DestinationChoice> {
+    destination::search(all, query)
+        .into_iter()
+        .flat_map(|d| {
+            d.zones.iter().map(move |z| DestinationChoice {
+                country: d.code.to_string(),
+                zone: z.zone.to_string(),
+                name_en: if d.has_sub_zones() {
+                    z.name_en.clone()
+                } else {
+                    d.name_en.clone()
+                },
+                name_zh_hk: if d.has_sub_zones() {
+                    z.name_tc.clone()
+                } else {
+                    d.name_tc.clone()
+                },
+                imail_zone: d.imail_zone.map(|iz| match iz {
+                    ImailZone::Z1 => 1,
+                    ImailZone::Z2 => 2,
+                    ImailZone::Z3 => 3,
+                }),
+            })
+        })
+        .take(MAX_SUGGESTIONS)
+        .collect()
+}
+
+pub fn compare(
+    rates: &RateSet,
+    calendar: &HolidayCalendar,
+    request: CompareRequest,
+    today: NaiveDate,
+) -> Result<CompareResponse, CommandError> {
+    let category = parse_category(&request.category)?;
+    if request.weight_g == 0 {
+        return Err(CommandError {
+            field: "weight_g".into(),
+            message_en: "Enter the weight in grams (more than 0).".into(),
+            message_zh_hk: "請輸入重量（克），須大於 0。".into(),
+        });
+    }
+    let view = rates.as_of(today);
+    let parcel = Parcel {
+        weight_g: request.weight_g,
+        dimensions: request
+            .dimensions_mm
+            .map(|[length, width, height]| Dimensions {
+                length,
+                width,
+                height,
+            }),
+    };
+    let result = compare::compare(
+        &view,
+        &compare::CompareRequest {
+            parcel,
+            country: request.country,
+            zone: request.zone,
+            category,
+        },
+    );
+    let options = result
+        .options
+        .into_iter()
+        .map(|o| ServiceQuote {
+            id: o.id,
+            name_en: o.name_en,
+            name_zh_hk: o.name_tc,
+            estimate: o.estimate.to_string(),
+            counter: o.counter.to_string(),
+            tariff_date: o.tariff_date.date().to_string(),
+            delivery: o.delivery.map(|w| {
+                let dates = calendar.delivery_window(
+                    today,
+                    w.min_days.into(),
+                    w.max_days.into(),
+                    DayKind::Pledge,
+                );
+                satchel_ipc::DeliveryDto {
+                    min_days: w.min_days,
+                    max_days: w.max_days,
+                    rule: w.rule.into(),
+                    earliest: format_date(dates.earliest),
+                    latest: format_date(dates.latest),
+                }
+            }),
+        })
+        .collect();
+    let excluded = result
+        .excluded
+        .into_iter()
+        .map(|e| {
+            let (name_en, name_zh_hk) = view
+                .table(e.service)
+                .map(|t| (t.name_en().to_owned(), t.name_tc().to_owned()))
+                .unwrap_or_else(|| (e.id.clone(), e.id.clone()));
+            ExcludedService {
+                id: e.id,
+                name_en,
+                name_zh_hk,
+                reason: reason(e.reason),
+            }
+        })
+        .collect();
+    Ok(CompareResponse {
+        as_of: format_date(today),
+        options,
+        excluded,
+    })
+}
+
+fn format_date(d: NaiveDate) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+}
+
+fn parse_category(s: &str) -> Result<ContentCategory, CommandError> {
+    serde_json::from_value(serde_json::Value::String(s.to_owned())).map_err(|_| CommandError {
+        field: "category".into(),
+        message_en: format!("Unknown content category '{s}'."),
+        message_zh_hk: format!("未知的內容類別「{s}」。"),
+    })
+}
+
+fn reason(e: Exclusion) -> ExclusionReason {
+    match e {
+        Exclusion::UsGoodsSuspended => ExclusionReason::UsGoodsSuspended,
+        Exclusion::LocalOnly => ExclusionReason::LocalOnly,
+        Exclusion::InternationalOnly => ExclusionReason::InternationalOnly,
+        Exclusion::NoTariff => ExclusionReason::NoTariff,
+        Exclusion::NotServed => ExclusionReason::NotServed,
+        Exclusion::OverLimit { limit_g } => ExclusionReason::OverLimit { limit_g },
+        Exclusion::AmbiguousRate { .. } => ExclusionReason::AmbiguousRate,
+        Exclusion::OverSize { rule } => ExclusionReason::OverSize { rule: rule.into() },
+        Exclusion::InvalidDestination => ExclusionReason::InvalidDestination,
+        Exclusion::NoStep => ExclusionReason::NoStep,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(country: &str, weight_g: u32, category: &str) -> CompareRequest {
+        CompareRequest {
+            country: country.into(),
+            zone: None,
+            weight_g,
+            dimensions_mm: None,
+            category: category.into(),
+        }
+    }
+
+    #[test]
+    fn gb_packet_is_priced_cheapest_first_with_dates() {
+        let rates = RateSet::bundled();
+        let day = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let r = compare(
+            &rates,
+            &HolidayCalendar::bundled(),
+            request("GB", 450, "sale_of_goods"),
+            day,
+        )
+        .unwrap();
+        assert_eq!(r.as_of, "2026-11-23");
+        assert!(!r.options.is_empty());
+        let prices: Vec<rust_decimal::Decimal> = r
+            .options
+            .iter()
+            .map(|o| o.estimate.parse().unwrap())
+            .collect();
+        assert!(
+            prices.windows(2).all(|w| w[0] <= w[1]),
+            "sorted: {prices:?}"
+        );
+        assert!(r
+            .excluded
+            .iter()
+            .any(|e| e.reason == ExclusionReason::LocalOnly));
+    }
+
+    #[test]
+    fn goods_to_the_us_are_excluded_by_r063() {
+        let rates = RateSet::bundled();
+        let day = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let r = compare(
+            &rates,
+            &HolidayCalendar::bundled(),
+            request("US", 300, "gift"),
+            day,
+        )
+        .unwrap();
+        assert!(r.options.iter().all(|o| o.id.starts_with("local_")) || r.options.is_empty());
+        assert!(r
+            .excluded
+            .iter()
+            .any(|e| e.reason == ExclusionReason::UsGoodsSuspended));
+    }
+
+    #[test]
+    fn bad_category_names_the_field() {
+        let rates = RateSet::bundled();
+        let day = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let err = compare(
+            &rates,
+            &HolidayCalendar::bundled(),
+            request("GB", 10, "bananas"),
+            day,
+        )
+        .unwrap_err();
+        assert_eq!(err.field, "category");
+    }
+
+    #[test]
+    fn chinese_search_finds_a_split_country_by_zone() {
+        let rates = RateSet::bundled();
+        let all = destination::destinations(&rates.latest());
+        let hits = search(&all, "英國");
+        assert!(hits.iter().any(|c| c.country == "GB"), "{hits:?}");
+    }
+}
