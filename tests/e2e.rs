@@ -20,9 +20,28 @@ async fn click(c: &Client, css: &str) -> Result<(), fantoccini::error::CmdError>
     c.find(Locator::Css(css)).await?.click().await
 }
 
+/// Closes the session; on failure keeps a screenshot and the page text for the report.
+async fn finish(c: Client, outcome: Result<(), fantoccini::error::CmdError>) {
+    if outcome.is_err() {
+        screenshot(&c, "failure").await;
+        if let Ok(el) = c.find(Locator::Css("body")).await {
+            eprintln!(
+                "page text at failure:\n{}",
+                el.text().await.unwrap_or_default()
+            );
+        }
+    }
+    c.close().await.ok();
+    outcome.expect("WebDriver commands");
+}
+
 /// The language choice persists in the webview's storage; start each test in English.
 async fn english(c: &Client) -> Result<(), fantoccini::error::CmdError> {
-    if c.find(Locator::Css("#language")).await?.text().await? == "English" {
+    let button = c
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css("#language"));
+    if button.await?.text().await? == "English" {
         click(c, "#language").await?;
         wait_text(c, "#language", |t| t == "中文").await?;
     }
@@ -73,6 +92,104 @@ async fn item_number_check_goes_through_every_layer() {
         Ok::<_, fantoccini::error::CmdError>(())
     }
     .await;
-    c.close().await.ok();
-    outcome.expect("WebDriver commands");
+    finish(c, outcome).await;
+}
+
+#[tokio::test]
+async fn quote_screen_compares_services_for_a_destination_found_in_chinese() {
+    let rates = satchel_core::rates::RateSet::bundled();
+    let speedpost = rates
+        .latest()
+        .quote(satchel_core::service::Service::Speedpost, "JP", "JP", 450)
+        .expect("Speedpost reaches Japan");
+
+    let driver = Driver::start();
+    let c = driver.session().await;
+    let outcome = async {
+        english(&c).await?;
+        click(&c, "#nav-quote").await?;
+        // Search in Chinese, pick the suggestion: the picker works in both scripts.
+        type_into(&c, "#destination", "日本").await?;
+        wait_text(&c, "#destination-suggestions", |t| t.contains("JAPAN")).await?;
+        click(
+            &c,
+            "#destination-suggestions button.suggestion[data-zone='JP']",
+        )
+        .await?;
+        type_into(&c, "#weight", "450").await?;
+        click(&c, "#compare").await?;
+        wait_text(&c, "#services", |t| t.contains("Speedpost")).await?;
+
+        let row = c
+            .find(Locator::Css("#services tr[data-service='speedpost']"))
+            .await?;
+        let cells = row.find_all(Locator::Css("td")).await?;
+        assert_eq!(cells[1].text().await?, speedpost.estimate.to_string());
+        assert_eq!(cells[2].text().await?, speedpost.counter.to_string());
+
+        // Cheapest first.
+        let mut prices = Vec::new();
+        for r in c.find_all(Locator::Css("#services tbody tr")).await? {
+            let cell = r.find(Locator::Css("td.money")).await?.text().await?;
+            prices.push(cell.parse::<rust_decimal::Decimal>().expect("a price"));
+        }
+        assert!(
+            prices.len() >= 3,
+            "several services reach Japan: {prices:?}"
+        );
+        assert!(
+            prices.windows(2).all(|w| w[0] <= w[1]),
+            "sorted: {prices:?}"
+        );
+
+        // Local services are listed as excluded, with the reason.
+        let excluded = c.find(Locator::Css("#excluded")).await?;
+        excluded
+            .find(Locator::Css("summary"))
+            .await?
+            .click()
+            .await?;
+        let text = excluded.text().await?;
+        assert!(text.contains("For addresses in Hong Kong only."), "{text}");
+        screenshot(&c, "quote-jp").await;
+
+        // On a phone-sized window the page still fits: nothing scrolls sideways.
+        c.set_window_size(390, 844).await?;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let widths = c
+            .execute(
+                "return [document.documentElement.scrollWidth, window.innerWidth];",
+                vec![],
+            )
+            .await?;
+        let (content, viewport) = (widths[0].as_u64(), widths[1].as_u64());
+        assert!(
+            content <= viewport,
+            "content {content:?} wider than viewport {viewport:?}"
+        );
+        screenshot(&c, "quote-jp-phone").await;
+        c.set_window_size(1024, 720).await?;
+
+        // Goods to the US are refused by every service, in Chinese too.
+        type_into(&c, "#destination", "united states").await?;
+        click(
+            &c,
+            "#destination-suggestions button.suggestion[data-zone='US']",
+        )
+        .await?;
+        c.find(Locator::Css("#category option[value='gift']"))
+            .await?
+            .click()
+            .await?;
+        click(&c, "#compare").await?;
+        wait_text(&c, "#quote-result", |t| t.contains("R-063")).await?;
+        click(&c, "#language").await?;
+        let zh = wait_text(&c, "#quote-result", |t| t.contains("沒有服務")).await?;
+        assert!(zh.contains("寄往美國的貨品暫停收寄"), "{zh}");
+        screenshot(&c, "quote-us-zh").await;
+        english(&c).await?;
+        Ok::<_, fantoccini::error::CmdError>(())
+    }
+    .await;
+    finish(c, outcome).await;
 }

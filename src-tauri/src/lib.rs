@@ -12,6 +12,7 @@ use satchel_core::destination::{self, Destination};
 use satchel_core::rates::RateSet;
 
 /// The loaded domain data every command reads; built once at start-up.
+#[derive(Debug)]
 pub struct Engine {
     pub rates: RateSet,
     /// HK general holidays, for delivery dates.

@@ -8,6 +8,7 @@
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -17,7 +18,13 @@ use fantoccini::{Client, ClientBuilder, Locator};
 pub struct Driver {
     child: Child,
     port: u16,
+    // Declared last so it is released after the driver has stopped.
+    _serial: MutexGuard<'static, ()>,
 }
+
+/// One app window at a time: instances share the webview's storage (the language choice),
+/// and two windows on two cores make timings flaky.
+static SERIAL: Mutex<()> = Mutex::new(());
 
 impl Drop for Driver {
     fn drop(&mut self) {
@@ -50,6 +57,8 @@ pub fn app_binary() -> PathBuf {
 
 impl Driver {
     pub fn start() -> Driver {
+        // A failed test poisons the lock; the next one may still run.
+        let serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
         assert!(
             std::env::var_os("DISPLAY").is_some(),
             "no DISPLAY: run through `cargo xtask test` (it uses xvfb-run)"
@@ -66,7 +75,11 @@ impl Driver {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("tauri-driver (installed by `cargo xtask test`)");
-        let driver = Driver { child, port };
+        let driver = Driver {
+            child,
+            port,
+            _serial: serial,
+        };
         let start = Instant::now();
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(

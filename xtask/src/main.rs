@@ -47,7 +47,7 @@ fn run(root: &Path) -> Result<()> {
     build_native()?;
     let app = app_binary(root);
     if std::env::var_os("DISPLAY").is_some() {
-        return sh(Command::new(&app));
+        return sh(&mut Command::new(&app));
     }
     // No display: show the window on a virtual one and keep a picture of it.
     let shot = target_dir(root).join("satchel-screenshot.png");

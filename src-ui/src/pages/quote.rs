@@ -198,11 +198,11 @@ fn result_view(answer: Result<CompareResponse, CallError>, l: Locale) -> AnyView
                 .unwrap_or_else(|| Key::Unknown.text(l).to_owned());
             view! {
                 <tr data-service=o.id.clone()>
-                    <td>{name(&o.name_en, &o.name_zh_hk)}</td>
-                    <td class="money">{o.estimate.clone()}</td>
-                    <td class="money">{o.counter.clone()}</td>
-                    <td>{delivery}</td>
-                    <td>{o.tariff_date.clone()}</td>
+                    <td data-label=Key::Service.text(l)>{name(&o.name_en, &o.name_zh_hk)}</td>
+                    <td data-label=Key::Estimate.text(l) class="money">{o.estimate.clone()}</td>
+                    <td data-label=Key::Counter.text(l) class="money">{o.counter.clone()}</td>
+                    <td data-label=Key::Delivery.text(l)>{delivery}</td>
+                    <td data-label=Key::TariffDate.text(l)>{o.tariff_date.clone()}</td>
                 </tr>
             }
         })
