@@ -229,7 +229,7 @@ pub fn exclusion(reason: &satchel_ipc::ExclusionReason, locale: Locale) -> Strin
 
 /// `2000` → "2 kg", `450` → "450 g".
 pub fn grams(g: u32) -> String {
-    if g >= 1000 && g % 100 == 0 {
+    if g >= 1000 && g.is_multiple_of(100) {
         let whole = g / 1000;
         match (g % 1000) / 100 {
             0 => format!("{whole} kg"),
