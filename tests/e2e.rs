@@ -124,8 +124,13 @@ async fn quote_screen_compares_services_for_a_destination_found_in_chinese() {
             .find(Locator::Css("#services tr[data-service='speedpost']"))
             .await?;
         let cells = row.find_all(Locator::Css("td")).await?;
-        assert_eq!(cells[1].text().await?, speedpost.estimate.to_string());
-        assert_eq!(cells[2].text().await?, speedpost.counter.to_string());
+        let shown = |t: String| t.parse::<rust_decimal::Decimal>().expect("an amount");
+        assert_eq!(shown(cells[1].text().await?), speedpost.estimate);
+        assert_eq!(shown(cells[2].text().await?), speedpost.counter);
+        assert!(cells[2]
+            .text()
+            .await?
+            .ends_with(&format!("{:.2}", speedpost.counter)));
 
         // Cheapest first.
         let mut prices = Vec::new();

@@ -123,8 +123,8 @@ pub fn compare(
             id: o.id,
             name_en: o.name_en,
             name_zh_hk: o.name_tc,
-            estimate: o.estimate.to_string(),
-            counter: o.counter.to_string(),
+            estimate: money(o.estimate),
+            counter: money(o.counter),
             tariff_date: o.tariff_date.date().to_string(),
             delivery: o.delivery.map(|w| {
                 let dates = calendar.delivery_window(
@@ -166,6 +166,16 @@ pub fn compare(
     })
 }
 
+/// HK$ with at least two decimals ("39.80"); iMail per-item estimates keep their exact
+/// extra digits rather than a made-up rounding.
+fn money(amount: rust_decimal::Decimal) -> String {
+    let mut a = amount;
+    if a.scale() < 2 {
+        a.rescale(2);
+    }
+    a.to_string()
+}
+
 fn format_date(d: NaiveDate) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
 }
@@ -197,27 +207,27 @@ fn reason(e: Exclusion) -> ExclusionReason {
 mod tests {
     use super::*;
 
-    fn request(country: &str, weight_g: u32, category: &str) -> CompareRequest {
-        CompareRequest {
+    /// Compares one item on a fixed Monday with the bundled rates and holidays.
+    fn run(country: &str, weight_g: u32, category: &str) -> Result<CompareResponse, CommandError> {
+        let request = CompareRequest {
             country: country.into(),
             zone: None,
             weight_g,
             dimensions_mm: None,
             category: category.into(),
-        }
+        };
+        let day = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        compare(
+            &RateSet::bundled(),
+            &HolidayCalendar::bundled(),
+            request,
+            day,
+        )
     }
 
     #[test]
     fn gb_packet_is_priced_cheapest_first_with_dates() {
-        let rates = RateSet::bundled();
-        let day = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
-        let r = compare(
-            &rates,
-            &HolidayCalendar::bundled(),
-            request("GB", 450, "sale_of_goods"),
-            day,
-        )
-        .unwrap();
+        let r = run("GB", 450, "sale_of_goods").unwrap();
         assert_eq!(r.as_of, "2026-11-23");
         assert!(!r.options.is_empty());
         let prices: Vec<rust_decimal::Decimal> = r
@@ -237,15 +247,7 @@ mod tests {
 
     #[test]
     fn goods_to_the_us_are_excluded_by_r063() {
-        let rates = RateSet::bundled();
-        let day = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
-        let r = compare(
-            &rates,
-            &HolidayCalendar::bundled(),
-            request("US", 300, "gift"),
-            day,
-        )
-        .unwrap();
+        let r = run("US", 300, "gift").unwrap();
         assert!(r.options.iter().all(|o| o.id.starts_with("local_")) || r.options.is_empty());
         assert!(r
             .excluded
@@ -254,16 +256,15 @@ mod tests {
     }
 
     #[test]
+    fn money_always_shows_cents() {
+        assert_eq!(money("39.8".parse().unwrap()), "39.80");
+        assert_eq!(money("199".parse().unwrap()), "199.00");
+        assert_eq!(money("84.869".parse().unwrap()), "84.869");
+    }
+
+    #[test]
     fn bad_category_names_the_field() {
-        let rates = RateSet::bundled();
-        let day = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
-        let err = compare(
-            &rates,
-            &HolidayCalendar::bundled(),
-            request("GB", 10, "bananas"),
-            day,
-        )
-        .unwrap_err();
+        let err = run("GB", 10, "bananas").unwrap_err();
         assert_eq!(err.field, "category");
     }
 

@@ -244,6 +244,17 @@ fn delivery_text(d: Option<DeliveryWindow>) -> String {
 }
 
 /// One line saying what was priced, above every human answer.
+/// The headline, the sub-zone hint if any, and a blank line: what every human report opens with.
+fn preamble(p: &Priced) -> String {
+    let mut out = headline(&p.item);
+    if let Some(hint) = &p.zone_hint {
+        out.push_str(hint);
+        out.push('\n');
+    }
+    out.push('\n');
+    out
+}
+
 fn headline(item: &ItemOut) -> String {
     let dims = item
         .dimensions_mm
@@ -325,12 +336,7 @@ pub fn compare(rates: &[PathBuf], args: &ItemArgs, as_json: bool) -> anyhow::Res
             status,
         ));
     }
-    let mut out = headline(&p.item);
-    if let Some(hint) = &p.zone_hint {
-        out.push_str(hint);
-        out.push('\n');
-    }
-    out.push('\n');
+    let mut out = preamble(&p);
     if p.comparison.options.is_empty() {
         out.push_str("No service can carry this item.\n");
     } else {
@@ -369,12 +375,7 @@ pub fn quote(rates: &[PathBuf], args: &QuoteArgs, as_json: bool) -> anyhow::Resu
             status,
         ));
     }
-    let mut out = headline(&p.item);
-    if let Some(hint) = &p.zone_hint {
-        out.push_str(hint);
-        out.push('\n');
-    }
-    out.push('\n');
+    let mut out = preamble(&p);
     match (option, excluded) {
         (Some(o), _) => out.push_str(&single_quote(o, p.item.as_of)),
         (None, Some(e)) => {
@@ -422,12 +423,7 @@ fn quote_all(rates: &[PathBuf], args: &ItemArgs, as_json: bool) -> anyhow::Resul
         return compare(rates, args, true);
     }
     let p = price(rates, args)?;
-    let mut out = headline(&p.item);
-    if let Some(hint) = &p.zone_hint {
-        out.push_str(hint);
-        out.push('\n');
-    }
-    out.push('\n');
+    let mut out = preamble(&p);
     if p.comparison.options.is_empty() {
         out.push_str("No service can carry this item.\n");
     } else {
