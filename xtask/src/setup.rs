@@ -11,7 +11,8 @@ use anyhow::{Context, Result};
 use crate::sh;
 
 /// WebKitGTK and friends for the Tauri shell, Xvfb and the WebDriver for the E2E test,
-/// ImageMagick's `import` for headless screenshots.
+/// ImageMagick's `import` for headless screenshots, and a Traditional Chinese font so the
+/// zh-HK screens never show missing-glyph boxes on a bare machine.
 const APT_PACKAGES: &[&str] = &[
     "build-essential",
     "pkg-config",
@@ -27,6 +28,7 @@ const APT_PACKAGES: &[&str] = &[
     "xauth",
     "webkit2gtk-driver",
     "imagemagick",
+    "fonts-noto-cjk",
 ];
 
 const WASM_BINDGEN: &str = "0.2.130";
