@@ -48,7 +48,6 @@ pub fn run() {
             commands::item::check_item_number,
             commands::quote::search_destinations,
             commands::quote::compare_services,
-            commands::quote::rate_files,
         ])
         .run(tauri::generate_context!())
         .expect("the Tauri runtime failed to start");

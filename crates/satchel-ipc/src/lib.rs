@@ -13,34 +13,10 @@ pub mod cmd {
     pub const CHECK_ITEM_NUMBER: &str = "check_item_number";
     pub const SEARCH_DESTINATIONS: &str = "search_destinations";
     pub const COMPARE_SERVICES: &str = "compare_services";
-    pub const RATE_FILES: &str = "rate_files";
 }
 
 /// Every command takes one argument named `request`; this is its key in the `invoke` payload.
 pub const REQUEST_ARG: &str = "request";
-
-/// A problem the UI shows next to a field: structured so it can be matched on and translated,
-/// never a bare string.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Problem {
-    /// Stable code, e.g. `R-063.us_goods_suspended` or `s10.check_digit`.
-    pub code: String,
-    /// Rule id from the domain reference (`R-063`), when the problem comes from one.
-    pub rule: Option<String>,
-    /// Field path, e.g. `customs.lines[0].hs_code`.
-    pub field: String,
-    pub severity: Severity,
-    /// English and Traditional Chinese text, rendered by the engine's catalog.
-    pub message_en: String,
-    pub message_zh_hk: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    Error,
-    Warning,
-}
 
 /// `check_item_number` request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -164,14 +140,6 @@ pub enum ExclusionReason {
     OverSize { rule: String },
     InvalidDestination,
     NoStep,
-}
-
-/// `rate_files` response item: a loaded rate file and its date.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RateFileDto {
-    pub name: String,
-    pub last_update: String,
-    pub entries: usize,
 }
 
 /// A request the shell refused, with the field it concerns.

@@ -1,4 +1,4 @@
-//! Postage: destination search, service comparison and the list of loaded rate files.
+//! Postage: destination search and service comparison.
 
 use chrono::{Datelike, NaiveDate};
 use satchel_core::calendar::{DayKind, HolidayCalendar};
@@ -8,7 +8,7 @@ use satchel_core::model::{ContentCategory, Dimensions, Parcel};
 use satchel_core::rates::RateSet;
 use satchel_ipc::{
     CommandError, CompareRequest, CompareResponse, DestinationChoice, DestinationQuery,
-    ExcludedService, ExclusionReason, RateFileDto, ServiceQuote,
+    ExcludedService, ExclusionReason, ServiceQuote,
 };
 use tauri::State;
 
@@ -36,20 +36,6 @@ pub fn compare_services(
         request,
         crate::today_in_hong_kong(),
     )
-}
-
-#[tauri::command]
-pub fn rate_files(engine: State<'_, Engine>) -> Vec<RateFileDto> {
-    engine
-        .rates
-        .files()
-        .into_iter()
-        .map(|f| RateFileDto {
-            name: f.name.clone(),
-            last_update: f.last_update.date().to_string(),
-            entries: f.entries,
-        })
-        .collect()
 }
 
 /// Picker choices: one per priced zone, so a split country (US: New York, Hawaii, others)
