@@ -253,3 +253,13 @@ pub fn delivery(d: &satchel_ipc::DeliveryDto, locale: Locale) -> String {
         ),
     }
 }
+
+/// Why a command gave no answer, in the merchant's language.
+pub fn call_error(e: &crate::ipc::CallError, locale: Locale) -> String {
+    use crate::ipc::CallError;
+    match (e, locale) {
+        (CallError::Refused(r), Locale::En) => r.message_en.clone(),
+        (CallError::Refused(r), Locale::ZhHk) => r.message_zh_hk.clone(),
+        (CallError::Failed(text), _) => format!("{}: {text}", Key::CallFailed.text(locale)),
+    }
+}

@@ -86,14 +86,17 @@ fn print_throughput() {
     for _ in 0..rounds {
         ok += run(&view, black_box(&cases));
     }
-    let secs = start.elapsed().as_secs_f64();
-    let n = (rounds * cases.len()) as f64;
+    // Integer arithmetic, like everything else in this crate's tree.
+    let nanos = start.elapsed().as_nanos().max(1);
+    let n = (rounds * cases.len()) as u128;
+    let tenth_ns_per_quote = nanos * 10 / n;
     println!(
-        "quotes: {} cases x {rounds} rounds = {n} quotes ({} ok) in {secs:.3} s => {:.0} quotes/second ({:.1} ns/quote)",
+        "quotes: {} cases x {rounds} rounds = {n} quotes ({ok} ok) in {} ms => {} quotes/second ({}.{} ns/quote)",
         cases.len(),
-        ok,
-        n / secs,
-        secs * 1e9 / n
+        nanos / 1_000_000,
+        n * 1_000_000_000 / nanos,
+        tenth_ns_per_quote / 10,
+        tenth_ns_per_quote % 10,
     );
 }
 

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use satchel_ipc::ItemCheck;
 
-use crate::i18n::{item_problem, mail_kind, tr, use_locale, Key};
+use crate::i18n::{call_error, item_problem, mail_kind, tr, use_locale, Key};
 use crate::ipc;
 
 #[component]
@@ -64,8 +64,7 @@ pub fn ItemCheckPage() -> impl IntoView {
                         }.into_any(),
                         Err(e) => view! {
                             <div class="result bad" data-verdict="error">
-                                <strong>{Key::CallFailed.text(l)}</strong>
-                                <p class="reason">{format!("{e:?}")}</p>
+                                <p class="reason">{call_error(&e, l)}</p>
                             </div>
                         }.into_any(),
                     }

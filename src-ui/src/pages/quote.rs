@@ -168,16 +168,13 @@ fn display_name(c: &DestinationChoice, locale: Locale) -> String {
 fn result_view(answer: Result<CompareResponse, CallError>, l: Locale) -> AnyView {
     let r = match answer {
         Ok(r) => r,
-        Err(CallError::Refused(e)) => {
-            let text = if l == Locale::En {
-                e.message_en
-            } else {
-                e.message_zh_hk
+        Err(e) => {
+            let field = match &e {
+                CallError::Refused(r) => Some(r.field.clone()),
+                CallError::Failed(_) => None,
             };
-            return view! { <p class="result bad" data-field=e.field>{text}</p> }.into_any();
-        }
-        Err(CallError::Failed(e)) => {
-            return view! { <p class="result bad">{Key::CallFailed.text(l)}": "{e}</p> }.into_any();
+            let text = i18n::call_error(&e, l);
+            return view! { <p class="result bad" data-field=field>{text}</p> }.into_any();
         }
     };
     let name = move |en: &str, zh: &str| {
