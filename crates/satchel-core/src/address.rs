@@ -15,6 +15,11 @@ pub fn is_hong_kong(country: &str) -> bool {
 
 /// Whether `country` is the United States (`US`). Puerto Rico (`PR`) is not US for customs
 /// (R-063 names the US) but is for the parcel size rule, see [`is_us_for_parcel_size`].
+/// An assigned ISO 3166-1 alpha-2 code (upper case), e.g. `GB`; `XX` is not one.
+pub fn is_country_code(code: &str) -> bool {
+    crate::s10::is_issuing_country(code)
+}
+
 pub fn is_united_states(country: &str) -> bool {
     country.trim().eq_ignore_ascii_case("US")
 }

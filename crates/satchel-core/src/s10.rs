@@ -191,7 +191,7 @@ impl From<ItemNumber> for String {
 
 /// ISO 3166-1 alpha-2 codes that a post can issue S10 numbers under. `XX` and other unassigned
 /// codes are rejected (domain.md §7 vector `RB123456785XX`).
-fn is_issuing_country(code: &str) -> bool {
+pub(crate) fn is_issuing_country(code: &str) -> bool {
     ISO_ALPHA2.split(' ').any(|c| c == code)
 }
 

@@ -218,6 +218,15 @@ catalog! {
     "R-172.parcel_over_p" =>
         "Over the standard parcel size (1,050 mm long, 2,000 mm length plus girth): only destinations that accept large (XP) parcels will take it.",
         "超過標準包裹尺寸（長 1,050 毫米、長度加周長 2,000 毫米）：只有接受大型（XP）包裹的目的地才會收寄。";
+    "S-001.name_missing" =>
+        "Enter a name or a company: the label needs someone to deliver to.",
+        "請輸入姓名或公司名稱：郵件標籤須註明收件人。";
+    "S-002.address_missing" =>
+        "Enter at least one address line.",
+        "請至少輸入一行地址。";
+    "S-003.country_unknown" =>
+        "\"{country}\" is not a country code. Use the two-letter ISO code, e.g. GB, JP, US.",
+        "「{country}」不是國家代碼。請使用兩個字母的 ISO 代碼，例如 GB、JP、US。";
 }
 
 /// The catalog entry for `key`, if there is one.

@@ -426,7 +426,11 @@ fn every_rule_has_catalog_text_and_every_text_a_rule() {
             r.code
         );
         assert!(r.code.starts_with(&format!("{}.", r.rule)), "{}", r.code);
-        assert!(r.rule.starts_with("R-") && r.rule.len() == 5, "{}", r.rule);
+        assert!(
+            (r.rule.starts_with("R-") || r.rule.starts_with("S-")) && r.rule.len() == 5,
+            "{}",
+            r.rule
+        );
     }
     for m in messages::CATALOG {
         assert!(
@@ -688,4 +692,70 @@ proptest! {
         }
         assert_renders(&ps);
     }
+}
+
+fn party(name: &str, line: &str, country: &str) -> Party {
+    Party {
+        name: name.into(),
+        lines: vec![line.into()],
+        country: country.into(),
+        ..Party::default()
+    }
+}
+
+fn codes_of(ps: &[Problem]) -> Vec<&'static str> {
+    ps.iter().map(|p| p.code).collect()
+}
+
+#[test]
+fn sender_profile_must_be_in_hong_kong_and_not_an_mcn() {
+    let ok = party("Chan Tai Man", "1 Nathan Road", "HK");
+    assert!(validate_party(Role::Sender, &ok).is_empty());
+    let abroad = party("Chan Tai Man", "1 Oxford St", "GB");
+    let ps = validate_party(Role::Sender, &abroad);
+    assert_eq!(codes_of(&ps), ["R-049.return_address_not_hk"]);
+    assert_eq!(ps[0].field, "country");
+    let mcn = party("Chan", "MCN: 0354 7901 (PLCMC)", "HK");
+    let ps = validate_party(Role::Sender, &mcn);
+    assert_eq!(codes_of(&ps), ["R-051.mcn_return_address"]);
+    assert_eq!(ps[0].field, "lines[0]");
+}
+
+#[test]
+fn recipient_needs_a_name_an_address_and_a_real_country() {
+    let ps = validate_party(Role::Recipient, &party(" ", " ", "XX"));
+    assert_eq!(
+        codes_of(&ps),
+        [
+            "S-001.name_missing",
+            "S-002.address_missing",
+            "S-003.country_unknown"
+        ]
+    );
+    assert!(ps[2].message(Locale::En).contains("\"XX\""));
+    // A company alone is enough to deliver to.
+    let mut firm = party("", "1-2-3 Ginza", "JP");
+    firm.company = "山田商店".into();
+    assert!(validate_party(Role::Recipient, &firm).is_empty());
+}
+
+#[test]
+fn us_recipient_zip_is_checked_with_a_fix() {
+    let mut p = party("Ann", "1 Main St", "us");
+    p.postcode = "1000".into();
+    let ps = validate_party(Role::Recipient, &p);
+    assert_eq!(codes_of(&ps), ["R-064.us_zip_invalid"]);
+    p.postcode = "10001".into();
+    assert!(validate_party(Role::Recipient, &p).is_empty());
+}
+
+#[test]
+fn shipment_without_recipient_name_is_an_error_on_that_field() {
+    let mut s = ok();
+    s.recipient.name.clear();
+    s.recipient.company.clear();
+    let ps = run(&s);
+    assert!(ps
+        .iter()
+        .any(|p| p.code == "S-001.name_missing" && p.field == "recipient.name"));
 }
