@@ -35,7 +35,9 @@ fn main() -> Result<()> {
             eprintln!(
                 "  test   install what is missing, then fmt, clippy, wasm32 core, all tests, E2E"
             );
-            eprintln!("  bench  print the domain engine's throughput figures");
+            eprintln!(
+                "  bench  print throughput figures: quotes/s, contact search p99, import rows/s"
+            );
             std::process::exit(2)
         }
     }
@@ -125,7 +127,9 @@ fn test(root: &Path) -> Result<()> {
 }
 
 fn bench() -> Result<()> {
-    cargo(&["bench", "-p", "satchel-core", "--bench", "quotes"])
+    cargo(&["bench", "-p", "satchel-core", "--bench", "quotes"])?;
+    // Search p99 at 100,000 contacts and import rows/s (issue #4).
+    cargo(&["bench", "-p", "satchel-store", "--bench", "store"])
 }
 
 fn build_ui() -> Result<()> {

@@ -32,6 +32,11 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub json: bool,
 
+    /// The local database (default: $SATCHEL_DB, else the desktop app's own file, e.g.
+    /// ~/.local/share/app.satchel.desktop/satchel.db on Linux).
+    #[arg(long, value_name = "FILE", global = true, env = "SATCHEL_DB")]
+    pub db: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -49,6 +54,89 @@ pub enum Command {
     /// The postage rate files: list them, or check a newer one.
     #[command(subcommand)]
     Rates(RatesCommand),
+    /// The address book: import or export CSV, search.
+    #[command(subcommand)]
+    Contacts(ContactsCommand),
+    /// Shipments in the local database: list, export, import CSV.
+    #[command(subcommand)]
+    Shipments(ShipmentsCommand),
+}
+
+/// What to do with a CSV row that matches a record already stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Policy {
+    /// Import nothing for it; list it in the report for a decision.
+    Review,
+    KeepExisting,
+    Overwrite,
+}
+
+/// A CSV import.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// CSV file (UTF-8; headers in English or Chinese are recognised).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// What to do with rows that match a stored record.
+    #[arg(long, value_enum, default_value = "review")]
+    pub duplicates: Policy,
+
+    /// Write the rows not imported, with an `errors` column, to this CSV file.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ContactsCommand {
+    /// Import recipients (and sender profiles, `kind` column) from CSV, in one transaction.
+    Import(ImportArgs),
+    /// Write the address book as CSV (to stdout, or --out).
+    Export {
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Search as you type: any part of a name, company, address or phone, Latin or Chinese.
+    Search {
+        #[arg(value_name = "TEXT")]
+        text: String,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+}
+
+/// Which shipments.
+#[derive(Debug, Args)]
+pub struct ShipmentFilterArgs {
+    /// Only these states (repeatable): draft, ready, submitted, numbered, printed, posted,
+    /// delivered, returned, expired.
+    #[arg(long, value_name = "STATE", value_parser = parse::shipment_state)]
+    pub state: Vec<satchel_store::ShipmentState>,
+    /// Created on or after this day (YYYY-MM-DD, UTC).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse::date)]
+    pub from: Option<NaiveDate>,
+    /// Created on or before this day (YYYY-MM-DD, UTC).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse::date)]
+    pub until: Option<NaiveDate>,
+    /// Destination country code.
+    #[arg(long, value_name = "CODE")]
+    pub destination: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ShipmentsCommand {
+    /// The shipments, newest first.
+    List(ShipmentFilterArgs),
+    /// The shipments as CSV (to stdout, or --out).
+    Export {
+        #[command(flatten)]
+        filter: ShipmentFilterArgs,
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Import shipment drafts from CSV; each row is checked by the rules engine and priced.
+    /// The default sender profile is the sender.
+    Import(ImportArgs),
 }
 
 /// What describes one item to price.

@@ -111,6 +111,17 @@ pub fn category_id(category: ContentCategory) -> String {
         .unwrap_or_default()
 }
 
+/// A shipment state by its name (`draft`, `ready`, ...).
+pub fn shipment_state(input: &str) -> Result<satchel_store::ShipmentState, String> {
+    satchel_store::ShipmentState::parse(&input.trim().to_ascii_lowercase()).ok_or_else(|| {
+        let all: Vec<&str> = satchel_store::ShipmentState::ALL
+            .iter()
+            .map(|s| s.as_str())
+            .collect();
+        format!("unknown state; one of {}", all.join(", "))
+    })
+}
+
 /// A [`ContentCategory`] by its snake_case name, case-insensitive, `-` accepted for `_`.
 pub fn category(input: &str) -> Result<ContentCategory, String> {
     let id = input.trim().to_ascii_lowercase().replace('-', "_");

@@ -287,6 +287,27 @@ impl Writer<'_> {
     /// Inserts a checked, normalised contact. Returns its id.
     pub(crate) fn insert_contact(&mut self, input: &ContactInput) -> Result<String> {
         let id = self.new_id();
+        // The first sender profile becomes the default: shipments need a return address.
+        let first_sender = input.kind == ContactKind::Sender
+            && !input.is_default
+            && self
+                .tx
+                .prepare_cached(
+                    "SELECT 1 FROM contacts WHERE kind = 'sender' AND is_default = 1 AND deleted = 0",
+                )?
+                .query_row([], |_| Ok(()))
+                .optional()?
+                .is_none();
+        let defaulted;
+        let input = if first_sender {
+            defaulted = ContactInput {
+                is_default: true,
+                ..input.clone()
+            };
+            &defaulted
+        } else {
+            input
+        };
         if input.is_default {
             self.clear_default_sender(&id)?;
         }

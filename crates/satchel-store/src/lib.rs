@@ -11,6 +11,7 @@
 //! jumps backwards cannot reorder changes (the HLC high-water mark is persisted).
 #![forbid(unsafe_code)]
 
+pub mod assess;
 pub mod contacts;
 pub mod csv_io;
 mod error;

@@ -219,3 +219,18 @@ fn the_clock_high_water_mark_survives_a_restart() {
     assert!(next > last, "{next} <= {last}");
     assert_eq!(next.device, last.device, "same device id after reopening");
 }
+
+#[test]
+fn the_first_sender_profile_becomes_the_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, _) = open(&dir);
+    let mut a = hk_sender("Shop A");
+    a.is_default = false;
+    let a = s.create_contact(a).unwrap();
+    assert!(a.input.is_default);
+    let mut b = hk_sender("Shop B");
+    b.is_default = false;
+    let b = s.create_contact(b).unwrap();
+    assert!(!b.input.is_default);
+    assert_eq!(s.default_sender().unwrap().unwrap().id, a.id);
+}

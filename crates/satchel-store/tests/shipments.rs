@@ -170,14 +170,14 @@ fn lists_filter_by_state_date_and_destination() {
             states: vec![ShipmentState::Ready],
             ..Default::default()
         }),
-        [gb.id.clone()]
+        [gb.id.as_str()]
     );
     assert_eq!(
         ids(ShipmentFilter {
             destination: Some("jp".into()),
             ..Default::default()
         }),
-        [jp.id.clone()]
+        [jp.id.as_str()]
     );
     let day0 = chrono::DateTime::from_timestamp_millis(T0 as i64)
         .unwrap()
@@ -188,14 +188,14 @@ fn lists_filter_by_state_date_and_destination() {
             to: Some(day0),
             ..Default::default()
         }),
-        [jp.id.clone()]
+        [jp.id.as_str()]
     );
     assert_eq!(
         ids(ShipmentFilter {
             from: day0.succ_opt(),
             ..Default::default()
         }),
-        [gb.id.clone()]
+        [gb.id.as_str()]
     );
 }
 

@@ -6,10 +6,12 @@
 mod item;
 mod quote;
 mod rates;
+mod store;
 mod validate;
 
-use crate::args::{Cli, Command, RatesCommand};
+use crate::args::{Cli, Command, ContactsCommand, RatesCommand, ShipmentsCommand};
 use crate::Output;
+use satchel_store::csv_io::Table;
 
 pub fn run(cli: Cli) -> anyhow::Result<Output> {
     let json = cli.json;
@@ -20,5 +22,27 @@ pub fn run(cli: Cli) -> anyhow::Result<Output> {
         Command::Validate(args) => validate::run(&cli.rates, args, json),
         Command::Rates(RatesCommand::List { date }) => rates::list(&cli.rates, *date, json),
         Command::Rates(RatesCommand::Load { file }) => rates::load(&cli.rates, file, json),
+        Command::Contacts(c) => {
+            let mut db = store::open(cli.db.as_deref())?;
+            match c {
+                ContactsCommand::Import(a) => {
+                    store::import(&mut db, Table::Contacts, a, &cli.rates, json)
+                }
+                ContactsCommand::Export { out } => store::export_contacts(&db, out.as_deref()),
+                ContactsCommand::Search { text, limit } => store::search(&db, text, *limit, json),
+            }
+        }
+        Command::Shipments(c) => {
+            let mut db = store::open(cli.db.as_deref())?;
+            match c {
+                ShipmentsCommand::List(f) => store::list_shipments(&db, f, json),
+                ShipmentsCommand::Export { filter, out } => {
+                    store::export_shipments(&db, filter, out.as_deref())
+                }
+                ShipmentsCommand::Import(a) => {
+                    store::import(&mut db, Table::Shipments, a, &cli.rates, json)
+                }
+            }
+        }
     }
 }
