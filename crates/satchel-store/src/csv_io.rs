@@ -441,7 +441,7 @@ fn check_row(
     match table {
         Table::Contacts => {
             let input = contact_from_row(row);
-            let dup = store.contact_duplicate(&input)?;
+            let dup = crate::contacts::duplicate_of(&store.conn, &input)?;
             Ok((contact_problems(&input), dup))
         }
         Table::Shipments => {
@@ -454,7 +454,7 @@ fn check_row(
                 if let Some(assess) = assess {
                     ps.extend(assess(&s).problems);
                 }
-                dup = store.shipment_by_reference(&s.reference)?;
+                dup = crate::shipments::with_reference(&store.conn, &s.reference)?;
             }
             Ok((ps, dup))
         }
@@ -475,33 +475,6 @@ fn no_sender() -> StoredProblem {
 }
 
 impl Store {
-    fn contact_duplicate(&self, input: &ContactInput) -> Result<Option<String>> {
-        use rusqlite::OptionalExtension;
-        Ok(self
-            .conn
-            .prepare_cached(
-                "SELECT id FROM contacts WHERE kind = ?1 AND dedupe_key = ?2 AND deleted = 0
-                 ORDER BY rowid LIMIT 1",
-            )?
-            .query_row((input.kind.as_str(), input.dedupe_key()), |r| r.get(0))
-            .optional()?)
-    }
-
-    fn shipment_by_reference(&self, reference: &str) -> Result<Option<String>> {
-        use rusqlite::OptionalExtension;
-        if reference.trim().is_empty() {
-            return Ok(None);
-        }
-        Ok(self
-            .conn
-            .prepare_cached(
-                "SELECT id FROM shipments WHERE reference = ?1 AND deleted = 0
-                 ORDER BY rowid LIMIT 1",
-            )?
-            .query_row([reference.trim()], |r| r.get(0))
-            .optional()?)
-    }
-
     /// Reads a file, guesses (or applies) the mapping and checks the first `sample` rows;
     /// counts the rows with errors in the whole file. Writes nothing.
     pub fn preview_import(

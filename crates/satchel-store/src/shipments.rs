@@ -399,15 +399,24 @@ impl Writer<'_> {
     }
 
     pub(crate) fn shipment_with_reference(&self, reference: &str) -> Result<Option<String>> {
-        Ok(self
-            .tx
-            .prepare_cached(
-                "SELECT id FROM shipments WHERE reference = ?1 AND reference <> '' AND deleted = 0
-                 ORDER BY rowid LIMIT 1",
-            )?
-            .query_row([reference.trim()], |r| r.get(0))
-            .optional()?)
+        with_reference(&self.tx, reference)
     }
+}
+
+/// The live shipment with this (non-empty) reference, if any.
+pub(crate) fn with_reference(
+    conn: &rusqlite::Connection,
+    reference: &str,
+) -> Result<Option<String>> {
+    if reference.trim().is_empty() {
+        return Ok(None);
+    }
+    Ok(conn
+        .prepare_cached(
+            "SELECT id FROM shipments WHERE reference = ?1 AND deleted = 0 ORDER BY rowid LIMIT 1",
+        )?
+        .query_row([reference.trim()], |r| r.get(0))
+        .optional()?)
 }
 
 impl Store {
