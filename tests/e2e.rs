@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use fantoccini::{Client, Locator};
-use satchel_tests::{screenshot, wait_text, Driver};
+use satchel_tests::{phone_fit, screenshot, wait_gone, wait_text, wait_value, Driver};
 
 async fn type_into(c: &Client, css: &str, text: &str) -> Result<(), fantoccini::error::CmdError> {
     let input = c
@@ -33,6 +33,37 @@ async fn finish(c: Client, outcome: Result<(), fantoccini::error::CmdError>) {
     }
     c.close().await.ok();
     outcome.expect("WebDriver commands");
+}
+
+/// Chooses `value` in a `<select>` the way a user does (WebKitWebDriver fires `change`).
+async fn choose(c: &Client, select: &str, value: &str) -> Result<(), fantoccini::error::CmdError> {
+    c.wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css(&format!("{select} option[value='{value}']")))
+        .await?
+        .click()
+        .await
+}
+
+/// Empties an input through key presses, so the page sees `input` events as with a user.
+async fn empty(c: &Client, css: &str) -> Result<(), fantoccini::error::CmdError> {
+    let input = c.find(Locator::Css(css)).await?;
+    input.clear().await?;
+    // A space then Backspace: `clear()` alone does not fire `input`.
+    input.send_keys(" \u{E003}").await
+}
+
+/// On a phone-sized window (390 px) the page still fits: nothing scrolls sideways.
+async fn fits_a_phone(c: &Client, name: &str) -> Result<(), fantoccini::error::CmdError> {
+    let fit = phone_fit(c, name).await?;
+    assert!(
+        fit.content <= fit.viewport,
+        "{name}: content {} px wider than the viewport {} px; past the edge: {:?}",
+        fit.content,
+        fit.viewport,
+        fit.sticking_out
+    );
+    Ok(())
 }
 
 /// The language choice persists in the webview's storage; start each test in English.
@@ -159,21 +190,7 @@ async fn quote_screen_compares_services_for_a_destination_found_in_chinese() {
         screenshot(&c, "quote-jp").await;
 
         // On a phone-sized window the page still fits: nothing scrolls sideways.
-        c.set_window_size(390, 844).await?;
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        let widths = c
-            .execute(
-                "return [document.documentElement.scrollWidth, window.innerWidth];",
-                vec![],
-            )
-            .await?;
-        let (content, viewport) = (widths[0].as_u64(), widths[1].as_u64());
-        assert!(
-            content <= viewport,
-            "content {content:?} wider than viewport {viewport:?}"
-        );
-        screenshot(&c, "quote-jp-phone").await;
-        c.set_window_size(1024, 720).await?;
+        fits_a_phone(&c, "quote-jp-phone").await?;
 
         // Goods to the US are refused by every service (R-063), in Chinese too.
         type_into(&c, "#destination", "united states").await?;
@@ -197,4 +214,218 @@ async fn quote_screen_compares_services_for_a_destination_found_in_chinese() {
     }
     .await;
     finish(c, outcome).await;
+}
+
+#[tokio::test]
+async fn a_contact_becomes_a_checked_priced_saved_shipment() {
+    let rates = satchel_core::rates::RateSet::bundled();
+    let speedpost = rates
+        .latest()
+        .quote(satchel_core::service::Service::Speedpost, "JP", "JP", 450)
+        .expect("Speedpost reaches Japan");
+
+    let driver = Driver::start();
+    let c = driver.session().await;
+    let outcome = async {
+        english(&c).await?;
+        click(&c, "#nav-contacts").await?;
+
+        // A sender profile: the Hong Kong return address, made the default.
+        choose(&c, "#contact-kind", "sender").await?;
+        type_into(&c, "#contact-name", "Satchel Trading 書包貿易").await?;
+        type_into(&c, "#contact-line1", "Flat A, 8/F, 彌敦道123號").await?;
+        type_into(&c, "#contact-city", "Kowloon").await?;
+        type_into(&c, "#contact-country", "HK").await?;
+        type_into(&c, "#contact-phone", "+852 9123 4567").await?;
+        click(&c, "#contact-default").await?;
+        click(&c, "#contact-save").await?;
+        wait_text(&c, "#contact-status", |t| t == "Saved.").await?;
+
+        // A recipient in Japan. Saved without a name first: the store refuses it and the
+        // problem appears next to the name field, with its rule id.
+        click(&c, "#contact-new").await?;
+        type_into(&c, "#contact-line1", "1-2-3 Ginza 銀座").await?;
+        type_into(&c, "#contact-city", "Tokyo").await?;
+        type_into(&c, "#contact-postcode", "104-0061").await?;
+        type_into(&c, "#contact-country", "JP").await?;
+        type_into(&c, "#contact-phone", "+81 3 1234 5678").await?;
+        type_into(&c, "#contact-tags", "wholesale, tea").await?;
+        click(&c, "#contact-save").await?;
+        let why = wait_text(&c, "#contact-form .field-error[data-field='name']", |t| {
+            t.contains("S-001")
+        })
+        .await?;
+        assert!(
+            why.len() > "S-001".len(),
+            "a message with the rule: {why:?}"
+        );
+        type_into(&c, "#contact-name", "陳小明 Chan Siu Ming").await?;
+        click(&c, "#contact-save").await?;
+        wait_text(&c, "#contact-status", |t| t == "Saved.").await?;
+        wait_gone(&c, "#contact-form .field-error").await?;
+
+        // Search by a two-character Chinese fragment: only the recipient matches.
+        type_into(&c, "#contact-search", "小明").await?;
+        wait_text(&c, "#contacts", |t| {
+            t.contains("陳小明 Chan Siu Ming") && !t.contains("Satchel Trading")
+        })
+        .await?;
+        assert_eq!(
+            c.find_all(Locator::Css("#contacts li[data-id]"))
+                .await?
+                .len(),
+            1
+        );
+        screenshot(&c, "contacts").await;
+        fits_a_phone(&c, "contacts-phone").await?;
+
+        // A draft to that contact: pick it from the address book, then service and weight.
+        click(&c, "#nav-new-shipment").await?;
+        wait_value(&c, "#sender-profile", |v| !v.is_empty()).await?;
+        type_into(&c, "#recipient-search", "小明").await?;
+        c.wait()
+            .at_most(Duration::from_secs(15))
+            .for_element(Locator::Css(
+                "#recipient-suggestions button.recipient-choice[data-id]",
+            ))
+            .await?
+            .click()
+            .await?;
+        wait_value(&c, "#recipient-name", |v| v == "陳小明 Chan Siu Ming").await?;
+        wait_value(&c, "#recipient-city", |v| v == "Tokyo").await?;
+        choose(&c, "#service", "speedpost").await?;
+        type_into(&c, "#ship-weight", "450").await?;
+        type_into(&c, "#line-desc-0", "Oolong tea").await?;
+        type_into(&c, "#line-value-0", "300").await?;
+        type_into(&c, "#line-hs-0", "09023000").await?;
+        type_into(&c, "#line-origin-0", "CN").await?;
+        type_into(&c, "#line-net-0", "400").await?;
+        type_into(&c, "#ship-reference", "ORDER-1001").await?;
+
+        // The live comparison prices Speedpost exactly as the engine does.
+        let cell = wait_text(
+            &c,
+            "#draft-quotes tr[data-service='speedpost'] td.money",
+            |t| !t.is_empty(),
+        )
+        .await?;
+        assert_eq!(
+            cell.parse::<rust_decimal::Decimal>().ok(),
+            Some(speedpost.estimate)
+        );
+
+        // Clearing the recipient's name shows S-001 next to it; typing it back clears it.
+        empty(&c, "#recipient-name").await?;
+        wait_text(&c, ".field-error[data-field='recipient.name']", |t| {
+            t.contains("S-001")
+        })
+        .await?;
+        screenshot(&c, "draft-name-missing").await;
+        type_into(&c, "#recipient-name", "陳小明 Chan Siu Ming").await?;
+        wait_gone(&c, ".field-error[data-field='recipient.name']").await?;
+        wait_text(&c, "#draft-status", |t| !t.contains("Checking")).await?;
+        screenshot(&c, "draft").await;
+        fits_a_phone(&c, "draft-phone").await?;
+
+        // Saved, then marked ready (no errors left), with the quote stored.
+        click(&c, "#ship-save").await?;
+        wait_text(&c, "#ship-status", |t| t.starts_with("Saved.")).await?;
+        let quote = wait_text(&c, "#ship-quote", |t| t.contains("speedpost")).await?;
+        assert!(
+            quote.contains(&format!("{:.2}", speedpost.estimate)),
+            "stored quote: {quote:?}"
+        );
+        click(&c, "#ship-ready").await?;
+        wait_text(&c, "#ship-state", |t| t == "Ready").await?;
+
+        // It is in the shipments list; a tick counts it for batch actions.
+        click(&c, "#nav-shipments").await?;
+        let row = wait_text(&c, "#shipments tbody", |t| t.contains("陳小明")).await?;
+        assert!(row.contains("ORDER-1001") && row.contains("JP"), "{row:?}");
+        assert_eq!(
+            c.find_all(Locator::Css("#shipments tr[data-id]"))
+                .await?
+                .len(),
+            1
+        );
+        click(&c, "#shipments input.select-shipment").await?;
+        wait_text(&c, "#selected-count", |t| t == "1 selected").await?;
+        choose(&c, "#filter-state", "draft").await?;
+        wait_gone(&c, "#shipments tr[data-id]").await?;
+        choose(&c, "#filter-state", "ready").await?;
+        wait_text(&c, "#shipments tbody", |t| t.contains("陳小明")).await?;
+        screenshot(&c, "shipments").await;
+        fits_a_phone(&c, "shipments-phone").await?;
+
+        // A row opens the shipment in the editor.
+        click(&c, "#shipments button.open-shipment").await?;
+        wait_value(&c, "#ship-reference", |v| v == "ORDER-1001").await?;
+        wait_text(&c, "#ship-state", |t| t == "Ready").await?;
+        Ok::<_, fantoccini::error::CmdError>(())
+    }
+    .await;
+    finish(c, outcome).await;
+}
+
+#[tokio::test]
+async fn a_csv_file_is_previewed_imported_and_reported() {
+    let driver = Driver::start();
+    let csv = driver.db().with_extension("contacts.csv");
+    std::fs::write(
+        &csv,
+        "姓名,地址,城市,國家,電話\n\
+         陳小明 Chan Siu Ming,1-2-3 Ginza 銀座,Tokyo,JP,+81 3 1234 5678\n\
+         ,No name Street,Paris,FR,\n\
+         Jane Roe,1 Main St,Sydney,AU,\n",
+    )
+    .expect("a CSV file in target/tmp");
+    let c = driver.session().await;
+    let outcome = async {
+        english(&c).await?;
+        click(&c, "#nav-contacts").await?;
+        c.wait()
+            .at_most(Duration::from_secs(30))
+            .for_element(Locator::Css("#import-file"))
+            .await?
+            .send_keys(&csv.to_string_lossy())
+            .await?;
+        // Chinese headers are recognised; the nameless row is flagged before importing.
+        wait_text(&c, "#import-summary", |t| t == "3 rows, 1 with errors.").await?;
+        let map = c
+            .find(Locator::Css(
+                "#import-preview select.import-map[data-column='0']",
+            ))
+            .await?
+            .prop("value")
+            .await?;
+        assert_eq!(map.as_deref(), Some("name"));
+        wait_text(&c, "#import-preview", |t| t.contains("S-001")).await?;
+        fits_a_phone(&c, "import-phone").await?;
+
+        click(&c, "#import-run").await?;
+        let result = wait_text(&c, "#import-result", |t| !t.is_empty()).await?;
+        assert!(result.starts_with("2 of 3 rows imported"), "{result:?}");
+        let done = c
+            .find(Locator::Css("#import-progress"))
+            .await?
+            .attr("value")
+            .await?;
+        assert_eq!(done.as_deref(), Some("3"), "progress reached the end");
+        let href = c
+            .find(Locator::Css("#import-report"))
+            .await?
+            .attr("href")
+            .await?
+            .unwrap_or_default();
+        assert!(href.starts_with("blob:"), "report link {href:?}");
+        wait_text(&c, "#contacts", |t| {
+            t.contains("Jane Roe") && t.contains("陳小明")
+        })
+        .await?;
+        screenshot(&c, "import").await;
+        Ok::<_, fantoccini::error::CmdError>(())
+    }
+    .await;
+    finish(c, outcome).await;
+    let _ = std::fs::remove_file(&csv);
 }

@@ -1,11 +1,13 @@
 //! The Tauri shell: the only crate that knows Tauri.
 //!
-//! It wires commands to the domain engine and holds app-wide state. Commands are thin adapters
+//! It wires commands to the domain engine and the local store, and holds app-wide state. Commands are thin adapters
 //! (request DTO → domain call → response DTO) so that every decision stays in `satchel-core`,
 //! where it is tested without a window.
 #![forbid(unsafe_code)]
 
 pub mod commands;
+pub mod convert;
+pub mod store;
 
 use satchel_core::calendar::HolidayCalendar;
 use satchel_core::destination::{self, Destination};
@@ -44,10 +46,34 @@ pub fn today_in_hong_kong() -> chrono::NaiveDate {
 pub fn run() {
     tauri::Builder::default()
         .manage(Engine::load())
+        .setup(|app| {
+            use tauri::Manager;
+            let path = store::db_path(std::env::var_os(store::DB_ENV), || {
+                app.path().app_data_dir()
+            })?;
+            app.manage(store::StoreState::new(satchel_store::Store::open(path)?));
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             commands::item::check_item_number,
             commands::quote::search_destinations,
             commands::quote::compare_services,
+            commands::contacts::search_contacts,
+            commands::contacts::get_contact,
+            commands::contacts::save_contact,
+            commands::contacts::delete_contact,
+            commands::contacts::list_contact_tags,
+            commands::csv::preview_import,
+            commands::csv::run_import,
+            commands::csv::export_contacts,
+            commands::shipments::check_draft,
+            commands::shipments::save_shipment,
+            commands::shipments::get_shipment,
+            commands::shipments::list_shipments,
+            commands::shipments::copy_shipment,
+            commands::shipments::delete_shipment,
+            commands::shipments::set_shipment_state,
+            commands::shipments::export_shipments,
         ])
         .run(tauri::generate_context!())
         .expect("the Tauri runtime failed to start");

@@ -13,6 +13,33 @@ use crate::pages;
 pub enum Screen {
     ItemCheck,
     Quote,
+    Contacts,
+    Shipments,
+    /// The shipment editor; which shipment is in [`Navigator::shipment`].
+    Editor,
+}
+
+/// Moves between screens; provided as context so a screen can open another (a row of the
+/// shipments list opens the editor).
+#[derive(Debug, Clone, Copy)]
+pub struct Navigator {
+    pub screen: RwSignal<Screen>,
+    /// The shipment the editor shows; `None` for a new one.
+    pub shipment: RwSignal<Option<String>>,
+    /// A note for the next screen to show once (e.g. "this is a new copy").
+    pub notice: RwSignal<Option<Key>>,
+}
+
+impl Navigator {
+    /// Opens the editor on a stored shipment, or on a new one.
+    pub fn edit(&self, id: Option<String>) {
+        self.shipment.set(id);
+        self.screen.set(Screen::Editor);
+    }
+}
+
+pub fn use_navigator() -> Navigator {
+    expect_context::<Navigator>()
 }
 
 const LOCALE_STORAGE_KEY: &str = "satchel.locale";
@@ -31,6 +58,12 @@ pub fn App() -> impl IntoView {
         }
     });
     let screen = RwSignal::new(Screen::ItemCheck);
+    let nav = Navigator {
+        screen,
+        shipment: RwSignal::new(None),
+        notice: RwSignal::new(None),
+    };
+    provide_context(nav);
 
     view! {
         <header class="frame-header">
@@ -55,11 +88,29 @@ pub fn App() -> impl IntoView {
         <nav class="frame-nav">
             <NavButton id="nav-item" screen=Screen::ItemCheck current=screen label=Key::NavItemCheck />
             <NavButton id="nav-quote" screen=Screen::Quote current=screen label=Key::NavQuote />
+            <NavButton id="nav-contacts" screen=Screen::Contacts current=screen label=Key::NavContacts />
+            <NavButton id="nav-shipments" screen=Screen::Shipments current=screen label=Key::NavShipments />
+            <button
+                id="nav-new-shipment"
+                class="nav"
+                class:active=move || screen.get() == Screen::Editor
+                aria-current=move || (screen.get() == Screen::Editor).then_some("page")
+                on:click=move |_| nav.edit(None)
+            >
+                {tr(Key::NavNewShipment)}
+            </button>
         </nav>
         <main class="frame-main">
             {move || match screen.get() {
                 Screen::ItemCheck => pages::item_check::ItemCheckPage().into_any(),
                 Screen::Quote => pages::quote::QuotePage().into_any(),
+                Screen::Contacts => pages::contacts::ContactsPage().into_any(),
+                Screen::Shipments => pages::shipments::ShipmentsPage().into_any(),
+                // Reading the id here rebuilds the editor when another shipment is opened.
+                Screen::Editor => pages::editor::EditorPage(pages::editor::EditorPageProps {
+                    id: nav.shipment.get(),
+                })
+                .into_any(),
             }}
         </main>
     }

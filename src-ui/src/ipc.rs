@@ -1,20 +1,31 @@
-//! The one place that calls Tauri's `invoke`: typed requests in, typed responses out.
+//! The one place that talks to the shell: typed requests in through Tauri's `invoke`, typed
+//! responses and events out.
 //!
-//! Command names come from `satchel-ipc`, so a rename breaks the build instead of the app.
+//! Command and event names come from `satchel-ipc`, so a rename breaks the build instead of
+//! the app.
 
 use satchel_ipc::{
-    cmd, CheckItemRequest, CommandError, CompareRequest, CompareResponse, DestinationChoice,
-    DestinationQuery, ItemCheck,
+    cmd, event, CheckItemRequest, CommandError, CompareRequest, CompareResponse, ContactDto,
+    ContactSearchRequest, DestinationChoice, DestinationQuery, DraftCheck, ExportFile, IdRequest,
+    ImportPreview, ImportProgress, ImportReport, ItemCheck, NoRequest, PreviewImportRequest,
+    RunImportRequest, SaveContactRequest, SaveContactResponse, SaveShipmentRequest,
+    SetStateRequest, ShipmentDraftDto, ShipmentDto, ShipmentFilterRequest, ShipmentSummary,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::js_sys;
 
 #[wasm_bindgen]
 extern "C" {
     // Provided by the shell because `withGlobalTauri` is on in tauri.conf.json.
     #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "core"], catch)]
     async fn invoke(cmd: &str, args: JsValue) -> Result<JsValue, JsValue>;
+
+    // Resolves to the function that stops listening.
+    #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "event"], js_name = listen, catch)]
+    async fn listen(event: &str, handler: &js_sys::Function) -> Result<JsValue, JsValue>;
 }
 
 /// Why a call produced no answer.
@@ -61,4 +72,103 @@ pub async fn search_destinations(query: String) -> Result<Vec<DestinationChoice>
 
 pub async fn compare_services(request: CompareRequest) -> Result<CompareResponse, CallError> {
     call(cmd::COMPARE_SERVICES, &request).await
+}
+
+pub async fn search_contacts(request: ContactSearchRequest) -> Result<Vec<ContactDto>, CallError> {
+    call(cmd::SEARCH_CONTACTS, &request).await
+}
+
+pub async fn get_contact(id: String) -> Result<ContactDto, CallError> {
+    call(cmd::GET_CONTACT, &IdRequest { id }).await
+}
+
+pub async fn save_contact(request: SaveContactRequest) -> Result<SaveContactResponse, CallError> {
+    call(cmd::SAVE_CONTACT, &request).await
+}
+
+pub async fn delete_contact(id: String) -> Result<(), CallError> {
+    call(cmd::DELETE_CONTACT, &IdRequest { id }).await
+}
+
+pub async fn list_contact_tags() -> Result<Vec<String>, CallError> {
+    call(cmd::LIST_CONTACT_TAGS, &NoRequest {}).await
+}
+
+pub async fn preview_import(request: PreviewImportRequest) -> Result<ImportPreview, CallError> {
+    call(cmd::PREVIEW_IMPORT, &request).await
+}
+
+pub async fn run_import(request: RunImportRequest) -> Result<ImportReport, CallError> {
+    call(cmd::RUN_IMPORT, &request).await
+}
+
+pub async fn export_contacts() -> Result<ExportFile, CallError> {
+    call(cmd::EXPORT_CONTACTS, &NoRequest {}).await
+}
+
+pub async fn export_shipments(request: ShipmentFilterRequest) -> Result<ExportFile, CallError> {
+    call(cmd::EXPORT_SHIPMENTS, &request).await
+}
+
+pub async fn check_draft(request: ShipmentDraftDto) -> Result<DraftCheck, CallError> {
+    call(cmd::CHECK_DRAFT, &request).await
+}
+
+pub async fn save_shipment(request: SaveShipmentRequest) -> Result<ShipmentDto, CallError> {
+    call(cmd::SAVE_SHIPMENT, &request).await
+}
+
+pub async fn get_shipment(id: String) -> Result<ShipmentDto, CallError> {
+    call(cmd::GET_SHIPMENT, &IdRequest { id }).await
+}
+
+pub async fn list_shipments(
+    request: ShipmentFilterRequest,
+) -> Result<Vec<ShipmentSummary>, CallError> {
+    call(cmd::LIST_SHIPMENTS, &request).await
+}
+
+pub async fn copy_shipment(id: String) -> Result<ShipmentDto, CallError> {
+    call(cmd::COPY_SHIPMENT, &IdRequest { id }).await
+}
+
+pub async fn delete_shipment(id: String) -> Result<(), CallError> {
+    call(cmd::DELETE_SHIPMENT, &IdRequest { id }).await
+}
+
+pub async fn set_shipment_state(request: SetStateRequest) -> Result<ShipmentDto, CallError> {
+    call(cmd::SET_SHIPMENT_STATE, &request).await
+}
+
+/// A live event subscription; dropping it stops listening and frees the handler.
+#[derive(Debug)]
+pub struct Subscription {
+    unlisten: js_sys::Function,
+    _handler: Closure<dyn FnMut(JsValue)>,
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        let _ = self.unlisten.call0(&JsValue::NULL);
+    }
+}
+
+/// Calls `f` with each `import-progress` event until the subscription is dropped.
+pub async fn on_import_progress(
+    mut f: impl FnMut(ImportProgress) + 'static,
+) -> Result<Subscription, CallError> {
+    let handler = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
+        // The event object is `{ event, id, payload }`.
+        let payload = js_sys::Reflect::get(&e, &JsValue::from_str("payload")).ok();
+        if let Some(p) = payload.and_then(|p| serde_wasm_bindgen::from_value(p).ok()) {
+            f(p);
+        }
+    });
+    let unlisten = listen(event::IMPORT_PROGRESS, handler.as_ref().unchecked_ref())
+        .await
+        .map_err(|e| CallError::Failed(e.as_string().unwrap_or_else(|| format!("{e:?}"))))?;
+    Ok(Subscription {
+        unlisten: unlisten.unchecked_into(),
+        _handler: handler,
+    })
 }

@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 mod app;
+mod files;
 mod i18n;
 mod ipc;
 mod pages;

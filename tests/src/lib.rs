@@ -6,18 +6,22 @@
 #![forbid(unsafe_code)]
 
 use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
 
-/// A running tauri-driver; dropping it stops the driver, WebKitWebDriver and the app.
+/// A running tauri-driver; dropping it stops the driver, WebKitWebDriver and the app, and
+/// removes the app's database.
 #[derive(Debug)]
 pub struct Driver {
     child: Child,
     port: u16,
+    /// The app's SQLite file for this test (`SATCHEL_DB`): fresh, so tests never share data.
+    db: PathBuf,
     // Declared last so it is released after the driver has stopped.
     _serial: MutexGuard<'static, ()>,
 }
@@ -33,7 +37,31 @@ impl Drop for Driver {
             .arg(self.child.id().to_string())
             .status();
         let _ = self.child.wait();
+        remove_db(&self.db);
     }
+}
+
+/// Removes a SQLite file and its write-ahead log.
+fn remove_db(db: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut p = db.as_os_str().to_owned();
+        p.push(suffix);
+        let _ = std::fs::remove_file(PathBuf::from(p));
+    }
+}
+
+/// A database path no other test (in this or another run) uses: `target/tmp/e2e-…db`.
+fn fresh_db() -> PathBuf {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir = target_dir().join("tmp");
+    std::fs::create_dir_all(&dir).expect("target/tmp is writable");
+    let db = dir.join(format!(
+        "e2e-{}-{}.db",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    remove_db(&db);
+    db
 }
 
 fn free_port() -> u16 {
@@ -43,16 +71,20 @@ fn free_port() -> u16 {
         .expect("a free local port")
 }
 
+/// This workspace's target directory (`CARGO_TARGET_DIR`, or `target/`).
+fn target_dir() -> PathBuf {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"))
+}
+
 /// The built app: `SATCHEL_APP_BIN`, or `target/debug/satchel-app` of this workspace.
 pub fn app_binary() -> PathBuf {
     if let Some(p) = std::env::var_os("SATCHEL_APP_BIN") {
         return p.into();
     }
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target"));
-    target.join("debug").join("satchel-app")
+    target_dir().join("debug").join("satchel-app")
 }
 
 impl Driver {
@@ -64,7 +96,10 @@ impl Driver {
             "no DISPLAY: run through `cargo xtask test` (it uses xvfb-run)"
         );
         let (port, native_port) = (free_port(), free_port());
+        let db = fresh_db();
+        // tauri-driver and WebKitWebDriver pass their environment on to the app they start.
         let child = Command::new(std::env::var("TAURI_DRIVER").unwrap_or("tauri-driver".into()))
+            .env("SATCHEL_DB", &db)
             .args([
                 "--port",
                 &port.to_string(),
@@ -78,6 +113,7 @@ impl Driver {
         let driver = Driver {
             child,
             port,
+            db,
             _serial: serial,
         };
         let start = Instant::now();
@@ -89,6 +125,11 @@ impl Driver {
             std::thread::sleep(Duration::from_millis(100));
         }
         driver
+    }
+
+    /// The database file the app of this driver uses.
+    pub fn db(&self) -> &Path {
+        &self.db
     }
 
     /// Opens a WebDriver session on a fresh instance of the app.
@@ -150,4 +191,82 @@ pub async fn screenshot(c: &Client, name: &str) {
             let _ = std::fs::write(dir.join(format!("e2e-{name}.png")), png);
         }
     }
+}
+
+/// Waits until no element matches `css` (a problem that went away, a closed list).
+pub async fn wait_gone(c: &Client, css: &str) -> Result<(), fantoccini::error::CmdError> {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(15) {
+        if c.find_all(Locator::Css(css)).await?.is_empty() {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("timed out waiting for {css} to go away");
+}
+
+/// Waits until the input's current value (the property, not the attribute) satisfies `pred`.
+pub async fn wait_value(
+    c: &Client,
+    css: &str,
+    pred: impl Fn(&str) -> bool,
+) -> Result<String, fantoccini::error::CmdError> {
+    let start = Instant::now();
+    let mut last = String::new();
+    while start.elapsed() < Duration::from_secs(15) {
+        if let Ok(el) = c.find(Locator::Css(css)).await {
+            last = el.prop("value").await?.unwrap_or_default();
+            if pred(&last) {
+                return Ok(last);
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("timed out waiting on the value of {css}; last: {last:?}");
+}
+
+/// What a phone-sized window shows: the page's width, the viewport's, and the elements that
+/// stick out on the right (empty when the page fits).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhoneFit {
+    pub content: u64,
+    pub viewport: u64,
+    /// `tag#id.class` of the first elements past the right edge or with content wider than
+    /// the viewport, to say what to fix.
+    pub sticking_out: Vec<String>,
+}
+
+/// Resizes the window to a phone's width (390 px) and measures the page; the window is put
+/// back to 1024 × 720 afterwards.
+pub async fn phone_fit(c: &Client, name: &str) -> Result<PhoneFit, fantoccini::error::CmdError> {
+    c.set_window_size(390, 844).await?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let v = c
+        .execute(
+            "const w = window.innerWidth;
+             const name = e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+               + (typeof e.className === 'string' && e.className.trim()
+                   ? '.' + e.className.trim().replace(/ +/g, '.') : '');
+             const all = [...document.querySelectorAll('body *')].filter(e => e.offsetParent !== null);
+             const past = all.filter(e => e.getBoundingClientRect().right > w + 1).map(e => 'past edge: ' + name(e));
+             const wide = all.filter(e => e.scrollWidth > w).map(e => 'content ' + e.scrollWidth + ' px: ' + name(e));
+             return [document.documentElement.scrollWidth, w, past.concat(wide).slice(0, 12)];",
+            vec![],
+        )
+        .await?;
+    let fit = PhoneFit {
+        content: v[0].as_u64().unwrap_or(u64::MAX),
+        viewport: v[1].as_u64().unwrap_or(0),
+        sticking_out: v[2]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|e| e.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default(),
+    };
+    screenshot(c, name).await;
+    c.set_window_size(1024, 720).await?;
+    Ok(fit)
 }

@@ -112,10 +112,10 @@ pub struct ShipmentFilterArgs {
     /// delivered, returned, expired.
     #[arg(long, value_name = "STATE", value_parser = parse::shipment_state)]
     pub state: Vec<satchel_store::ShipmentState>,
-    /// Created on or after this day (YYYY-MM-DD, UTC).
+    /// Created on or after this day (YYYY-MM-DD, Hong Kong time).
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse::date)]
     pub from: Option<NaiveDate>,
-    /// Created on or before this day (YYYY-MM-DD, UTC).
+    /// Created on or before this day (YYYY-MM-DD, Hong Kong time).
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse::date)]
     pub until: Option<NaiveDate>,
     /// Destination country code.

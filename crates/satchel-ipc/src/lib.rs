@@ -13,6 +13,35 @@ pub mod cmd {
     pub const CHECK_ITEM_NUMBER: &str = "check_item_number";
     pub const SEARCH_DESTINATIONS: &str = "search_destinations";
     pub const COMPARE_SERVICES: &str = "compare_services";
+
+    // The address book (local store).
+    pub const SEARCH_CONTACTS: &str = "search_contacts";
+    pub const GET_CONTACT: &str = "get_contact";
+    pub const SAVE_CONTACT: &str = "save_contact";
+    pub const DELETE_CONTACT: &str = "delete_contact";
+    pub const LIST_CONTACT_TAGS: &str = "list_contact_tags";
+
+    // CSV import and export.
+    pub const PREVIEW_IMPORT: &str = "preview_import";
+    pub const RUN_IMPORT: &str = "run_import";
+    pub const EXPORT_CONTACTS: &str = "export_contacts";
+    pub const EXPORT_SHIPMENTS: &str = "export_shipments";
+
+    // Shipments (local store).
+    pub const CHECK_DRAFT: &str = "check_draft";
+    pub const SAVE_SHIPMENT: &str = "save_shipment";
+    pub const GET_SHIPMENT: &str = "get_shipment";
+    pub const LIST_SHIPMENTS: &str = "list_shipments";
+    pub const COPY_SHIPMENT: &str = "copy_shipment";
+    pub const DELETE_SHIPMENT: &str = "delete_shipment";
+    pub const SET_SHIPMENT_STATE: &str = "set_shipment_state";
+}
+
+/// Events the shell emits to the window.
+pub mod event {
+    /// Emitted while `run_import` works, with an [`ImportProgress`](super::ImportProgress)
+    /// payload; the last one has `done == total`.
+    pub const IMPORT_PROGRESS: &str = "import-progress";
 }
 
 /// Every command takes one argument named `request`; this is its key in the `invoke` payload.
@@ -148,4 +177,400 @@ pub struct CommandError {
     pub field: String,
     pub message_en: String,
     pub message_zh_hk: String,
+}
+
+/// The request of commands that need no input (`list_contact_tags`, `export_contacts`): still
+/// one argument named `request`, so every call has the same shape.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoRequest {}
+
+/// A request naming one stored record (`get_contact`, `delete_contact`, `get_shipment`,
+/// `copy_shipment`, `delete_shipment`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdRequest {
+    pub id: String,
+}
+
+/// One problem the rules engine (or the shell's own input check) found, already worded in
+/// both languages so the screen, the CSV report and the CLI say the same thing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProblemDto {
+    /// Stable machine code, e.g. `S-001.name_missing`; `input.*` for a value the shell could
+    /// not read (a price that is not a number), which has no domain rule.
+    pub code: String,
+    /// The rule id (`R-049`, `S-001`); empty for `input.*` problems.
+    pub rule: String,
+    /// Path of the field: `recipient.name`, `customs.lines[0].hs_code`; for a contact the
+    /// path is relative to the address (`name`, `lines`, `country`).
+    pub field: String,
+    /// Errors block "ready"; warnings are shown and may be accepted.
+    pub error: bool,
+    pub message_en: String,
+    pub message_zh_hk: String,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Address book
+// ---------------------------------------------------------------------------------------------
+
+/// Recipient or sender profile (a Hong Kong return address).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContactKind {
+    Recipient,
+    Sender,
+}
+
+/// A name and address, as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct PartyDto {
+    pub name: String,
+    pub company: String,
+    /// Street lines, first line first; empty lines are dropped when a contact is saved.
+    pub lines: Vec<String>,
+    pub city: String,
+    pub state: String,
+    pub postcode: String,
+    /// ISO 3166-1 alpha-2.
+    pub country: String,
+    pub phone: String,
+    pub email: String,
+}
+
+/// A stored contact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactDto {
+    pub id: String,
+    pub kind: ContactKind,
+    pub party: PartyDto,
+    pub notes: String,
+    pub tags: Vec<String>,
+    /// Sender profiles only: preselected for new shipments.
+    pub is_default: bool,
+}
+
+/// `search_contacts` request: what was typed (any part of a name, address, phone or e-mail,
+/// in Latin or Chinese script), optionally narrowed by kind and tag.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactSearchRequest {
+    pub text: String,
+    pub kind: Option<ContactKind>,
+    pub tag: Option<String>,
+    /// At most this many; 0 lets the store choose (up to 1,000).
+    pub limit: u32,
+}
+
+/// `save_contact` request: creates a contact when `id` is `None`, else replaces that one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SaveContactRequest {
+    pub id: Option<String>,
+    pub kind: ContactKind,
+    pub party: PartyDto,
+    pub notes: String,
+    pub tags: Vec<String>,
+    pub is_default: bool,
+}
+
+/// `save_contact` response: the stored contact, or the problems that kept it from being
+/// stored (each names its field, so the form shows it in place).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum SaveContactResponse {
+    // Boxed: a contact is much larger than the list of problems (clippy::large_enum_variant).
+    Saved { contact: Box<ContactDto> },
+    Invalid { problems: Vec<ProblemDto> },
+}
+
+// ---------------------------------------------------------------------------------------------
+// CSV import and export
+// ---------------------------------------------------------------------------------------------
+
+/// What a CSV file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportTable {
+    Contacts,
+    Shipments,
+}
+
+/// What to do with a row that matches a stored record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DuplicatePolicy {
+    /// Import nothing for it; list it in the report for the merchant to decide.
+    Review,
+    KeepExisting,
+    Overwrite,
+}
+
+/// `preview_import` request. `mapping` has one entry per column of the file (`None`: the
+/// column is ignored); `None` lets the shell guess it from the headers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreviewImportRequest {
+    pub table: ImportTable,
+    pub text: String,
+    pub mapping: Option<Vec<Option<String>>>,
+}
+
+/// `preview_import` response: the file's columns, the mapping in use, and the first rows
+/// checked. Nothing is written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportPreview {
+    pub headers: Vec<String>,
+    pub mapping: Vec<Option<String>>,
+    /// Every field a column can map to, in the order of the export.
+    pub fields: Vec<String>,
+    pub total_rows: u32,
+    /// Rows with at least one error, in the whole file.
+    pub rows_with_errors: u32,
+    pub rows: Vec<PreviewRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreviewRow {
+    /// 1-based data row number.
+    pub line: u32,
+    pub values: Vec<String>,
+    pub problems: Vec<ProblemDto>,
+    /// The stored record this row duplicates.
+    pub duplicate_of: Option<String>,
+}
+
+/// `run_import` request. Progress arrives as [`event::IMPORT_PROGRESS`] events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunImportRequest {
+    pub table: ImportTable,
+    pub text: String,
+    pub mapping: Option<Vec<Option<String>>>,
+    pub policy: DuplicatePolicy,
+}
+
+/// Payload of [`event::IMPORT_PROGRESS`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportProgress {
+    pub done: u32,
+    pub total: u32,
+}
+
+/// `run_import` response.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportReport {
+    pub total_rows: u32,
+    pub imported: u32,
+    pub updated: u32,
+    pub kept_existing: u32,
+    /// Rows held back because they match a stored record (policy `review`).
+    pub duplicates: u32,
+    pub rejected: u32,
+    /// The rows not imported, as CSV with the file's columns plus `errors`; empty when every
+    /// row went in.
+    pub report_csv: String,
+}
+
+/// A CSV file for the merchant to save (`export_contacts`, `export_shipments`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportFile {
+    pub file_name: String,
+    pub text: String,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shipments
+// ---------------------------------------------------------------------------------------------
+
+/// Where a shipment is in its life; the order is the normal path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShipmentState {
+    Draft,
+    Ready,
+    Submitted,
+    Numbered,
+    Printed,
+    Posted,
+    Delivered,
+    Returned,
+    Expired,
+}
+
+impl ShipmentState {
+    pub const ALL: [ShipmentState; 9] = [
+        Self::Draft,
+        Self::Ready,
+        Self::Submitted,
+        Self::Numbered,
+        Self::Printed,
+        Self::Posted,
+        Self::Delivered,
+        Self::Returned,
+        Self::Expired,
+    ];
+
+    /// The wire name (`ready`), also used as a `<select>` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Ready => "ready",
+            Self::Submitted => "submitted",
+            Self::Numbered => "numbered",
+            Self::Printed => "printed",
+            Self::Posted => "posted",
+            Self::Delivered => "delivered",
+            Self::Returned => "returned",
+            Self::Expired => "expired",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ShipmentState> {
+        Self::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+}
+
+/// One line of the customs declaration, as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContentLineDto {
+    pub description: String,
+    pub quantity: u32,
+    pub net_weight_g: u32,
+    /// Value of the whole line, a decimal string ("120.50"); empty counts as 0.
+    pub value: String,
+    /// ISO 4217 (`HKD`).
+    pub currency: String,
+    pub hs_code: String,
+    /// ISO alpha-2 country of origin.
+    pub origin_country: String,
+}
+
+/// A shipment as the editor holds it. Choice fields are the wire ids (`speedpost`,
+/// `sale_of_goods`, `return_by_air`), empty when not chosen yet.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShipmentDraftDto {
+    /// The sender profile the return address was copied from.
+    pub sender_id: Option<String>,
+    pub sender: PartyDto,
+    /// The address-book entry the recipient was copied from, if any.
+    pub recipient_id: Option<String>,
+    pub recipient: PartyDto,
+    pub service: String,
+    /// Open-data sub-zone of a split destination; empty means the country itself.
+    pub zone: String,
+    pub weight_g: u32,
+    /// Length, width, height in millimetres, when measured.
+    pub dimensions_mm: Option<[u32; 3]>,
+    pub category: String,
+    /// Required when the category is `other`.
+    pub explanation: String,
+    pub lines: Vec<ContentLineDto>,
+    /// Sum insured in HK$ as a decimal string; empty: no insurance.
+    pub insured_value: String,
+    /// The merchant's own reference (order number).
+    pub reference: String,
+    /// What to do if undeliverable: `return_by_air`, `return_by_surface`, `abandon` or empty.
+    pub non_delivery: String,
+}
+
+/// A service's name, for the editor's service picker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceName {
+    pub id: String,
+    pub name_en: String,
+    pub name_zh_hk: String,
+}
+
+/// `check_draft` response: every problem with the draft, and the live price comparison.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DraftCheck {
+    pub problems: Vec<ProblemDto>,
+    /// Every service that can carry the item, cheapest first; `None` until the destination
+    /// and the weight are known.
+    pub comparison: Option<CompareResponse>,
+    /// Every service with a tariff in force today, for the picker.
+    pub services: Vec<ServiceName>,
+    /// The priced parts of the destination when it is split (US: New York, Hawaii, ...);
+    /// empty otherwise.
+    pub zones: Vec<DestinationChoice>,
+}
+
+/// `save_shipment` request: creates a draft when `id` is `None`, else saves an edit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SaveShipmentRequest {
+    pub id: Option<String>,
+    pub draft: ShipmentDraftDto,
+}
+
+/// The quote stored with a shipment, and the rate file it came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredQuoteDto {
+    pub service: String,
+    /// HK$, decimal string.
+    pub amount: String,
+    /// Effective date of the rate file used (YYYY-MM-DD).
+    pub rates_as_of: String,
+    pub quoted_on: String,
+}
+
+/// A stored shipment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShipmentDto {
+    pub id: String,
+    pub state: ShipmentState,
+    pub draft: ShipmentDraftDto,
+    /// The problems found when it was last saved.
+    pub problems: Vec<ProblemDto>,
+    pub quote: Option<StoredQuoteDto>,
+    /// When it was created, Hong Kong time (YYYY-MM-DD hh:mm).
+    pub created: String,
+    pub updated: String,
+}
+
+/// `list_shipments` and `export_shipments` request. Empty strings mean "any".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShipmentFilterRequest {
+    pub state: Option<ShipmentState>,
+    /// Created on or after (YYYY-MM-DD).
+    pub from: String,
+    /// Created on or before (YYYY-MM-DD).
+    pub to: String,
+    /// Destination country code.
+    pub destination: String,
+}
+
+/// One row of the shipments list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShipmentSummary {
+    pub id: String,
+    pub state: ShipmentState,
+    pub reference: String,
+    /// The recipient's name, or company when there is no name.
+    pub recipient: String,
+    pub destination: String,
+    pub service: ServiceName,
+    pub weight_g: u32,
+    /// The stored quote, HK$.
+    pub postage: Option<String>,
+    pub errors: u32,
+    pub warnings: u32,
+    /// Hong Kong time (YYYY-MM-DD hh:mm).
+    pub created: String,
+}
+
+/// `set_shipment_state` request (e.g. mark a checked draft ready).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetStateRequest {
+    pub id: String,
+    pub state: ShipmentState,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn states_round_trip_through_their_wire_names() {
+        for s in ShipmentState::ALL {
+            assert_eq!(ShipmentState::parse(s.as_str()), Some(s));
+            let json = serde_json::to_value(s).unwrap();
+            assert_eq!(json.as_str(), Some(s.as_str()), "serde and as_str agree");
+        }
+    }
 }

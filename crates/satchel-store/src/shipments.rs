@@ -163,7 +163,8 @@ pub struct ShipmentRecord {
     pub updated_ms: i64,
 }
 
-/// Which shipments a list shows. Dates are creation dates in UTC, inclusive.
+/// Which shipments a list shows. Dates are creation dates, inclusive, as days in the time zone
+/// `utc_offset_secs` east of UTC (Hong Kong: 28,800), so "today" means the merchant's today.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ShipmentFilter {
     /// Empty: every state.
@@ -174,6 +175,8 @@ pub struct ShipmentFilter {
     pub destination: Option<String>,
     /// 0: no limit.
     pub limit: usize,
+    /// The time zone the dates are days in; 0 is UTC.
+    pub utc_offset_secs: i32,
 }
 
 const COLUMNS: &str = "id, state, recipient_id, sender_id, body, history, problems, quote, \
@@ -524,9 +527,10 @@ impl Store {
     /// Shipments matching `f`, newest first.
     pub fn list_shipments(&self, f: &ShipmentFilter) -> Result<Vec<ShipmentRecord>> {
         let states: Vec<&str> = f.states.iter().map(|s| s.as_str()).collect();
+        let offset_ms = i64::from(f.utc_offset_secs) * 1000;
         let day_ms = |d: NaiveDate| {
             d.and_hms_opt(0, 0, 0)
-                .map(|t| t.and_utc().timestamp_millis())
+                .map(|t| t.and_utc().timestamp_millis() - offset_ms)
         };
         let from_ms = f.from.and_then(day_ms);
         let to_ms = f.to.and_then(|d| d.succ_opt()).and_then(day_ms);

@@ -197,6 +197,34 @@ fn lists_filter_by_state_date_and_destination() {
         }),
         [gb.id.as_str()]
     );
+    // T0 is 03:00 UTC, 11:00 in Hong Kong. A shipment made at 23:30 UTC on day 0 was made
+    // on day 1 in Hong Kong.
+    clock.set(T0 + 20 * 3_600_000 + 1_800_000);
+    let late = s.create_shipment(&draft("JP", "3"), &quoted()).unwrap();
+    let in_hk = |d| ShipmentFilter {
+        from: Some(d),
+        to: Some(d),
+        utc_offset_secs: 8 * 3600,
+        ..Default::default()
+    };
+    let list = |f: ShipmentFilter| -> Vec<String> {
+        s.list_shipments(&f)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.id)
+            .collect()
+    };
+    assert!(list(in_hk(day0.succ_opt().unwrap())).contains(&late.id));
+    assert!(!list(in_hk(day0)).contains(&late.id));
+    let utc_day0 = ShipmentFilter {
+        from: Some(day0),
+        to: Some(day0),
+        ..Default::default()
+    };
+    assert!(
+        list(utc_day0).contains(&late.id),
+        "in UTC it is still day 0"
+    );
 }
 
 #[test]

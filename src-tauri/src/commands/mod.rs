@@ -1,3 +1,6 @@
 //! One module per feature; each `#[tauri::command]` converts, delegates and converts back.
+pub mod contacts;
+pub mod csv;
 pub mod item;
 pub mod quote;
+pub mod shipments;

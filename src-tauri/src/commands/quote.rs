@@ -1,6 +1,6 @@
 //! Postage: destination search and service comparison.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use satchel_core::calendar::{DayKind, HolidayCalendar};
 use satchel_core::compare::{self, Exclusion};
 use satchel_core::destination::{self, Destination, ImailZone};
@@ -12,6 +12,7 @@ use satchel_ipc::{
 };
 use tauri::State;
 
+use crate::convert::{date as format_date, money};
 use crate::Engine;
 
 /// At most this many picker suggestions: enough to scroll, few enough to render at once.
@@ -43,29 +44,32 @@ pub fn compare_services(
 pub fn search(all: &[Destination], query: &str) -> Vec<DestinationChoice> {
     destination::search(all, query)
         .into_iter()
-        .flat_map(|d| {
-            d.zones.iter().map(move |z| DestinationChoice {
-                country: d.code.to_string(),
-                zone: z.zone.to_string(),
-                name_en: if d.has_sub_zones() {
-                    z.name_en.clone()
-                } else {
-                    d.name_en.clone()
-                },
-                name_zh_hk: if d.has_sub_zones() {
-                    z.name_tc.clone()
-                } else {
-                    d.name_tc.clone()
-                },
-                imail_zone: d.imail_zone.map(|iz| match iz {
-                    ImailZone::Z1 => 1,
-                    ImailZone::Z2 => 2,
-                    ImailZone::Z3 => 3,
-                }),
-            })
-        })
+        .flat_map(choices)
         .take(MAX_SUGGESTIONS)
         .collect()
+}
+
+/// The picker choices of one destination: the country, or each of its sub-zones.
+pub fn choices(d: &Destination) -> impl Iterator<Item = DestinationChoice> + '_ {
+    d.zones.iter().map(move |z| DestinationChoice {
+        country: d.code.to_string(),
+        zone: z.zone.to_string(),
+        name_en: if d.has_sub_zones() {
+            z.name_en.clone()
+        } else {
+            d.name_en.clone()
+        },
+        name_zh_hk: if d.has_sub_zones() {
+            z.name_tc.clone()
+        } else {
+            d.name_tc.clone()
+        },
+        imail_zone: d.imail_zone.map(|iz| match iz {
+            ImailZone::Z1 => 1,
+            ImailZone::Z2 => 2,
+            ImailZone::Z3 => 3,
+        }),
+    })
 }
 
 pub fn compare(
@@ -152,21 +156,7 @@ pub fn compare(
     })
 }
 
-/// HK$ with at least two decimals ("39.80"); iMail per-item estimates keep their exact
-/// extra digits rather than a made-up rounding.
-fn money(amount: rust_decimal::Decimal) -> String {
-    let mut a = amount;
-    if a.scale() < 2 {
-        a.rescale(2);
-    }
-    a.to_string()
-}
-
-fn format_date(d: NaiveDate) -> String {
-    format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
-}
-
-fn parse_category(s: &str) -> Result<ContentCategory, CommandError> {
+pub(crate) fn parse_category(s: &str) -> Result<ContentCategory, CommandError> {
     serde_json::from_value(serde_json::Value::String(s.to_owned())).map_err(|_| CommandError {
         field: "category".into(),
         message_en: format!("Unknown content category '{s}'."),
@@ -239,13 +229,6 @@ mod tests {
             .excluded
             .iter()
             .any(|e| e.reason == ExclusionReason::UsGoodsSuspended));
-    }
-
-    #[test]
-    fn money_always_shows_cents() {
-        assert_eq!(money("39.8".parse().unwrap()), "39.80");
-        assert_eq!(money("199".parse().unwrap()), "199.00");
-        assert_eq!(money("84.869".parse().unwrap()), "84.869");
     }
 
     #[test]

@@ -1,3 +1,8 @@
 //! One module per screen; the app frame in `app.rs` switches between them.
+pub mod contacts;
+pub mod editor;
+pub mod fields;
+pub mod import;
 pub mod item_check;
 pub mod quote;
+pub mod shipments;

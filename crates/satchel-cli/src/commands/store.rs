@@ -181,6 +181,8 @@ fn filter(f: &ShipmentFilterArgs) -> ShipmentFilter {
         to: f.until,
         destination: f.destination.clone(),
         limit: 0,
+        // Days are Hong Kong days, like every other date the CLI prints or takes.
+        utc_offset_secs: 8 * 3600,
     }
 }
 
