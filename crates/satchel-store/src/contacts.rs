@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use crate::search::{self, Plan};
-use crate::{Error, Result, Store, Writer};
+use crate::{Error, Hlc, Result, Store, Writer};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -302,36 +302,18 @@ impl Writer<'_> {
             .keys()
             .map(|k| (k.clone(), Value::String(hlc.to_string())))
             .collect();
-        let p = &input.party;
-        let rowid = self
-            .tx
-            .prepare_cached(
-                "INSERT INTO contacts (id, kind, name, company, lines, city, state, postcode,
-                   country, phone, email, notes, tags, is_default, dedupe_key, created_ms,
-                   updated_ms, hlc, clocks)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                   ?16, ?17, ?18)",
-            )?
-            .insert(params![
-                id,
-                input.kind.as_str(),
-                p.name,
-                p.company,
-                serde_json::to_string(&p.lines)?,
-                p.city,
-                p.state,
-                p.postcode,
-                p.country,
-                p.phone,
-                p.email,
-                input.notes,
-                serde_json::to_string(&input.tags)?,
-                input.is_default,
-                input.dedupe_key(),
-                self.now_ms as i64,
-                hlc.to_string(),
-                Value::Object(clocks).to_string(),
-            ])?;
+        self.write_row(
+            "INSERT INTO contacts (id, kind, name, company, lines, city, state, postcode,
+               country, phone, email, notes, tags, is_default, dedupe_key, created_ms,
+               updated_ms, hlc, clocks)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+               ?16, ?17, ?18)",
+            &id,
+            input,
+            &hlc,
+            clocks,
+        )?;
+        let rowid = self.tx.last_insert_rowid();
         self.index_contact(rowid, input)?;
         self.log("contact", &id, &hlc, &fields)?;
         Ok(id)
@@ -375,38 +357,54 @@ impl Writer<'_> {
         for k in changed.keys() {
             clocks.insert(k.clone(), Value::String(hlc.to_string()));
         }
-        let p = &input.party;
-        self.tx
-            .prepare_cached(
-                "UPDATE contacts SET kind = ?2, name = ?3, company = ?4, lines = ?5, city = ?6,
-                   state = ?7, postcode = ?8, country = ?9, phone = ?10, email = ?11,
-                   notes = ?12, tags = ?13, is_default = ?14, dedupe_key = ?15,
-                   updated_ms = ?16, hlc = ?17, clocks = ?18
-                 WHERE id = ?1",
-            )?
-            .execute(params![
-                id,
-                input.kind.as_str(),
-                p.name,
-                p.company,
-                serde_json::to_string(&p.lines)?,
-                p.city,
-                p.state,
-                p.postcode,
-                p.country,
-                p.phone,
-                p.email,
-                input.notes,
-                serde_json::to_string(&input.tags)?,
-                input.is_default,
-                input.dedupe_key(),
-                self.now_ms as i64,
-                hlc.to_string(),
-                Value::Object(clocks).to_string(),
-            ])?;
+        self.write_row(
+            "UPDATE contacts SET kind = ?2, name = ?3, company = ?4, lines = ?5, city = ?6,
+               state = ?7, postcode = ?8, country = ?9, phone = ?10, email = ?11,
+               notes = ?12, tags = ?13, is_default = ?14, dedupe_key = ?15,
+               updated_ms = ?16, hlc = ?17, clocks = ?18
+             WHERE id = ?1",
+            id,
+            input,
+            &hlc,
+            clocks,
+        )?;
         self.unindex_contact(rowid)?;
         self.index_contact(rowid, input)?;
         self.log("contact", id, &hlc, &changed)
+    }
+
+    /// Runs an INSERT or UPDATE of a whole contact row; both statements number their
+    /// parameters the same way (?1 id … ?18 clocks).
+    fn write_row(
+        &self,
+        sql: &str,
+        id: &str,
+        input: &ContactInput,
+        hlc: &Hlc,
+        clocks: Map<String, Value>,
+    ) -> Result<()> {
+        let p = &input.party;
+        self.tx.prepare_cached(sql)?.execute(params![
+            id,
+            input.kind.as_str(),
+            p.name,
+            p.company,
+            serde_json::to_string(&p.lines)?,
+            p.city,
+            p.state,
+            p.postcode,
+            p.country,
+            p.phone,
+            p.email,
+            input.notes,
+            serde_json::to_string(&input.tags)?,
+            input.is_default,
+            input.dedupe_key(),
+            self.now_ms as i64,
+            hlc.to_string(),
+            Value::Object(clocks).to_string(),
+        ])?;
+        Ok(())
     }
 
     /// The live contact of the same kind that counts as the same person, if any.
