@@ -35,9 +35,7 @@ fn main() -> Result<()> {
             eprintln!(
                 "  test   install what is missing, then fmt, clippy, wasm32 core, all tests, E2E"
             );
-            eprintln!(
-                "  bench  print throughput figures: quotes/s, contact search p99, import rows/s"
-            );
+            eprintln!("  bench  print figures: quotes/s, search p99, import rows/s, 500-label PDF");
             std::process::exit(2)
         }
     }
@@ -129,7 +127,9 @@ fn test(root: &Path) -> Result<()> {
 fn bench() -> Result<()> {
     cargo(&["bench", "-p", "satchel-core", "--bench", "quotes"])?;
     // Search p99 at 100,000 contacts and import rows/s (issue #4).
-    cargo(&["bench", "-p", "satchel-store", "--bench", "store"])
+    cargo(&["bench", "-p", "satchel-store", "--bench", "store"])?;
+    // 500 labels to one PDF: time and peak memory (issue #5).
+    cargo(&["bench", "-p", "satchel-labels", "--bench", "render"])
 }
 
 fn build_ui() -> Result<()> {

@@ -29,6 +29,19 @@ const APT_PACKAGES: &[&str] = &[
     "webkit2gtk-driver",
     "imagemagick",
     "fonts-noto-cjk",
+    // pdftoppm/pdffonts and zbarimg: the satchel-labels tests rasterise the PDFs and scan
+    // every barcode back.
+    "poppler-utils",
+    "zbar-tools",
+    // satchel-print's tests: CUPS with a cups-pdf queue, and ippeveprinter, which needs the
+    // system D-Bus and avahi for DNS-SD (toolchain.md §4); they read back with poppler-utils.
+    "cups",
+    "cups-client",
+    "cups-bsd",
+    "printer-driver-cups-pdf",
+    "cups-ipp-utils",
+    "avahi-daemon",
+    "dbus",
 ];
 
 const WASM_BINDGEN: &str = "0.2.130";

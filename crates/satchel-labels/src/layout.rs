@@ -116,7 +116,9 @@ impl Canvas {
     ) -> Dmm {
         let step = line_step(size);
         self.text(x, y, 70, Weight::Bold, width, heading);
-        y += line_step(70);
+        // The next baseline is spaced for the body size, not the heading's, so a 10 pt name
+        // never touches its 7 pt heading.
+        y += step;
         for (i, line) in party_lines(p).into_iter().enumerate() {
             let weight = if i == 0 {
                 Weight::Bold

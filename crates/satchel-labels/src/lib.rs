@@ -10,10 +10,16 @@
 //! iMail permit impression 40 × 20 mm top right R-045), the US office-of-exchange indicator
 //! . A shipment without an item number is laid out as a DRAFT without a barcode,
 //! so nothing unofficial reaches the counter.
+//!
+//! Renderers: [`pdf`] draws pages of labels (laser sheets, or thermal via CUPS) and [`zpl`]
+//! writes one label for a raw thermal printer; both share the Code 128 encoding.
 #![forbid(unsafe_code)]
 
+mod code128;
 mod layout;
+pub mod pdf;
 mod sheet;
+pub mod zpl;
 
 pub use layout::{layout, Element, Label, LabelInput, Weight};
 pub use sheet::{pages, Page, Placed, SheetError};
