@@ -429,3 +429,193 @@ async fn a_csv_file_is_previewed_imported_and_reported() {
     finish(c, outcome).await;
     let _ = std::fs::remove_file(&csv);
 }
+
+/// The print services of `crates/satchel-print/tests/services.sh` (cupsd with the cups-pdf
+/// queue "PDF"), brought up as that crate's fixture does; returns cups-pdf's output folder.
+fn print_services() -> std::path::PathBuf {
+    let work = std::path::PathBuf::from(
+        std::env::var("SATCHEL_PRINT_WORK").unwrap_or("/tmp/satchel-ci".into()),
+    );
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../crates/satchel-print/tests/services.sh");
+    let out = std::process::Command::new("bash")
+        .arg(&script)
+        .env("WORK", &work)
+        .output()
+        .expect("bash runs services.sh");
+    assert!(
+        out.status.success(),
+        "print services did not start ({}):\n{}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    work.join("cups-pdf")
+}
+
+/// Every file in the per-user folders of cups-pdf's output.
+fn cups_pdf_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .flat_map(|d| std::fs::read_dir(d.path()).into_iter().flatten().flatten())
+        .map(|e| e.path())
+        .collect()
+}
+
+fn run_tool(tool: &str, args: &[&str]) -> Option<String> {
+    let out = std::process::Command::new(tool).args(args).output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[tokio::test]
+async fn two_drafts_print_as_draft_labels_on_the_pdf_printer() {
+    let output = print_services();
+    let driver = Driver::start();
+    let csv = driver.db().with_extension("shipments.csv");
+    std::fs::write(
+        &csv,
+        "reference,service,name,address,city,postcode,country,phone,weight_g,category,description,quantity,value,hs_code,origin\n\
+         ORD-P1,speedpost,Akiko Sato,1-2-3 Ginza,Tokyo,104-0061,JP,+81 3 1234 5678,480,gift,Silk scarf,1,350,62141000,HK\n\
+         ORD-P2,speedpost,陳小明 Chan Siu Ming,1-2-3 Ginza 銀座,Tokyo,104-0061,JP,+81 3 1234 5678,450,sale_of_goods,Oolong tea,2,300,09023000,CN\n",
+    )
+    .expect("a CSV file in target/tmp");
+    let c = driver.session().await;
+    let outcome = async {
+        english(&c).await?;
+        click(&c, "#nav-contacts").await?;
+        // Imported shipments take the default sender profile as their return address.
+        choose(&c, "#contact-kind", "sender").await?;
+        type_into(&c, "#contact-name", "Satchel Trading 書包貿易").await?;
+        type_into(&c, "#contact-line1", "Flat A, 8/F, 彌敦道123號").await?;
+        type_into(&c, "#contact-city", "Kowloon").await?;
+        type_into(&c, "#contact-country", "HK").await?;
+        type_into(&c, "#contact-phone", "+852 9123 4567").await?;
+        click(&c, "#contact-default").await?;
+        click(&c, "#contact-save").await?;
+        wait_text(&c, "#contact-status", |t| t == "Saved.").await?;
+
+        // Two drafts through the import wizard.
+        choose(&c, "#import-table", "shipments").await?;
+        c.find(Locator::Css("#import-file"))
+            .await?
+            .send_keys(&csv.to_string_lossy())
+            .await?;
+        wait_text(&c, "#import-summary", |t| t.starts_with("2 rows")).await?;
+        click(&c, "#import-run").await?;
+        let imported = wait_text(&c, "#import-result", |t| !t.is_empty()).await?;
+        assert!(imported.starts_with("2 of 2 rows imported"), "{imported:?}");
+
+        // Both selected in the list, then the print panel.
+        click(&c, "#nav-shipments").await?;
+        wait_text(&c, "#shipments tbody", |t| {
+            t.contains("ORD-P1") && t.contains("ORD-P2")
+        })
+        .await?;
+        for tick in c
+            .find_all(Locator::Css("#shipments input.select-shipment"))
+            .await?
+        {
+            tick.click().await?;
+        }
+        wait_text(&c, "#selected-count", |t| t == "2 selected").await?;
+        click(&c, "#print-selected").await?;
+        choose(&c, "#print-format", "thermal_4x6").await?;
+        choose(&c, "#print-printer", "PDF").await?;
+        wait_text(&c, "#print-summary", |t| {
+            t.starts_with("2 labels on 2 pages, 2 of them DRAFT")
+        })
+        .await?;
+        // The preview is the first label as SVG: a DRAFT mark and no bars. One label per
+        // page on the roll, so no start position to choose.
+        let drawn = c
+            .execute(
+                "const svg = document.querySelector('#print-preview svg');
+                 return svg ? [svg.textContent.includes('DRAFT'), svg.querySelectorAll('rect.bar').length] : [false, -1];",
+                vec![],
+            )
+            .await?;
+        assert_eq!(drawn, serde_json::json!([true, 0]), "preview: {drawn}");
+        assert!(
+            !c.find(Locator::Css("#print-start"))
+                .await?
+                .is_displayed()
+                .await?
+        );
+        screenshot(&c, "print-preview").await;
+        fits_a_phone(&c, "print-phone").await?;
+
+        let before = cups_pdf_files(&output);
+        click(&c, "#print-run").await?;
+        let start = std::time::Instant::now();
+        let result = loop {
+            let t = c.find(Locator::Css("#print-result")).await?.text().await?;
+            if !t.is_empty() || start.elapsed() > Duration::from_secs(120) {
+                break t;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        };
+        assert!(
+            result.starts_with("Job ") && result.contains("on PDF: completed"),
+            "{result:?}"
+        );
+        let step = c
+            .find(Locator::Css("#print-progress"))
+            .await?
+            .attr("value")
+            .await?;
+        assert_eq!(step.as_deref(), Some("3"), "progress reached the end");
+        screenshot(&c, "print-done").await;
+        // Drafts stay drafts: they have no item number yet.
+        wait_text(&c, "#shipments tbody", |t| t.contains("ORD-P1")).await?;
+        for row in c.find_all(Locator::Css("#shipments tr[data-id]")).await? {
+            assert_eq!(row.attr("data-state").await?.as_deref(), Some("draft"));
+        }
+
+        // cups-pdf wrote a new PDF of two pages.
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        let info = loop {
+            let found = cups_pdf_files(&output)
+                .into_iter()
+                .filter(|p| !before.contains(p))
+                .find_map(|p| run_tool("pdfinfo", &[p.to_str()?]));
+            if let Some(f) = found {
+                break f;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no new PDF in {}",
+                output.display()
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        };
+        let page_count = info
+            .lines()
+            .find_map(|l| l.strip_prefix("Pages:"))
+            .map(str::trim)
+            .unwrap_or_default()
+            .to_owned();
+        assert_eq!(page_count, "2", "pdfinfo:\n{info}");
+        // Each page is a DRAFT label. cups-pdf's queue is a PostScript driver: CUPS turns the
+        // PDF into PostScript and Ghostscript back into a PDF whose re-encoded CJK font has no
+        // Unicode map left, so the text is read from the document the app handed to CUPS
+        // (the spooler keeps it as d<job>-001 while it keeps the job's history).
+        let job: u32 = result
+            .strip_prefix("Job ")
+            .and_then(|r| r.split(' ').next())
+            .and_then(|n| n.parse().ok())
+            .expect("a job id in the result");
+        let spooled = format!("/var/spool/cups/d{job:05}-001");
+        let text = run_tool("pdftotext", &[&spooled, "-"])
+            .unwrap_or_else(|| panic!("pdftotext could not read {spooled}"));
+        assert_eq!(text.matches("DRAFT").count(), 2, "pdftotext:\n{text}");
+        Ok::<_, fantoccini::error::CmdError>(())
+    }
+    .await;
+    finish(c, outcome).await;
+    let _ = std::fs::remove_file(&csv);
+}

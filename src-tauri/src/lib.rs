@@ -46,6 +46,7 @@ pub fn today_in_hong_kong() -> chrono::NaiveDate {
 pub fn run() {
     tauri::Builder::default()
         .manage(Engine::load())
+        .manage(commands::labels::LabelState::default())
         .setup(|app| {
             use tauri::Manager;
             let path = store::db_path(std::env::var_os(store::DB_ENV), || {
@@ -74,6 +75,9 @@ pub fn run() {
             commands::shipments::delete_shipment,
             commands::shipments::set_shipment_state,
             commands::shipments::export_shipments,
+            commands::labels::list_printers,
+            commands::labels::preview_labels,
+            commands::labels::print_labels,
         ])
         .run(tauri::generate_context!())
         .expect("the Tauri runtime failed to start");

@@ -185,6 +185,18 @@ pub enum Key {
     QuotesWaiting,
     StoredQuote,
     Copied,
+    PrintSelected,
+    PrintTitle,
+    PrintHelp,
+    LabelFormat,
+    Printer,
+    StartPosition,
+    PrintPreview,
+    PrintRun,
+    PrintProgressLabel,
+    Close,
+    NoPrinters,
+    LoadingPreview,
 }
 
 impl Key {
@@ -339,6 +351,18 @@ impl Key {
             Key::QuotesWaiting => ("Prices appear once the destination and weight are filled in.", "填寫目的地及重量後會顯示郵費。"),
             Key::StoredQuote => ("Stored quote", "已儲存報價"),
             Key::Copied => ("This is a new copy; give it its own reference.", "這是新複本，請輸入新的參考編號。"),
+            Key::PrintSelected => ("Print labels", "列印標籤"),
+            Key::PrintTitle => ("Print labels", "列印標籤"),
+            Key::PrintHelp => ("Shipments without an item number print as DRAFT with no barcode: they cannot be posted until EC-Ship numbers them.", "未有郵件編號的郵件會印成「草稿」且沒有條碼：須待 EC-Ship 編號後才可投寄。"),
+            Key::LabelFormat => ("Label format", "標籤格式"),
+            Key::Printer => ("Printer", "打印機"),
+            Key::StartPosition => ("Start at label (part-used sheet)", "由第幾個標籤開始（已用過的標籤紙）"),
+            Key::PrintPreview => ("Preview of the first page", "第一頁預覽"),
+            Key::PrintRun => ("Print", "列印"),
+            Key::PrintProgressLabel => ("Print progress", "列印進度"),
+            Key::Close => ("Close", "關閉"),
+            Key::NoPrinters => ("No printer found: add one in the system settings.", "找不到打印機：請在系統設定新增。"),
+            Key::LoadingPreview => ("Preparing the preview…", "正在準備預覽……"),
         };
         match locale {
             Locale::En => en,
@@ -598,4 +622,90 @@ pub fn pick<'a>(en: &'a str, zh: &'a str, locale: Locale) -> &'a str {
         Locale::En => en,
         Locale::ZhHk => zh,
     }
+}
+
+/// A label format's name, by its wire id.
+pub fn format_name(id: &str, locale: Locale) -> &'static str {
+    let (en, zh) = match id {
+        "imail_a4" => ("iMail, 3 per A4 sheet", "iMail（每張 A4 三個）"),
+        "speedpost" => ("Speedpost, 2 per A4 sheet", "特快專遞（每張 A4 兩個）"),
+        "registered" => (
+            "Registered mail, 3 per A4 sheet",
+            "掛號郵件（每張 A4 三個）",
+        ),
+        "parcel" => ("Parcel, 2 per A4 sheet", "包裹（每張 A4 兩個）"),
+        "thermal_4x6" => ("Thermal roll, 4 × 6 in", "熱敏標籤卷（4 × 6 吋）"),
+        _ => ("Label", "標籤"),
+    };
+    pick(en, zh, locale)
+}
+
+/// "2 labels on 2 pages, 2 of them drafts".
+pub fn label_summary(labels: u32, pages: u32, drafts: u32, locale: Locale) -> String {
+    match locale {
+        Locale::En => {
+            let mut s = format!(
+                "{labels} label{} on {pages} page{}",
+                if labels == 1 { "" } else { "s" },
+                if pages == 1 { "" } else { "s" }
+            );
+            if drafts > 0 {
+                s.push_str(&format!(", {drafts} of them DRAFT (no item number yet)"));
+            }
+            s.push('.');
+            s
+        }
+        Locale::ZhHk => {
+            let mut s = format!("共 {labels} 個標籤，{pages} 頁");
+            if drafts > 0 {
+                s.push_str(&format!("，其中 {drafts} 個為草稿（未有郵件編號）"));
+            }
+            s.push('。');
+            s
+        }
+    }
+}
+
+/// What the spooler says became of a job.
+pub fn job_state_name(s: satchel_ipc::PrintJobState, locale: Locale) -> &'static str {
+    use satchel_ipc::PrintJobState as J;
+    let (en, zh) = match s {
+        J::Pending => ("pending", "等候中"),
+        J::Held => ("held", "暫停"),
+        J::Processing => ("printing", "列印中"),
+        J::Stopped => ("stopped", "已停止"),
+        J::Canceled => ("canceled", "已取消"),
+        J::Aborted => ("aborted", "已中止"),
+        J::Completed => ("completed", "已完成"),
+    };
+    pick(en, zh, locale)
+}
+
+/// "Job 12 on PDF: completed. 2 labels on 2 pages. 1 shipment marked printed."
+pub fn print_result(r: &satchel_ipc::PrintResult, locale: Locale) -> String {
+    let state = job_state_name(r.state, locale);
+    let summary = label_summary(r.labels, r.pages, r.drafts, locale);
+    let mut s = match locale {
+        Locale::En => format!("Job {} on {}: {state}. {summary}", r.job_id, r.printer),
+        Locale::ZhHk => format!(
+            "打印機 {} 的工作 {}：{state}。{summary}",
+            r.printer, r.job_id
+        ),
+    };
+    if r.marked_printed > 0 {
+        s.push_str(&match locale {
+            Locale::En => format!(" {} marked printed.", r.marked_printed),
+            Locale::ZhHk => format!("已將 {} 件標示為已列印。", r.marked_printed),
+        });
+    }
+    if !r.missing_glyphs.is_empty() {
+        s.push_str(&match locale {
+            Locale::En => format!(
+                " The font has no glyph for: {} (printed as boxes).",
+                r.missing_glyphs
+            ),
+            Locale::ZhHk => format!("字型缺少以下字元：{}（會印成方格）。", r.missing_glyphs),
+        });
+    }
+    s
 }

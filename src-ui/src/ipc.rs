@@ -7,7 +7,8 @@
 use satchel_ipc::{
     cmd, event, CheckItemRequest, CommandError, CompareRequest, CompareResponse, ContactDto,
     ContactSearchRequest, DestinationChoice, DestinationQuery, DraftCheck, ExportFile, IdRequest,
-    ImportPreview, ImportProgress, ImportReport, ItemCheck, NoRequest, PreviewImportRequest,
+    ImportPreview, ImportProgress, ImportReport, ItemCheck, LabelPreview, LabelRequest, NoRequest,
+    PreviewImportRequest, PrintLabelsRequest, PrintProgress, PrintResult, PrinterDto,
     RunImportRequest, SaveContactRequest, SaveContactResponse, SaveShipmentRequest,
     SetStateRequest, ShipmentDraftDto, ShipmentDto, ShipmentFilterRequest, ShipmentSummary,
 };
@@ -140,6 +141,18 @@ pub async fn set_shipment_state(request: SetStateRequest) -> Result<ShipmentDto,
     call(cmd::SET_SHIPMENT_STATE, &request).await
 }
 
+pub async fn list_printers() -> Result<Vec<PrinterDto>, CallError> {
+    call(cmd::LIST_PRINTERS, &NoRequest {}).await
+}
+
+pub async fn preview_labels(request: LabelRequest) -> Result<LabelPreview, CallError> {
+    call(cmd::PREVIEW_LABELS, &request).await
+}
+
+pub async fn print_labels(request: PrintLabelsRequest) -> Result<PrintResult, CallError> {
+    call(cmd::PRINT_LABELS, &request).await
+}
+
 /// A live event subscription; dropping it stops listening and frees the handler.
 #[derive(Debug)]
 pub struct Subscription {
@@ -155,7 +168,21 @@ impl Drop for Subscription {
 
 /// Calls `f` with each `import-progress` event until the subscription is dropped.
 pub async fn on_import_progress(
-    mut f: impl FnMut(ImportProgress) + 'static,
+    f: impl FnMut(ImportProgress) + 'static,
+) -> Result<Subscription, CallError> {
+    subscribe(event::IMPORT_PROGRESS, f).await
+}
+
+/// Calls `f` with each `print-progress` event until the subscription is dropped.
+pub async fn on_print_progress(
+    f: impl FnMut(PrintProgress) + 'static,
+) -> Result<Subscription, CallError> {
+    subscribe(event::PRINT_PROGRESS, f).await
+}
+
+async fn subscribe<T: DeserializeOwned + 'static>(
+    name: &str,
+    mut f: impl FnMut(T) + 'static,
 ) -> Result<Subscription, CallError> {
     let handler = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
         // The event object is `{ event, id, payload }`.
@@ -164,7 +191,7 @@ pub async fn on_import_progress(
             f(p);
         }
     });
-    let unlisten = listen(event::IMPORT_PROGRESS, handler.as_ref().unchecked_ref())
+    let unlisten = listen(name, handler.as_ref().unchecked_ref())
         .await
         .map_err(|e| CallError::Failed(e.as_string().unwrap_or_else(|| format!("{e:?}"))))?;
     Ok(Subscription {

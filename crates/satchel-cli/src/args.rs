@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgGroup, Args, Parser, Subcommand};
 use satchel_core::model::{ContentCategory, Dimensions, Grams};
 use satchel_core::service::Service;
 use satchel_core::validate::Locale;
@@ -60,6 +60,95 @@ pub enum Command {
     /// Shipments in the local database: list, export, import CSV.
     #[command(subcommand)]
     Shipments(ShipmentsCommand),
+    /// Lay out labels for stored shipments and write them as PDF or ZPL. Shipments without an
+    /// item number print as DRAFT, without a barcode.
+    Labels(LabelsArgs),
+    /// Send a label file to a printer: a PDF to a CUPS queue, ZPL to a raw queue (--raw) or
+    /// straight to a network thermal printer (--zpl-to).
+    Print(PrintArgs),
+    /// The print queues the system knows, with their state.
+    Printers,
+}
+
+/// Label formats as typed on the command line; `4x6-pdf` and `zpl` are the same 4 × 6 in
+/// thermal label, drawn as a PDF page (for a CUPS driver) or as ZPL (for a raw printer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LabelFormat {
+    /// iMail all-in-one, three to an A4 sheet.
+    #[value(name = "imail-a4")]
+    ImailA4,
+    /// Speedpost, two to an A4 sheet.
+    Speedpost,
+    /// Registered mail, three to an A4 sheet.
+    Registered,
+    /// Parcel, two to an A4 sheet.
+    Parcel,
+    /// 4 × 6 in thermal label, one per PDF page.
+    #[value(name = "4x6-pdf")]
+    Thermal4x6Pdf,
+    /// 4 × 6 in thermal label as ZPL II, every label one after the other.
+    Zpl,
+}
+
+/// Thermal printer resolution for ZPL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DpiArg {
+    #[value(name = "203")]
+    D203,
+    #[value(name = "300")]
+    D300,
+}
+
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("which").required(true).args(["shipments", "state"])))]
+pub struct LabelsArgs {
+    /// The shipments, by id or order reference, comma-separated (repeatable), in this order.
+    #[arg(long, value_name = "ID_OR_REF", value_delimiter = ',', num_args = 1..)]
+    pub shipments: Vec<String>,
+    /// Every shipment in this state (repeatable), oldest first.
+    #[arg(long, value_name = "STATE", value_parser = parse::shipment_state)]
+    pub state: Vec<satchel_store::ShipmentState>,
+    /// imail-a4, speedpost, registered, parcel, 4x6-pdf or zpl.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: LabelFormat,
+    /// Printer resolution for --format zpl: 203 or 300 dots per inch (default 203).
+    #[arg(long, value_enum, value_name = "DPI")]
+    pub dpi: Option<DpiArg>,
+    /// First free position on the first sheet (1 to 3 for iMail and registered, 1 to 2 for
+    /// Speedpost and parcel), to use up a part-used sheet of labels.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=3))]
+    pub start: Option<u8>,
+    /// iMail permit number for the permit impression.
+    #[arg(long, value_name = "PERMIT")]
+    pub permit: Option<String>,
+    /// Where to write the PDF or ZPL.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("target").required(true).args(["printer", "zpl_to"])))]
+pub struct PrintArgs {
+    /// The CUPS queue (see `satchel printers`).
+    #[arg(long, value_name = "NAME")]
+    pub printer: Option<String>,
+    /// Send the file as it is (ZPL) through a raw queue instead of as a PDF.
+    #[arg(long, conflicts_with = "zpl_to")]
+    pub raw: bool,
+    /// Send ZPL straight to a network thermal printer's raw port, e.g. 192.168.1.50:9100.
+    #[arg(long, value_name = "HOST:PORT", value_parser = parse::host_port)]
+    pub zpl_to: Option<(String, u16)>,
+    /// IPP media keyword for a PDF, e.g. iso_a4_210x297mm or oe_4x6-label_4x6in (default:
+    /// the printer's own).
+    #[arg(long, value_name = "KEYWORD", conflicts_with_all = ["raw", "zpl_to"])]
+    pub media: Option<String>,
+    /// How long to wait for the printer, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: u64,
+    /// The PDF (or, with --raw or --zpl-to, ZPL) file.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
 }
 
 /// What to do with a CSV row that matches a record already stored.
@@ -227,5 +316,155 @@ mod tests {
     #[test]
     fn the_grammar_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("satchel").chain(args.iter().copied()))
+    }
+
+    fn labels(args: &[&str]) -> LabelsArgs {
+        match parse(args).unwrap().command {
+            Command::Labels(a) => a,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn print(args: &[&str]) -> PrintArgs {
+        match parse(args).unwrap().command {
+            Command::Print(a) => a,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn labels_takes_ids_or_a_state() {
+        let a = labels(&[
+            "labels",
+            "--shipments",
+            "ORD-1,ORD-2",
+            "--shipments",
+            "01J",
+            "--format",
+            "imail-a4",
+            "--start",
+            "2",
+            "--permit",
+            "PM1234",
+            "--out",
+            "x.pdf",
+        ]);
+        assert_eq!(a.shipments, ["ORD-1", "ORD-2", "01J"]);
+        assert!(a.state.is_empty());
+        assert_eq!(a.format, LabelFormat::ImailA4);
+        assert_eq!(a.start, Some(2));
+        assert_eq!(a.permit.as_deref(), Some("PM1234"));
+        assert_eq!(a.out, PathBuf::from("x.pdf"));
+
+        let a = labels(&[
+            "labels", "--state", "numbered", "--format", "zpl", "--dpi", "300", "--out", "x.zpl",
+        ]);
+        assert_eq!(a.state, [satchel_store::ShipmentState::Numbered]);
+        assert_eq!(a.format, LabelFormat::Zpl);
+        assert_eq!(a.dpi, Some(DpiArg::D300));
+        let a = labels(&[
+            "labels", "--state", "draft", "--format", "4x6-pdf", "--out", "x",
+        ]);
+        assert_eq!(a.format, LabelFormat::Thermal4x6Pdf);
+        assert_eq!((a.dpi, a.start), (None, None));
+    }
+
+    #[test]
+    fn labels_usage_errors() {
+        use clap::error::ErrorKind;
+        let kind = |args: &[&str]| parse(args).map(|_| ()).unwrap_err().kind();
+        let base = ["labels", "--format", "zpl", "--out", "x"];
+        // Neither or both of --shipments and --state.
+        assert_eq!(kind(&base), ErrorKind::MissingRequiredArgument);
+        let both = [&base[..], &["--shipments", "A", "--state", "draft"]].concat();
+        assert_eq!(kind(&both), ErrorKind::ArgumentConflict);
+        let with = |extra: &[&'static str]| [&base[..], &["--state", "draft"], extra].concat();
+        assert_eq!(kind(&with(&["--start", "4"])), ErrorKind::ValueValidation);
+        assert_eq!(kind(&with(&["--start", "0"])), ErrorKind::ValueValidation);
+        assert_eq!(kind(&with(&["--dpi", "600"])), ErrorKind::InvalidValue);
+        assert_eq!(
+            kind(&["labels", "--state", "draft", "--format", "a5", "--out", "x"]),
+            ErrorKind::InvalidValue
+        );
+        assert_eq!(
+            kind(&["labels", "--state", "lost", "--format", "zpl", "--out", "x"]),
+            ErrorKind::ValueValidation
+        );
+        assert_eq!(
+            kind(&["labels", "--state", "draft", "--format", "zpl"]),
+            ErrorKind::MissingRequiredArgument
+        );
+    }
+
+    #[test]
+    fn print_needs_exactly_one_target() {
+        let a = print(&["print", "--printer", "PDF", "labels.pdf"]);
+        assert_eq!(a.printer.as_deref(), Some("PDF"));
+        assert!(!a.raw);
+        assert_eq!(a.timeout, 60);
+        assert_eq!(a.file, PathBuf::from("labels.pdf"));
+        let a = print(&["print", "--printer", "Zebra", "--raw", "l.zpl"]);
+        assert!(a.raw);
+        let a = print(&[
+            "print",
+            "--zpl-to",
+            "10.0.0.9:9100",
+            "--timeout",
+            "5",
+            "l.zpl",
+        ]);
+        assert_eq!(a.zpl_to, Some(("10.0.0.9".to_owned(), 9100)));
+        assert_eq!(a.timeout, 5);
+
+        use clap::error::ErrorKind;
+        let kind = |args: &[&str]| parse(args).map(|_| ()).unwrap_err().kind();
+        assert_eq!(
+            kind(&["print", "l.pdf"]),
+            ErrorKind::MissingRequiredArgument
+        );
+        assert_eq!(
+            kind(&["print", "--printer", "P", "--zpl-to", "h:9100", "l"]),
+            ErrorKind::ArgumentConflict
+        );
+        assert_eq!(
+            kind(&["print", "--raw", "--zpl-to", "h:9100", "l"]),
+            ErrorKind::ArgumentConflict
+        );
+        assert_eq!(
+            kind(&["print", "--raw", "l"]),
+            ErrorKind::MissingRequiredArgument
+        );
+        assert_eq!(
+            kind(&[
+                "print",
+                "--printer",
+                "P",
+                "--raw",
+                "--media",
+                "iso_a4_210x297mm",
+                "l"
+            ]),
+            ErrorKind::ArgumentConflict
+        );
+        assert_eq!(
+            kind(&["print", "--zpl-to", "printer", "l"]),
+            ErrorKind::ValueValidation
+        );
+        assert_eq!(
+            kind(&["print", "--printer", "P", "--timeout", "0", "l"]),
+            ErrorKind::ValueValidation
+        );
+        assert_eq!(
+            kind(&["print", "--printer", "P"]),
+            ErrorKind::MissingRequiredArgument
+        );
+        assert!(matches!(
+            parse(&["printers"]).unwrap().command,
+            Command::Printers
+        ));
     }
 }

@@ -122,6 +122,31 @@ pub fn shipment_state(input: &str) -> Result<satchel_store::ShipmentState, Strin
     })
 }
 
+/// "HOST:PORT" (a name, an IPv4 address, or `[IPv6]`) for a raw printer port. Only the form
+/// is checked here; the name is resolved when the bytes are sent.
+pub fn host_port(input: &str) -> Result<(String, u16), String> {
+    let text = input.trim();
+    let (host, port) = text
+        .rsplit_once(':')
+        .ok_or("expected HOST:PORT, e.g. 192.168.1.50:9100")?;
+    let host = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    if host.is_empty() || host.contains(char::is_whitespace) || host.contains(['[', ']']) {
+        return Err("expected HOST:PORT, e.g. 192.168.1.50:9100".into());
+    }
+    if host.contains(':') && !text.starts_with('[') {
+        return Err("write an IPv6 address in brackets, e.g. [fe80::1]:9100".into());
+    }
+    let port: u16 = port
+        .parse()
+        .ok()
+        .filter(|p| *p != 0)
+        .ok_or("the port must be a number from 1 to 65535")?;
+    Ok((host.to_owned(), port))
+}
+
 /// A [`ContentCategory`] by its snake_case name, case-insensitive, `-` accepted for `_`.
 pub fn category(input: &str) -> Result<ContentCategory, String> {
     let id = input.trim().to_ascii_lowercase().replace('-', "_");
@@ -217,5 +242,23 @@ mod tests {
         assert!(locale("fr").is_err());
         assert!(date("2024-02-30").is_err());
         assert!(date("2024-02-29").is_ok());
+    }
+
+    #[test]
+    fn host_and_port() {
+        assert_eq!(host_port("10.0.0.5:9100"), Ok(("10.0.0.5".into(), 9100)));
+        assert_eq!(host_port("zebra.lan:9100"), Ok(("zebra.lan".into(), 9100)));
+        assert_eq!(host_port("[fe80::1]:9100"), Ok(("fe80::1".into(), 9100)));
+        for bad in [
+            "zebra",
+            ":9100",
+            "zebra:",
+            "zebra:0",
+            "zebra:70000",
+            "fe80::1:9100",
+            "a b:1",
+        ] {
+            assert!(host_port(bad).is_err(), "{bad}");
+        }
     }
 }

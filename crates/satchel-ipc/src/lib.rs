@@ -35,6 +35,11 @@ pub mod cmd {
     pub const COPY_SHIPMENT: &str = "copy_shipment";
     pub const DELETE_SHIPMENT: &str = "delete_shipment";
     pub const SET_SHIPMENT_STATE: &str = "set_shipment_state";
+
+    // Labels and printing.
+    pub const LIST_PRINTERS: &str = "list_printers";
+    pub const PREVIEW_LABELS: &str = "preview_labels";
+    pub const PRINT_LABELS: &str = "print_labels";
 }
 
 /// Events the shell emits to the window.
@@ -42,6 +47,9 @@ pub mod event {
     /// Emitted while `run_import` works, with an [`ImportProgress`](super::ImportProgress)
     /// payload; the last one has `done == total`.
     pub const IMPORT_PROGRESS: &str = "import-progress";
+    /// Emitted while `print_labels` works, with a [`PrintProgress`](super::PrintProgress)
+    /// payload: rendered, sent, done.
+    pub const PRINT_PROGRESS: &str = "print-progress";
 }
 
 /// Every command takes one argument named `request`; this is its key in the `invoke` payload.
@@ -559,6 +567,137 @@ pub struct ShipmentSummary {
 pub struct SetStateRequest {
     pub id: String,
     pub state: ShipmentState,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Labels and printing
+// ---------------------------------------------------------------------------------------------
+
+/// The label formats, by wire id, in the order the print screen offers them.
+pub const LABEL_FORMATS: [&str; 5] = [
+    "imail_a4",
+    "speedpost",
+    "registered",
+    "parcel",
+    "thermal_4x6",
+];
+
+/// A print queue, as `list_printers` reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrinterDto {
+    /// The queue name, sent back in [`PrintLabelsRequest::printer`].
+    pub name: String,
+    pub is_default: bool,
+    pub state: PrinterStateDto,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PrinterStateDto {
+    Idle,
+    Printing,
+    /// Stopped or refusing jobs: it must be re-enabled in the system settings.
+    Disabled,
+    Unknown,
+}
+
+/// `preview_labels` request: which shipments, on which format, from which position of the
+/// first sheet (1-based; 1 for the thermal roll).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LabelRequest {
+    pub shipment_ids: Vec<String>,
+    /// One of [`LABEL_FORMATS`].
+    pub format: String,
+    pub start: u32,
+}
+
+/// `preview_labels` response: the first page as SVG, and what the whole run holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LabelPreview {
+    /// A standalone `<svg>` of the first page, text escaped, for inline display.
+    pub svg: String,
+    pub pages: u32,
+    pub labels: u32,
+    /// Labels laid out as DRAFT (no item number yet, no barcode).
+    pub drafts: u32,
+    /// Labels per sheet of this format: the start positions are 1 to this.
+    pub per_sheet: u32,
+}
+
+/// `print_labels` request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrintLabelsRequest {
+    pub shipment_ids: Vec<String>,
+    pub format: String,
+    pub start: u32,
+    /// A queue name from `list_printers`.
+    pub printer: String,
+}
+
+/// Where a print run is, for the `print-progress` event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PrintStage {
+    /// The PDF is made.
+    Rendered,
+    /// The spooler accepted the job.
+    Sent,
+    /// The job reached a final state.
+    Done,
+}
+
+impl PrintStage {
+    /// Its step out of [`PrintProgress::STEPS`], for a progress bar.
+    pub fn step(self) -> u32 {
+        match self {
+            PrintStage::Rendered => 1,
+            PrintStage::Sent => 2,
+            PrintStage::Done => 3,
+        }
+    }
+}
+
+/// `print-progress` payload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrintProgress {
+    pub stage: PrintStage,
+    pub pages: u32,
+    /// The spooler's job id, once sent.
+    pub job_id: Option<i32>,
+}
+
+impl PrintProgress {
+    pub const STEPS: u32 = 3;
+}
+
+/// What the spooler says became of a job (the IPP job states).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PrintJobState {
+    Pending,
+    Held,
+    Processing,
+    Stopped,
+    Canceled,
+    Aborted,
+    Completed,
+}
+
+/// `print_labels` response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrintResult {
+    pub job_id: i32,
+    pub printer: String,
+    pub state: PrintJobState,
+    pub pages: u32,
+    pub labels: u32,
+    /// Labels printed as DRAFT (no item number yet).
+    pub drafts: u32,
+    /// Shipments moved from numbered to printed (only when every label had an item number
+    /// and the job completed).
+    pub marked_printed: u32,
+    /// Characters the label font could not draw (they print as boxes); empty when all fit.
+    pub missing_glyphs: String,
 }
 
 #[cfg(test)]

@@ -18,10 +18,15 @@
 mod code128;
 mod layout;
 pub mod pdf;
+pub mod posting;
 mod sheet;
+pub mod svg;
 pub mod zpl;
 
 pub use layout::{layout, Element, Label, LabelInput, Weight};
+pub use posting::{
+    bag_labels, certificate_of_posting, statement, CertificateItem, DocPage, Document, PostingDocs,
+};
 pub use sheet::{pages, Page, Placed, SheetError};
 
 use serde::{Deserialize, Serialize};

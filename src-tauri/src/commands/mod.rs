@@ -2,5 +2,6 @@
 pub mod contacts;
 pub mod csv;
 pub mod item;
+pub mod labels;
 pub mod quote;
 pub mod shipments;

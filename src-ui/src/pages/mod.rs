@@ -4,5 +4,6 @@ pub mod editor;
 pub mod fields;
 pub mod import;
 pub mod item_check;
+pub mod print;
 pub mod quote;
 pub mod shipments;

@@ -1,6 +1,6 @@
 //! "Shipments": every stored shipment, filtered by state, creation date and destination, with
-//! a multi-select for the batch actions to come (submit, print) and a CSV export of what the
-//! filter shows. A row opens the shipment in the editor.
+//! a multi-select for batch actions (printing labels now, submitting to come) and a CSV export
+//! of what the filter shows. A row opens the shipment in the editor.
 
 use std::collections::BTreeSet;
 
@@ -12,6 +12,7 @@ use crate::app::use_navigator;
 use crate::files;
 use crate::i18n::{self, call_error, pick, state_name, tr, use_locale, Key};
 use crate::ipc::{self, CallError};
+use crate::pages::print::PrintPanel;
 
 #[component]
 pub fn ShipmentsPage() -> impl IntoView {
@@ -25,6 +26,8 @@ pub fn ShipmentsPage() -> impl IntoView {
     let error = RwSignal::new(None::<CallError>);
     let selected = RwSignal::new(BTreeSet::<String>::new());
     let export_url = RwSignal::new(None::<(String, String)>);
+    // The shipments the print panel is open for, in list order.
+    let printing = RwSignal::new(None::<Vec<String>>);
 
     let filter = move || ShipmentFilterRequest {
         state: ShipmentState::parse(&state.get_untracked()),
@@ -123,6 +126,16 @@ pub fn ShipmentsPage() -> impl IntoView {
                 <span id="selected-count" aria-live="polite">
                     {move || i18n::selected_count(selected.with(BTreeSet::len), locale.get())}
                 </span>
+                <button id="print-selected" type="button"
+                    disabled=move || selected.with(BTreeSet::is_empty)
+                    on:click=move |_| {
+                        let ids = rows.with(|r| selected.with(|s| {
+                            r.iter().filter(|x| s.contains(&x.id)).map(|x| x.id.clone()).collect()
+                        }));
+                        printing.set(Some(ids));
+                    }>
+                    {tr(Key::PrintSelected)}
+                </button>
                 <button id="export-shipments" type="button" class="secondary" on:click=move |_| export()>
                     {tr(Key::ExportCsv)}
                 </button>
@@ -130,6 +143,11 @@ pub fn ShipmentsPage() -> impl IntoView {
                     <a id="export-shipments-file" href=url download=name.clone()>{name.clone()}</a>
                 })}
             </p>
+            {move || printing.get().map(|ids| view! {
+                <PrintPanel ids=ids
+                    on_close=Callback::new(move |()| printing.set(None))
+                    on_printed=Callback::new(move |()| reload()) />
+            })}
             <p class="note" hidden=move || !rows.with(Vec::is_empty)>{tr(Key::NoShipments)}</p>
             <table id="shipments" class="cards" hidden=move || rows.with(Vec::is_empty)>
                 <thead><tr>

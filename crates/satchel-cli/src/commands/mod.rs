@@ -4,6 +4,8 @@
 //! decides the exit code and handles a closed stdout, and each command stays a plain function.
 
 mod item;
+mod labels;
+mod print;
 mod quote;
 mod rates;
 mod store;
@@ -44,5 +46,11 @@ pub fn run(cli: Cli) -> anyhow::Result<Output> {
                 }
             }
         }
+        Command::Labels(args) => {
+            let db = store::open(cli.db.as_deref())?;
+            labels::run(&db, args, json)
+        }
+        Command::Print(args) => print::print(args, json),
+        Command::Printers => print::printers(json),
     }
 }

@@ -1,0 +1,249 @@
+//! `satchel labels …`: stored shipments → a file of labels, PDF or ZPL.
+//!
+//! Merchants print a day's labels in one go from a script or a cron job, and thermal-printer
+//! users need ZPL they can send without the app. This module only chooses the shipments and
+//! the file: what a label says is `satchel_labels::layout`'s job (including the DRAFT mark for
+//! a shipment without an item number) and placing labels on sheets is `satchel_labels::pages`',
+//! so the CLI prints exactly what the app prints.
+//!
+//! Exit 1 when a requested shipment is not in the database (it is named), when nothing
+//! matched, or when the font could not draw some characters (the file is still written, and
+//! the characters are listed). Exit 2 on usage errors (a start position the sheet does not
+//! have, --dpi without ZPL) and when no CJK font is installed.
+
+use std::path::Path;
+
+use anyhow::{bail, Context};
+use satchel_labels::pdf::{self, Font};
+use satchel_labels::zpl::{self, Dpi};
+use satchel_labels::{layout, pages, Format, Label, LabelInput};
+use satchel_store::{ShipmentFilter, ShipmentRecord, Store};
+use serde_json::json;
+
+use crate::args::{DpiArg, LabelFormat, LabelsArgs};
+use crate::{today_in_hong_kong, Output, Status};
+
+/// The label format a command-line format lays out, and whether it is drawn as ZPL.
+pub fn format(f: LabelFormat) -> (Format, bool) {
+    match f {
+        LabelFormat::ImailA4 => (Format::ImailA4, false),
+        LabelFormat::Speedpost => (Format::Speedpost, false),
+        LabelFormat::Registered => (Format::Registered, false),
+        LabelFormat::Parcel => (Format::Parcel, false),
+        LabelFormat::Thermal4x6Pdf => (Format::Thermal4x6, false),
+        LabelFormat::Zpl => (Format::Thermal4x6, true),
+    }
+}
+
+/// The shipments asked for, in the order asked, and the ids or references not found.
+/// A key is tried as an id first, then as an order reference (the oldest live shipment with
+/// it, as the store itself resolves references).
+fn by_keys(db: &Store, keys: &[String]) -> anyhow::Result<(Vec<ShipmentRecord>, Vec<String>)> {
+    let mut found = Vec::new();
+    let mut missing = Vec::new();
+    // Listed once, and only if some key is not an id.
+    let mut all: Option<Vec<ShipmentRecord>> = None;
+    for key in keys.iter().map(|k| k.trim()).filter(|k| !k.is_empty()) {
+        if let Some(r) = db.shipment(key)? {
+            found.push(r);
+            continue;
+        }
+        if all.is_none() {
+            all = Some(db.list_shipments(&ShipmentFilter::default())?);
+        }
+        let by_ref = all
+            .iter()
+            .flatten()
+            .filter(|r| r.draft.shipment.reference.trim() == key)
+            .min_by_key(|r| r.created_ms);
+        match by_ref {
+            Some(r) => found.push(r.clone()),
+            None => missing.push(key.to_owned()),
+        }
+    }
+    Ok((found, missing))
+}
+
+/// Every shipment in the states, oldest first (the order they were entered in).
+fn by_state(db: &Store, a: &LabelsArgs) -> anyhow::Result<Vec<ShipmentRecord>> {
+    let mut list = db.list_shipments(&ShipmentFilter {
+        states: a.state.clone(),
+        utc_offset_secs: 8 * 3600,
+        ..ShipmentFilter::default()
+    })?;
+    list.reverse();
+    Ok(list)
+}
+
+fn fail(json: bool, message: String, value: serde_json::Value) -> Output {
+    let text = if json {
+        format!("{value}\n")
+    } else {
+        format!("{message}\n")
+    };
+    Output::new(text, Status::Problems)
+}
+
+pub fn run(db: &Store, a: &LabelsArgs, json: bool) -> anyhow::Result<Output> {
+    let (fmt, is_zpl) = format(a.format);
+    if a.dpi.is_some() && !is_zpl {
+        bail!("--dpi is for --format zpl; a PDF has no printer resolution");
+    }
+    let start = usize::from(a.start.unwrap_or(1));
+    let (per_sheet, _) = fmt.sheet();
+    if start > per_sheet {
+        bail!(
+            "--start {start}: a {} sheet holds positions 1 to {per_sheet}",
+            a.format_name()
+        );
+    }
+
+    let records = if a.shipments.is_empty() {
+        by_state(db, a)?
+    } else {
+        let (found, missing) = by_keys(db, &a.shipments)?;
+        if !missing.is_empty() {
+            return Ok(fail(
+                json,
+                format!("not found: {}", missing.join(", ")),
+                json!({ "not_found": missing }),
+            ));
+        }
+        found
+    };
+    if records.is_empty() {
+        let states: Vec<&str> = a.state.iter().map(|s| s.as_str()).collect();
+        return Ok(fail(
+            json,
+            format!("no shipments in state {}", states.join(" or ")),
+            json!({ "labels": 0 }),
+        ));
+    }
+
+    let today = today_in_hong_kong();
+    let labels: Vec<Label> = records
+        .iter()
+        .map(|r| {
+            let input = LabelInput {
+                shipment: &r.draft.shipment,
+                permit_no: a.permit.as_deref(),
+                office_of_exchange: None,
+                date: Some(today),
+            };
+            layout(&input, fmt)
+        })
+        .collect();
+    let drafts: Vec<String> = records
+        .iter()
+        .zip(&labels)
+        .filter(|(_, l)| l.item_number.is_none())
+        .map(|(r, _)| name(r))
+        .collect();
+    let count = labels.len();
+
+    let (bytes, sheets, missing_glyphs) = if is_zpl {
+        let dpi = match a.dpi.unwrap_or(DpiArg::D203) {
+            DpiArg::D203 => Dpi::D203,
+            DpiArg::D300 => Dpi::D300,
+        };
+        let mut out = String::new();
+        for (label, r) in labels.iter().zip(&records) {
+            let z = zpl::render(label, dpi)
+                .with_context(|| format!("shipment {}: cannot write ZPL", name(r)))?;
+            out.push_str(&z);
+        }
+        (out.into_bytes(), count, Vec::new())
+    } else {
+        let font = Font::system_cjk().context(
+            "no CJK font found for the labels: install the package fonts-noto-cjk \
+             (apt-get install fonts-noto-cjk)",
+        )?;
+        let bold = Font::system_cjk_bold();
+        let pages = pages(labels, fmt, start).map_err(|e| anyhow::anyhow!("--start: {e}"))?;
+        let doc = pdf::render(&pages, &font, bold.as_ref()).context("cannot draw the labels")?;
+        (
+            doc.bytes,
+            pages.len(),
+            doc.missing_glyphs.into_iter().collect::<Vec<char>>(),
+        )
+    };
+    write(&a.out, &bytes)?;
+
+    let status = if missing_glyphs.is_empty() {
+        Status::Ok
+    } else {
+        Status::Problems
+    };
+    if json {
+        let v = json!({
+            "out": a.out.display().to_string(),
+            "format": a.format_name(),
+            "labels": count,
+            "pages": if is_zpl { serde_json::Value::Null } else { sheets.into() },
+            "drafts": drafts,
+            "missing_glyphs": missing_glyphs.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
+        });
+        return Ok(Output::new(format!("{v}\n"), status));
+    }
+    let mut text = if is_zpl {
+        format!("{count} label(s) as ZPL: {}\n", a.out.display())
+    } else {
+        format!(
+            "{count} label(s) on {sheets} page(s): {}\n",
+            a.out.display()
+        )
+    };
+    if !drafts.is_empty() {
+        text.push_str(&format!(
+            "DRAFT (no item number yet): {}\n",
+            drafts.join(", ")
+        ));
+    }
+    if !missing_glyphs.is_empty() {
+        let chars: String = missing_glyphs.iter().collect();
+        text.push_str(&format!(
+            "the font has no glyph for {chars:?}: those characters print as empty boxes\n"
+        ));
+    }
+    Ok(Output::new(text, status))
+}
+
+/// How a shipment is named in messages: its reference, else its id.
+fn name(r: &ShipmentRecord) -> String {
+    let reference = r.draft.shipment.reference.trim();
+    if reference.is_empty() {
+        r.id.clone()
+    } else {
+        reference.to_owned()
+    }
+}
+
+fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))
+}
+
+impl LabelsArgs {
+    /// The format as it was typed.
+    fn format_name(&self) -> String {
+        use clap::ValueEnum;
+        self.format
+            .to_possible_value()
+            .map(|v| v.get_name().to_owned())
+            .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zpl_and_4x6_pdf_are_the_same_label() {
+        assert_eq!(format(LabelFormat::Zpl), (Format::Thermal4x6, true));
+        assert_eq!(
+            format(LabelFormat::Thermal4x6Pdf),
+            (Format::Thermal4x6, false)
+        );
+        assert_eq!(format(LabelFormat::ImailA4), (Format::ImailA4, false));
+    }
+}
