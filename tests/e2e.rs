@@ -619,3 +619,134 @@ async fn two_drafts_print_as_draft_labels_on_the_pdf_printer() {
     finish(c, outcome).await;
     let _ = std::fs::remove_file(&csv);
 }
+
+#[tokio::test]
+async fn imail_posting_documents_preview_and_print_on_the_pdf_printer() {
+    let output = print_services();
+    let driver = Driver::start();
+    let csv = driver.db().with_extension("imail.csv");
+    std::fs::write(
+        &csv,
+        "reference,service,name,address,city,postcode,country,phone,weight_g,category,description,quantity,value,hs_code,origin\n\
+         ORD-I1,imail,Mary Jones,10 Downing Street,London,SW1A 2AA,GB,+44 20 7946 0000,300,sale_of_goods,Silk scarf,1,350,62141000,HK\n\
+         ORD-I2,imail,Akiko Sato,1-2-3 Ginza,Tokyo,104-0061,JP,+81 3 1234 5678,250,sale_of_goods,Oolong tea,2,300,09023000,CN\n",
+    )
+    .expect("a CSV file in target/tmp");
+    let c = driver.session().await;
+    let outcome = async {
+        english(&c).await?;
+        click(&c, "#nav-contacts").await?;
+        // The posting documents name the default sender profile.
+        choose(&c, "#contact-kind", "sender").await?;
+        type_into(&c, "#contact-name", "Satchel Trading 書包貿易").await?;
+        type_into(&c, "#contact-line1", "Flat A, 8/F, 彌敦道123號").await?;
+        type_into(&c, "#contact-city", "Kowloon").await?;
+        type_into(&c, "#contact-country", "HK").await?;
+        type_into(&c, "#contact-phone", "+852 9123 4567").await?;
+        click(&c, "#contact-default").await?;
+        click(&c, "#contact-save").await?;
+        wait_text(&c, "#contact-status", |t| t == "Saved.").await?;
+
+        choose(&c, "#import-table", "shipments").await?;
+        c.find(Locator::Css("#import-file"))
+            .await?
+            .send_keys(&csv.to_string_lossy())
+            .await?;
+        wait_text(&c, "#import-summary", |t| t.starts_with("2 rows")).await?;
+        click(&c, "#import-run").await?;
+        let imported = wait_text(&c, "#import-result", |t| !t.is_empty()).await?;
+        assert!(imported.starts_with("2 of 2 rows imported"), "{imported:?}");
+
+        click(&c, "#nav-shipments").await?;
+        wait_text(&c, "#shipments tbody", |t| {
+            t.contains("ORD-I1") && t.contains("ORD-I2")
+        })
+        .await?;
+        for tick in c
+            .find_all(Locator::Css("#shipments input.select-shipment"))
+            .await?
+        {
+            tick.click().await?;
+        }
+        wait_text(&c, "#selected-count", |t| t == "2 selected").await?;
+        click(&c, "#posting-selected").await?;
+
+        // The statement of two items, one bag per destination, dated today by the shell.
+        type_into(&c, "#posting-permit", "PM 1234\u{E004}").await?;
+        choose(&c, "#posting-doc", "statement").await?;
+        wait_text(&c, "#posting-summary", |t| {
+            t.starts_with("2 items in 2 bags")
+        })
+        .await?;
+        let date = wait_value(&c, "#posting-date", |v| v.len() == 10).await?;
+        assert_eq!(date.matches('-').count(), 2, "{date:?}");
+        let total = c
+            .execute(
+                "const svg = document.querySelector('#posting-preview svg');
+                 return svg ? svg.textContent.includes('TOTAL') : false;",
+                vec![],
+            )
+            .await?;
+        assert_eq!(total, serde_json::json!(true), "statement preview has TOTAL");
+        screenshot(&c, "posting-statement").await;
+
+        // The bag labels, printed on the cups-pdf queue.
+        choose(&c, "#posting-doc", "bag_labels").await?;
+        choose(&c, "#posting-printer", "PDF").await?;
+        let start = std::time::Instant::now();
+        loop {
+            let bag = c
+                .execute(
+                    "const svg = document.querySelector('#posting-preview svg');
+                     return svg ? svg.textContent.includes('PM 1234') && !svg.textContent.includes('TOTAL') : false;",
+                    vec![],
+                )
+                .await?;
+            if bag == serde_json::json!(true) {
+                break;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "no bag label preview"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        let before = cups_pdf_files(&output);
+        click(&c, "#posting-print").await?;
+        let start = std::time::Instant::now();
+        let result = loop {
+            let t = c.find(Locator::Css("#posting-result")).await?.text().await?;
+            if !t.is_empty() || start.elapsed() > Duration::from_secs(120) {
+                break t;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        };
+        assert!(
+            result.starts_with("Job ") && result.contains("on PDF: completed"),
+            "{result:?}"
+        );
+        screenshot(&c, "posting-printed").await;
+
+        // cups-pdf wrote a new PDF.
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            let found = cups_pdf_files(&output)
+                .into_iter()
+                .filter(|p| !before.contains(p))
+                .find_map(|p| run_tool("pdfinfo", &[p.to_str()?]));
+            if found.is_some() {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no new PDF in {}",
+                output.display()
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        Ok::<_, fantoccini::error::CmdError>(())
+    }
+    .await;
+    finish(c, outcome).await;
+    let _ = std::fs::remove_file(&csv);
+}

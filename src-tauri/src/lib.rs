@@ -78,6 +78,8 @@ pub fn run() {
             commands::labels::list_printers,
             commands::labels::preview_labels,
             commands::labels::print_labels,
+            commands::posting::preview_posting,
+            commands::posting::print_posting,
         ])
         .run(tauri::generate_context!())
         .expect("the Tauri runtime failed to start");

@@ -197,6 +197,12 @@ pub enum Key {
     Close,
     NoPrinters,
     LoadingPreview,
+    PostingSelected,
+    PostingTitle,
+    PostingHelp,
+    PermitNumber,
+    PostingDay,
+    PostingDocument,
 }
 
 impl Key {
@@ -363,6 +369,12 @@ impl Key {
             Key::Close => ("Close", "關閉"),
             Key::NoPrinters => ("No printer found: add one in the system settings.", "找不到打印機：請在系統設定新增。"),
             Key::LoadingPreview => ("Preparing the preview…", "正在準備預覽……"),
+            Key::PostingSelected => ("Posting documents", "郵寄文件"),
+            Key::PostingTitle => ("iMail posting documents", "iMail 郵寄文件"),
+            Key::PostingHelp => ("The selected iMail shipments are bagged one destination per bag, with a new bag when a bag would pass its weight limit. Charges are estimates until the bags are weighed.", "已選的 iMail 郵件按目的地分袋（每袋一個目的地），超過重量上限時另開新袋。郵袋過磅前，郵費只屬估算。"),
+            Key::PermitNumber => ("iMail permit number", "iMail 許可證號碼"),
+            Key::PostingDay => ("Date of posting", "投寄日期"),
+            Key::PostingDocument => ("Document", "文件"),
         };
         match locale {
             Locale::En => en,
@@ -698,6 +710,65 @@ pub fn print_result(r: &satchel_ipc::PrintResult, locale: Locale) -> String {
             Locale::ZhHk => format!("已將 {} 件標示為已列印。", r.marked_printed),
         });
     }
+    if !r.missing_glyphs.is_empty() {
+        s.push_str(&match locale {
+            Locale::En => format!(
+                " The font has no glyph for: {} (printed as boxes).",
+                r.missing_glyphs
+            ),
+            Locale::ZhHk => format!("字型缺少以下字元：{}（會印成方格）。", r.missing_glyphs),
+        });
+    }
+    s
+}
+
+/// A posting document's name, by its wire id (`satchel_ipc::POSTING_DOCS`).
+pub fn posting_doc_name(id: &str, locale: Locale) -> &'static str {
+    let (en, zh) = match id {
+        "statement" => ("Posting statement", "郵寄結算表"),
+        "bag_labels" => (
+            "Bag labels (A6, four per A4)",
+            "郵袋標籤（A6，每張 A4 四個）",
+        ),
+        "certificate" => ("Certificate of posting list", "投寄證明清單"),
+        _ => ("Document", "文件"),
+    };
+    pick(en, zh, locale)
+}
+
+/// "2 items in 2 bags, 1 page."
+pub fn posting_summary(p: &satchel_ipc::PostingPreview, locale: Locale) -> String {
+    let plural = |n: u32| if n == 1 { "" } else { "s" };
+    match locale {
+        Locale::En => format!(
+            "{} item{} in {} bag{}, {} page{}.",
+            p.items,
+            plural(p.items),
+            p.bags,
+            plural(p.bags),
+            p.pages,
+            plural(p.pages)
+        ),
+        Locale::ZhHk => format!("共 {} 件，{} 個郵袋，{} 頁。", p.items, p.bags, p.pages),
+    }
+}
+
+/// "Job 12 on PDF: completed. 1 page."
+pub fn posting_print_result(r: &satchel_ipc::PostingPrintResult, locale: Locale) -> String {
+    let state = job_state_name(r.state, locale);
+    let mut s = match locale {
+        Locale::En => format!(
+            "Job {} on {}: {state}. {} page{}.",
+            r.job_id,
+            r.printer,
+            r.pages,
+            if r.pages == 1 { "" } else { "s" }
+        ),
+        Locale::ZhHk => format!(
+            "打印機 {} 的工作 {}：{state}。共 {} 頁。",
+            r.printer, r.job_id, r.pages
+        ),
+    };
     if !r.missing_glyphs.is_empty() {
         s.push_str(&match locale {
             Locale::En => format!(

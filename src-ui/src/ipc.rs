@@ -8,9 +8,10 @@ use satchel_ipc::{
     cmd, event, CheckItemRequest, CommandError, CompareRequest, CompareResponse, ContactDto,
     ContactSearchRequest, DestinationChoice, DestinationQuery, DraftCheck, ExportFile, IdRequest,
     ImportPreview, ImportProgress, ImportReport, ItemCheck, LabelPreview, LabelRequest, NoRequest,
-    PreviewImportRequest, PrintLabelsRequest, PrintProgress, PrintResult, PrinterDto,
-    RunImportRequest, SaveContactRequest, SaveContactResponse, SaveShipmentRequest,
-    SetStateRequest, ShipmentDraftDto, ShipmentDto, ShipmentFilterRequest, ShipmentSummary,
+    PostingPreview, PostingPrintResult, PostingRequest, PreviewImportRequest, PrintLabelsRequest,
+    PrintPostingRequest, PrintProgress, PrintResult, PrinterDto, RunImportRequest,
+    SaveContactRequest, SaveContactResponse, SaveShipmentRequest, SetStateRequest,
+    ShipmentDraftDto, ShipmentDto, ShipmentFilterRequest, ShipmentSummary,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -151,6 +152,14 @@ pub async fn preview_labels(request: LabelRequest) -> Result<LabelPreview, CallE
 
 pub async fn print_labels(request: PrintLabelsRequest) -> Result<PrintResult, CallError> {
     call(cmd::PRINT_LABELS, &request).await
+}
+
+pub async fn preview_posting(request: PostingRequest) -> Result<PostingPreview, CallError> {
+    call(cmd::PREVIEW_POSTING, &request).await
+}
+
+pub async fn print_posting(request: PrintPostingRequest) -> Result<PostingPrintResult, CallError> {
+    call(cmd::PRINT_POSTING, &request).await
 }
 
 /// A live event subscription; dropping it stops listening and frees the handler.

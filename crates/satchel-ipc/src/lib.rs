@@ -40,6 +40,10 @@ pub mod cmd {
     pub const LIST_PRINTERS: &str = "list_printers";
     pub const PREVIEW_LABELS: &str = "preview_labels";
     pub const PRINT_LABELS: &str = "print_labels";
+
+    // iMail posting documents.
+    pub const PREVIEW_POSTING: &str = "preview_posting";
+    pub const PRINT_POSTING: &str = "print_posting";
 }
 
 /// Events the shell emits to the window.
@@ -697,6 +701,58 @@ pub struct PrintResult {
     /// and the job completed).
     pub marked_printed: u32,
     /// Characters the label font could not draw (they print as boxes); empty when all fit.
+    pub missing_glyphs: String,
+}
+
+// ---------------------------------------------------------------------------------------------
+// iMail posting documents
+// ---------------------------------------------------------------------------------------------
+
+/// The posting documents, by wire id, in the order the posting panel offers them: the
+/// merchant's posting statement, the A6 bag labels and the certificate of posting.
+pub const POSTING_DOCS: [&str; 3] = ["statement", "bag_labels", "certificate"];
+
+/// `preview_posting` request: which iMail shipments make the posting, under which permit, on
+/// which day, and which document to show. The shell forms the bags (one destination per bag,
+/// R-148, split at the bag limit).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostingRequest {
+    pub shipment_ids: Vec<String>,
+    pub permit_no: String,
+    /// `YYYY-MM-DD`; empty means today in Hong Kong.
+    pub date: String,
+    /// One of [`POSTING_DOCS`].
+    pub doc: String,
+}
+
+/// `preview_posting` response: the first page as SVG and what the posting holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostingPreview {
+    /// A standalone `<svg>` of the document's first page.
+    pub svg: String,
+    pub pages: u32,
+    pub items: u32,
+    pub bags: u32,
+    /// The date of posting used (`YYYY-MM-DD`), so an empty request date shows as today.
+    pub date: String,
+}
+
+/// `print_posting` request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrintPostingRequest {
+    pub posting: PostingRequest,
+    /// A queue name from `list_printers`.
+    pub printer: String,
+}
+
+/// `print_posting` response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostingPrintResult {
+    pub job_id: i32,
+    pub printer: String,
+    pub state: PrintJobState,
+    pub pages: u32,
+    /// Characters the font could not draw (they print as boxes); empty when all fit.
     pub missing_glyphs: String,
 }
 

@@ -252,7 +252,7 @@ pub fn preview(
     })
 }
 
-fn job_state(s: JobState) -> PrintJobState {
+pub(crate) fn job_state(s: JobState) -> PrintJobState {
     match s {
         JobState::Pending => PrintJobState::Pending,
         JobState::Held => PrintJobState::Held,

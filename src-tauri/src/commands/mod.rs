@@ -3,5 +3,6 @@ pub mod contacts;
 pub mod csv;
 pub mod item;
 pub mod labels;
+pub mod posting;
 pub mod quote;
 pub mod shipments;

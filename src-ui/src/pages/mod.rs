@@ -4,6 +4,7 @@ pub mod editor;
 pub mod fields;
 pub mod import;
 pub mod item_check;
+pub mod posting;
 pub mod print;
 pub mod quote;
 pub mod shipments;

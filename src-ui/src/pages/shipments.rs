@@ -1,5 +1,5 @@
 //! "Shipments": every stored shipment, filtered by state, creation date and destination, with
-//! a multi-select for batch actions (printing labels now, submitting to come) and a CSV export
+//! a multi-select for batch actions (printing labels, iMail posting documents; submitting to come) and a CSV export
 //! of what the filter shows. A row opens the shipment in the editor.
 
 use std::collections::BTreeSet;
@@ -12,6 +12,7 @@ use crate::app::use_navigator;
 use crate::files;
 use crate::i18n::{self, call_error, pick, state_name, tr, use_locale, Key};
 use crate::ipc::{self, CallError};
+use crate::pages::posting::PostingPanel;
 use crate::pages::print::PrintPanel;
 
 #[component]
@@ -28,6 +29,8 @@ pub fn ShipmentsPage() -> impl IntoView {
     let export_url = RwSignal::new(None::<(String, String)>);
     // The shipments the print panel is open for, in list order.
     let printing = RwSignal::new(None::<Vec<String>>);
+    // The iMail shipments the posting-documents panel is open for, in list order.
+    let posting = RwSignal::new(None::<Vec<String>>);
 
     let filter = move || ShipmentFilterRequest {
         state: ShipmentState::parse(&state.get_untracked()),
@@ -66,6 +69,17 @@ pub fn ShipmentsPage() -> impl IntoView {
                 Err(e) => error.set(Some(e)),
             }
         });
+    };
+    // The selected iMail shipments, in list order: the posting documents cover only these.
+    let imail_selected = move || -> Vec<String> {
+        rows.with(|r| {
+            selected.with(|s| {
+                r.iter()
+                    .filter(|x| x.service.id == "imail" && s.contains(&x.id))
+                    .map(|x| x.id.clone())
+                    .collect()
+            })
+        })
     };
     let all_selected = move || {
         rows.with(|r| !r.is_empty() && selected.with(|s| r.iter().all(|x| s.contains(&x.id))))
@@ -129,12 +143,21 @@ pub fn ShipmentsPage() -> impl IntoView {
                 <button id="print-selected" type="button"
                     disabled=move || selected.with(BTreeSet::is_empty)
                     on:click=move |_| {
+                        posting.set(None);
                         let ids = rows.with(|r| selected.with(|s| {
                             r.iter().filter(|x| s.contains(&x.id)).map(|x| x.id.clone()).collect()
                         }));
                         printing.set(Some(ids));
                     }>
                     {tr(Key::PrintSelected)}
+                </button>
+                <button id="posting-selected" type="button" class="secondary"
+                    disabled=move || imail_selected().is_empty()
+                    on:click=move |_| {
+                        printing.set(None);
+                        posting.set(Some(imail_selected()));
+                    }>
+                    {tr(Key::PostingSelected)}
                 </button>
                 <button id="export-shipments" type="button" class="secondary" on:click=move |_| export()>
                     {tr(Key::ExportCsv)}
@@ -147,6 +170,9 @@ pub fn ShipmentsPage() -> impl IntoView {
                 <PrintPanel ids=ids
                     on_close=Callback::new(move |()| printing.set(None))
                     on_printed=Callback::new(move |()| reload()) />
+            })}
+            {move || posting.get().map(|ids| view! {
+                <PostingPanel ids=ids on_close=Callback::new(move |()| posting.set(None)) />
             })}
             <p class="note" hidden=move || !rows.with(Vec::is_empty)>{tr(Key::NoShipments)}</p>
             <table id="shipments" class="cards" hidden=move || rows.with(Vec::is_empty)>
