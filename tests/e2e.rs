@@ -613,6 +613,29 @@ async fn two_drafts_print_as_draft_labels_on_the_pdf_printer() {
         let text = run_tool("pdftotext", &[&spooled, "-"])
             .unwrap_or_else(|| panic!("pdftotext could not read {spooled}"));
         assert_eq!(text.matches("DRAFT").count(), 2, "pdftotext:\n{text}");
+
+        // The run saved a printer profile: reopened, the panel preselects PDF for the roll.
+        click(&c, "#print-close").await?;
+        wait_text(&c, "#selected-count", |t| t == "2 selected").await?;
+        click(&c, "#print-selected").await?;
+        choose(&c, "#print-format", "thermal_4x6").await?;
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let chosen = c
+                .execute(
+                    "return document.querySelector('#print-printer').value;",
+                    vec![],
+                )
+                .await?;
+            if chosen == serde_json::json!("PDF") {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "#print-printer shows {chosen}"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
         Ok::<_, fantoccini::error::CmdError>(())
     }
     .await;

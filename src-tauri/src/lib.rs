@@ -52,6 +52,7 @@ pub fn run() {
             let path = store::db_path(std::env::var_os(store::DB_ENV), || {
                 app.path().app_data_dir()
             })?;
+            app.manage(commands::labels::ProfilesPath::next_to(&path));
             app.manage(store::StoreState::new(satchel_store::Store::open(path)?));
             Ok(())
         })

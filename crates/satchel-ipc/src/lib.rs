@@ -593,6 +593,10 @@ pub struct PrinterDto {
     pub name: String,
     pub is_default: bool,
     pub state: PrinterStateDto,
+    /// Label format ids whose printer profile names this queue (the printer last used for
+    /// them), so the print panel can preselect it.
+    #[serde(default)]
+    pub profile_formats: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -6,6 +6,10 @@
 //! convenience for machines with Debian's CJK fonts). printpdf does no font fallback and never
 //! warns about a missing glyph, so the result lists the characters the font could not draw;
 //! a label with boxes instead of an address must not reach the counter unnoticed.
+//!
+//! [`render_with_offset`] moves everything on every page by an [`Offset`]: printers feed a
+//! little off (a thermal head a millimetre left, a laser tray pulling low), and the merchant's
+//! calibration in the printer profile corrects that here, once, rather than in every layout.
 
 use std::collections::BTreeSet;
 
@@ -132,9 +136,28 @@ impl Face {
     }
 }
 
+/// How far everything on a page is moved, in tenths of a millimetre: right and down are
+/// positive. The page size does not change; what is moved past an edge is cut off.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Offset {
+    pub x: i32,
+    pub y: i32,
+}
+
 /// Renders `pages` with `regular` (and `bold` where the layout asks for it; without a bold
 /// face bold text is drawn regular).
 pub fn render(pages: &[Page], regular: &Font, bold: Option<&Font>) -> Result<Pdf, PdfError> {
+    render_with_offset(pages, regular, bold, Offset::default())
+}
+
+/// [`render`], with everything on each page moved by `offset` (a printer's calibration).
+pub fn render_with_offset(
+    pages: &[Page],
+    regular: &Font,
+    bold: Option<&Font>,
+    offset: Offset,
+) -> Result<Pdf, PdfError> {
+    let (dx, dy) = (f64::from(offset.x) / 10.0, f64::from(offset.y) / 10.0);
     let mut doc = PdfDocument::new("Satchel labels");
     let regular = Face::load(&mut doc, regular, false)?;
     let bold = bold.map(|f| Face::load(&mut doc, f, true)).transpose()?;
@@ -148,7 +171,7 @@ pub fn render(pages: &[Page], regular: &Font, bold: Option<&Font>) -> Result<Pdf
                 draw(
                     &mut ops,
                     e,
-                    (mm(placed.x), mm(placed.y), page_h),
+                    (mm(placed.x) + dx, mm(placed.y) + dy, page_h),
                     &regular,
                     bold.as_ref(),
                     &mut missing,

@@ -90,6 +90,89 @@ fn round_trip(format: Format) {
     }
 }
 
+/// The box (left, top, right, bottom, in pixels) of the dark pixels of a binary PGM, as
+/// `pdftoppm -gray` writes it.
+fn ink_box(pgm: &[u8]) -> (usize, usize, usize, usize) {
+    // Header: "P5", width, height, max value, each after whitespace, then one byte a pixel.
+    let mut fields = Vec::new();
+    let mut at = 0;
+    while fields.len() < 4 {
+        while pgm[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        let start = at;
+        while !pgm[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        fields.push(
+            std::str::from_utf8(&pgm[start..at])
+                .expect("header")
+                .to_owned(),
+        );
+    }
+    assert_eq!(fields[0], "P5", "a binary greymap");
+    let width: usize = fields[1].parse().expect("width");
+    let pixels = &pgm[at + 1..];
+    let mut b = (usize::MAX, usize::MAX, 0, 0);
+    for (i, _) in pixels.iter().enumerate().filter(|(_, &v)| v < 128) {
+        let (x, y) = (i % width, i / width);
+        b = (b.0.min(x), b.1.min(y), b.2.max(x), b.3.max(y));
+    }
+    assert!(b.0 <= b.2, "no ink on the page");
+    b
+}
+
+#[test]
+fn an_offset_moves_the_barcode_by_that_much() {
+    // A real iMail label's barcode alone on an A4 sheet, so the ink on the page is the barcode.
+    let format = Format::ImailA4;
+    let mut label = common::labels(format, 1).remove(0);
+    label
+        .elements
+        .retain(|e| matches!(e, Element::Barcode { .. }));
+    assert_eq!(label.elements.len(), 1, "one barcode on an iMail label");
+    let sheets = pages(vec![label], format, 1).expect("pages");
+    let dir = scratch("offset");
+    let mut boxes = Vec::new();
+    for (name, offset) in [
+        ("none", pdf::Offset::default()),
+        // 50 mm down (the profile's limit) and 5 mm left.
+        ("moved", pdf::Offset { x: -50, y: 500 }),
+    ] {
+        let out = pdf::render_with_offset(&sheets, &font(), None, offset).expect("render");
+        let file = dir.join(format!("{name}.pdf"));
+        std::fs::write(&file, &out.bytes).expect("write PDF");
+        run(Command::new("pdftoppm")
+            .args(["-r", "203", "-gray", "-singlefile"])
+            .arg(&file)
+            .arg(dir.join(name)));
+        let image = dir.join(format!("{name}.pgm"));
+        // Still the item number, wherever it is.
+        let code = run(Command::new("zbarimg").args(["-q", "--raw"]).arg(&image));
+        assert_eq!(code.trim(), common::item_numbers(1)[0].as_str(), "{name}");
+        boxes.push(ink_box(&std::fs::read(&image).expect("read image")));
+    }
+    let (before, after) = (boxes[0], boxes[1]);
+    // At 203 dpi 50 mm is 399.6 dots and 5 mm 40; a dot or two either way for the bars'
+    // snap to the dot grid and anti-aliasing.
+    let px = |tenths: f64| tenths / 254.0 * 203.0;
+    let dx = after.0 as f64 - before.0 as f64;
+    let dy = after.1 as f64 - before.1 as f64;
+    assert!(
+        (dy - px(500.0)).abs() <= 2.0,
+        "moved down {dy} px: {boxes:?}"
+    );
+    assert!(
+        (dx - px(-50.0)).abs() <= 2.0,
+        "moved right {dx} px: {boxes:?}"
+    );
+    // Moved, not stretched (a pixel for an edge that lands between dots).
+    let size = |b: (usize, usize, usize, usize)| ((b.2 - b.0) as i64, (b.3 - b.1) as i64);
+    let (w0, h0) = size(before);
+    let (w1, h1) = size(after);
+    assert!((w1 - w0).abs() <= 1 && (h1 - h0).abs() <= 1, "{boxes:?}");
+}
+
 #[test]
 fn imail_a4_sheets_scan_back_to_their_item_numbers() {
     round_trip(Format::ImailA4);

@@ -5,7 +5,14 @@
 //! this module only joins them to the store. A shipment without an item number prints as a
 //! DRAFT (the layout's rule), and only a run where every label carried an item number and the
 //! job completed marks shipments printed.
+//!
+//! Printer profiles (`satchel_print::profiles`, the file [`PROFILES_FILE`] next to the
+//! database) remember, per label format, the printer of the last completed run, so the merchant
+//! picks a thermal printer once and not before every batch; a profile's media keyword goes to
+//! the spooler and its offset moves the whole page, correcting a printer's feed. A profile
+//! file that cannot be read is ignored (and left alone), never a reason not to print.
 
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -14,8 +21,11 @@ use satchel_ipc::{
     event, CommandError, LabelPreview, LabelRequest, NoRequest, PrintJobState, PrintLabelsRequest,
     PrintProgress, PrintResult, PrintStage, PrinterDto, PrinterStateDto,
 };
-use satchel_labels::pdf::Font;
+use satchel_labels::pdf::{render_with_offset, Font, Offset};
 use satchel_labels::{layout, pages, Format, Label, LabelInput, Page};
+use satchel_print::profiles::{
+    LabelProfile, PrinterProfiles, PrinterTarget, ProfileError, PROFILES_VERSION,
+};
 use satchel_print::{JobId, JobState, PrintError, PrintOptions, Printer, PrinterState};
 use satchel_store::{ShipmentRecord, ShipmentState, Store};
 use tauri::{AppHandle, Emitter, Manager, State};
@@ -46,10 +56,30 @@ impl LabelState {
     }
 }
 
+/// The printer profiles file's name, in the directory of the database.
+pub const PROFILES_FILE: &str = "printer-profiles.json";
+
+/// Where the printer profiles live: next to the database file (so `$SATCHEL_DB` moves both).
+#[derive(Debug, Clone)]
+pub struct ProfilesPath(pub PathBuf);
+
+impl ProfilesPath {
+    pub fn next_to(db: &Path) -> ProfilesPath {
+        ProfilesPath(db.with_file_name(PROFILES_FILE))
+    }
+}
+
 #[tauri::command(async)]
-pub fn list_printers(request: NoRequest) -> Result<Vec<PrinterDto>, CommandError> {
+pub fn list_printers(
+    profiles: State<'_, ProfilesPath>,
+    request: NoRequest,
+) -> Result<Vec<PrinterDto>, CommandError> {
     let NoRequest {} = request;
-    printers(satchel_print::list_printers())
+    let mut list = printers(satchel_print::list_printers())?;
+    if let Some(p) = load_profiles(&profiles.0) {
+        mark_profiles(&mut list, &p);
+    }
+    Ok(list)
 }
 
 #[tauri::command(async)]
@@ -70,6 +100,7 @@ pub async fn print_labels(
     tauri::async_runtime::spawn_blocking(move || {
         let store = app.state::<StoreState>();
         let labels = app.state::<LabelState>();
+        let profiles = app.state::<ProfilesPath>();
         let mut progress = |p: PrintProgress| {
             let _ = app.emit(event::PRINT_PROGRESS, p);
         };
@@ -79,6 +110,7 @@ pub async fn print_labels(
             &request,
             today,
             &Cups,
+            &profiles.0,
             &mut progress,
         )
     })
@@ -114,6 +146,68 @@ impl Spooler for Cups {
     }
 }
 
+/// The profiles at `path`: none yet is an empty set; a file that cannot be used is `None`
+/// (logged by field, never by content), so a print run neither applies nor overwrites it.
+pub fn load_profiles(path: &Path) -> Option<PrinterProfiles> {
+    match PrinterProfiles::load(path) {
+        Ok(p) => Some(p),
+        Err(ProfileError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+            Some(PrinterProfiles::default())
+        }
+        Err(e) => {
+            eprintln!("satchel: printer profiles ignored: {e}");
+            None
+        }
+    }
+}
+
+/// Notes on each printer the formats whose profile prints there.
+pub fn mark_profiles(list: &mut [PrinterDto], profiles: &PrinterProfiles) {
+    for printer in list.iter_mut() {
+        printer.profile_formats = profiles
+            .profiles
+            .iter()
+            .filter(
+                |p| matches!(&p.printer, PrinterTarget::Queue { name } if *name == printer.name),
+            )
+            .map(|p| p.format_id.clone())
+            .collect();
+    }
+}
+
+/// The media keyword a new profile starts with: every sheet format prints on A4, the thermal
+/// label is 4 × 6 in.
+fn default_media(format: Format) -> &'static str {
+    match format {
+        Format::Thermal4x6 => "oe_4x6-label_4x6in",
+        _ => "iso_a4_210x297mm",
+    }
+}
+
+/// Records `printer` as the one for `format`, keeping the profile's media, dpi and offset.
+pub fn remember_printer(profiles: &mut PrinterProfiles, format: Format, printer: &str) {
+    let target = PrinterTarget::Queue {
+        name: printer.to_owned(),
+    };
+    match profiles
+        .profiles
+        .iter_mut()
+        .find(|p| p.format_id == format.id())
+    {
+        Some(p) => p.printer = target,
+        None => profiles.profiles.push(LabelProfile {
+            format_id: format.id().to_owned(),
+            printer: target,
+            media: default_media(format).to_owned(),
+            // Not used for PDF queues; a placeholder until the merchant calibrates.
+            dpi: 300,
+            offset_x_tenths_mm: 0,
+            offset_y_tenths_mm: 0,
+        }),
+    }
+    profiles.version = PROFILES_VERSION;
+}
+
 pub fn printers(listed: Result<Vec<Printer>, PrintError>) -> Result<Vec<PrinterDto>, CommandError> {
     let mut list: Vec<PrinterDto> = listed
         .map_err(print_error)?
@@ -127,6 +221,7 @@ pub fn printers(listed: Result<Vec<Printer>, PrintError>) -> Result<Vec<PrinterD
                 PrinterState::Disabled => PrinterStateDto::Disabled,
                 PrinterState::Unknown => PrinterStateDto::Unknown,
             },
+            profile_formats: Vec::new(),
         })
         .collect();
     // The default first, then by name, so the picker's first choice is the usual one.
@@ -272,10 +367,19 @@ pub fn print<'f>(
     r: &PrintLabelsRequest,
     today: NaiveDate,
     spooler: &dyn Spooler,
+    profiles_path: &Path,
     progress: &mut dyn FnMut(PrintProgress),
 ) -> Result<PrintResult, CommandError> {
     let laid = lay_out(&store.lock(), &r.shipment_ids, &r.format, r.start, today)?;
-    let pdf = satchel_labels::pdf::render(&laid.pages, font()?, None).map_err(|e| {
+    let format = format_of(&r.format)?;
+    let profiles = load_profiles(profiles_path);
+    let profile = profiles.as_ref().and_then(|p| p.for_format(format.id()));
+    // The profile's calibration moves the whole page; validated within ±50 mm on load.
+    let offset = profile.map_or_else(Offset::default, |p| Offset {
+        x: p.offset_x_tenths_mm,
+        y: p.offset_y_tenths_mm,
+    });
+    let pdf = render_with_offset(&laid.pages, font()?, None, offset).map_err(|e| {
         refusal(
             "format",
             format!("The labels could not be drawn: {e}"),
@@ -291,6 +395,7 @@ pub fn print<'f>(
     let options = PrintOptions {
         // No names in the title: CUPS keeps job history.
         title: format!("Satchel labels {} x {}", laid.labels, r.format),
+        media: profile.map(|p| p.media.clone()),
         ..PrintOptions::default()
     };
     let job = spooler
@@ -302,6 +407,15 @@ pub fn print<'f>(
         job_id: Some(job.id),
     });
     let state = spooler.wait(&job).map_err(print_error)?;
+    if state == JobState::Completed {
+        if let Some(mut profiles) = profiles {
+            remember_printer(&mut profiles, format, &r.printer);
+            if let Err(e) = profiles.save(profiles_path) {
+                // The labels printed; a profile not saved only costs a choice next time.
+                eprintln!("satchel: printer profile not saved: {e}");
+            }
+        }
+    }
     let mut marked = 0;
     if state == JobState::Completed && laid.drafts == 0 {
         let mut s = store.lock();
@@ -404,9 +518,17 @@ mod tests {
         id
     }
 
+    /// The printer profiles file next to the database; `media` is what the spooler was sent.
+    fn profiles_next_to(dir: &tempfile::TempDir) -> PathBuf {
+        dir.path().join(PROFILES_FILE)
+    }
+
+    /// Printer, PDF length, job title and media of one job.
+    type Sent = (String, usize, String, Option<String>);
+
     /// A spooler that keeps what it was sent and answers with a fixed final state.
     struct Fake {
-        sent: RefCell<Vec<(String, usize, String)>>,
+        sent: RefCell<Vec<Sent>>,
         state: JobState,
     }
 
@@ -418,9 +540,12 @@ mod tests {
             options: &PrintOptions,
         ) -> Result<JobId, PrintError> {
             assert!(pdf.starts_with(b"%PDF"));
-            self.sent
-                .borrow_mut()
-                .push((printer.into(), pdf.len(), options.title.clone()));
+            self.sent.borrow_mut().push((
+                printer.into(),
+                pdf.len(),
+                options.title.clone(),
+                options.media.clone(),
+            ));
             Ok(JobId {
                 printer_uri: format!("ipp://localhost:631/printers/{printer}"),
                 queue: Some(printer.into()),
@@ -506,9 +631,15 @@ mod tests {
             start: 1,
             printer: "PDF".into(),
         };
-        let out = print(&state, || Ok(font()), &r, monday(), &spooler, &mut |p| {
-            events.push(p.stage)
-        })
+        let out = print(
+            &state,
+            || Ok(font()),
+            &r,
+            monday(),
+            &spooler,
+            &profiles_next_to(&_dir),
+            &mut |p| events.push(p.stage),
+        )
         .unwrap();
         assert_eq!(out.job_id, 42);
         assert_eq!(out.state, PrintJobState::Completed);
@@ -546,7 +677,16 @@ mod tests {
             sent: RefCell::default(),
             state: JobState::Aborted,
         };
-        let out = print(&state, || Ok(font()), &r, monday(), &aborted, &mut |_| {}).unwrap();
+        let out = print(
+            &state,
+            || Ok(font()),
+            &r,
+            monday(),
+            &aborted,
+            &profiles_next_to(&_dir),
+            &mut |_| {},
+        )
+        .unwrap();
         assert_eq!((out.state, out.marked_printed), (PrintJobState::Aborted, 0));
         assert_eq!(
             state.lock().shipment(&id).unwrap().unwrap().state,
@@ -556,7 +696,16 @@ mod tests {
             sent: RefCell::default(),
             state: JobState::Completed,
         };
-        let out = print(&state, || Ok(font()), &r, monday(), &done, &mut |_| {}).unwrap();
+        let out = print(
+            &state,
+            || Ok(font()),
+            &r,
+            monday(),
+            &done,
+            &profiles_next_to(&_dir),
+            &mut |_| {},
+        )
+        .unwrap();
         assert_eq!((out.drafts, out.marked_printed), (0, 1));
         assert_eq!(
             state.lock().shipment(&id).unwrap().unwrap().state,
@@ -586,9 +735,145 @@ mod tests {
             start: 1,
             printer: "PDF".into(),
         };
-        let err = print(&state, || Ok(font()), &r, monday(), &Down, &mut |_| {}).unwrap_err();
+        let err = print(
+            &state,
+            || Ok(font()),
+            &r,
+            monday(),
+            &Down,
+            &profiles_next_to(&_dir),
+            &mut |_| {},
+        )
+        .unwrap_err();
         assert_eq!(err.field, "printer");
         assert!(err.message_en.contains("cupsd"), "{err:?}");
+    }
+
+    #[test]
+    fn a_completed_run_remembers_the_printer_for_its_format() {
+        let (dir, mut store) = temp_store();
+        let ids = two_drafts(&mut store);
+        let state = StoreState::new(store);
+        let path = profiles_next_to(&dir);
+        let fake = |state| Fake {
+            sent: RefCell::default(),
+            state,
+        };
+        let r = PrintLabelsRequest {
+            shipment_ids: ids,
+            format: "thermal_4x6".into(),
+            start: 1,
+            printer: "Zebra".into(),
+        };
+        let done = fake(JobState::Completed);
+        print(
+            &state,
+            || Ok(font()),
+            &r,
+            monday(),
+            &done,
+            &path,
+            &mut |_| {},
+        )
+        .unwrap();
+        // No profile yet: the printer's default media.
+        assert_eq!(done.sent.borrow()[0].3, None);
+        let saved = PrinterProfiles::load(&path).unwrap();
+        let profile = saved.for_format("thermal_4x6").unwrap();
+        assert_eq!(
+            profile.printer,
+            PrinterTarget::Queue {
+                name: "Zebra".into()
+            }
+        );
+        assert_eq!(profile.media, "oe_4x6-label_4x6in");
+        assert!(saved.for_format("imail_a4").is_none());
+
+        // The next run sends the profile's media.
+        print(
+            &state,
+            || Ok(font()),
+            &r,
+            monday(),
+            &done,
+            &path,
+            &mut |_| {},
+        )
+        .unwrap();
+        assert_eq!(
+            done.sent.borrow()[1].3.as_deref(),
+            Some("oe_4x6-label_4x6in")
+        );
+
+        // An aborted run on another printer is not remembered.
+        let other = PrintLabelsRequest {
+            printer: "PDF".into(),
+            ..r.clone()
+        };
+        let aborted = fake(JobState::Aborted);
+        print(
+            &state,
+            || Ok(font()),
+            &other,
+            monday(),
+            &aborted,
+            &path,
+            &mut |_| {},
+        )
+        .unwrap();
+        assert_eq!(PrinterProfiles::load(&path).unwrap(), saved);
+
+        // The printer list marks the profile's printer, which the panel preselects.
+        let p = |name: &str, is_default| Printer {
+            name: name.into(),
+            device_uri: "cups-pdf:/".into(),
+            is_default,
+            state: PrinterState::Idle,
+        };
+        let mut list = printers(Ok(vec![p("PDF", true), p("Zebra", false)])).unwrap();
+        mark_profiles(&mut list, &load_profiles(&path).unwrap());
+        assert!(list[0].profile_formats.is_empty());
+        assert_eq!(list[1].name, "Zebra");
+        assert_eq!(list[1].profile_formats, ["thermal_4x6"]);
+
+        // A calibration survives a change of printer.
+        let mut calibrated = saved.clone();
+        calibrated.profiles[0].offset_x_tenths_mm = -15;
+        calibrated.profiles[0].media = "na_index-4x6_4x6in".into();
+        calibrated.save(&path).unwrap();
+        print(
+            &state,
+            || Ok(font()),
+            &other,
+            monday(),
+            &done,
+            &path,
+            &mut |_| {},
+        )
+        .unwrap();
+        let now = PrinterProfiles::load(&path).unwrap();
+        let profile = now.for_format("thermal_4x6").unwrap();
+        assert_eq!(profile.printer, PrinterTarget::Queue { name: "PDF".into() });
+        assert_eq!(
+            (profile.offset_x_tenths_mm, profile.media.as_str()),
+            (-15, "na_index-4x6_4x6in")
+        );
+
+        // A file that cannot be read is neither used nor overwritten.
+        std::fs::write(&path, "{").unwrap();
+        print(
+            &state,
+            || Ok(font()),
+            &r,
+            monday(),
+            &done,
+            &path,
+            &mut |_| {},
+        )
+        .unwrap();
+        assert_eq!(done.sent.borrow().last().unwrap().3, None);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "{");
+        assert!(load_profiles(&path).is_none());
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //!
 //! The preview is the SVG the shell renders from the same layout model as the PDF, so what
 //! is shown is what prints. Which formats put several labels on a sheet is the shell's
-//! answer (`per_sheet`), not the window's.
+//! answer (`per_sheet`), not the window's. The printer starts as the one the shell's printer
+//! profile names for the chosen format (`PrinterDto::profile_formats`), else the default.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -43,6 +44,18 @@ pub fn PrintPanel(
             }
         }
         printers.set(Some(list));
+    });
+
+    // The printer of the format's profile (the last one that printed it) is preselected.
+    Effect::new(move |_| {
+        let f = format.get();
+        printers.with(|list| {
+            if let Some(Ok(list)) = list {
+                if let Some(p) = list.iter().find(|p| p.profile_formats.contains(&f)) {
+                    printer.set(p.name.clone());
+                }
+            }
+        });
     });
 
     // The preview follows the format and the start position.
