@@ -1,0 +1,237 @@
+//! The envelopes as whole strings: what would go on the wire for fixed inputs.
+
+use chrono::{TimeZone, Utc};
+use rust_decimal::Decimal;
+use satchel_core::model::{
+    ContentCategory, ContentLine, Customs, NonDelivery, Parcel, Party, Shipment,
+};
+use satchel_core::s10::ItemNumber;
+use satchel_core::service::Service;
+use satchel_ecship::{
+    cancel_order, create_order, get_item_no, get_total_postage, Account, Codes, Identity,
+    MappingError, Stamp,
+};
+use uuid::Uuid;
+
+const HEAD: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:web="http://webservice.integrator.hkpost.com" xmlns:obj="http://object.integrator.hkpost.com">
+  <soapenv:Header>
+    <wsse:Security xmlns:wsse="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd" xmlns:wsu="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd">
+      <wsse:UsernameToken>
+        <wsse:Username>shop-api</wsse:Username>
+        <wsse:Password Type="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordDigest">HHqu8jOLsSM+o0kfGMVoaCJ2nL4=</wsse:Password>
+        <wsse:Nonce EncodingType="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary">AAECAwQFBgcICQoLDA0ODw==</wsse:Nonce>
+        <wsu:Created>2024-01-01T00:00:00Z</wsu:Created>
+      </wsse:UsernameToken>
+    </wsse:Security>
+  </soapenv:Header>
+  <soapenv:Body>
+"#;
+
+const TAIL: &str = "  </soapenv:Body>\n</soapenv:Envelope>\n";
+
+fn stamp() -> Stamp {
+    Stamp {
+        nonce: (0u8..16).collect(),
+        created: Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap(),
+    }
+}
+
+fn account() -> Account {
+    Account {
+        ecship_username: "shop".into(),
+        hkp_id: "hkp-1".into(),
+        integrator_username: "shop-api".into(),
+        api_key: "test-api-key".into(),
+        identity: Identity::EcshipUsername,
+    }
+}
+
+fn id() -> Uuid {
+    Uuid::parse_str("01890a5d-ac96-774b-bcce-b302099a8057").unwrap()
+}
+
+fn shipment() -> Shipment {
+    Shipment {
+        sender: Party {
+            name: "Satchel Shop".into(),
+            lines: vec!["1 Queen's Road C.".into()],
+            country: "HK".into(),
+            phone: "+852 9123 4567".into(),
+            ..Party::default()
+        },
+        recipient: Party {
+            name: r#"<Tom & "Jerry's">"#.into(),
+            company: "ACME".into(),
+            lines: vec!["1-2-3 Ginza".into(), "Chuo-ku".into()],
+            city: "Tokyo".into(),
+            postcode: "104-0061".into(),
+            country: "JP".into(),
+            ..Party::default()
+        },
+        service: Service::Speedpost,
+        zone: String::new(),
+        parcel: Parcel {
+            weight_g: 500,
+            dimensions: None,
+        },
+        customs: Some(Customs {
+            category: ContentCategory::SaleOfGoods,
+            lines: vec![ContentLine {
+                description: "Toy car".into(),
+                quantity: 2,
+                net_weight_g: 300,
+                value: Decimal::new(12050, 2),
+                currency: "HKD".into(),
+                hs_code: "95030090".into(),
+                origin_country: "CN".into(),
+            }],
+            explanation: String::new(),
+            invoice_no: "INV-1".into(),
+        }),
+        insured_value: None,
+        reference: "order-42".into(),
+        item_number: None,
+        non_delivery: None,
+    }
+}
+
+fn body(op: &str, wrapper: &str, fields: &str) -> String {
+    format!("{HEAD}    <web:{op}>\n      <web:{wrapper}>\n{fields}      </web:{wrapper}>\n    </web:{op}>\n{TAIL}")
+}
+
+#[test]
+fn total_postage_matches_the_doc_sample_shape() {
+    let got = get_total_postage(&stamp(), &account(), &Codes::default(), &shipment()).unwrap();
+    let want = body(
+        "getTotalPostage",
+        "api01Req",
+        "        <obj:countryCode>JPA</obj:countryCode>
+        <obj:ecshipUsername>shop</obj:ecshipUsername>
+        <obj:integratorUsername>shop-api</obj:integratorUsername>
+        <obj:shipCode>EMS</obj:shipCode>
+        <obj:weight>0.5</obj:weight>
+",
+    );
+    assert_eq!(got, want);
+}
+
+#[test]
+fn create_order_escapes_and_uses_our_id_as_ref_no() {
+    let got = create_order(&stamp(), &account(), &Codes::default(), id(), &shipment()).unwrap();
+    let want = body(
+        "createOrder",
+        "api02Req",
+        "        <obj:countryCode>JPA</obj:countryCode>
+        <obj:ecshipUsername>shop</obj:ecshipUsername>
+        <obj:integratorUsername>shop-api</obj:integratorUsername>
+        <obj:invoiceNumber>INV-1</obj:invoiceNumber>
+        <obj:itemCategory>M</obj:itemCategory>
+        <obj:mailType>E</obj:mailType>
+        <obj:payFlag>OC</obj:payFlag>
+        <obj:products>
+          <obj:item>
+            <obj:contentDesc>Toy car</obj:contentDesc>
+            <obj:currencyCode>HKD</obj:currencyCode>
+            <obj:productCountry>CNG</obj:productCountry>
+            <obj:productQty>2</obj:productQty>
+            <obj:productTariffCode>95030090</obj:productTariffCode>
+            <obj:productValue>120.50</obj:productValue>
+            <obj:productWeight>0.3</obj:productWeight>
+          </obj:item>
+        </obj:products>
+        <obj:recipientAddress>ACME, 1-2-3 Ginza, Chuo-ku</obj:recipientAddress>
+        <obj:recipientCity>Tokyo</obj:recipientCity>
+        <obj:recipientName>&lt;Tom &amp; &quot;Jerry&apos;s&quot;&gt;</obj:recipientName>
+        <obj:recipientPostalNo>104-0061</obj:recipientPostalNo>
+        <obj:refNo>01890a5d-ac96-774b-bcce-b302099a8057</obj:refNo>
+        <obj:senderAddress>1 Queen&apos;s Road C.</obj:senderAddress>
+        <obj:senderContactNo>+852 9123 4567</obj:senderContactNo>
+        <obj:senderCountry>Hong Kong SAR</obj:senderCountry>
+        <obj:senderName>Satchel Shop</obj:senderName>
+        <obj:shipCode>EMS</obj:shipCode>
+",
+    );
+    assert_eq!(got, want);
+    assert!(!got.contains("test-api-key"), "the key is never sent");
+    assert!(
+        !got.contains("order-42"),
+        "refNo is our id, not the merchant's reference"
+    );
+}
+
+#[test]
+fn create_order_refuses_what_has_no_public_code() {
+    let codes = Codes::default();
+    let mut s = shipment();
+    s.non_delivery = Some(NonDelivery::ReturnByAir);
+    assert_eq!(
+        create_order(&stamp(), &account(), &codes, id(), &s),
+        Err(MappingError::Unknown("nonDeliveryOptions"))
+    );
+    let mut s = shipment();
+    s.service = Service::EExpress;
+    assert!(matches!(
+        create_order(&stamp(), &account(), &codes, id(), &s),
+        Err(MappingError::NoShipCode(Service::EExpress))
+    ));
+    let mut s = shipment();
+    s.customs = None;
+    assert_eq!(
+        create_order(&stamp(), &account(), &codes, id(), &s),
+        Err(MappingError::NoCustoms)
+    );
+}
+
+#[test]
+fn identity_field_is_configurable() {
+    let mut a = account();
+    a.identity = Identity::Both;
+    let got = get_total_postage(&stamp(), &a, &Codes::default(), &shipment()).unwrap();
+    assert!(got.contains("<obj:ecshipUsername>shop</obj:ecshipUsername>"));
+    assert!(got.contains("<obj:hkpId>hkp-1</obj:hkpId>"));
+    a.identity = Identity::HkpId;
+    let got = get_total_postage(&stamp(), &a, &Codes::default(), &shipment()).unwrap();
+    assert!(!got.contains("ecshipUsername"));
+}
+
+#[test]
+fn get_item_no_needs_configured_codes() {
+    assert_eq!(
+        get_item_no(&stamp(), &account(), &Codes::default(), id()),
+        Err(MappingError::Unconfigured("searchType"))
+    );
+    let codes = Codes {
+        search_type_ref_no: Some("T".into()),
+        sort_order: Some("S".into()),
+        ..Codes::default()
+    };
+    let got = get_item_no(&stamp(), &account(), &codes, id()).unwrap();
+    let want = body(
+        "getItemNo",
+        "api26Req",
+        "        <obj:ecshipUsername>shop</obj:ecshipUsername>
+        <obj:integratorUsername>shop-api</obj:integratorUsername>
+        <obj:searchParam>01890a5d-ac96-774b-bcce-b302099a8057</obj:searchParam>
+        <obj:searchType>T</obj:searchType>
+        <obj:sortOrder>S</obj:sortOrder>
+",
+    );
+    assert_eq!(got, want);
+}
+
+#[test]
+fn cancel_order_envelope() {
+    let item = ItemNumber::parse("RR123456785HK").unwrap();
+    let got = cancel_order(&stamp(), &account(), &item, "ORD<1>");
+    let want = body(
+        "cancelOrder",
+        "api03Req",
+        "        <obj:ecshipUsername>shop</obj:ecshipUsername>
+        <obj:integratorUsername>shop-api</obj:integratorUsername>
+        <obj:itemNo>RR123456785HK</obj:itemNo>
+        <obj:orderNo>ORD&lt;1&gt;</obj:orderNo>
+",
+    );
+    assert_eq!(got, want);
+}
