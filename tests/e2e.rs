@@ -79,6 +79,52 @@ async fn english(c: &Client) -> Result<(), fantoccini::error::CmdError> {
     Ok(())
 }
 
+/// Creates the default sender profile (a Hong Kong return address) through the address-book
+/// form; shipments and posting documents need one. Starts and ends on the address book.
+async fn add_default_sender(c: &Client) -> Result<(), fantoccini::error::CmdError> {
+    choose(c, "#contact-kind", "sender").await?;
+    type_into(c, "#contact-name", "Satchel Trading 書包貿易").await?;
+    type_into(c, "#contact-line1", "Flat A, 8/F, 彌敦道123號").await?;
+    type_into(c, "#contact-city", "Kowloon").await?;
+    type_into(c, "#contact-country", "HK").await?;
+    type_into(c, "#contact-phone", "+852 9123 4567").await?;
+    click(c, "#contact-default").await?;
+    click(c, "#contact-save").await?;
+    wait_text(c, "#contact-status", |t| t == "Saved.").await?;
+    Ok(())
+}
+
+/// Imports a two-row shipments CSV through the wizard (on the address book), then ticks both
+/// rows in the shipments list.
+async fn import_two_and_select(
+    c: &Client,
+    csv: &std::path::Path,
+    refs: [&str; 2],
+) -> Result<(), fantoccini::error::CmdError> {
+    choose(c, "#import-table", "shipments").await?;
+    c.find(Locator::Css("#import-file"))
+        .await?
+        .send_keys(&csv.to_string_lossy())
+        .await?;
+    wait_text(c, "#import-summary", |t| t.starts_with("2 rows")).await?;
+    click(c, "#import-run").await?;
+    let imported = wait_text(c, "#import-result", |t| !t.is_empty()).await?;
+    assert!(imported.starts_with("2 of 2 rows imported"), "{imported:?}");
+    click(c, "#nav-shipments").await?;
+    wait_text(c, "#shipments tbody", |t| {
+        refs.iter().all(|r| t.contains(r))
+    })
+    .await?;
+    for tick in c
+        .find_all(Locator::Css("#shipments input.select-shipment"))
+        .await?
+    {
+        tick.click().await?;
+    }
+    wait_text(c, "#selected-count", |t| t == "2 selected").await?;
+    Ok(())
+}
+
 #[tokio::test]
 async fn item_number_check_goes_through_every_layer() {
     let driver = Driver::start();
@@ -231,15 +277,7 @@ async fn a_contact_becomes_a_checked_priced_saved_shipment() {
         click(&c, "#nav-contacts").await?;
 
         // A sender profile: the Hong Kong return address, made the default.
-        choose(&c, "#contact-kind", "sender").await?;
-        type_into(&c, "#contact-name", "Satchel Trading 書包貿易").await?;
-        type_into(&c, "#contact-line1", "Flat A, 8/F, 彌敦道123號").await?;
-        type_into(&c, "#contact-city", "Kowloon").await?;
-        type_into(&c, "#contact-country", "HK").await?;
-        type_into(&c, "#contact-phone", "+852 9123 4567").await?;
-        click(&c, "#contact-default").await?;
-        click(&c, "#contact-save").await?;
-        wait_text(&c, "#contact-status", |t| t == "Saved.").await?;
+        add_default_sender(&c).await?;
 
         // A recipient in Japan. Saved without a name first: the store refuses it and the
         // problem appears next to the name field, with its rule id.
@@ -489,40 +527,10 @@ async fn two_drafts_print_as_draft_labels_on_the_pdf_printer() {
         english(&c).await?;
         click(&c, "#nav-contacts").await?;
         // Imported shipments take the default sender profile as their return address.
-        choose(&c, "#contact-kind", "sender").await?;
-        type_into(&c, "#contact-name", "Satchel Trading 書包貿易").await?;
-        type_into(&c, "#contact-line1", "Flat A, 8/F, 彌敦道123號").await?;
-        type_into(&c, "#contact-city", "Kowloon").await?;
-        type_into(&c, "#contact-country", "HK").await?;
-        type_into(&c, "#contact-phone", "+852 9123 4567").await?;
-        click(&c, "#contact-default").await?;
-        click(&c, "#contact-save").await?;
-        wait_text(&c, "#contact-status", |t| t == "Saved.").await?;
+        add_default_sender(&c).await?;
 
-        // Two drafts through the import wizard.
-        choose(&c, "#import-table", "shipments").await?;
-        c.find(Locator::Css("#import-file"))
-            .await?
-            .send_keys(&csv.to_string_lossy())
-            .await?;
-        wait_text(&c, "#import-summary", |t| t.starts_with("2 rows")).await?;
-        click(&c, "#import-run").await?;
-        let imported = wait_text(&c, "#import-result", |t| !t.is_empty()).await?;
-        assert!(imported.starts_with("2 of 2 rows imported"), "{imported:?}");
-
-        // Both selected in the list, then the print panel.
-        click(&c, "#nav-shipments").await?;
-        wait_text(&c, "#shipments tbody", |t| {
-            t.contains("ORD-P1") && t.contains("ORD-P2")
-        })
-        .await?;
-        for tick in c
-            .find_all(Locator::Css("#shipments input.select-shipment"))
-            .await?
-        {
-            tick.click().await?;
-        }
-        wait_text(&c, "#selected-count", |t| t == "2 selected").await?;
+        // Two drafts through the import wizard, both selected in the list; then the print panel.
+        import_two_and_select(&c, &csv, ["ORD-P1", "ORD-P2"]).await?;
         click(&c, "#print-selected").await?;
         choose(&c, "#print-format", "thermal_4x6").await?;
         choose(&c, "#print-printer", "PDF").await?;
@@ -660,38 +668,9 @@ async fn imail_posting_documents_preview_and_print_on_the_pdf_printer() {
         english(&c).await?;
         click(&c, "#nav-contacts").await?;
         // The posting documents name the default sender profile.
-        choose(&c, "#contact-kind", "sender").await?;
-        type_into(&c, "#contact-name", "Satchel Trading 書包貿易").await?;
-        type_into(&c, "#contact-line1", "Flat A, 8/F, 彌敦道123號").await?;
-        type_into(&c, "#contact-city", "Kowloon").await?;
-        type_into(&c, "#contact-country", "HK").await?;
-        type_into(&c, "#contact-phone", "+852 9123 4567").await?;
-        click(&c, "#contact-default").await?;
-        click(&c, "#contact-save").await?;
-        wait_text(&c, "#contact-status", |t| t == "Saved.").await?;
+        add_default_sender(&c).await?;
 
-        choose(&c, "#import-table", "shipments").await?;
-        c.find(Locator::Css("#import-file"))
-            .await?
-            .send_keys(&csv.to_string_lossy())
-            .await?;
-        wait_text(&c, "#import-summary", |t| t.starts_with("2 rows")).await?;
-        click(&c, "#import-run").await?;
-        let imported = wait_text(&c, "#import-result", |t| !t.is_empty()).await?;
-        assert!(imported.starts_with("2 of 2 rows imported"), "{imported:?}");
-
-        click(&c, "#nav-shipments").await?;
-        wait_text(&c, "#shipments tbody", |t| {
-            t.contains("ORD-I1") && t.contains("ORD-I2")
-        })
-        .await?;
-        for tick in c
-            .find_all(Locator::Css("#shipments input.select-shipment"))
-            .await?
-        {
-            tick.click().await?;
-        }
-        wait_text(&c, "#selected-count", |t| t == "2 selected").await?;
+        import_two_and_select(&c, &csv, ["ORD-I1", "ORD-I2"]).await?;
         click(&c, "#posting-selected").await?;
 
         // The statement of two items, one bag per destination, dated today by the shell.

@@ -16,6 +16,7 @@ use satchel_ipc::{
 
 use crate::i18n::{self, call_error, tr, use_locale, Key};
 use crate::ipc::{self, CallError};
+use crate::pages::print::{PrinterChoice, PrintersProblem};
 
 #[component]
 pub fn PostingPanel(
@@ -108,34 +109,9 @@ pub fn PostingPanel(
                         }).collect_view()}
                     </select>
                 </label>
-                <label>
-                    {tr(Key::Printer)}
-                    <select id="posting-printer"
-                        prop:value=move || printer.get()
-                        on:change=move |ev| printer.set(event_target_value(&ev))>
-                        {move || match printers.get() {
-                            Some(Ok(list)) => list.into_iter().map(|p| {
-                                let label = if p.is_default {
-                                    format!("{} ★", p.name)
-                                } else {
-                                    p.name.clone()
-                                };
-                                view! { <option value=p.name.clone()>{label}</option> }
-                            }).collect_view().into_any(),
-                            _ => ().into_any(),
-                        }}
-                    </select>
-                </label>
+                <PrinterChoice id="posting-printer" printer printers/>
             </div>
-            {move || match printers.get() {
-                Some(Ok(list)) if list.is_empty() => Some(view! {
-                    <p class="result bad" id="posting-printers-error">{tr(Key::NoPrinters)}</p>
-                }.into_any()),
-                Some(Err(e)) => Some(view! {
-                    <p class="result bad" id="posting-printers-error">{call_error(&e, locale.get())}</p>
-                }.into_any()),
-                _ => None,
-            }}
+            <PrintersProblem id="posting-printers-error" printers/>
             <figure class="print-preview-frame">
                 <figcaption>{tr(Key::PrintPreview)}</figcaption>
                 {move || match preview.get() {
