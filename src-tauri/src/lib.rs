@@ -42,6 +42,14 @@ pub fn today_in_hong_kong() -> chrono::NaiveDate {
     chrono::Utc::now().with_timezone(&hk).date_naive()
 }
 
+/// `$SATCHEL_PROFILE` files this app's keychain entries under their own name, so a second
+/// profile on one machine (a test device, a second shop) never sees the first one's secrets.
+fn keychain_profile() -> Option<String> {
+    std::env::var("SATCHEL_PROFILE")
+        .ok()
+        .filter(|p| !p.is_empty())
+}
+
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {
     tauri::Builder::default()
@@ -53,7 +61,15 @@ pub fn run() {
                 app.path().app_data_dir()
             })?;
             app.manage(commands::labels::ProfilesPath::next_to(&path));
+            // A missing keychain is not fatal: everything offline still works, and the
+            // EC-Ship screen says why credentials cannot be saved.
+            let keychain = satchel_keychain::Keychain::open_default(keychain_profile().as_deref())
+                .map_err(|e| e.to_string());
+            app.manage(commands::ecship::EcshipState::new(&path, keychain));
             app.manage(store::StoreState::new(satchel_store::Store::open(path)?));
+            // Submissions queued before the last exit carry on.
+            commands::ecship::start_worker(app.handle());
+            commands::ecship::start_tracking_loop(app.handle());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -76,6 +92,13 @@ pub fn run() {
             commands::shipments::delete_shipment,
             commands::shipments::set_shipment_state,
             commands::shipments::export_shipments,
+            commands::ecship::get_ecship_settings,
+            commands::ecship::save_ecship_settings,
+            commands::ecship::submit_shipments,
+            commands::ecship::cancel_submission,
+            commands::ecship::get_tracking,
+            commands::ecship::refresh_tracking,
+            commands::ecship::attach_item_number,
             commands::labels::list_printers,
             commands::labels::preview_labels,
             commands::labels::print_labels,

@@ -101,6 +101,15 @@ pub fn store_error(e: Error) -> CommandError {
                 state_zh(&to)
             ),
         },
+        Error::Rule {
+            field,
+            rule,
+            message,
+        } => CommandError {
+            field: field.into(),
+            message_en: format!("{field} ({rule}): {message}"),
+            message_zh_hk: format!("{field}（{rule}）：{message}"),
+        },
         Error::Csv(why) => CommandError {
             field: "file".into(),
             message_en: format!("The CSV file could not be read: {why}"),
@@ -126,6 +135,7 @@ fn state_zh(s: &str) -> &'static str {
         "delivered" => "已派遞",
         "returned" => "已退回",
         "expired" => "已過期",
+        "cancelled" => "已取消",
         "edited" => "修改",
         "deleted" => "刪除",
         _ => "其他",

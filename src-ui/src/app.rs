@@ -17,6 +17,8 @@ pub enum Screen {
     Shipments,
     /// The shipment editor; which shipment is in [`Navigator::shipment`].
     Editor,
+    /// The EC-Ship connection settings (the credentials screen).
+    Ecship,
 }
 
 /// Moves between screens; provided as context so a screen can open another (a row of the
@@ -99,6 +101,7 @@ pub fn App() -> impl IntoView {
             >
                 {tr(Key::NavNewShipment)}
             </button>
+            <NavButton id="nav-ecship" screen=Screen::Ecship current=screen label=Key::NavEcship />
         </nav>
         <main class="frame-main">
             {move || match screen.get() {
@@ -111,6 +114,7 @@ pub fn App() -> impl IntoView {
                     id: nav.shipment.get(),
                 })
                 .into_any(),
+                Screen::Ecship => pages::ecship::EcshipPage().into_any(),
             }}
         </main>
     }

@@ -203,6 +203,52 @@ pub enum Key {
     PermitNumber,
     PostingDay,
     PostingDocument,
+    NavEcship,
+    EcshipTitle,
+    EcshipHelp,
+    EcshipAddresses,
+    EcshipPresetTrial,
+    EcshipPresetProduction,
+    EcshipBaseUrl,
+    EcshipTrackingUrl,
+    EcshipAccount,
+    EcshipUsername,
+    EcshipHkpId,
+    EcshipIdentity,
+    IdentityUsername,
+    IdentityHkpId,
+    IdentityBoth,
+    EcshipSecrets,
+    EcshipIntegrator,
+    EcshipApiKeyLabel,
+    EcshipKeyStored,
+    EcshipNoKeyStored,
+    EcshipLookup,
+    EcshipLookupHelp,
+    EcshipSearchType,
+    EcshipSortOrder,
+    EcshipKeychain,
+    EcshipKeychainBad,
+    Loading,
+    SubmitSelected,
+    SubmitProgressLabel,
+    EcshipStatus,
+    Actions,
+    Retry,
+    CancelSubmission,
+    Tracking,
+    Refused,
+    TrackingTitle,
+    TrackingRefresh,
+    TrackingNone,
+    TrackingRefreshFailed,
+    TrackingWhen,
+    TrackingWhat,
+    TrackingWhere,
+    Preprinted,
+    PreprintedHelp,
+    Attach,
+    Attached,
 }
 
 impl Key {
@@ -375,6 +421,52 @@ impl Key {
             Key::PermitNumber => ("iMail permit number", "iMail 許可證號碼"),
             Key::PostingDay => ("Date of posting", "投寄日期"),
             Key::PostingDocument => ("Document", "文件"),
+            Key::NavEcship => ("EC-Ship", "EC-Ship"),
+            Key::EcshipTitle => ("EC-Ship connection", "EC-Ship 連線設定"),
+            Key::EcshipHelp => ("Satchel submits shipments to Hongkong Post's EC-Ship with these details. The integrator username and the API key go to the keychain, never to Satchel's database.", "Satchel 會用以下資料把郵件提交至香港郵政 EC-Ship。整合商用戶名稱及 API 密鑰只存放在鑰匙圈，不會存入 Satchel 的資料庫。"),
+            Key::EcshipAddresses => ("Addresses", "網址"),
+            Key::EcshipPresetTrial => ("Use the trial service", "使用測試環境"),
+            Key::EcshipPresetProduction => ("Use the production service", "使用正式環境"),
+            Key::EcshipBaseUrl => ("Service address (SOAP base URL)", "服務網址（SOAP 基本網址）"),
+            Key::EcshipTrackingUrl => ("Tracking API address", "追蹤 API 網址"),
+            Key::EcshipAccount => ("Account", "帳戶"),
+            Key::EcshipUsername => ("EC-Ship portal username", "EC-Ship 帳戶用戶名稱"),
+            Key::EcshipHkpId => ("hkpId (if your account has one)", "hkpId（如帳戶設有）"),
+            Key::EcshipIdentity => ("Identify the account by", "以下列資料識別帳戶"),
+            Key::IdentityUsername => ("Portal username", "帳戶用戶名稱"),
+            Key::IdentityHkpId => ("hkpId", "hkpId"),
+            Key::IdentityBoth => ("Both", "兩者"),
+            Key::EcshipSecrets => ("API credentials", "API 登入資料"),
+            Key::EcshipIntegrator => ("Integrator (API) username", "整合商（API）用戶名稱"),
+            Key::EcshipApiKeyLabel => ("API key", "API 密鑰"),
+            Key::EcshipKeyStored => ("A key is stored. Leave the box empty to keep it; type a new one to replace it.", "已儲存密鑰。留空即保留現有密鑰；輸入新密鑰即會取代。"),
+            Key::EcshipNoKeyStored => ("No key is stored yet.", "尚未儲存密鑰。"),
+            Key::EcshipLookup => ("Looking an order up before a retry", "重試前查詢訂單"),
+            Key::EcshipLookupHelp => ("When the answer to a submission is lost, Satchel first asks EC-Ship whether the order was made, by its reference, so that a retry never buys a second label. That question needs a search type and a sort order, which EC-Ship's public documentation does not give: ask Hongkong Post for them. Without them Satchel cannot look an order up.", "如提交後未收到回覆，Satchel 會先按參考編號向 EC-Ship 查詢訂單是否已建立，以免重試時重複購買標籤。查詢需要「搜尋類型」及「排序」，但 EC-Ship 的公開文件沒有提供：請向香港郵政查詢。沒有這兩項，Satchel 無法查詢訂單。"),
+            Key::EcshipSearchType => ("Search type (by reference)", "搜尋類型（按參考編號）"),
+            Key::EcshipSortOrder => ("Sort order", "排序"),
+            Key::EcshipKeychain => ("Secrets are kept in:", "機密資料存放於："),
+            Key::EcshipKeychainBad => ("No usable keychain: the integrator username and the API key cannot be saved, so nothing can be submitted. Reason:", "沒有可用的鑰匙圈：無法儲存整合商用戶名稱及 API 密鑰，因此不能提交郵件。原因："),
+            Key::Loading => ("Loading…", "載入中……"),
+            Key::SubmitSelected => ("Submit to EC-Ship", "提交至 EC-Ship"),
+            Key::SubmitProgressLabel => ("Submission progress", "提交進度"),
+            Key::EcshipStatus => ("EC-Ship status", "EC-Ship 狀態"),
+            Key::Actions => ("Actions", "操作"),
+            Key::Retry => ("Retry", "重試"),
+            Key::CancelSubmission => ("Cancel", "取消"),
+            Key::Tracking => ("Tracking", "追蹤"),
+            Key::Refused => ("Not queued", "未能排隊"),
+            Key::TrackingTitle => ("Tracking", "郵件追蹤"),
+            Key::TrackingRefresh => ("Refresh from EC-Ship", "從 EC-Ship 更新"),
+            Key::TrackingNone => ("No tracking events yet.", "暫時沒有追蹤紀錄。"),
+            Key::TrackingRefreshFailed => ("Could not refresh; the stored events are shown.", "未能更新，以下為已儲存的紀錄。"),
+            Key::TrackingWhen => ("Time (Hong Kong)", "時間（香港）"),
+            Key::TrackingWhat => ("Event", "事件"),
+            Key::TrackingWhere => ("Location", "地點"),
+            Key::Preprinted => ("Pre-printed barcode label", "預印條碼標籤"),
+            Key::PreprintedHelp => ("Type the number of an adhesive iMail barcode label, or scan it with a barcode scanner (it presses Enter for you).", "輸入 iMail 預印條碼標籤上的號碼，或以條碼掃描器掃描（掃描器會自動按 Enter）。"),
+            Key::Attach => ("Attach", "附加"),
+            Key::Attached => ("Attached:", "已附加："),
         };
         match locale {
             Locale::En => en,
@@ -525,6 +617,7 @@ pub fn state_name(s: satchel_ipc::ShipmentState, locale: Locale) -> &'static str
         S::Delivered => ("Delivered", "已派遞"),
         S::Returned => ("Returned", "已退回"),
         S::Expired => ("Expired", "已過期"),
+        S::Cancelled => ("Cancelled", "已取消"),
     };
     match locale {
         Locale::En => en,
@@ -779,4 +872,98 @@ pub fn posting_print_result(r: &satchel_ipc::PostingPrintResult, locale: Locale)
         });
     }
     s
+}
+
+/// An EC-Ship job as the shipments list shows it: what it does and where it is.
+pub fn job_text(job: &satchel_ipc::JobDto, locale: Locale) -> String {
+    let cancel = job.kind == "cancel";
+    let (en, zh) = match (cancel, job.state.as_str()) {
+        (false, "queued") => ("Waiting to be sent", "等候提交"),
+        (false, "running") => ("Sending", "提交中"),
+        (false, "done") => ("Accepted by EC-Ship", "EC-Ship 已接受"),
+        (false, "failed") => ("Submission failed", "提交失敗"),
+        (false, "withdrawn") => ("Withdrawn before sending", "已於提交前撤回"),
+        (true, "queued") => ("Cancellation waiting", "等候取消"),
+        (true, "running") => ("Cancelling", "取消中"),
+        (true, "done") => ("Cancelled at EC-Ship", "已在 EC-Ship 取消"),
+        (true, "failed") => ("Cancellation failed", "取消失敗"),
+        _ => ("Unknown", "不明"),
+    };
+    let mut s = pick(en, zh, locale).to_owned();
+    if job.attempts > 1 {
+        s.push_str(&match locale {
+            Locale::En => format!(" (attempt {})", job.attempts),
+            Locale::ZhHk => format!("（第 {} 次）", job.attempts),
+        });
+    }
+    s
+}
+
+/// Where a job's error came from, before EC-Ship's own text (which is shown as it came).
+pub fn job_error_source(kind: Option<&str>, locale: Locale) -> &'static str {
+    let (en, zh) = match kind {
+        Some("ecship") => ("EC-Ship replied:", "EC-Ship 回覆："),
+        Some("transport") => ("Could not reach EC-Ship:", "無法連接 EC-Ship："),
+        Some("setup") => ("Check the EC-Ship settings:", "請檢查 EC-Ship 設定："),
+        _ => ("Error:", "錯誤："),
+    };
+    pick(en, zh, locale)
+}
+
+/// "2 queued, 1 already queued, 1 not queued."
+pub fn submit_summary(r: &satchel_ipc::SubmitResponse, locale: Locale) -> String {
+    let refused = r.refused.len();
+    match locale {
+        Locale::En => format!(
+            "{} queued for EC-Ship, {} already queued, {refused} not queued.",
+            r.queued, r.already_queued
+        ),
+        Locale::ZhHk => format!(
+            "已排隊提交 {} 件，{} 件早已排隊，{refused} 件未能排隊。",
+            r.queued, r.already_queued
+        ),
+    }
+}
+
+/// "1 of 2 done".
+pub fn submit_done(done: u32, total: u32, locale: Locale) -> String {
+    match locale {
+        Locale::En => format!("{done} of {total} done"),
+        Locale::ZhHk => format!("已完成 {done} / {total} 件"),
+    }
+}
+
+/// One outbox result, as it arrives: "ZZ100000015HK numbered" or why not.
+pub fn submit_outcome(p: &satchel_ipc::SubmitProgress, locale: Locale) -> String {
+    let number = p.item_number.clone().unwrap_or_default();
+    let error = p.error.clone().unwrap_or_default();
+    match (p.outcome.as_str(), locale) {
+        ("numbered", Locale::En) => format!("Numbered: {number}"),
+        ("numbered", Locale::ZhHk) => format!("已編號：{number}"),
+        ("cancelled", Locale::En) => "Cancelled at EC-Ship.".into(),
+        ("cancelled", Locale::ZhHk) => "已在 EC-Ship 取消。".into(),
+        ("will_retry", Locale::En) => format!("Will try again: {error}"),
+        ("will_retry", Locale::ZhHk) => format!("稍後重試：{error}"),
+        (_, Locale::En) => format!("Failed: {error}"),
+        (_, Locale::ZhHk) => format!("失敗：{error}"),
+    }
+}
+
+/// What `cancel_submission` did.
+pub fn cancel_outcome(outcome: &str, locale: Locale) -> &'static str {
+    let (en, zh) = match outcome {
+        "withdrawn" => (
+            "Withdrawn: it had not been sent, so EC-Ship has nothing to cancel.",
+            "已撤回：尚未提交，EC-Ship 無須取消。",
+        ),
+        "already_queued" => (
+            "A cancellation is already waiting to be sent.",
+            "取消要求早已排隊等候。",
+        ),
+        _ => (
+            "Cancellation queued: it goes to EC-Ship when online.",
+            "已排隊取消：上線後會送交 EC-Ship。",
+        ),
+    };
+    pick(en, zh, locale)
 }

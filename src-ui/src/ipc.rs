@@ -5,13 +5,15 @@
 //! the app.
 
 use satchel_ipc::{
-    cmd, event, CheckItemRequest, CommandError, CompareRequest, CompareResponse, ContactDto,
-    ContactSearchRequest, DestinationChoice, DestinationQuery, DraftCheck, ExportFile, IdRequest,
-    ImportPreview, ImportProgress, ImportReport, ItemCheck, LabelPreview, LabelRequest, NoRequest,
-    PostingPreview, PostingPrintResult, PostingRequest, PreviewImportRequest, PrintLabelsRequest,
+    cmd, event, AttachItemRequest, CancelResponse, CheckItemRequest, CommandError, CompareRequest,
+    CompareResponse, ContactDto, ContactSearchRequest, DestinationChoice, DestinationQuery,
+    DraftCheck, EcshipSettingsView, ExportFile, IdRequest, ImportPreview, ImportProgress,
+    ImportReport, ItemCheck, LabelPreview, LabelRequest, NoRequest, PostingPreview,
+    PostingPrintResult, PostingRequest, PreviewImportRequest, PrintLabelsRequest,
     PrintPostingRequest, PrintProgress, PrintResult, PrinterDto, RunImportRequest,
-    SaveContactRequest, SaveContactResponse, SaveShipmentRequest, SetStateRequest,
-    ShipmentDraftDto, ShipmentDto, ShipmentFilterRequest, ShipmentSummary,
+    SaveContactRequest, SaveContactResponse, SaveEcshipSettingsRequest, SaveShipmentRequest,
+    SetStateRequest, ShipmentDraftDto, ShipmentDto, ShipmentFilterRequest, ShipmentSummary,
+    SubmitProgress, SubmitRequest, SubmitResponse, TrackingDto,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -162,6 +164,36 @@ pub async fn print_posting(request: PrintPostingRequest) -> Result<PostingPrintR
     call(cmd::PRINT_POSTING, &request).await
 }
 
+pub async fn get_ecship_settings() -> Result<EcshipSettingsView, CallError> {
+    call(cmd::GET_ECSHIP_SETTINGS, &NoRequest {}).await
+}
+
+pub async fn save_ecship_settings(
+    request: SaveEcshipSettingsRequest,
+) -> Result<EcshipSettingsView, CallError> {
+    call(cmd::SAVE_ECSHIP_SETTINGS, &request).await
+}
+
+pub async fn submit_shipments(ids: Vec<String>) -> Result<SubmitResponse, CallError> {
+    call(cmd::SUBMIT_SHIPMENTS, &SubmitRequest { ids }).await
+}
+
+pub async fn cancel_submission(id: String) -> Result<CancelResponse, CallError> {
+    call(cmd::CANCEL_SUBMISSION, &IdRequest { id }).await
+}
+
+pub async fn get_tracking(id: String) -> Result<TrackingDto, CallError> {
+    call(cmd::GET_TRACKING, &IdRequest { id }).await
+}
+
+pub async fn refresh_tracking(id: String) -> Result<TrackingDto, CallError> {
+    call(cmd::REFRESH_TRACKING, &IdRequest { id }).await
+}
+
+pub async fn attach_item_number(request: AttachItemRequest) -> Result<ShipmentDto, CallError> {
+    call(cmd::ATTACH_ITEM_NUMBER, &request).await
+}
+
 /// A live event subscription; dropping it stops listening and frees the handler.
 #[derive(Debug)]
 pub struct Subscription {
@@ -187,6 +219,15 @@ pub async fn on_print_progress(
     f: impl FnMut(PrintProgress) + 'static,
 ) -> Result<Subscription, CallError> {
     subscribe(event::PRINT_PROGRESS, f).await
+}
+
+/// Calls `f` with each `submit-progress` event (one per EC-Ship job the outbox worker ran)
+/// until the subscription is dropped. The worker runs after `submit_shipments` has answered,
+/// so a screen listens for as long as it is shown, not just around the call.
+pub async fn on_submit_progress(
+    f: impl FnMut(SubmitProgress) + 'static,
+) -> Result<Subscription, CallError> {
+    subscribe(event::SUBMIT_PROGRESS, f).await
 }
 
 async fn subscribe<T: DeserializeOwned + 'static>(

@@ -42,6 +42,15 @@ const APT_PACKAGES: &[&str] = &[
     "cups-ipp-utils",
     "avahi-daemon",
     "dbus",
+    // satchel-keychain's tests and the app under test keep credentials in a real keychain:
+    // a throwaway gnome-keyring on a private session bus, and the kernel keyring
+    // (toolchain.md §6; crates/satchel-keychain/tests/with-keyring.sh).
+    "gnome-keyring",
+    "keyutils",
+    // The hub's PostgreSQL backend is tested against a real, throwaway cluster (§8.1), with
+    // TLS from a test CA made by the openssl command.
+    "postgresql",
+    "openssl",
 ];
 
 const WASM_BINDGEN: &str = "0.2.130";

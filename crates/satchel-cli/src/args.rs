@@ -68,6 +68,137 @@ pub enum Command {
     Print(PrintArgs),
     /// The print queues the system knows, with their state.
     Printers,
+    /// The EC-Ship connection: save the settings and credentials, or show them and the outbox.
+    #[command(subcommand)]
+    Ecship(EcshipCommand),
+    /// Send shipments to EC-Ship and wait for their item numbers. Without ids, only waits for
+    /// the submissions already queued.
+    #[command(
+        after_help = "Exit codes: 0 every submission got its item number; 1 a \
+    shipment was refused, EC-Ship said no, or the wait ran out first (the outbox keeps the \
+    rest: run `satchel submit` again); 2 bad usage, or EC-Ship is not set up."
+    )]
+    Submit(SubmitArgs),
+    /// Fetch tracking events from EC-Ship, store them and print each timeline. Offline, prints
+    /// the stored timeline with a note and exits 1.
+    Track(TrackArgs),
+    /// Cancel a shipment's EC-Ship order: a submission not sent yet is withdrawn, an order
+    /// EC-Ship made is cancelled there (numbered or printed items, not yet posted).
+    Cancel(CancelArgs),
+}
+
+/// Which account name EC-Ship expects in each request (domain.md §10.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum IdentityArg {
+    #[value(name = "ecship_username")]
+    EcshipUsername,
+    #[value(name = "hkp_id")]
+    HkpId,
+    Both,
+}
+
+impl IdentityArg {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IdentityArg::EcshipUsername => "ecship_username",
+            IdentityArg::HkpId => "hkp_id",
+            IdentityArg::Both => "both",
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EcshipCommand {
+    /// Save the EC-Ship settings; the integrator username and the API key go to the system
+    /// keychain, never to a file.
+    ///
+    /// The API key is read from stdin, never from the command line (arguments show in `ps`
+    /// and in the shell history): `satchel ecship setup ... < key.txt`, or type or paste it
+    /// when asked. With an empty stdin the stored key is kept.
+    Setup(SetupArgs),
+    /// The saved settings (the API key only as "stored" or "missing"), the keychain in use,
+    /// and the outbox: submissions still open and the ones EC-Ship refused, with its text.
+    Status,
+}
+
+#[derive(Debug, Args)]
+pub struct SetupArgs {
+    /// The EC-Ship SOAP service address, trial or production, e.g.
+    /// https://service.hongkongpost.hk/API-trial/services.
+    #[arg(long, value_name = "URL", value_parser = parse::http_url)]
+    pub base_url: String,
+    /// The REST tracking API address (optional; without it tracking uses getTTInfo).
+    #[arg(long, value_name = "URL", value_parser = parse::http_url)]
+    pub tracking_base_url: Option<String>,
+    /// Your EC-Ship portal account name.
+    #[arg(long, value_name = "NAME")]
+    pub ecship_username: Option<String>,
+    /// Your HKP id.
+    #[arg(long, value_name = "ID")]
+    pub hkp_id: Option<String>,
+    /// Which account name EC-Ship expects: ecship_username, hkp_id or both.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "WHICH",
+        default_value = "ecship_username"
+    )]
+    pub identity: IdentityArg,
+    /// The integrator username EC-Ship issued for the API (not the portal login).
+    #[arg(long, value_name = "NAME")]
+    pub integrator_username: String,
+    /// getItemNo's searchType for a lookup by refNo (not public, domain.md §13). Without it a
+    /// submission whose reply was lost cannot be checked and fails instead of being resent.
+    #[arg(long, value_name = "CODE", requires = "sort_order")]
+    pub search_type: Option<String>,
+    /// getItemNo's sortOrder, with --search-type.
+    #[arg(long, value_name = "CODE", requires = "search_type")]
+    pub sort_order: Option<String>,
+}
+
+/// How long a command waits for EC-Ship's answers.
+#[derive(Debug, Args)]
+pub struct WaitArgs {
+    /// Wait at most this long for the outbox (seconds); what is left stays queued.
+    #[arg(long, value_name = "SECONDS", default_value_t = 120,
+          value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub wait: u64,
+    /// Only queue; do not wait for EC-Ship (the desktop app or a later `satchel submit`
+    /// sends the queue).
+    #[arg(long, conflicts_with = "wait")]
+    pub no_wait: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SubmitArgs {
+    /// Shipments by id or order reference: drafts with no errors, or ready items.
+    #[arg(value_name = "ID_OR_REF", conflicts_with = "all_ready")]
+    pub ids: Vec<String>,
+    /// Every shipment in the ready state.
+    #[arg(long)]
+    pub all_ready: bool,
+    #[command(flatten)]
+    pub wait: WaitArgs,
+}
+
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("which").required(true).args(["ids", "all"])))]
+pub struct TrackArgs {
+    /// Shipments by id or order reference.
+    #[arg(value_name = "ID_OR_REF")]
+    pub ids: Vec<String>,
+    /// Every shipment EC-Ship has numbered (not cancelled).
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CancelArgs {
+    /// The shipment, by id or order reference.
+    #[arg(value_name = "ID_OR_REF")]
+    pub id: String,
+    #[command(flatten)]
+    pub wait: WaitArgs,
 }
 
 /// Label formats as typed on the command line; `4x6-pdf` and `zpl` are the same 4 × 6 in
@@ -397,6 +528,52 @@ mod tests {
         assert_eq!(
             kind(&["labels", "--state", "draft", "--format", "zpl"]),
             ErrorKind::MissingRequiredArgument
+        );
+    }
+
+    #[test]
+    fn ecship_commands_refuse_contradictions() {
+        use clap::error::ErrorKind;
+        let kind = |args: &[&str]| parse(args).map(|_| ()).unwrap_err().kind();
+        match parse(&["submit", "A", "B", "--wait", "5"]).unwrap().command {
+            Command::Submit(a) => {
+                assert_eq!(a.ids, ["A", "B"]);
+                assert_eq!(a.wait.wait, 5);
+                assert!(!a.all_ready && !a.wait.no_wait);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(parse(&["submit"]).is_ok(), "alone: wait for the queue");
+        assert_eq!(
+            kind(&["submit", "A", "--all-ready"]),
+            ErrorKind::ArgumentConflict
+        );
+        assert_eq!(
+            kind(&["submit", "--all-ready", "--no-wait", "--wait", "3"]),
+            ErrorKind::ArgumentConflict
+        );
+        assert_eq!(kind(&["submit", "--wait", "0"]), ErrorKind::ValueValidation);
+        assert_eq!(kind(&["track"]), ErrorKind::MissingRequiredArgument);
+        assert_eq!(kind(&["track", "A", "--all"]), ErrorKind::ArgumentConflict);
+        let setup = [
+            "ecship",
+            "setup",
+            "--base-url",
+            "https://h/s",
+            "--integrator-username",
+            "u",
+        ];
+        assert!(parse(&setup).is_ok());
+        let with = |extra: &[&'static str]| [&setup[..], extra].concat();
+        assert_eq!(
+            kind(&with(&["--search-type", "R"])),
+            ErrorKind::MissingRequiredArgument
+        );
+        assert_eq!(kind(&with(&["--identity", "me"])), ErrorKind::InvalidValue);
+        assert_eq!(
+            kind(&with(&["--api-key", "secret"])),
+            ErrorKind::UnknownArgument,
+            "the key is never an argument"
         );
     }
 

@@ -4,8 +4,9 @@
 //! upload), and we need to check the engine against the operator's own figures without
 //! starting the desktop app. The binary is a thin shell on purpose: it parses arguments,
 //! reads files and the clock, and prints. Every price and rule comes from `satchel-core`, every
-//! label from `satchel-labels` and every print job goes through `satchel-print`, so the CLI
-//! can never disagree with the app.
+//! label from `satchel-labels`, every print job goes through `satchel-print` and every EC-Ship
+//! request through `satchel-net`'s outbox and clients, so the CLI can never disagree with the
+//! app.
 //!
 //! Exit codes are part of the interface, because scripts branch on them:
 //! 0 = done, nothing wrong; 1 = the input was checked and has problems (an invalid item

@@ -122,6 +122,20 @@ pub fn shipment_state(input: &str) -> Result<satchel_store::ShipmentState, Strin
     })
 }
 
+/// An http(s) service address. `http://` is accepted for a local test server (the EC-Ship
+/// simulator); EC-Ship itself is https.
+pub fn http_url(input: &str) -> Result<String, String> {
+    let u = input.trim();
+    let rest = u
+        .strip_prefix("https://")
+        .or_else(|| u.strip_prefix("http://"))
+        .ok_or("expected an address starting with https://")?;
+    if rest.is_empty() || rest.starts_with('/') || u.contains(char::is_whitespace) {
+        return Err("expected an address with a host name, e.g. https://service.hongkongpost.hk/API-trial/services".into());
+    }
+    Ok(u.to_owned())
+}
+
 /// "HOST:PORT" (a name, an IPv4 address, or `[IPv6]`) for a raw printer port. Only the form
 /// is checked here; the name is resolved when the bytes are sent.
 pub fn host_port(input: &str) -> Result<(String, u16), String> {
@@ -171,6 +185,24 @@ pub fn locale(input: &str) -> Result<Locale, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn service_addresses_are_http_urls_with_a_host() {
+        assert_eq!(
+            http_url(" https://service.hongkongpost.hk/API-trial/services ").unwrap(),
+            "https://service.hongkongpost.hk/API-trial/services"
+        );
+        assert!(http_url("http://127.0.0.1:8080/API-sim/services").is_ok());
+        for bad in [
+            "ftp://x",
+            "service.hongkongpost.hk",
+            "https://",
+            "https:///x",
+            "https://a b",
+        ] {
+            assert!(http_url(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn weights_become_exact_grams() {

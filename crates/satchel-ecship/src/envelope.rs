@@ -2,14 +2,14 @@
 //! `soapenv:Body` with `web:<operation>/web:<apiNNReq>` and `obj:` fields.
 //!
 //! Transport, for whoever sends these later (§10.2): `POST`, `Content-Type: text/xml;
-//! charset=utf-8`, `SOAPAction: ""`, to `{base}/Calculator` or `{base}/Posting`.
+//! charset=utf-8`, `SOAPAction: ""`, to `{base}/Calculator`, `{base}/Posting` or `{base}/Tracking`.
 
 use chrono::{DateTime, Utc};
 use satchel_core::model::Shipment;
 use satchel_core::s10::ItemNumber;
 use uuid::Uuid;
 
-use crate::mapping::{self, Account, Codes, MappingError};
+use crate::mapping::{self, Account, Codes, MappingError, PrintMode};
 use crate::wssec;
 use crate::xml::Node;
 
@@ -104,4 +104,46 @@ pub fn cancel_order(
 ) -> String {
     let fields = mapping::cancel_order_fields(account, item_no, order_no);
     envelope(account, stamp, "cancelOrder", "api03Req", &fields)
+}
+
+/// `createTemporaryOrder` (Posting service, `api02Req`, §10.4: "as createOrder (draft
+/// record)"): the same fields, `refNo` included.
+pub fn create_temporary_order(
+    stamp: &Stamp,
+    account: &Account,
+    codes: &Codes,
+    id: Uuid,
+    shipment: &Shipment,
+) -> Result<String, MappingError> {
+    let fields = mapping::create_order_fields(account, codes, id, shipment)?;
+    Ok(envelope(
+        account,
+        stamp,
+        "createTemporaryOrder",
+        "api02Req",
+        &fields,
+    ))
+}
+
+/// `getAddressPack` (Posting service, `api11Req`): the label PDF for these item numbers.
+pub fn get_address_pack(
+    stamp: &Stamp,
+    account: &Account,
+    items: &[ItemNumber],
+    mode: PrintMode,
+) -> String {
+    let fields = mapping::address_pack_fields(account, items, mode);
+    envelope(account, stamp, "getAddressPack", "api11Req", &fields)
+}
+
+/// `getTTInfo` (Tracking service, `api05Req`).
+pub fn get_tt_info(stamp: &Stamp, account: &Account, codes: &Codes, item: &ItemNumber) -> String {
+    let fields = mapping::tt_info_fields(account, codes, item);
+    envelope(account, stamp, "getTTInfo", "api05Req", &fields)
+}
+
+/// `getMTTInfo` (Tracking service, `api04Req`): milestone tracking.
+pub fn get_mtt_info(stamp: &Stamp, account: &Account, item: &ItemNumber) -> String {
+    let fields = mapping::mtt_info_fields(account, item);
+    envelope(account, stamp, "getMTTInfo", "api04Req", &fields)
 }

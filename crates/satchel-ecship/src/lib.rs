@@ -14,17 +14,29 @@
 //!   fields. Every value that is guessed rather than documented says so and cites domain.md
 //!   §13 ("Unknown — do not invent"); values with no public source are configuration, or an
 //!   error, never made up.
-//! - [`envelope`]: SOAP 1.1 envelopes for `getTotalPostage`, `createOrder`, `getItemNo` and
-//!   `cancelOrder`.
+//! - [`envelope`]: SOAP 1.1 envelopes for `getTotalPostage`, `createOrder`,
+//!   `createTemporaryOrder`, `getItemNo`, `cancelOrder`, `getAddressPack`, `getTTInfo` and
+//!   `getMTTInfo`.
+//! - [`response`]: the replies, read into typed results or a [`ReplyError`] (prefix-agnostic,
+//!   through [`dom`]).
+//! - [`rest`]: the 2024 REST tracking API's bodies, its [`rest::Throttle`] and
+//!   [`rest::TokenCache`] (§10.6), with time passed in.
 //!
-//! No network code lives here yet. A simulator of EC-Ship will come later for tests and
-//! demos; it is a stand-in written from the public client code in §10.1, named as such, and
-//! agreement with it proves nothing about the real service.
+//! No network code lives here: the client is `satchel-net`. `ecship-simulator` is a local
+//! stand-in written from the public client code in §10.1, named as such; agreement with it
+//! proves nothing about the real service.
 
+pub mod dom;
 pub mod envelope;
 pub mod mapping;
+pub mod response;
+pub mod rest;
 pub mod wssec;
 mod xml;
 
-pub use envelope::{cancel_order, create_order, get_item_no, get_total_postage, Stamp};
-pub use mapping::{Account, Codes, Identity, MappingError};
+pub use envelope::{
+    cancel_order, create_order, create_temporary_order, get_address_pack, get_item_no,
+    get_mtt_info, get_total_postage, get_tt_info, Stamp,
+};
+pub use mapping::{Account, Codes, Identity, MappingError, PrintMode};
+pub use response::{FoundItem, OrderCreated, ReplyError, TotalPostage, TrackingEvent};

@@ -74,6 +74,9 @@ pub struct Codes {
     pub search_type_ref_no: Option<String>,
     /// `getItemNo` `sortOrder`. No source gives any value (§10.4, §13), so no default.
     pub sort_order: Option<String>,
+    /// getTTInfo `language`. No source gives its values (§10.4 names the field; §13), so
+    /// no default and the field is left out when unset.
+    pub tracking_language: Option<String>,
     /// HKP 3-letter `countryCode` by open-data zone code (`Shipment::zone_code`, e.g. `US`
     /// or a sub-zone), overriding [`hkp_country_code`]'s rule (§10.7: "Keep a configurable
     /// table of ISO2 + sub-zone → HKP code").
@@ -88,6 +91,7 @@ impl Default for Codes {
             sender_country: "Hong Kong SAR".into(),
             search_type_ref_no: None,
             sort_order: None,
+            tracking_language: None,
             country_overrides: BTreeMap::new(),
         }
     }
@@ -346,6 +350,105 @@ pub fn cancel_order_fields(account: &Account, item_no: &ItemNumber, order_no: &s
     v.push(Node::leaf("itemNo", item_no.as_str()));
     v.push(Node::leaf("orderNo", order_no.trim()));
     sorted(v)
+}
+
+/// `getAddressPack` `printMode` (§10.4: "`0` = 1 label per page, `2` = 3 labels per page
+/// ("for e-Express to the US only", spapi comment)").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PrintMode {
+    #[default]
+    OnePerPage,
+    ThreePerPage,
+}
+
+impl PrintMode {
+    pub fn code(self) -> &'static str {
+        match self {
+            PrintMode::OnePerPage => "0",
+            PrintMode::ThreePerPage => "2",
+        }
+    }
+}
+
+/// `getAddressPack` / `api11Req` (§10.4: "itemNo → `<item>` list; printMode"). GUESS: the
+/// list is one `itemNo` element holding one `item` element per number; the Node sample's
+/// exact nesting is not reproduced in domain.md (§13, field rules not public).
+pub fn address_pack_fields(account: &Account, items: &[ItemNumber], mode: PrintMode) -> Vec<Node> {
+    let mut v = identity(account);
+    v.push(Node::Group {
+        name: "itemNo",
+        children: items
+            .iter()
+            .map(|i| Node::leaf("item", i.as_str()))
+            .collect(),
+    });
+    v.push(Node::leaf("printMode", mode.code()));
+    sorted(v)
+}
+
+/// `getTTInfo` / `api05Req` (§10.4: itemNo, language). `language` is sent only when
+/// configured: its values are unknown (§13).
+pub fn tt_info_fields(account: &Account, codes: &Codes, item: &ItemNumber) -> Vec<Node> {
+    let mut v = identity(account);
+    v.push(Node::leaf("itemNo", item.as_str()));
+    if let Some(l) = &codes.tracking_language {
+        v.push(Node::leaf("language", l));
+    }
+    sorted(v)
+}
+
+/// `getMTTInfo` / `api04Req` (§10.4: itemNo).
+pub fn mtt_info_fields(account: &Account, item: &ItemNumber) -> Vec<Node> {
+    let mut v = identity(account);
+    v.push(Node::leaf("itemNo", item.as_str()));
+    sorted(v)
+}
+
+/// Element names read from replies: the one table for the parsers in `response.rs` (and the
+/// simulator, which writes what we read). Names marked High are the `<op>Return` fields of
+/// domain.md §10.4; the rest are GUESS and say why.
+pub mod reply {
+    /// `status`, `errMessage` (§10.4, High: "Every client treats `status == "0"` as success
+    /// and shows `errMessage` otherwise").
+    pub const STATUS: &str = "status";
+    pub const ERR_MESSAGE: &str = "errMessage";
+    pub const STATUS_OK: &str = "0";
+    /// getTotalPostage (§10.4, High).
+    pub const TOTAL_POSTAGE: &str = "totalPostage";
+    pub const ADDITIONAL_CHARGE: &str = "additionalCharge";
+    pub const INSURANCE_PREMIUM_FEE: &str = "insurancePremiumFee";
+    /// createOrder (§10.4, High).
+    pub const ITEM_NO: &str = "itemNo";
+    pub const ORDER_NO: &str = "orderNo";
+    pub const DELIVERY_CHARGE: &str = "deliveryCharge";
+    pub const INSUR_PERM_FEE: &str = "insurPermFee";
+    /// getAddressPack: `ap`, the Base64 PDF (§10.4, High).
+    pub const ADDRESS_PACK: &str = "ap";
+
+    /// GUESS (§10.4 gives getItemNo's response as "—"; §13, the spec is not public): each
+    /// match is an element named [`ITEM_NO_RECORD`] holding `refNo`, `itemNo` and `orderNo`,
+    /// the names createOrder uses. The parser accepts any element with an `itemNo` child
+    /// below the reply, so only the field names are load-bearing.
+    pub const ITEM_NO_RECORD: &str = "itemList";
+    pub const REF_NO: &str = "refNo";
+
+    /// getTTInfo: `trackingInfos[]` is High (§10.4); what one holds is not public. GUESS
+    /// (§13): the milestone field names of getMTTInfo below.
+    pub const TT_RECORD: &str = "trackingInfos";
+    /// getMTTInfo: `milestoneList/milestone{milestoneNo, milestoneName,
+    /// milestoneDescription, eventDate, eventTime, eventLocation}` (§10.4, Low: an adapter
+    /// whose author marks it inferred).
+    pub const MTT_RECORD: &str = "milestone";
+    pub const EVENT_CODE: &str = "milestoneNo";
+    pub const EVENT_NAME: &str = "milestoneName";
+    pub const EVENT_DESCRIPTION: &str = "milestoneDescription";
+    pub const EVENT_DATE: &str = "eventDate";
+    pub const EVENT_TIME: &str = "eventTime";
+    pub const EVENT_LOCATION: &str = "eventLocation";
+    /// GUESS (§13): date `yyyy-MM-dd` and time `HH:mm[:ss]`, HK local time, as BDMall's
+    /// `createDate` format (§10.4) suggests; also accepted `dd/MM/yyyy`.
+    pub const DATE_FORMATS: &[&str] = &["%Y-%m-%d", "%d/%m/%Y", "%Y%m%d"];
+    pub const TIME_FORMATS: &[&str] = &["%H:%M:%S", "%H:%M", "%H%M%S", "%H%M"];
 }
 
 #[cfg(test)]

@@ -235,3 +235,61 @@ fn cancel_order_envelope() {
     );
     assert_eq!(got, want);
 }
+
+#[test]
+fn address_pack_and_tracking_envelopes() {
+    use satchel_ecship::{get_address_pack, get_mtt_info, get_tt_info, PrintMode};
+    let items = [
+        ItemNumber::parse("RR123456785HK").unwrap(),
+        ItemNumber::parse("EE123456785HK").unwrap(),
+    ];
+    assert_eq!(
+        get_address_pack(&stamp(), &account(), &items, PrintMode::ThreePerPage),
+        body(
+            "getAddressPack",
+            "api11Req",
+            "        <obj:ecshipUsername>shop</obj:ecshipUsername>
+        <obj:integratorUsername>shop-api</obj:integratorUsername>
+        <obj:itemNo>
+          <obj:item>RR123456785HK</obj:item>
+          <obj:item>EE123456785HK</obj:item>
+        </obj:itemNo>
+        <obj:printMode>2</obj:printMode>
+"
+        )
+    );
+    let mtt = get_mtt_info(&stamp(), &account(), &items[0]);
+    assert_eq!(
+        mtt,
+        body(
+            "getMTTInfo",
+            "api04Req",
+            "        <obj:ecshipUsername>shop</obj:ecshipUsername>
+        <obj:integratorUsername>shop-api</obj:integratorUsername>
+        <obj:itemNo>RR123456785HK</obj:itemNo>
+"
+        )
+    );
+    // `language` only when configured (its values are unknown, domain.md §13).
+    let tt = get_tt_info(&stamp(), &account(), &Codes::default(), &items[0]);
+    assert!(tt.contains("<web:getTTInfo>\n      <web:api05Req>") && !tt.contains("language"));
+    let codes = Codes {
+        tracking_language: Some("en".into()),
+        ..Codes::default()
+    };
+    let tt = get_tt_info(&stamp(), &account(), &codes, &items[0]);
+    assert!(tt.contains("<obj:language>en</obj:language>"));
+}
+
+#[test]
+fn temporary_order_has_the_create_order_fields() {
+    use satchel_ecship::create_temporary_order;
+    let c = create_order(&stamp(), &account(), &Codes::default(), id(), &shipment()).unwrap();
+    let t =
+        create_temporary_order(&stamp(), &account(), &Codes::default(), id(), &shipment()).unwrap();
+    assert_eq!(
+        t,
+        c.replace("<web:createOrder>", "<web:createTemporaryOrder>")
+            .replace("</web:createOrder>", "</web:createTemporaryOrder>")
+    );
+}

@@ -44,6 +44,15 @@ pub mod cmd {
     // iMail posting documents.
     pub const PREVIEW_POSTING: &str = "preview_posting";
     pub const PRINT_POSTING: &str = "print_posting";
+
+    // EC-Ship (issue #7).
+    pub const GET_ECSHIP_SETTINGS: &str = "get_ecship_settings";
+    pub const SAVE_ECSHIP_SETTINGS: &str = "save_ecship_settings";
+    pub const SUBMIT_SHIPMENTS: &str = "submit_shipments";
+    pub const CANCEL_SUBMISSION: &str = "cancel_submission";
+    pub const GET_TRACKING: &str = "get_tracking";
+    pub const REFRESH_TRACKING: &str = "refresh_tracking";
+    pub const ATTACH_ITEM_NUMBER: &str = "attach_item_number";
 }
 
 /// Events the shell emits to the window.
@@ -54,6 +63,9 @@ pub mod event {
     /// Emitted while `print_labels` works, with a [`PrintProgress`](super::PrintProgress)
     /// payload: rendered, sent, done.
     pub const PRINT_PROGRESS: &str = "print-progress";
+    /// Emitted by the EC-Ship outbox worker after each job it ran, with a
+    /// [`SubmitProgress`](super::SubmitProgress) payload.
+    pub const SUBMIT_PROGRESS: &str = "submit-progress";
 }
 
 /// Every command takes one argument named `request`; this is its key in the `invoke` payload.
@@ -403,10 +415,12 @@ pub enum ShipmentState {
     Delivered,
     Returned,
     Expired,
+    /// Cancelled at EC-Ship; can only be copied as new.
+    Cancelled,
 }
 
 impl ShipmentState {
-    pub const ALL: [ShipmentState; 9] = [
+    pub const ALL: [ShipmentState; 10] = [
         Self::Draft,
         Self::Ready,
         Self::Submitted,
@@ -416,6 +430,7 @@ impl ShipmentState {
         Self::Delivered,
         Self::Returned,
         Self::Expired,
+        Self::Cancelled,
     ];
 
     /// The wire name (`ready`), also used as a `<select>` value.
@@ -430,6 +445,7 @@ impl ShipmentState {
             Self::Delivered => "delivered",
             Self::Returned => "returned",
             Self::Expired => "expired",
+            Self::Cancelled => "cancelled",
         }
     }
 
@@ -533,6 +549,9 @@ pub struct ShipmentDto {
     /// When it was created, Hong Kong time (YYYY-MM-DD hh:mm).
     pub created: String,
     pub updated: String,
+    /// The S10 item number, from EC-Ship or a pre-printed iMail label.
+    #[serde(default)]
+    pub item_number: Option<String>,
 }
 
 /// `list_shipments` and `export_shipments` request. Empty strings mean "any".
@@ -564,6 +583,12 @@ pub struct ShipmentSummary {
     pub warnings: u32,
     /// Hong Kong time (YYYY-MM-DD hh:mm).
     pub created: String,
+    /// The S10 item number, from EC-Ship or a pre-printed iMail label.
+    #[serde(default)]
+    pub item_number: Option<String>,
+    /// The newest EC-Ship job for this shipment, if it ever had one.
+    #[serde(default)]
+    pub job: Option<JobDto>,
 }
 
 /// `set_shipment_state` request (e.g. mark a checked draft ready).
@@ -772,4 +797,133 @@ mod tests {
             assert_eq!(json.as_str(), Some(s.as_str()), "serde and as_str agree");
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// EC-Ship (issue #7)
+// ---------------------------------------------------------------------------------------------
+
+/// The merchant's EC-Ship connection. The integrator username and the API key live in the OS
+/// keychain; everything else is an ordinary setting.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EcshipSettingsDto {
+    /// SOAP base URL, e.g. `https://service.hongkongpost.hk/API-trial/services`.
+    pub base_url: String,
+    /// Base URL of the 2024 REST tracking API (unknown publicly: domain.md §13).
+    pub tracking_base_url: String,
+    /// Portal account (`ecshipUsername`).
+    pub ecship_username: String,
+    /// `hkpId`, when the account uses one.
+    pub hkp_id: String,
+    /// Which identity the body carries: `ecship_username`, `hkp_id` or `both`.
+    pub identity: String,
+    /// API user (`integratorUsername`); kept in the keychain.
+    pub integrator_username: String,
+    /// `getItemNo` search type for "by reference" and its sort order: needed to look an order
+    /// up before retrying, and not publicly documented (domain.md §13).
+    pub search_type: String,
+    pub sort_order: String,
+}
+
+/// `get_ecship_settings` response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EcshipSettingsView {
+    pub settings: EcshipSettingsDto,
+    /// Whether an API key is stored (the key itself never leaves the keychain).
+    pub has_api_key: bool,
+    /// Which keychain holds the secrets (e.g. "Secret Service"), or why none is usable.
+    pub keychain: String,
+    pub keychain_ok: bool,
+}
+
+/// `save_ecship_settings` request. `api_key: None` keeps the stored key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SaveEcshipSettingsRequest {
+    pub settings: EcshipSettingsDto,
+    pub api_key: Option<String>,
+}
+
+/// One EC-Ship job (a submission or a cancellation) as the shipments list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobDto {
+    /// `submit` or `cancel`.
+    pub kind: String,
+    /// `queued`, `running`, `done`, `failed` or `withdrawn`.
+    pub state: String,
+    pub attempts: u32,
+    /// EC-Ship's own error text, or what went wrong on the way.
+    pub error: Option<String>,
+    /// `ecship`, `transport` or `setup`.
+    pub error_kind: Option<String>,
+}
+
+/// `submit_shipments` request: the ids of the shipments to send.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubmitRequest {
+    pub ids: Vec<String>,
+}
+
+/// A shipment that could not be queued, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refusal {
+    pub id: String,
+    pub reason: String,
+}
+
+/// `submit_shipments` response: what was queued now. Results arrive as
+/// [`event::SUBMIT_PROGRESS`] events and in the list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubmitResponse {
+    pub queued: u32,
+    /// Already had a job waiting (pressed twice): not queued again.
+    pub already_queued: u32,
+    pub refused: Vec<Refusal>,
+}
+
+/// One job finished a round in the outbox worker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubmitProgress {
+    pub shipment_id: String,
+    /// `numbered`, `cancelled`, `will_retry` or `failed`.
+    pub outcome: String,
+    pub item_number: Option<String>,
+    pub error: Option<String>,
+    /// Jobs still open after this one.
+    pub remaining: u32,
+}
+
+/// `cancel_submission` response: what happened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CancelResponse {
+    /// `withdrawn` (never sent, so nothing to cancel at EC-Ship), `queued` (a cancellation
+    /// goes to EC-Ship), or `already_queued`.
+    pub outcome: String,
+}
+
+/// One tracking event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrackingEventDto {
+    /// Hong Kong time as EC-Ship gave it (YYYY-MM-DD hh:mm).
+    pub at: String,
+    pub code: String,
+    pub description: String,
+    pub location: String,
+}
+
+/// `get_tracking` / `refresh_tracking` response: the timeline, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrackingDto {
+    pub shipment_id: String,
+    pub item_number: Option<String>,
+    pub events: Vec<TrackingEventDto>,
+    /// Why a refresh did not happen (offline, not set up); the stored timeline still shows.
+    pub error: Option<String>,
+}
+
+/// `attach_item_number` request: the number of a pre-printed iMail barcode label,
+/// typed or scanned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachItemRequest {
+    pub id: String,
+    pub item_number: String,
 }

@@ -217,7 +217,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Contact> {
 }
 
 impl Writer<'_> {
-    fn index_contact(&self, rowid: i64, input: &ContactInput) -> Result<()> {
+    pub(crate) fn index_contact(&self, rowid: i64, input: &ContactInput) -> Result<()> {
         let text = input.search_text();
         self.tx
             .prepare_cached("INSERT INTO contact_grams (rowid, body) VALUES (?1, ?2)")?
@@ -228,7 +228,7 @@ impl Writer<'_> {
         Ok(())
     }
 
-    fn unindex_contact(&self, rowid: i64) -> Result<()> {
+    pub(crate) fn unindex_contact(&self, rowid: i64) -> Result<()> {
         self.tx
             .prepare_cached("DELETE FROM contact_grams WHERE rowid = ?1")?
             .execute([rowid])?;
@@ -256,7 +256,7 @@ impl Writer<'_> {
     }
 
     /// Sets or clears one contact's default flag, as a change of that one field.
-    fn set_default_flag(&mut self, id: &str, is_default: bool) -> Result<()> {
+    pub(crate) fn set_default_flag(&mut self, id: &str, is_default: bool) -> Result<()> {
         let hlc = self.stamp();
         self.tx.execute(
             "UPDATE contacts SET is_default = ?2, updated_ms = ?3, hlc = ?4,

@@ -16,6 +16,13 @@ pub enum Error {
     /// The record breaks a rule; every problem names its field and rule.
     #[error("{}", describe(.0))]
     Invalid(Vec<Problem>),
+    /// One field breaks one rule, found by the store itself (not the rules engine).
+    #[error("{field} ({rule}): {message}")]
+    Rule {
+        field: &'static str,
+        rule: &'static str,
+        message: String,
+    },
     /// A state change the shipment lifecycle does not allow.
     #[error("a shipment cannot go from {from} to {to}")]
     Transition { from: String, to: String },

@@ -16,7 +16,9 @@ pub mod contacts;
 pub mod csv_io;
 mod error;
 pub mod hlc;
+pub mod merge;
 pub mod migrate;
+pub mod outbox;
 mod search;
 pub mod shipments;
 
@@ -28,10 +30,12 @@ use serde_json::{Map, Value};
 pub use contacts::{Contact, ContactInput, ContactKind, ContactQuery};
 pub use error::{Error, Result};
 pub use hlc::Hlc;
+pub use merge::{ApplyReport, RemoteChange};
 pub use migrate::{latest_version, MIGRATIONS};
+pub use outbox::{Claim, ErrorKind, Job, JobKind, JobState, Queued, TrackingEvent};
 pub use shipments::{
-    Assessment, ShipmentDraft, ShipmentFilter, ShipmentRecord, ShipmentState, StoredProblem,
-    StoredQuote,
+    Assessment, EcshipOrder, ShipmentDraft, ShipmentFilter, ShipmentRecord, ShipmentState,
+    StoredProblem, StoredQuote,
 };
 
 /// Where the store reads wall time (milliseconds since the Unix epoch).

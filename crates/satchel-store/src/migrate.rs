@@ -8,10 +8,16 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::{Error, Result};
 
 /// `(file name, SQL)`, in order. Version N means the first N have been applied.
-pub const MIGRATIONS: &[(&str, &str)] = &[(
-    "0001_local_store.sql",
-    include_str!("../../../migrations/0001_local_store.sql"),
-)];
+pub const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "0001_local_store.sql",
+        include_str!("../../../migrations/0001_local_store.sql"),
+    ),
+    (
+        "0002_ecship_outbox.sql",
+        include_str!("../../../migrations/0002_ecship_outbox.sql"),
+    ),
+];
 
 /// The schema version this build writes.
 pub fn latest_version() -> i64 {

@@ -34,10 +34,13 @@ pub enum ShipmentState {
     Returned,
     /// The label passed its validity before posting.
     Expired,
+    /// The order was cancelled at EC-Ship: its item number is void and its `refNo` (our id)
+    /// is spent, so it can only be copied as new.
+    Cancelled,
 }
 
 impl ShipmentState {
-    pub const ALL: [ShipmentState; 9] = [
+    pub const ALL: [ShipmentState; 10] = [
         Self::Draft,
         Self::Ready,
         Self::Submitted,
@@ -47,6 +50,7 @@ impl ShipmentState {
         Self::Delivered,
         Self::Returned,
         Self::Expired,
+        Self::Cancelled,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -60,6 +64,7 @@ impl ShipmentState {
             Self::Delivered => "delivered",
             Self::Returned => "returned",
             Self::Expired => "expired",
+            Self::Cancelled => "cancelled",
         }
     }
 
@@ -83,6 +88,7 @@ impl ShipmentState {
                 | (Numbered | Printed, Posted)
                 | (Numbered | Printed, Expired)
                 | (Posted, Delivered | Returned)
+                | (Numbered | Printed, Cancelled)
         )
     }
 
@@ -161,6 +167,23 @@ pub struct ShipmentRecord {
     pub assessment: Assessment,
     pub created_ms: i64,
     pub updated_ms: i64,
+    /// What EC-Ship answered when it created the order (issue #7).
+    #[serde(default)]
+    pub ecship: Option<EcshipOrder>,
+}
+
+/// EC-Ship's answer to `createOrder`, kept with the shipment (and synced with it): the item
+/// number itself lives on the shipment body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EcshipOrder {
+    pub order_no: String,
+    /// `deliveryCharge`: the postage EC-Ship charged, which may differ from the local quote
+    /// (domain.md §10.4: "Postage computed locally is an estimate").
+    #[serde(default)]
+    pub delivery_charge: Option<Decimal>,
+    #[serde(default)]
+    pub insurance_fee: Option<Decimal>,
+    pub created_at: DateTime<Utc>,
 }
 
 /// Which shipments a list shows. Dates are creation dates, inclusive, as days in the time zone
@@ -180,7 +203,7 @@ pub struct ShipmentFilter {
 }
 
 const COLUMNS: &str = "id, state, recipient_id, sender_id, body, history, problems, quote, \
-                       created_ms, updated_ms";
+                       created_ms, updated_ms, ecship";
 
 fn json_col<T: serde::de::DeserializeOwned>(r: &Row<'_>, i: usize) -> rusqlite::Result<T> {
     let s: String = r.get(i)?;
@@ -213,14 +236,26 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<ShipmentRecord> {
         },
         created_ms: r.get(8)?,
         updated_ms: r.get(9)?,
+        ecship: {
+            let e: Option<String> = r.get(10)?;
+            e.map(|e| serde_json::from_str(&e))
+                .transpose()
+                .map_err(|e| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        10,
+                        rusqlite::types::Type::Text,
+                        Box::new(e),
+                    )
+                })?
+        },
     })
 }
 
-fn at(ms: u64) -> DateTime<Utc> {
+pub(crate) fn at(ms: u64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(ms as i64).unwrap_or_default()
 }
 
-fn object(pairs: Vec<(&str, Value)>) -> Map<String, Value> {
+pub(crate) fn object(pairs: Vec<(&str, Value)>) -> Map<String, Value> {
     pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
 }
 
@@ -278,13 +313,13 @@ impl Writer<'_> {
         Ok(id)
     }
 
-    fn load_shipment(&self, id: &str) -> Result<(ShipmentRecord, Map<String, Value>)> {
+    pub(crate) fn load_shipment(&self, id: &str) -> Result<(ShipmentRecord, Map<String, Value>)> {
         self.tx
             .query_row(
                 &format!("SELECT {COLUMNS}, clocks FROM shipments WHERE id = ?1 AND deleted = 0"),
                 [id],
                 |r| {
-                    let clocks: String = r.get(10)?;
+                    let clocks: String = r.get(11)?;
                     Ok((from_row(r)?, clocks))
                 },
             )
@@ -299,7 +334,7 @@ impl Writer<'_> {
     }
 
     /// Writes `rec` over the stored row, logging the fields in `changed`.
-    fn store_shipment(
+    pub(crate) fn store_shipment(
         &mut self,
         rec: &ShipmentRecord,
         mut clocks: Map<String, Value>,
@@ -318,7 +353,7 @@ impl Writer<'_> {
                 "UPDATE shipments SET state = ?2, recipient_id = ?3, sender_id = ?4,
                    reference = ?5, destination = ?6, service = ?7, item_number = ?8, body = ?9,
                    history = ?10, problems = ?11, quote = ?12, updated_ms = ?13, hlc = ?14,
-                   clocks = ?15
+                   clocks = ?15, ecship = ?16
                  WHERE id = ?1",
             )?
             .execute(params![
@@ -341,6 +376,7 @@ impl Writer<'_> {
                 self.now_ms as i64,
                 hlc.to_string(),
                 Value::Object(clocks).to_string(),
+                rec.ecship.as_ref().map(serde_json::to_string).transpose()?,
             ])?;
         self.log("shipment", &rec.id, &hlc, &changed)
     }
@@ -517,7 +553,7 @@ impl Store {
             .optional()?)
     }
 
-    fn require_shipment(&self, id: &str) -> Result<ShipmentRecord> {
+    pub(crate) fn require_shipment(&self, id: &str) -> Result<ShipmentRecord> {
         self.shipment(id)?.ok_or_else(|| Error::NotFound {
             entity: "shipment",
             id: id.to_owned(),

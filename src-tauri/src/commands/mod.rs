@@ -1,6 +1,7 @@
 //! One module per feature; each `#[tauri::command]` converts, delegates and converts back.
 pub mod contacts;
 pub mod csv;
+pub mod ecship;
 pub mod item;
 pub mod labels;
 pub mod posting;

@@ -13,8 +13,8 @@ use satchel_core::model::{ContentLine, Customs, Dimensions, NonDelivery, Parcel,
 use satchel_core::service::Service;
 use satchel_core::validate::{self, Role, RulesConfig};
 use satchel_ipc::{
-    CommandError, CompareRequest, ContentLineDto, DraftCheck, ExportFile, IdRequest, ProblemDto,
-    SaveShipmentRequest, ServiceName, SetStateRequest, ShipmentDraftDto, ShipmentDto,
+    CommandError, CompareRequest, ContentLineDto, DraftCheck, ExportFile, IdRequest, JobDto,
+    ProblemDto, SaveShipmentRequest, ServiceName, SetStateRequest, ShipmentDraftDto, ShipmentDto,
     ShipmentFilterRequest, ShipmentState, ShipmentSummary, StoredQuoteDto,
 };
 use satchel_store::{Assessment, Error, ShipmentDraft, ShipmentFilter, ShipmentRecord, Store};
@@ -432,6 +432,23 @@ pub fn list(
 ) -> Result<Vec<ShipmentSummary>, CommandError> {
     let f = filter(r)?;
     let recs = store.list_shipments(&f).map_err(store_error)?;
+    let jobs: std::collections::HashMap<String, JobDto> = store
+        .latest_jobs()
+        .map_err(store_error)?
+        .into_iter()
+        .map(|j| {
+            (
+                j.shipment_id.clone(),
+                JobDto {
+                    kind: j.kind.as_str().into(),
+                    state: j.state.as_str().into(),
+                    attempts: j.attempts,
+                    error: j.last_error,
+                    error_kind: j.error_kind.map(|k| k.as_str().into()),
+                },
+            )
+        })
+        .collect();
     Ok(recs
         .iter()
         .map(|rec| {
@@ -459,6 +476,8 @@ pub fn list(
                 errors: count(true),
                 warnings: count(false),
                 created: hk_time(rec.created_ms),
+                item_number: s.item_number.as_ref().map(|n| n.as_str().to_owned()),
+                job: jobs.get(&rec.id).cloned(),
             }
         })
         .collect())
@@ -542,6 +561,12 @@ pub fn shipment_dto(rec: &ShipmentRecord) -> ShipmentDto {
         }),
         created: hk_time(rec.created_ms),
         updated: hk_time(rec.updated_ms),
+        item_number: rec
+            .draft
+            .shipment
+            .item_number
+            .as_ref()
+            .map(|n| n.as_str().to_owned()),
     }
 }
 

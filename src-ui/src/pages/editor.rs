@@ -5,15 +5,19 @@
 //! (`check_draft`), and each problem is shown next to the field its path names; problems
 //! about fields that are not on the screen are listed at the end, so none is hidden. The
 //! comparison table prices every service for the item as typed.
+//!
+//! A saved iMail draft can take the number of a pre-printed barcode label: typed, or
+//! scanned with a keyboard-wedge scanner, which types the number and presses Enter, so Enter
+//! attaches. (A phone-camera scanner is not offered: WebKitGTK gives the page no camera.)
 
 use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use satchel_ipc::{
-    CompareResponse, ContactDto, ContactKind, ContactSearchRequest, ContentLineDto,
-    DestinationChoice, PartyDto, ProblemDto, SaveShipmentRequest, ServiceName, SetStateRequest,
-    ShipmentDraftDto, ShipmentDto, ShipmentState, StoredQuoteDto,
+    AttachItemRequest, CompareResponse, ContactDto, ContactKind, ContactSearchRequest,
+    ContentLineDto, DestinationChoice, PartyDto, ProblemDto, SaveShipmentRequest, ServiceName,
+    SetStateRequest, ShipmentDraftDto, ShipmentDto, ShipmentState, StoredQuoteDto,
 };
 
 use crate::app::{use_navigator, Screen};
@@ -152,6 +156,9 @@ pub fn EditorPage(id: Option<String>) -> impl IntoView {
     let zones = RwSignal::new(Vec::<DestinationChoice>::new());
     let checking = RwSignal::new(false);
     let check_error = RwSignal::new(None::<CallError>);
+    // The pre-printed barcode label: what is typed or scanned, and what attaching it gave.
+    let preprinted = RwSignal::new(String::new());
+    let attached = RwSignal::new(None::<Result<String, CallError>>);
 
     // The draft as typed; reading it in an effect tracks every input.
     let draft = move || {
@@ -276,7 +283,13 @@ pub fn EditorPage(id: Option<String>) -> impl IntoView {
     if let Some(id) = id {
         spawn_local(async move {
             match ipc::get_shipment(id).await {
-                Ok(s) => fill(s),
+                Ok(s) => {
+                    // A pre-printed label attached on an earlier visit shows as attached.
+                    if let Some(n) = s.item_number.clone() {
+                        attached.set(Some(Ok(n)));
+                    }
+                    fill(s)
+                }
                 Err(e) => status.set(Some(Status::Failed(e))),
             }
         });
@@ -383,6 +396,44 @@ pub fn EditorPage(id: Option<String>) -> impl IntoView {
                 Err(e) => status.set(Some(Status::Failed(e))),
             }
         });
+    };
+
+    let attach = move || {
+        let Some(id) = shipment_id.get_untracked() else {
+            return;
+        };
+        // Scanners and typists add spaces and lower case; the number itself has neither.
+        let number: String = preprinted
+            .get_untracked()
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_ascii_uppercase();
+        if number.is_empty() {
+            return;
+        }
+        spawn_local(async move {
+            let request = AttachItemRequest {
+                id,
+                item_number: number.clone(),
+            };
+            match ipc::attach_item_number(request).await {
+                Ok(s) => {
+                    ship_state.set(Some(s.state));
+                    preprinted.set(String::new());
+                    attached.set(Some(Ok(number)));
+                }
+                Err(e) => attached.set(Some(Err(e))),
+            }
+        });
+    };
+    let can_preprint = move || {
+        shipment_id.with(Option::is_some)
+            && service.with(|s| s == "imail")
+            && matches!(
+                ship_state.get(),
+                Some(ShipmentState::Draft | ShipmentState::Ready)
+            )
     };
 
     let off_screen = move || {
@@ -609,6 +660,41 @@ pub fn EditorPage(id: Option<String>) -> impl IntoView {
                         </select>
                         <FieldErrors problems=problems belongs=belongs at="non_delivery" />
                     </label>
+                </div>
+            </fieldset>
+
+            <fieldset id="preprinted" hidden=move || !can_preprint()>
+                <legend>{tr(Key::Preprinted)}</legend>
+                <p class="help" id="preprinted-help">{tr(Key::PreprintedHelp)}</p>
+                <form class="row" on:submit=move |ev| { ev.prevent_default(); attach(); }>
+                    <label class="sr-only" for="preprinted-number">{tr(Key::Preprinted)}</label>
+                    <input id="preprinted-number" type="text" autocomplete="off" spellcheck="false"
+                        autocapitalize="characters" maxlength="20" placeholder="RR123456785HK"
+                        aria-describedby="preprinted-help"
+                        aria-invalid=move || matches!(attached.get(), Some(Err(_))).then_some("true")
+                        prop:value=move || preprinted.get()
+                        on:input=move |ev| preprinted.set(event_target_value(&ev)) />
+                    <button id="preprinted-attach" type="submit" class="secondary">{tr(Key::Attach)}</button>
+                </form>
+                <div aria-live="polite">
+                    {move || attached.get().map(|a| {
+                        let l = locale.get();
+                        match a {
+                            Ok(n) => view! {
+                                <p class="result ok" id="preprinted-status">
+                                    {Key::Attached.text(l)}" "<span class="item-number">{n}</span>
+                                </p>
+                            }.into_any(),
+                            Err(CallError::Refused(r)) => view! {
+                                <p class="field-error" id="preprinted-error" data-field=r.field.clone()>
+                                    {if l == Locale::En { r.message_en } else { r.message_zh_hk }}
+                                </p>
+                            }.into_any(),
+                            Err(e) => view! {
+                                <p class="field-error" id="preprinted-error">{call_error(&e, l)}</p>
+                            }.into_any(),
+                        }
+                    })}
                 </div>
             </fieldset>
 

@@ -1,5 +1,6 @@
 //! One module per screen; the app frame in `app.rs` switches between them.
 pub mod contacts;
+pub mod ecship;
 pub mod editor;
 pub mod fields;
 pub mod import;
@@ -8,3 +9,4 @@ pub mod posting;
 pub mod print;
 pub mod quote;
 pub mod shipments;
+pub mod tracking;

@@ -1,12 +1,20 @@
 //! "Shipments": every stored shipment, filtered by state, creation date and destination, with
-//! a multi-select for batch actions (printing labels, iMail posting documents; submitting to come) and a CSV export
-//! of what the filter shows. A row opens the shipment in the editor.
+//! a multi-select for batch actions (submitting to EC-Ship, printing labels, iMail posting
+//! documents) and a CSV export of what the filter shows. A row opens the shipment in the
+//! editor; its own buttons (retry, cancel, tracking) do not.
+//!
+//! Submitting only queues: the shell's outbox worker talks to EC-Ship afterwards and reports
+//! each job as a `submit-progress` event. The page listens for as long as it is shown and
+//! reloads the list on each, so item numbers and EC-Ship's error texts appear as they arrive.
 
 use std::collections::BTreeSet;
 
 use leptos::prelude::*;
+use leptos::reactive::owner::LocalStorage;
 use leptos::task::spawn_local;
-use satchel_ipc::{ShipmentFilterRequest, ShipmentState, ShipmentSummary};
+use satchel_ipc::{
+    ShipmentFilterRequest, ShipmentState, ShipmentSummary, SubmitProgress, SubmitResponse,
+};
 
 use crate::app::use_navigator;
 use crate::files;
@@ -14,6 +22,14 @@ use crate::i18n::{self, call_error, pick, state_name, tr, use_locale, Key};
 use crate::ipc::{self, CallError};
 use crate::pages::posting::PostingPanel;
 use crate::pages::print::PrintPanel;
+use crate::pages::tracking::TrackingPanel;
+
+/// What a row's own button did, for the line above the list.
+#[derive(Debug, Clone)]
+enum RowAction {
+    Cancel(String),
+    Failed(CallError),
+}
 
 #[component]
 pub fn ShipmentsPage() -> impl IntoView {
@@ -31,6 +47,16 @@ pub fn ShipmentsPage() -> impl IntoView {
     let printing = RwSignal::new(None::<Vec<String>>);
     // The iMail shipments the posting-documents panel is open for, in list order.
     let posting = RwSignal::new(None::<Vec<String>>);
+    // The shipment the tracking panel is open for.
+    let tracking = RwSignal::new(None::<String>);
+    let row_action = RwSignal::new(None::<RowAction>);
+    // The last submission: the shell's answer, the shipments it queued, and those whose
+    // job has since finished (numbered, cancelled or failed for good).
+    let submitting = RwSignal::new(false);
+    let submitted = RwSignal::new(None::<Result<SubmitResponse, CallError>>);
+    let batch = RwSignal::new(BTreeSet::<String>::new());
+    let finished = RwSignal::new(BTreeSet::<String>::new());
+    let last_outcome = RwSignal::new(None::<SubmitProgress>);
 
     let filter = move || ShipmentFilterRequest {
         state: ShipmentState::parse(&state.get_untracked()),
@@ -53,6 +79,74 @@ pub fn ShipmentsPage() -> impl IntoView {
         });
     };
     reload();
+
+    // Results arrive after `submit_shipments` has answered, and may arrive before it does: a
+    // finished job is remembered whatever the batch, and the bar counts the batch's ones.
+    let subscription = StoredValue::<_, LocalStorage>::new_local(None::<ipc::Subscription>);
+    spawn_local(async move {
+        let listening = ipc::on_submit_progress(move |p: SubmitProgress| {
+            if p.outcome != "will_retry" {
+                finished.update(|f| {
+                    f.insert(p.shipment_id.clone());
+                });
+            }
+            last_outcome.set(Some(p));
+            reload();
+        })
+        .await;
+        // Dropped at once if the page has gone meanwhile; else when the page goes.
+        if let Ok(s) = listening {
+            subscription.set_value(Some(s));
+        }
+    });
+
+    let submit = move |ids: Vec<String>| {
+        submitting.set(true);
+        batch.set(BTreeSet::new());
+        finished.set(BTreeSet::new());
+        last_outcome.set(None);
+        row_action.set(None);
+        spawn_local(async move {
+            let answer = ipc::submit_shipments(ids.clone()).await;
+            if let Ok(r) = &answer {
+                batch.set(
+                    ids.into_iter()
+                        .filter(|id| !r.refused.iter().any(|x| &x.id == id))
+                        .collect(),
+                );
+            }
+            submitted.set(Some(answer));
+            submitting.set(false);
+            reload();
+        });
+    };
+    let cancel = move |id: String| {
+        row_action.set(None);
+        spawn_local(async move {
+            row_action.set(Some(match ipc::cancel_submission(id).await {
+                Ok(r) => RowAction::Cancel(r.outcome),
+                Err(e) => RowAction::Failed(e),
+            }));
+            reload();
+        });
+    };
+    let batch_done = move || batch.with(|b| finished.with(|f| b.intersection(f).count()));
+    // Who a refusal is about, in the merchant's terms (reference, else recipient). Untracked:
+    // the answer is drawn once, not again with every reload of the list.
+    let who = move |id: &str| {
+        rows.with_untracked(|r| {
+            r.iter()
+                .find(|x| x.id == id)
+                .map(|x| {
+                    if x.reference.is_empty() {
+                        x.recipient.clone()
+                    } else {
+                        x.reference.clone()
+                    }
+                })
+                .unwrap_or_else(|| id.to_owned())
+        })
+    };
 
     let export = move || {
         let request = filter();
@@ -140,6 +234,16 @@ pub fn ShipmentsPage() -> impl IntoView {
                 <span id="selected-count" aria-live="polite">
                     {move || i18n::selected_count(selected.with(BTreeSet::len), locale.get())}
                 </span>
+                <button id="submit-selected" type="button"
+                    disabled=move || submitting.get() || selected.with(BTreeSet::is_empty)
+                    on:click=move |_| {
+                        let ids = rows.with(|r| selected.with(|s| {
+                            r.iter().filter(|x| s.contains(&x.id)).map(|x| x.id.clone()).collect()
+                        }));
+                        submit(ids);
+                    }>
+                    {tr(Key::SubmitSelected)}
+                </button>
                 <button id="print-selected" type="button"
                     disabled=move || selected.with(BTreeSet::is_empty)
                     on:click=move |_| {
@@ -166,6 +270,57 @@ pub fn ShipmentsPage() -> impl IntoView {
                     <a id="export-shipments-file" href=url download=name.clone()>{name.clone()}</a>
                 })}
             </p>
+            <div id="submit-result" aria-live="polite" hidden=move || submitted.with(Option::is_none)>
+                {move || submitted.get().map(|answer| {
+                    let l = locale.get();
+                    match answer {
+                        Err(e) => view! { <p class="result bad" id="submit-error">{call_error(&e, l)}</p> }.into_any(),
+                        Ok(r) => {
+                            let total = r.queued + r.already_queued;
+                            let refused = r.refused.iter().map(|x| view! {
+                                <li class="refusal" data-id=x.id.clone()>
+                                    <strong>{who(&x.id)}</strong>": "{x.reason.clone()}
+                                </li>
+                            }).collect_view();
+                            let any_refused = !r.refused.is_empty();
+                            view! {
+                                <div class="result" class:ok=!any_refused class:bad=any_refused>
+                                    <p id="submit-summary">{i18n::submit_summary(&r, l)}</p>
+                                    <div hidden=!any_refused>
+                                        <h3>{Key::Refused.text(l)}</h3>
+                                        <ul id="submit-refused">{refused}</ul>
+                                    </div>
+                                    <p class="row" hidden={total == 0}>
+                                        <progress id="submit-progress" aria-label=Key::SubmitProgressLabel.text(l)
+                                            max=total value=batch_done></progress>
+                                        <span id="submit-progress-text">
+                                            {move || i18n::submit_done(batch_done() as u32, total, locale.get())}
+                                        </span>
+                                    </p>
+                                    <p id="submit-last" class="note">
+                                        {move || last_outcome.get().map(|p| i18n::submit_outcome(&p, locale.get()))}
+                                    </p>
+                                </div>
+                            }.into_any()
+                        }
+                    }
+                })}
+            </div>
+            <p id="row-action-status" role="status" class="status"
+                class:bad=move || matches!(row_action.get(), Some(RowAction::Failed(_)))>
+                {move || row_action.get().map(|a| {
+                    let l = locale.get();
+                    match a {
+                        RowAction::Cancel(outcome) => i18n::cancel_outcome(&outcome, l).to_owned(),
+                        RowAction::Failed(e) => call_error(&e, l),
+                    }
+                })}
+            </p>
+            {move || tracking.get().map(|id| view! {
+                <TrackingPanel id=id
+                    on_close=Callback::new(move |()| tracking.set(None))
+                    on_refreshed=Callback::new(move |()| reload()) />
+            })}
             {move || printing.get().map(|ids| view! {
                 <PrintPanel ids=ids
                     on_close=Callback::new(move |()| printing.set(None))
@@ -175,6 +330,7 @@ pub fn ShipmentsPage() -> impl IntoView {
                 <PostingPanel ids=ids on_close=Callback::new(move |()| posting.set(None)) />
             })}
             <p class="note" hidden=move || !rows.with(Vec::is_empty)>{tr(Key::NoShipments)}</p>
+            <div class="table-wide">
             <table id="shipments" class="cards" hidden=move || rows.with(Vec::is_empty)>
                 <thead><tr>
                     <th scope="col"><span class="sr-only">{tr(Key::Select)}</span></th>
@@ -187,11 +343,15 @@ pub fn ShipmentsPage() -> impl IntoView {
                     <th scope="col">{tr(Key::StateLabel)}</th>
                     <th scope="col">{tr(Key::Problems)}</th>
                     <th scope="col">{tr(Key::Created)}</th>
+                    <th scope="col">{tr(Key::ItemNumberLabel)}</th>
+                    <th scope="col">{tr(Key::EcshipStatus)}</th>
+                    <th scope="col">{tr(Key::Actions)}</th>
                 </tr></thead>
                 <tbody>
                     <For
                         each=move || rows.get()
-                        key=|r| (r.id.clone(), r.state, r.created.clone(), r.errors, r.warnings, r.postage.clone(), r.recipient.clone())
+                        // Any change to a row (a new item number, a job's state) redraws it.
+                        key=|r| format!("{r:?}")
                         children=move |r| {
                             let id = r.id.clone();
                             let (id_check, id_change, id_open, id_row) = (id.clone(), id.clone(), id.clone(), id.clone());
@@ -235,12 +395,93 @@ pub fn ShipmentsPage() -> impl IntoView {
                                         {move || i18n::problem_count(r.errors as usize, r.warnings as usize, l0.get())}
                                     </td>
                                     <td data-label=move || Key::Created.text(l0.get())>{r.created.clone()}</td>
+                                    <td data-label=move || Key::ItemNumberLabel.text(l0.get()) class="item-number">
+                                        {r.item_number.clone()}
+                                    </td>
+                                    <td data-label=move || Key::EcshipStatus.text(l0.get()) class="job">
+                                        {job_cell(&r, l0)}
+                                    </td>
+                                    <td data-label=move || Key::Actions.text(l0.get()) class="row-actions">
+                                        {row_buttons(&r, submit, cancel, tracking)}
+                                    </td>
                                 </tr>
                             }
                         }
                     />
                 </tbody>
             </table>
+            </div>
         </section>
+    }
+}
+
+/// The newest EC-Ship job of a row: what it is doing, and the error exactly as it came.
+fn job_cell(r: &ShipmentSummary, locale: RwSignal<i18n::Locale>) -> impl IntoView {
+    r.job.clone().map(|job| {
+        let (j, kind) = (job.clone(), job.error_kind.clone());
+        let error = job.error.clone().map(|e| {
+            let kind_attr = kind.clone().unwrap_or_default();
+            view! {
+                <span class="job-error" data-error-kind=kind_attr>
+                    <span class="job-error-source">
+                        {move || i18n::job_error_source(kind.as_deref(), locale.get())}
+                    </span>" "
+                    <span class="job-error-text">{e}</span>
+                </span>
+            }
+        });
+        view! {
+            <span class="job-state" data-job-kind=job.kind.clone() data-job-state=job.state.clone()>
+                {move || i18n::job_text(&j, locale.get())}
+            </span>
+            {error}
+        }
+    })
+}
+
+/// A row's own buttons; each stops its click from reaching the row, which opens the editor.
+fn row_buttons(
+    r: &ShipmentSummary,
+    submit: impl Fn(Vec<String>) + Copy + Send + Sync + 'static,
+    cancel: impl Fn(String) + Copy + Send + Sync + 'static,
+    tracking: RwSignal<Option<String>>,
+) -> impl IntoView {
+    use ShipmentState as S;
+    let job = r.job.as_ref();
+    let open_cancel =
+        job.is_some_and(|j| j.kind == "cancel" && matches!(j.state.as_str(), "queued" | "running"));
+    let retry = matches!(r.state, S::Draft | S::Ready)
+        && job.is_some_and(|j| j.kind == "submit" && j.state == "failed");
+    // Unsent (queued, never tried): it is withdrawn. Numbered or printed: EC-Ship cancels it.
+    let unsent = r.state == S::Submitted
+        && job.is_some_and(|j| j.kind == "submit" && j.state == "queued" && j.attempts == 0);
+    let can_cancel = !open_cancel && (unsent || matches!(r.state, S::Numbered | S::Printed));
+    let trackable = r.item_number.is_some()
+        && matches!(
+            r.state,
+            S::Numbered | S::Printed | S::Posted | S::Delivered | S::Returned | S::Expired
+        );
+    let (id_retry, id_cancel, id_track) = (r.id.clone(), r.id.clone(), r.id.clone());
+    view! {
+        <span class="row-buttons">
+            {retry.then(|| view! {
+                <button type="button" class="secondary row-retry"
+                    on:click=move |ev| { ev.stop_propagation(); submit(vec![id_retry.clone()]); }>
+                    {tr(Key::Retry)}
+                </button>
+            })}
+            {can_cancel.then(|| view! {
+                <button type="button" class="danger row-cancel"
+                    on:click=move |ev| { ev.stop_propagation(); cancel(id_cancel.clone()); }>
+                    {tr(Key::CancelSubmission)}
+                </button>
+            })}
+            {trackable.then(|| view! {
+                <button type="button" class="secondary row-tracking"
+                    on:click=move |ev| { ev.stop_propagation(); tracking.set(Some(id_track.clone())); }>
+                    {tr(Key::Tracking)}
+                </button>
+            })}
+        </span>
     }
 }

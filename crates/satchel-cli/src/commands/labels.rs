@@ -38,7 +38,10 @@ pub fn format(f: LabelFormat) -> (Format, bool) {
 /// The shipments asked for, in the order asked, and the ids or references not found.
 /// A key is tried as an id first, then as an order reference (the oldest live shipment with
 /// it, as the store itself resolves references).
-fn by_keys(db: &Store, keys: &[String]) -> anyhow::Result<(Vec<ShipmentRecord>, Vec<String>)> {
+pub(crate) fn by_keys(
+    db: &Store,
+    keys: &[String],
+) -> anyhow::Result<(Vec<ShipmentRecord>, Vec<String>)> {
     let mut found = Vec::new();
     let mut missing = Vec::new();
     // Listed once, and only if some key is not an id.

@@ -3,6 +3,7 @@
 //! Commands return their output as text plus a verdict instead of printing, so `main` alone
 //! decides the exit code and handles a closed stdout, and each command stays a plain function.
 
+mod ecship;
 mod item;
 mod labels;
 mod print;
@@ -11,7 +12,7 @@ mod rates;
 mod store;
 mod validate;
 
-use crate::args::{Cli, Command, ContactsCommand, RatesCommand, ShipmentsCommand};
+use crate::args::{Cli, Command, ContactsCommand, EcshipCommand, RatesCommand, ShipmentsCommand};
 use crate::Output;
 use satchel_store::csv_io::Table;
 
@@ -52,5 +53,10 @@ pub fn run(cli: Cli) -> anyhow::Result<Output> {
         }
         Command::Print(args) => print::print(args, json),
         Command::Printers => print::printers(json),
+        Command::Ecship(EcshipCommand::Setup(a)) => ecship::setup(cli.db.as_deref(), a, json),
+        Command::Ecship(EcshipCommand::Status) => ecship::status(cli.db.as_deref(), json),
+        Command::Submit(a) => ecship::submit(cli.db.as_deref(), a, json),
+        Command::Track(a) => ecship::track(cli.db.as_deref(), a, json),
+        Command::Cancel(a) => ecship::cancel(cli.db.as_deref(), a, json),
     }
 }

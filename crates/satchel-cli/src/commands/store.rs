@@ -38,11 +38,16 @@ fn default_db() -> anyhow::Result<PathBuf> {
     Ok(dir.join("satchel.db"))
 }
 
+/// The database file: `--db` / `$SATCHEL_DB`, else the app's own.
+pub fn db_path(db: Option<&Path>) -> anyhow::Result<PathBuf> {
+    match db {
+        Some(p) => Ok(p.to_owned()),
+        None => default_db(),
+    }
+}
+
 pub fn open(db: Option<&Path>) -> anyhow::Result<Store> {
-    let path = match db {
-        Some(p) => p.to_owned(),
-        None => default_db()?,
-    };
+    let path = db_path(db)?;
     Store::open(&path).with_context(|| format!("cannot open the database {}", path.display()))
 }
 

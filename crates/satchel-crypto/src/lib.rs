@@ -1,0 +1,30 @@
+//! End-to-end encryption for Satchel's sync: what the hub stores must be unreadable to the hub.
+//!
+//! Seed notice 003 is why this crate exists: EC-Ship's address books were read by a robot
+//! through the server. Every record a device uploads is sealed here first, so a dump of the
+//! hub holds ciphertext and the minimum metadata needed to sync, never a name or an address.
+//!
+//! Three pieces, all pure (no IO, no clock, no OS randomness; randomness comes in as a
+//! [`rand_core::CryptoRng`] parameter, so the crate builds for `wasm32-unknown-unknown`):
+//!
+//! - [`envelope`]: [`seal`] and [`open`] a record with a fresh data key wrapped by the
+//!   account key (XChaCha20-Poly1305), bound to the record's entity, id and version.
+//! - [`phrase`]: the account key as 24 BIP-39 words, the merchant's way back in when every
+//!   device is lost.
+//! - [`pairing`]: a short code (or QR) shown on one device that lets a second device fetch the
+//!   account key from the hub, encrypted under a key only the code can derive.
+#![forbid(unsafe_code)]
+
+pub mod envelope;
+mod error;
+mod key;
+pub mod pairing;
+pub mod phrase;
+
+pub use envelope::{open, seal, RecordMeta, ENVELOPE_V1};
+pub use error::CryptoError;
+pub use key::AccountKey;
+pub use pairing::{PairingCode, PairingParams};
+pub use phrase::{from_phrase, to_phrase, PhraseError, RecoveryPhrase};
+/// The `rand_core` version the randomness parameters use, so callers need not pin their own.
+pub use rand_core;

@@ -1,0 +1,16 @@
+//! The sync hub's domain: what an account, a device, a token family and a stored record are,
+//! and the one storage trait ([`HubStorage`]) that the SQLite and PostgreSQL backends implement.
+//!
+//! This crate knows no database and no HTTP, so the rules that matter for correctness
+//! (idempotent uploads, per-account cursors, quotas checked in the same transaction as the
+//! write, refresh-token reuse detection) are stated once here and proven against every backend
+//! by [`conformance`].
+
+#![forbid(unsafe_code)]
+
+pub mod conformance;
+mod storage;
+mod types;
+
+pub use storage::{HubStorage, StorageError};
+pub use types::*;

@@ -1,0 +1,134 @@
+//! The storage trait. Each method is one transaction in the backend, and every method that
+//! touches account data takes the account id, so a handler cannot forget the scope.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::types::*;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    /// A unique id was taken (a device id registered twice).
+    #[error("{0} already exists")]
+    Conflict(&'static str),
+    #[error("the account does not exist")]
+    NoAccount,
+    /// The database failed; the message is the driver's and carries no request data.
+    #[error("storage backend: {0}")]
+    Backend(String),
+}
+
+#[async_trait]
+pub trait HubStorage: Send + Sync + 'static {
+    /// A short name for logs and benches (`sqlite`, `postgres`).
+    fn backend_name(&self) -> &'static str;
+
+    /// Creates an account with its first device.
+    async fn create_account(
+        &self,
+        account_id: Uuid,
+        device: &NewDevice,
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError>;
+
+    /// Looks a device up by id alone (login does not know the account yet).
+    async fn device(&self, device_id: Uuid) -> Result<Option<Device>, StorageError>;
+
+    async fn list_devices(&self, account_id: Uuid) -> Result<Vec<Device>, StorageError>;
+
+    async fn add_device(&self, account_id: Uuid, device: &NewDevice) -> Result<(), StorageError>;
+
+    /// Revokes a device of this account and every token family it holds. Returns false when
+    /// the account has no such device (another account's device looks exactly like a missing
+    /// one). Revoking twice keeps the first time.
+    async fn revoke_device(
+        &self,
+        account_id: Uuid,
+        device_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StorageError>;
+
+    /// Stores the first refresh token of a new family.
+    async fn insert_refresh(&self, token: &RefreshToken) -> Result<(), StorageError>;
+
+    /// Presents the refresh token with `old_hash`; on success `next` (same family, account and
+    /// device as the old one; the backend overwrites those fields) is stored.
+    async fn rotate_refresh(
+        &self,
+        old_hash: &Hash,
+        next: &RefreshToken,
+        now: DateTime<Utc>,
+    ) -> Result<RotateOutcome, StorageError>;
+
+    async fn session_state(
+        &self,
+        account_id: Uuid,
+        device_id: Uuid,
+        family_id: Uuid,
+    ) -> Result<SessionState, StorageError>;
+
+    /// Stores a batch atomically: all of it, or (over quota, or a reused id) none of it.
+    async fn upload(
+        &self,
+        account_id: Uuid,
+        device_id: Uuid,
+        batch: &UploadBatch,
+        quota: Quota,
+        now: DateTime<Utc>,
+    ) -> Result<UploadOutcome, StorageError>;
+
+    /// Records with `seq > after`, in seq order, at most `limit`.
+    async fn download(
+        &self,
+        account_id: Uuid,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<StoredRecord>, StorageError>;
+
+    /// Removes every version of one record; returns how many rows went.
+    async fn purge_record(
+        &self,
+        account_id: Uuid,
+        entity: &str,
+        record_id: &str,
+    ) -> Result<u64, StorageError>;
+
+    async fn usage(&self, account_id: Uuid) -> Result<Usage, StorageError>;
+
+    /// Parks a pairing blob. Returns false when a live slot already has this lookup id (an
+    /// expired one is replaced).
+    async fn put_pairing(
+        &self,
+        slot: &PairingSlot,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StorageError>;
+
+    /// Takes a live pairing blob out, with the account that parked it (for that account's
+    /// audit log); it is gone afterwards, whoever asked.
+    async fn take_pairing(
+        &self,
+        lookup_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(Uuid, Vec<u8>)>, StorageError>;
+
+    async fn append_audit(&self, entry: &AuditEntry) -> Result<(), StorageError>;
+
+    /// Forgets what only matters for a while: upload answers older than `uploads_before` (a
+    /// retry after that stores nothing anyway, its records being duplicates by version),
+    /// audit entries older than `audit_before`, and expired pairing slots.
+    async fn prune(
+        &self,
+        uploads_before: DateTime<Utc>,
+        audit_before: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Pruned, StorageError>;
+
+    /// This account's audit entries with `id > after`, oldest first.
+    async fn list_audit(
+        &self,
+        account_id: Uuid,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, StorageError>;
+}

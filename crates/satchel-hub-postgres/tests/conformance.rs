@@ -1,0 +1,25 @@
+//! The backend-agnostic hub suite against a real PostgreSQL, one fresh schema per test.
+//!
+//! The server's URL comes from `SATCHEL_TEST_PG_URL` (`cargo xtask test` starts a throwaway
+//! cluster and sets it). Without it these tests fail rather than pass vacuously.
+
+use satchel_hub_postgres::PostgresStorage;
+
+fn pg_url() -> String {
+    std::env::var("SATCHEL_TEST_PG_URL").unwrap_or_else(|_| {
+        panic!(
+            "SATCHEL_TEST_PG_URL is not set. These tests need a real PostgreSQL: run \
+             `cargo xtask test`, or start a throwaway cluster (toolchain.md §8.1) and export \
+             SATCHEL_TEST_PG_URL=postgres://app@127.0.0.1:55432/satchel"
+        )
+    })
+}
+
+async fn fresh() -> PostgresStorage {
+    let schema = format!("t_{}", uuid::Uuid::now_v7().simple());
+    PostgresStorage::connect_in_schema(&pg_url(), &schema, 4)
+        .await
+        .expect("connecting to SATCHEL_TEST_PG_URL")
+}
+
+satchel_hub_core::conformance_tests!(fresh);

@@ -1,0 +1,296 @@
+//! Account B against everything of account A, on every route: B can neither read, list,
+//! overwrite nor delete A's records or devices. The table must name every route of
+//! `satchel_sync_proto::paths`, so a new route cannot be added without a row here.
+
+use reqwest::{Method, StatusCode};
+use satchel_sync_proto::{self as proto, paths};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use crate::common::*;
+
+struct Case {
+    route: &'static str,
+    method: Method,
+    /// Path with A's identifiers filled in.
+    path: String,
+    body: Option<Value>,
+    /// Whether B's token goes along (the pairing fetch and sign-in routes take none).
+    as_b: bool,
+    /// Statuses B may get; anything else fails.
+    allowed: &'static [StatusCode],
+}
+
+#[tokio::test]
+async fn account_b_cannot_touch_account_a_on_any_route_sqlite() {
+    account_b_cannot_touch_account_a_on_any_route(sqlite_hub(relaxed()).await).await;
+}
+
+#[tokio::test]
+async fn account_b_cannot_touch_account_a_on_any_route_postgres() {
+    account_b_cannot_touch_account_a_on_any_route(postgres_hub(relaxed()).await).await;
+}
+
+async fn account_b_cannot_touch_account_a_on_any_route(t: TestHub) {
+    let a = t.create_account().await;
+    let a_phone = t.add_device(&a).await;
+    let b = t.create_account().await;
+
+    let a_upload = Uuid::now_v7();
+    let a_records = [
+        record("a-rec-1", "v1", b"A-CIPHERTEXT-ONE"),
+        record("a-rec-2", "v1", b"A-CIPHERTEXT-TWO"),
+    ];
+    assert_eq!(
+        t.upload(&a, a_upload, &a_records).await.status,
+        StatusCode::OK
+    );
+    let a_lookup = format!("a-pairing-{}", Uuid::now_v7().simple());
+    let r = t
+        .call(
+            Method::POST,
+            "/v0/pairing",
+            Some(&a.access),
+            Some(json!({ "lookup_id": a_lookup, "blob": b64(b"A-PAIRING-BLOB") })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    t.download_all(&a, 10).await; // something in A's audit log
+
+    let a_secret_markers = [
+        a.device_id.to_string(),
+        a_phone.device_id.to_string(),
+        a.account_id.to_string(),
+        b64(b"A-CIPHERTEXT-ONE"),
+        b64(b"A-CIPHERTEXT-TWO"),
+        b64(b"A-PAIRING-BLOB"),
+    ];
+    let ok = &[StatusCode::OK];
+    let cases = vec![
+        Case {
+            route: paths::ACCOUNTS,
+            method: Method::POST,
+            path: "/v0/accounts".into(),
+            body: Some(json!({ "device_label": "b2", "device_secret": b64(&random_secret()) })),
+            as_b: false,
+            allowed: &[StatusCode::CREATED],
+        },
+        Case {
+            route: paths::LOGIN,
+            method: Method::POST,
+            path: "/v0/auth/login".into(),
+            // B knows A's device id (say, from a screenshot) but not its credential.
+            body: Some(json!({ "device_id": a.device_id, "device_secret": b64(&b.secret) })),
+            as_b: false,
+            allowed: &[StatusCode::UNAUTHORIZED],
+        },
+        Case {
+            route: paths::REFRESH,
+            method: Method::POST,
+            path: "/v0/auth/refresh".into(),
+            body: Some(json!({ "refresh_token": format!("{}x", a.refresh) })),
+            as_b: false,
+            allowed: &[StatusCode::UNAUTHORIZED],
+        },
+        Case {
+            route: paths::DEVICES,
+            method: Method::GET,
+            path: "/v0/devices".into(),
+            body: None,
+            as_b: true,
+            allowed: ok,
+        },
+        Case {
+            route: paths::DEVICES,
+            method: Method::POST,
+            path: "/v0/devices".into(),
+            body: Some(
+                json!({ "device_label": "b-extra", "device_secret": b64(&random_secret()) }),
+            ),
+            as_b: true,
+            allowed: &[StatusCode::CREATED],
+        },
+        Case {
+            route: paths::DEVICE,
+            method: Method::DELETE,
+            path: format!("/v0/devices/{}", a_phone.device_id),
+            body: None,
+            as_b: true,
+            allowed: &[StatusCode::NOT_FOUND],
+        },
+        Case {
+            route: paths::RECORDS,
+            method: Method::GET,
+            path: "/v0/records?after=0&limit=500".into(),
+            body: None,
+            as_b: true,
+            allowed: ok,
+        },
+        Case {
+            route: paths::RECORDS,
+            method: Method::POST,
+            path: "/v0/records".into(),
+            // Same upload id, record id and version as A's, other content.
+            body: Some(json!({
+                "upload_id": a_upload,
+                "records": [record("a-rec-1", "v1", b"B-OVERWRITE")],
+            })),
+            as_b: true,
+            allowed: ok,
+        },
+        Case {
+            route: paths::RECORD,
+            method: Method::DELETE,
+            path: "/v0/records/contact/a-rec-2".into(),
+            body: None,
+            as_b: true,
+            allowed: ok,
+        },
+        Case {
+            route: paths::USAGE,
+            method: Method::GET,
+            path: "/v0/usage".into(),
+            body: None,
+            as_b: true,
+            allowed: ok,
+        },
+        Case {
+            route: paths::AUDIT,
+            method: Method::GET,
+            path: "/v0/audit?after=0".into(),
+            body: None,
+            as_b: true,
+            allowed: ok,
+        },
+        Case {
+            route: paths::PAIRING,
+            method: Method::POST,
+            path: "/v0/pairing".into(),
+            body: Some(json!({ "lookup_id": a_lookup, "blob": b64(b"B-BLOB") })),
+            as_b: true,
+            allowed: &[StatusCode::CONFLICT],
+        },
+        Case {
+            route: paths::PAIRING_SLOT,
+            method: Method::GET,
+            path: format!("/v0/pairing/b-guess-{}", Uuid::now_v7().simple()),
+            body: None,
+            as_b: false,
+            allowed: &[StatusCode::NOT_FOUND],
+        },
+    ];
+
+    let every_route = [
+        paths::ACCOUNTS,
+        paths::LOGIN,
+        paths::REFRESH,
+        paths::DEVICES,
+        paths::DEVICE,
+        paths::RECORDS,
+        paths::RECORD,
+        paths::USAGE,
+        paths::AUDIT,
+        paths::PAIRING,
+        paths::PAIRING_SLOT,
+    ];
+    for route in every_route {
+        assert!(
+            cases.iter().any(|c| c.route == route),
+            "no cross-account case for {route}"
+        );
+    }
+
+    for c in &cases {
+        let token = c.as_b.then_some(b.access.as_str());
+        let r = t
+            .call(c.method.clone(), &c.path, token, c.body.clone())
+            .await;
+        assert!(
+            c.allowed.contains(&r.status),
+            "{} {}: B got {} {}",
+            c.method,
+            c.path,
+            r.status,
+            r.body
+        );
+        let text = r.body.to_string();
+        for m in &a_secret_markers {
+            assert!(
+                !text.contains(m.as_str()),
+                "{} {} leaked A's data ({m}): {text}",
+                c.method,
+                c.path
+            );
+        }
+        if c.route == paths::RECORD {
+            assert_eq!(r.body["removed"], 0, "B removed nothing of A's");
+        }
+    }
+
+    // A's world is exactly as it was.
+    let a_has = t.download_all(&a, 100).await;
+    assert_eq!(a_has.len(), 2);
+    assert_eq!(a_has[0].record_id, "a-rec-1");
+    assert_eq!(a_has[0].ciphertext.0, b"A-CIPHERTEXT-ONE");
+    assert_eq!(a_has[1].ciphertext.0, b"A-CIPHERTEXT-TWO");
+    let r = t
+        .call(Method::GET, "/v0/devices", Some(&a_phone.access), None)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "A's phone was not revoked by B");
+    let devices: proto::DeviceList = r.json();
+    assert_eq!(devices.devices.len(), 2);
+    assert!(devices.devices.iter().all(|d| d.revoked_at.is_none()));
+    let usage: proto::UsageResponse = t
+        .call(Method::GET, "/v0/usage", Some(&a.access), None)
+        .await
+        .json();
+    assert_eq!(usage.records, 2);
+    let r = t
+        .call(Method::GET, &format!("/v0/pairing/{a_lookup}"), None, None)
+        .await;
+    let blob: proto::PairingGetResponse = r.json();
+    assert_eq!(
+        blob.blob.0, b"A-PAIRING-BLOB",
+        "B did not replace A's pairing blob"
+    );
+    let audit: proto::AuditResponse = t
+        .call(Method::GET, "/v0/audit", Some(&b.access), None)
+        .await
+        .json();
+    assert!(audit
+        .entries
+        .iter()
+        .all(|e| e.device_id == Some(b.device_id)));
+
+    // B's own upload, made with A's upload id, is B's: a real store, not A's replayed answer.
+    let b_has = t.download_all(&b, 100).await;
+    assert_eq!(b_has.len(), 1);
+    assert_eq!(b_has[0].ciphertext.0, b"B-OVERWRITE");
+}
+
+#[tokio::test]
+async fn a_token_cannot_be_edited_to_speak_for_another_account() {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine as _;
+    let t = sqlite_hub(relaxed()).await;
+    let a = t.create_account().await;
+    let b = t.create_account().await;
+    t.upload(&a, Uuid::now_v7(), &[record("x", "v1", b"A")])
+        .await;
+
+    let parts: Vec<&str> = b.access.split('.').collect();
+    let mut claims: Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap();
+    claims["a"] = json!(a.account_id);
+    claims["d"] = json!(a.device_id);
+    let forged = format!(
+        "v0.{}.{}",
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims).unwrap()),
+        parts[2]
+    );
+    let r = t
+        .call(Method::GET, "/v0/records", Some(&forged), None)
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(!r.body.to_string().contains(&b64(b"A")));
+}

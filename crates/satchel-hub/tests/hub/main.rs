@@ -1,0 +1,11 @@
+//! The hub over real HTTP on loopback: reqwest → axum → SQLite file or PostgreSQL.
+//! One test binary (style.md, rule 12); each module is one concern.
+
+mod common;
+
+mod accounts;
+mod binary;
+mod dump;
+mod isolation;
+mod records;
+mod scraping;

@@ -1,0 +1,229 @@
+//! The EC-Ship SOAP client: envelopes from `satchel-ecship`, sent over HTTPS (domain.md §10.2).
+//!
+//! Why it is thin: every decision about the wire format lives in the pure crate and is tested
+//! there; this module only adds what needs IO — a fresh random nonce and the current time per
+//! request (§10.3: a token is single-use), the POST itself, and the classification of
+//! failures that the outbox depends on: an error is either EC-Ship's answer
+//! ([`ClientError::Reply`]: do not retry blindly, show `errMessage`) or a transport failure
+//! after which **nobody knows whether EC-Ship acted** ([`ClientError::outcome_unknown`]:
+//! look the shipment up by `refNo` before trying again).
+
+use std::time::Duration;
+
+use chrono::Utc;
+use reqwest::header::{HeaderValue, CONTENT_TYPE};
+use satchel_core::model::Shipment;
+use satchel_core::s10::ItemNumber;
+use satchel_ecship::response::{
+    self, FoundItem, OrderCreated, ReplyError, TotalPostage, TrackingEvent,
+};
+use satchel_ecship::{envelope, Account, Codes, MappingError, PrintMode, Stamp};
+use uuid::Uuid;
+
+/// Where EC-Ship lives; trial and production differ only here (§10.2: "Keep the base URL
+/// and the environment in configuration").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoints {
+    /// SOAP base: `{base_url}/Posting`, `/Calculator`, `/Tracking`; e.g.
+    /// `https://service.hongkongpost.hk/API-trial/services`.
+    pub base_url: String,
+    /// REST tracking base (§10.6: production URL unknown, §13).
+    pub tracking_base_url: String,
+}
+
+/// Why a call did not produce a result.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// No complete reply: timeout, refused or reset connection, a body cut short. EC-Ship
+    /// may or may not have acted.
+    #[error("no complete reply from EC-Ship ({0}); whether it acted is unknown")]
+    Transport(String),
+    /// EC-Ship answered (status error, SOAP fault) or answered something unreadable.
+    #[error(transparent)]
+    Reply(#[from] ReplyError),
+    /// The request could not be built from the shipment.
+    #[error(transparent)]
+    Mapping(#[from] MappingError),
+}
+
+impl ClientError {
+    /// True when EC-Ship may have carried out the request although we got no usable answer:
+    /// every transport failure, and a reply we could not read (a proxy's error page, a
+    /// truncated envelope). Before repeating a create after this, look it up by `refNo`.
+    pub fn outcome_unknown(&self) -> bool {
+        matches!(
+            self,
+            ClientError::Transport(_) | ClientError::Reply(ReplyError::Malformed(_))
+        )
+    }
+}
+
+fn transport(e: reqwest::Error) -> ClientError {
+    let kind = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "could not connect"
+    } else if e.is_body() || e.is_decode() {
+        "reply cut short"
+    } else {
+        "connection failed"
+    };
+    // The error's own text names the URL, never the body, so it carries no personal data.
+    ClientError::Transport(format!("{kind}: {e}"))
+}
+
+/// The SOAP client. Cheap to clone (the HTTP pool is shared).
+#[derive(Debug, Clone)]
+pub struct EcshipClient {
+    http: reqwest::Client,
+    endpoints: Endpoints,
+    account: Account,
+    codes: Codes,
+}
+
+impl EcshipClient {
+    /// `timeout` bounds each whole request; after it the outcome is unknown.
+    pub fn new(
+        endpoints: Endpoints,
+        account: Account,
+        codes: Codes,
+        timeout: Duration,
+    ) -> Result<Self, ClientError> {
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout)
+            .build()
+            .map_err(transport)?;
+        Ok(EcshipClient {
+            http,
+            endpoints,
+            account,
+            codes,
+        })
+    }
+
+    pub fn endpoints(&self) -> &Endpoints {
+        &self.endpoints
+    }
+
+    /// A fresh token identity: 16 random bytes and the current time (§10.3).
+    fn stamp() -> Result<Stamp, ClientError> {
+        let mut nonce = vec![0u8; 16];
+        getrandom::fill(&mut nonce)
+            .map_err(|e| ClientError::Transport(format!("no randomness for the nonce: {e}")))?;
+        Ok(Stamp {
+            nonce,
+            created: Utc::now(),
+        })
+    }
+
+    /// POSTs an envelope to `{base}/{service}` (§10.2 transport) and returns the body,
+    /// whatever the HTTP status: SOAP faults arrive as 500 and are answers.
+    async fn post(&self, service: &str, envelope: String) -> Result<String, ClientError> {
+        let url = format!(
+            "{}/{service}",
+            self.endpoints.base_url.trim_end_matches('/')
+        );
+        let resp = self
+            .http
+            .post(url)
+            .header(
+                CONTENT_TYPE,
+                HeaderValue::from_static("text/xml; charset=utf-8"),
+            )
+            .header("SOAPAction", HeaderValue::from_static("\"\""))
+            .body(envelope)
+            .send()
+            .await
+            .map_err(transport)?;
+        resp.text().await.map_err(transport)
+    }
+
+    /// getTotalPostage (Calculator).
+    pub async fn total_postage(&self, shipment: &Shipment) -> Result<TotalPostage, ClientError> {
+        let env =
+            envelope::get_total_postage(&Self::stamp()?, &self.account, &self.codes, shipment)?;
+        Ok(response::parse_total_postage(
+            &self.post("Calculator", env).await?,
+        )?)
+    }
+
+    /// createOrder with `id` as `refNo`. After an error with
+    /// [`ClientError::outcome_unknown`], call [`Self::find_by_ref`] before trying again.
+    pub async fn create_order(
+        &self,
+        id: Uuid,
+        shipment: &Shipment,
+    ) -> Result<OrderCreated, ClientError> {
+        let env =
+            envelope::create_order(&Self::stamp()?, &self.account, &self.codes, id, shipment)?;
+        Ok(response::parse_create_order(
+            &self.post("Posting", env).await?,
+        )?)
+    }
+
+    /// createTemporaryOrder: a server-side draft (§10.4), same fields as createOrder.
+    pub async fn create_temporary_order(
+        &self,
+        id: Uuid,
+        shipment: &Shipment,
+    ) -> Result<OrderCreated, ClientError> {
+        let env = envelope::create_temporary_order(
+            &Self::stamp()?,
+            &self.account,
+            &self.codes,
+            id,
+            shipment,
+        )?;
+        Ok(response::parse_create_order(
+            &self.post("Posting", env).await?,
+        )?)
+    }
+
+    /// getItemNo by our shipment id (`refNo`); empty when EC-Ship has no such order.
+    pub async fn find_by_ref(&self, id: Uuid) -> Result<Vec<FoundItem>, ClientError> {
+        let env = envelope::get_item_no(&Self::stamp()?, &self.account, &self.codes, id)?;
+        Ok(response::parse_get_item_no(
+            &self.post("Posting", env).await?,
+        )?)
+    }
+
+    /// cancelOrder.
+    pub async fn cancel_order(&self, item: &ItemNumber, order_no: &str) -> Result<(), ClientError> {
+        let env = envelope::cancel_order(&Self::stamp()?, &self.account, item, order_no);
+        Ok(response::parse_cancel_order(
+            &self.post("Posting", env).await?,
+        )?)
+    }
+
+    /// getAddressPack, one label per page: the PDF bytes.
+    pub async fn address_pack(&self, items: &[ItemNumber]) -> Result<Vec<u8>, ClientError> {
+        self.address_pack_with(items, PrintMode::OnePerPage).await
+    }
+
+    /// getAddressPack with a print mode (three per page is "for e-Express to the US only").
+    pub async fn address_pack_with(
+        &self,
+        items: &[ItemNumber],
+        mode: PrintMode,
+    ) -> Result<Vec<u8>, ClientError> {
+        let env = envelope::get_address_pack(&Self::stamp()?, &self.account, items, mode);
+        Ok(response::parse_address_pack(
+            &self.post("Posting", env).await?,
+        )?)
+    }
+
+    /// getTTInfo (Tracking), events oldest first.
+    pub async fn tt_info(&self, item: &ItemNumber) -> Result<Vec<TrackingEvent>, ClientError> {
+        let env = envelope::get_tt_info(&Self::stamp()?, &self.account, &self.codes, item);
+        Ok(response::parse_tt_info(&self.post("Tracking", env).await?)?)
+    }
+
+    /// getMTTInfo (Tracking), milestones oldest first.
+    pub async fn mtt_info(&self, item: &ItemNumber) -> Result<Vec<TrackingEvent>, ClientError> {
+        let env = envelope::get_mtt_info(&Self::stamp()?, &self.account, item);
+        Ok(response::parse_mtt_info(
+            &self.post("Tracking", env).await?,
+        )?)
+    }
+}

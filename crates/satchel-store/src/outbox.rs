@@ -1,0 +1,644 @@
+//! The EC-Ship outbox: this device's durable queue of submissions and cancellations.
+//!
+//! Why it is in the store: "submit" is pressed offline as often as online, a worker can be
+//! killed mid-request, and a double click must not buy two labels (issue #7). So the queue is
+//! rows in the same SQLite file as the shipments, and every step of a job changes the job and
+//! its shipment in one transaction:
+//!
+//! - [`Store::queue_submissions`] moves each shipment to `submitted` and adds one job; a unique
+//!   index allows one open job per shipment, so pressing twice queues once.
+//! - [`Store::claim_jobs`] takes due jobs with a lease and counts the attempt *before* the
+//!   request goes out. A job whose worker died is due again when its lease ends, and because
+//!   its attempt was counted, the worker is told to [look the order up](Claim::look_up_first)
+//!   by `refNo` before creating it again: a lost response never buys a second label.
+//! - [`Store::finish_submission`], [`Store::retry_later`], [`Store::fail_job`] and
+//!   [`Store::finish_cancel`] record the outcome.
+//!
+//! The network side lives in `satchel-net::outbox`; this module never talks to EC-Ship.
+
+use rusqlite::{params, OptionalExtension, Row};
+use satchel_core::s10::ItemNumber;
+use satchel_core::service::Service;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::shipments::{at, object, EcshipOrder, ShipmentRecord, ShipmentState};
+use crate::{Error, Result, Store};
+
+/// What a job asks EC-Ship to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobKind {
+    /// `createOrder`, then store the item number.
+    Submit,
+    /// `cancelOrder` for an order EC-Ship already made.
+    Cancel,
+}
+
+impl JobKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobKind::Submit => "submit",
+            JobKind::Cancel => "cancel",
+        }
+    }
+
+    fn parse(s: &str) -> JobKind {
+        if s == "cancel" {
+            JobKind::Cancel
+        } else {
+            JobKind::Submit
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobState {
+    /// Waiting for its due time.
+    Queued,
+    /// A worker holds it until its lease ends.
+    Running,
+    Done,
+    /// Stopped for good; the merchant decides (fix and retry, or leave it).
+    Failed,
+    /// Taken back by the merchant before it was ever sent.
+    Withdrawn,
+}
+
+impl JobState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobState::Queued => "queued",
+            JobState::Running => "running",
+            JobState::Done => "done",
+            JobState::Failed => "failed",
+            JobState::Withdrawn => "withdrawn",
+        }
+    }
+
+    fn parse(s: &str) -> JobState {
+        match s {
+            "running" => JobState::Running,
+            "done" => JobState::Done,
+            "failed" => JobState::Failed,
+            "withdrawn" => JobState::Withdrawn,
+            _ => JobState::Queued,
+        }
+    }
+
+    pub fn is_open(self) -> bool {
+        matches!(self, JobState::Queued | JobState::Running)
+    }
+}
+
+/// Who said no, which decides what the merchant can do about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// EC-Ship answered with an error; the message is its own text.
+    Ecship,
+    /// The request did not get an answer (offline, timeout, dropped connection).
+    Transport,
+    /// Satchel cannot even build the request: credentials or configuration are missing.
+    Setup,
+}
+
+impl ErrorKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Ecship => "ecship",
+            ErrorKind::Transport => "transport",
+            ErrorKind::Setup => "setup",
+        }
+    }
+
+    fn parse(s: &str) -> Option<ErrorKind> {
+        match s {
+            "ecship" => Some(ErrorKind::Ecship),
+            "transport" => Some(ErrorKind::Transport),
+            "setup" => Some(ErrorKind::Setup),
+            _ => None,
+        }
+    }
+}
+
+/// One outbox row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Job {
+    pub id: String,
+    pub shipment_id: String,
+    pub kind: JobKind,
+    pub state: JobState,
+    /// Requests started for this job (counted before each one goes out).
+    pub attempts: u32,
+    /// Queued: when it may run. Running: when its lease ends.
+    pub due_ms: i64,
+    pub last_error: Option<String>,
+    pub error_kind: Option<ErrorKind>,
+    pub created_ms: i64,
+    pub updated_ms: i64,
+}
+
+/// What [`Store::queue_submissions`] did with one shipment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Queued {
+    Queued {
+        job: Job,
+    },
+    /// It already had an open job (a double click): nothing new was queued.
+    AlreadyQueued {
+        job: Job,
+    },
+    /// It cannot be sent as it is; `reason` says why.
+    Refused {
+        shipment_id: String,
+        reason: String,
+    },
+}
+
+/// A job handed to a worker, with what it needs to do it.
+#[derive(Debug, Clone)]
+pub struct Claim {
+    pub job: Job,
+    pub shipment: ShipmentRecord,
+    /// An earlier request for this shipment may have reached EC-Ship (its answer was lost or
+    /// the worker died), so the worker must ask EC-Ship for the order by `refNo` before it
+    /// creates one.
+    pub look_up_first: bool,
+}
+
+const JOB_COLUMNS: &str = "id, shipment_id, kind, state, attempts, due_ms, last_error, \
+                           error_kind, created_ms, updated_ms";
+
+fn job_from_row(r: &Row<'_>) -> rusqlite::Result<Job> {
+    let kind: String = r.get(2)?;
+    let state: String = r.get(3)?;
+    let error_kind: Option<String> = r.get(7)?;
+    Ok(Job {
+        id: r.get(0)?,
+        shipment_id: r.get(1)?,
+        kind: JobKind::parse(&kind),
+        state: JobState::parse(&state),
+        attempts: r.get(4)?,
+        due_ms: r.get(5)?,
+        last_error: r.get(6)?,
+        error_kind: error_kind.as_deref().and_then(ErrorKind::parse),
+        created_ms: r.get(8)?,
+        updated_ms: r.get(9)?,
+    })
+}
+
+fn load_job(tx: &rusqlite::Connection, id: &str) -> Result<Job> {
+    tx.prepare_cached(&format!("SELECT {JOB_COLUMNS} FROM outbox WHERE id = ?1"))?
+        .query_row([id], job_from_row)
+        .optional()?
+        .ok_or_else(|| Error::NotFound {
+            entity: "outbox job",
+            id: id.to_owned(),
+        })
+}
+
+fn open_job(tx: &rusqlite::Connection, shipment_id: &str, kind: JobKind) -> Result<Option<Job>> {
+    Ok(tx
+        .prepare_cached(&format!(
+            "SELECT {JOB_COLUMNS} FROM outbox WHERE shipment_id = ?1 AND kind = ?2
+               AND state IN ('queued', 'running')"
+        ))?
+        .query_row(params![shipment_id, kind.as_str()], job_from_row)
+        .optional()?)
+}
+
+impl crate::Writer<'_> {
+    fn insert_job(&mut self, shipment_id: &str, kind: JobKind) -> Result<Job> {
+        let id = self.new_id();
+        self.tx
+            .prepare_cached(
+                "INSERT INTO outbox (id, shipment_id, kind, state, due_ms, created_ms, updated_ms)
+                 VALUES (?1, ?2, ?3, 'queued', ?4, ?4, ?4)",
+            )?
+            .execute(params![id, shipment_id, kind.as_str(), self.now_ms as i64])?;
+        load_job(&self.tx, &id)
+    }
+
+    /// Moves the shipment to `to` (checking the lifecycle), with `extra` changed fields.
+    fn move_shipment(
+        &mut self,
+        id: &str,
+        to: ShipmentState,
+        edit: impl FnOnce(&mut ShipmentRecord, &mut serde_json::Map<String, Value>) -> Result<()>,
+    ) -> Result<()> {
+        let (mut rec, clocks) = self.load_shipment(id)?;
+        if rec.state != to && !rec.state.can_become(to) {
+            return Err(Error::Transition {
+                from: rec.state.as_str().into(),
+                to: to.as_str().into(),
+            });
+        }
+        let mut changed = serde_json::Map::new();
+        if rec.state != to {
+            rec.state = to;
+            rec.history.insert(to, at(self.now_ms));
+            changed.insert("state".into(), Value::String(to.as_str().into()));
+            changed.insert("history".into(), serde_json::to_value(&rec.history)?);
+        }
+        edit(&mut rec, &mut changed)?;
+        self.store_shipment(&rec, clocks, changed)
+    }
+
+    fn set_job(
+        &mut self,
+        job_id: &str,
+        state: JobState,
+        due_ms: i64,
+        error: Option<(&str, ErrorKind)>,
+    ) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "UPDATE outbox SET state = ?2, due_ms = ?3, last_error = ?4, error_kind = ?5,
+                   updated_ms = ?6 WHERE id = ?1",
+            )?
+            .execute(params![
+                job_id,
+                state.as_str(),
+                due_ms,
+                error.map(|e| e.0),
+                error.map(|e| e.1.as_str()),
+                self.now_ms as i64
+            ])?;
+        Ok(())
+    }
+
+    /// The running job `job_id`; anything else means another worker or the merchant got there
+    /// first, and this worker's result must not be recorded.
+    fn running_job(&self, job_id: &str) -> Result<Job> {
+        let job = load_job(&self.tx, job_id)?;
+        if job.state != JobState::Running {
+            return Err(Error::Transition {
+                from: format!("outbox job {}", job.state.as_str()),
+                to: "finished".into(),
+            });
+        }
+        Ok(job)
+    }
+}
+
+impl Store {
+    /// Queues EC-Ship submission of each shipment, in one transaction. A shipment must be
+    /// ready, or a draft whose last check found no errors; it moves to `submitted` at once,
+    /// so it can no longer be edited while EC-Ship is asked.
+    pub fn queue_submissions(&mut self, ids: &[String]) -> Result<Vec<Queued>> {
+        self.write(|w| {
+            let mut out = Vec::with_capacity(ids.len());
+            for id in ids {
+                if let Some(job) = open_job(&w.tx, id, JobKind::Submit)? {
+                    out.push(Queued::AlreadyQueued { job });
+                    continue;
+                }
+                let (rec, _) = w.load_shipment(id)?;
+                let refuse = |reason: String| Queued::Refused {
+                    shipment_id: id.clone(),
+                    reason,
+                };
+                if !matches!(rec.state, ShipmentState::Draft | ShipmentState::Ready) {
+                    out.push(refuse(format!(
+                        "it is {}; only drafts and ready items can be submitted",
+                        rec.state.as_str()
+                    )));
+                    continue;
+                }
+                if let Some(p) = rec.assessment.problems.iter().find(|p| p.error) {
+                    out.push(refuse(format!(
+                        "{} ({}): {}",
+                        p.field, p.rule, p.message_en
+                    )));
+                    continue;
+                }
+                if rec.state == ShipmentState::Draft {
+                    w.move_shipment(id, ShipmentState::Ready, |_, _| Ok(()))?;
+                }
+                w.move_shipment(id, ShipmentState::Submitted, |_, _| Ok(()))?;
+                let job = w.insert_job(id, JobKind::Submit)?;
+                out.push(Queued::Queued { job });
+            }
+            Ok(out)
+        })
+    }
+
+    /// Queues cancellation of an order EC-Ship made (numbered or printed, not yet posted).
+    /// A submission that has not been sent yet is simply withdrawn instead.
+    pub fn queue_cancel(&mut self, id: &str) -> Result<Queued> {
+        self.write(|w| {
+            if let Some(job) = open_job(&w.tx, id, JobKind::Cancel)? {
+                return Ok(Queued::AlreadyQueued { job });
+            }
+            let (rec, _) = w.load_shipment(id)?;
+            if !rec.state.can_become(ShipmentState::Cancelled) {
+                return Ok(Queued::Refused {
+                    shipment_id: id.to_owned(),
+                    reason: format!(
+                        "it is {}; only numbered or printed items, not yet posted, can be \
+                         cancelled at EC-Ship",
+                        rec.state.as_str()
+                    ),
+                });
+            }
+            let job = w.insert_job(id, JobKind::Cancel)?;
+            Ok(Queued::Queued { job })
+        })
+    }
+
+    /// Takes back a submission that was queued but never sent (no attempt yet): the job is
+    /// withdrawn and the shipment is ready again. Once a request may have gone out, the only
+    /// way back is cancelling the order at EC-Ship.
+    pub fn withdraw_submission(&mut self, id: &str) -> Result<ShipmentRecord> {
+        self.write(|w| {
+            let job = open_job(&w.tx, id, JobKind::Submit)?
+                .filter(|j| j.state == JobState::Queued && j.attempts == 0)
+                .ok_or_else(|| Error::Transition {
+                    from: "submitted (already sent to EC-Ship)".into(),
+                    to: "withdrawn".into(),
+                })?;
+            let now = w.now_ms as i64;
+            w.set_job(&job.id, JobState::Withdrawn, now, None)?;
+            w.move_shipment(id, ShipmentState::Ready, |_, _| Ok(()))
+        })?;
+        self.require_shipment(id)
+    }
+
+    /// Claims up to `limit` jobs that are due now (queued and due, or running with an expired
+    /// lease), leasing each for `lease_ms` and counting its attempt.
+    pub fn claim_jobs(&mut self, limit: usize, lease_ms: u64) -> Result<Vec<Claim>> {
+        self.write(|w| {
+            let now = w.now_ms as i64;
+            let due: Vec<Job> =
+                w.tx.prepare_cached(&format!(
+                    "SELECT {JOB_COLUMNS} FROM outbox
+                     WHERE state IN ('queued', 'running') AND due_ms <= ?1
+                     ORDER BY due_ms, rowid LIMIT ?2"
+                ))?
+                .query_map(params![now, limit as i64], job_from_row)?
+                .collect::<rusqlite::Result<_>>()?;
+            let mut claims = Vec::with_capacity(due.len());
+            for mut job in due {
+                // Requests for this shipment's order whose outcome nobody knows: every attempt
+                // counted so far, except the last one of a job that failed on an answer (EC-Ship
+                // said no, or the request was never built), which is known not to have made
+                // an order. A job retried after a refusal therefore creates directly, without
+                // needing the undocumented lookup (domain.md §13).
+                let earlier: i64 = w.tx.query_row(
+                    "SELECT COALESCE(SUM(CASE
+                         WHEN state = 'failed' AND error_kind IN ('ecship', 'setup')
+                           THEN attempts - 1
+                         ELSE attempts END), 0)
+                     FROM outbox WHERE shipment_id = ?1 AND kind = 'submit'",
+                    [&job.shipment_id],
+                    |r| r.get(0),
+                )?;
+                job.attempts += 1;
+                job.state = JobState::Running;
+                job.due_ms = now + lease_ms as i64;
+                w.tx.prepare_cached(
+                    "UPDATE outbox SET state = 'running', attempts = ?2, due_ms = ?3,
+                       updated_ms = ?4 WHERE id = ?1",
+                )?
+                .execute(params![job.id, job.attempts, job.due_ms, now])?;
+                let (shipment, _) = w.load_shipment(&job.shipment_id)?;
+                claims.push(Claim {
+                    look_up_first: job.kind == JobKind::Submit && earlier > 0,
+                    job,
+                    shipment,
+                });
+            }
+            Ok(claims)
+        })
+    }
+
+    /// Records EC-Ship's order: the item number goes onto the shipment, which becomes
+    /// `numbered`; the job is done.
+    pub fn finish_submission(
+        &mut self,
+        job_id: &str,
+        item_number: &ItemNumber,
+        order: &EcshipOrder,
+    ) -> Result<ShipmentRecord> {
+        let shipment_id = self.write(|w| {
+            let job = w.running_job(job_id)?;
+            w.move_shipment(&job.shipment_id, ShipmentState::Numbered, |rec, changed| {
+                rec.draft.shipment.item_number = Some(item_number.clone());
+                rec.ecship = Some(order.clone());
+                changed.insert("body".into(), serde_json::to_value(&rec.draft.shipment)?);
+                changed.insert("ecship".into(), serde_json::to_value(order)?);
+                Ok(())
+            })?;
+            let now = w.now_ms as i64;
+            w.set_job(job_id, JobState::Done, now, None)?;
+            Ok(job.shipment_id)
+        })?;
+        self.require_shipment(&shipment_id)
+    }
+
+    /// The order was cancelled at EC-Ship: the shipment becomes `cancelled`.
+    pub fn finish_cancel(&mut self, job_id: &str) -> Result<ShipmentRecord> {
+        let shipment_id = self.write(|w| {
+            let job = w.running_job(job_id)?;
+            w.move_shipment(&job.shipment_id, ShipmentState::Cancelled, |_, _| Ok(()))?;
+            let now = w.now_ms as i64;
+            w.set_job(job_id, JobState::Done, now, None)?;
+            Ok(job.shipment_id)
+        })?;
+        self.require_shipment(&shipment_id)
+    }
+
+    /// The attempt got no answer (or a passing one): run the job again after `delay_ms`.
+    pub fn retry_later(
+        &mut self,
+        job_id: &str,
+        error: &str,
+        kind: ErrorKind,
+        delay_ms: u64,
+    ) -> Result<()> {
+        self.write(|w| {
+            w.running_job(job_id)?;
+            let due = w.now_ms as i64 + delay_ms as i64;
+            w.set_job(job_id, JobState::Queued, due, Some((error, kind)))
+        })
+    }
+
+    /// Stops the job for good with `error` (EC-Ship's text, or what is missing). A failed
+    /// submission puts the shipment back to `ready`, so the merchant can fix it and send it
+    /// again. `kind` matters for that resend: after an answer (`Ecship`, `Setup`) the last
+    /// attempt is known not to have made an order; any `Transport` attempt before it may have.
+    pub fn fail_job(&mut self, job_id: &str, error: &str, kind: ErrorKind) -> Result<()> {
+        self.write(|w| {
+            let job = w.running_job(job_id)?;
+            let now = w.now_ms as i64;
+            w.set_job(job_id, JobState::Failed, now, Some((error, kind)))?;
+            if job.kind == JobKind::Submit {
+                w.move_shipment(&job.shipment_id, ShipmentState::Ready, |_, _| Ok(()))?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Every job of one shipment, oldest first.
+    pub fn jobs_for(&self, shipment_id: &str) -> Result<Vec<Job>> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {JOB_COLUMNS} FROM outbox WHERE shipment_id = ?1 ORDER BY rowid"
+            ))?
+            .query_map([shipment_id], job_from_row)?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The newest job of each shipment that has one: what the shipments list shows.
+    pub fn latest_jobs(&self) -> Result<Vec<Job>> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {JOB_COLUMNS} FROM outbox o WHERE rowid =
+                   (SELECT MAX(rowid) FROM outbox WHERE shipment_id = o.shipment_id)"
+            ))?
+            .query_map([], job_from_row)?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Jobs still to run (queued or running).
+    pub fn open_jobs(&self) -> Result<Vec<Job>> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {JOB_COLUMNS} FROM outbox WHERE state IN ('queued', 'running')
+                 ORDER BY due_ms, rowid"
+            ))?
+            .query_map([], job_from_row)?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Sticks the number of a pre-printed iMail barcode label on a shipment (R-047). The
+    /// number must be a valid S10 number (check digit included, domain.md §7), the item must
+    /// be iMail and still editable, and no other live shipment may carry it.
+    pub fn attach_item_number(&mut self, id: &str, number: &str) -> Result<ShipmentRecord> {
+        let problem = |message: String| Error::Rule {
+            field: "item_number",
+            rule: "R-047",
+            message,
+        };
+        let parsed = ItemNumber::parse(number).map_err(|e| problem(e.to_string()))?;
+        self.write(|w| {
+            let (mut rec, clocks) = w.load_shipment(id)?;
+            if rec.draft.shipment.service != Service::Imail {
+                return Err(problem(
+                    "pre-printed barcode labels are for iMail items only".into(),
+                ));
+            }
+            if !rec.state.is_editable() {
+                return Err(Error::Transition {
+                    from: rec.state.as_str().into(),
+                    to: "relabelled".into(),
+                });
+            }
+            let other: Option<String> =
+                w.tx.query_row(
+                    "SELECT id FROM shipments WHERE item_number = ?1 AND id <> ?2
+                       AND deleted = 0 AND state <> 'cancelled'",
+                    params![parsed.as_str(), id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if other.is_some() {
+                return Err(problem(format!(
+                    "{} is already on another shipment",
+                    parsed.as_str()
+                )));
+            }
+            rec.draft.shipment.item_number = Some(parsed);
+            let changed = object(vec![("body", serde_json::to_value(&rec.draft.shipment)?)]);
+            w.store_shipment(&rec, clocks, changed)
+        })?;
+        self.require_shipment(id)
+    }
+
+    /// Replaces the stored tracking events of a shipment with `events` (EC-Ship returns the
+    /// whole history each time).
+    pub fn save_tracking(&mut self, shipment_id: &str, events: &[TrackingEvent]) -> Result<()> {
+        self.write(|w| {
+            w.tx.execute(
+                "DELETE FROM tracking_events WHERE shipment_id = ?1",
+                [shipment_id],
+            )?;
+            let mut st = w.tx.prepare_cached(
+                "INSERT OR IGNORE INTO tracking_events
+                   (shipment_id, at, code, description, location, fetched_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            for e in events {
+                st.execute(params![
+                    shipment_id,
+                    e.at,
+                    e.code,
+                    e.description,
+                    e.location,
+                    w.now_ms as i64
+                ])?;
+            }
+            Ok(())
+        })
+    }
+
+    /// A shipment's tracking events, oldest first.
+    pub fn tracking(&self, shipment_id: &str) -> Result<Vec<TrackingEvent>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT at, code, description, location FROM tracking_events
+                 WHERE shipment_id = ?1 ORDER BY at, code",
+            )?
+            .query_map([shipment_id], |r| {
+                Ok(TrackingEvent {
+                    at: r.get(0)?,
+                    code: r.get(1)?,
+                    description: r.get(2)?,
+                    location: r.get(3)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Keeps EC-Ship's own label PDF (its address pack) for a shipment.
+    pub fn save_address_pack(&mut self, shipment_id: &str, pdf: &[u8]) -> Result<()> {
+        self.write(|w| {
+            w.tx.execute(
+                "INSERT INTO ecship_documents (shipment_id, kind, bytes, fetched_ms)
+                 VALUES (?1, 'address_pack', ?2, ?3)
+                 ON CONFLICT (shipment_id, kind) DO UPDATE
+                   SET bytes = excluded.bytes, fetched_ms = excluded.fetched_ms",
+                params![shipment_id, pdf, w.now_ms as i64],
+            )?;
+            Ok(())
+        })
+    }
+
+    pub fn address_pack(&self, shipment_id: &str) -> Result<Option<Vec<u8>>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT bytes FROM ecship_documents
+                 WHERE shipment_id = ?1 AND kind = 'address_pack'",
+                [shipment_id],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+}
+
+/// One tracking event as stored: `at` is EC-Ship's local time as it gave it (ISO 8601).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrackingEvent {
+    pub at: String,
+    pub code: String,
+    pub description: String,
+    pub location: String,
+}
