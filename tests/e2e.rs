@@ -1003,3 +1003,255 @@ async fn two_drafts_are_submitted_to_the_ecship_simulator_and_print_with_their_n
     let _ = std::fs::remove_dir_all(&scratch);
     drop(sim);
 }
+
+/// Waits up to `secs` for an element matching `css` (a screen that takes a network round trip).
+async fn wait_for(
+    c: &Client,
+    css: &str,
+    secs: u64,
+) -> Result<fantoccini::elements::Element, fantoccini::error::CmdError> {
+    c.wait()
+        .at_most(Duration::from_secs(secs))
+        .for_element(Locator::Css(css))
+        .await
+}
+
+/// Waits up to `secs` until the element's text satisfies `pred`; on timeout, fails with the
+/// Sync screen's text, which says what the shell reported.
+async fn wait_text_for(
+    c: &Client,
+    css: &str,
+    secs: u64,
+    pred: impl Fn(&str) -> bool,
+) -> Result<String, fantoccini::error::CmdError> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(secs);
+    loop {
+        if let Ok(el) = c.find(Locator::Css(css)).await {
+            let text = el.text().await?;
+            if pred(&text) {
+                return Ok(text);
+            }
+        }
+        if std::time::Instant::now() > deadline {
+            let page = c.find(Locator::Css("body")).await?.text().await?;
+            panic!("timed out waiting on {css}; the page says:\n{page}");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// A pairing code as the merchant types it: `XXXXX-XXXXX`, letters and digits.
+fn is_pairing_code(t: &str) -> bool {
+    let parts: Vec<&str> = t.split('-').collect();
+    parts.len() == 2
+        && parts
+            .iter()
+            .all(|p| p.len() == 5 && p.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+/// The acceptance E2E of issue #6, through the real window: two "devices" (two app profiles,
+/// so two databases and two sets of keychain entries) meet through a real hub run in-process
+/// on a SQLite file. Device A creates the sync account (the 24-word phrase is shown once),
+/// adds a contact, syncs, and shows a pairing code; device B, fresh, links with that code and
+/// the contact arrives in its address book. Then B's app lock is set and tried: the prompt
+/// replaces the app, a wrong PIN is refused, the right one brings the screen back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_contact_made_on_one_device_arrives_on_a_second_linked_by_code() {
+    const NAME: &str = "Sync 測試 Customer";
+    const PIN: &str = "2468";
+    let hub_db = satchel_tests::scratch_path("hub.sqlite3");
+    let storage = satchel_hub_sqlite::SqliteStorage::open(&hub_db).expect("the hub's SQLite file");
+    let mut config = satchel_hub::HubConfig::default();
+    // Not a test of rate limits: background syncs of two devices must never be throttled.
+    config.rate.per_ip_burst = 0;
+    config.rate.per_device_burst = 0;
+    let hub = satchel_hub::RunningHub::start(config, std::sync::Arc::new(storage))
+        .await
+        .expect("the hub listens on 127.0.0.1");
+    let hub_url = hub.base_url();
+
+    // Device A: create the account, add a contact, sync, offer a pairing code.
+    let mut code = String::new();
+    {
+        let driver = Driver::start_with_env(&[("SATCHEL_PROFILE", "e2e-sync-a")]);
+        let c = driver.session().await;
+        let outcome = async {
+            english(&c).await?;
+            wait_text(&c, "#sync-indicator", |t| t == "Sync off").await?;
+            click(&c, "#nav-sync").await?;
+            wait_for(&c, "#sync-page[data-mode='setup']", 30).await?;
+            type_into(&c, "#sync-hub-url", &hub_url).await?;
+            type_into(&c, "#sync-create-device", "Shop laptop").await?;
+            click(&c, "#sync-create").await?;
+
+            // The recovery phrase, once: 24 words, and "Done" only after "I wrote them down".
+            wait_for(&c, "#sync-phrase-words li", 60).await?;
+            let words = c.find_all(Locator::Css("#sync-phrase-words li")).await?;
+            assert_eq!(words.len(), 24, "a 24-word recovery phrase");
+            for w in &words {
+                let w = w.text().await?;
+                assert!(
+                    !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase()),
+                    "a BIP-39 word: {w:?}"
+                );
+            }
+            let done = c.find(Locator::Css("#sync-phrase-done")).await?;
+            assert_eq!(done.prop("disabled").await?.as_deref(), Some("true"));
+            screenshot(&c, "sync-phrase").await;
+            fits_a_phone(&c, "sync-phrase-phone").await?;
+            click(&c, "#sync-phrase-confirm").await?;
+            click(&c, "#sync-phrase-done").await?;
+            wait_gone(&c, "#sync-phrase").await?;
+            wait_for(&c, "#sync-page[data-mode='linked']", 15).await?;
+
+            // A recipient, as in the address-book test.
+            click(&c, "#nav-contacts").await?;
+            type_into(&c, "#contact-name", NAME).await?;
+            type_into(&c, "#contact-line1", "1-2-3 Ginza 銀座").await?;
+            type_into(&c, "#contact-city", "Tokyo").await?;
+            type_into(&c, "#contact-postcode", "104-0061").await?;
+            type_into(&c, "#contact-country", "JP").await?;
+            type_into(&c, "#contact-phone", "+81 3 1234 5678").await?;
+            click(&c, "#contact-save").await?;
+            wait_text(&c, "#contact-status", |t| t == "Saved.").await?;
+
+            // Sync now: a "last synced" time, nothing waiting, a line in the history.
+            click(&c, "#nav-sync").await?;
+            wait_for(&c, "#sync-now:not([disabled])", 60).await?;
+            click(&c, "#sync-now").await?;
+            wait_text_for(&c, "#sync-pending", 60, |t| t == "0").await?;
+            let last = wait_text_for(&c, "#sync-last", 60, |t| t.starts_with("20")).await?;
+            assert_eq!(last.len(), "2026-01-01 12:00:00".len(), "{last:?}");
+            assert!(
+                c.find_all(Locator::Css("#sync-last-error:not([hidden])"))
+                    .await?
+                    .is_empty(),
+                "no sync error"
+            );
+            wait_for(&c, "#sync-history li.sync-run[data-ok='true']", 15).await?;
+            wait_text(&c, "#sync-indicator", |t| t.starts_with("Synced ")).await?;
+            screenshot(&c, "sync-linked-a").await;
+
+            // "Link another device": the code, big, its QR code and when it expires.
+            type_into(&c, "#sync-offer-device", "Market phone").await?;
+            click(&c, "#sync-offer").await?;
+            code = wait_text_for(&c, "#sync-offer-code", 60, is_pairing_code).await?;
+            assert_eq!(
+                c.find_all(Locator::Css("#sync-offer-qr svg")).await?.len(),
+                1,
+                "a QR code"
+            );
+            wait_text(&c, "#sync-offer-expires", |t| !t.is_empty()).await?;
+            screenshot(&c, "sync-offer").await;
+            fits_a_phone(&c, "sync-offer-phone").await?;
+            Ok::<_, fantoccini::error::CmdError>(())
+        }
+        .await;
+        finish(c, outcome).await;
+        // Device A is gone before B starts: the code alone carries the account across.
+        drop(driver);
+    }
+
+    // Device B: a fresh database and profile, linked by the code; the contact arrives.
+    let driver = Driver::start_with_env(&[("SATCHEL_PROFILE", "e2e-sync-b")]);
+    let c = driver.session().await;
+    let outcome = async {
+        english(&c).await?;
+        click(&c, "#nav-sync").await?;
+        wait_for(&c, "#sync-page[data-mode='setup']", 30).await?;
+        type_into(&c, "#sync-hub-url", &hub_url).await?;
+        type_into(&c, "#sync-join-code", &code).await?;
+        click(&c, "#sync-join").await?;
+        wait_for(&c, "#sync-page[data-mode='linked']", 60).await?;
+        // Nobody presses "Sync now" here: a linked device syncs by itself.
+        wait_text_for(&c, "#sync-last", 90, |t| t.starts_with("20")).await?;
+        wait_text_for(&c, "#sync-pending", 30, |t| t == "0").await?;
+        wait_text(&c, "#sync-indicator", |t| t.starts_with("Synced ")).await?;
+
+        // Two devices in the account: this one, and A (which can be revoked from here).
+        wait_for(&c, "#sync-devices li.device", 30).await?;
+        let devices = wait_text(&c, "#sync-devices", |t| {
+            t.contains("Shop laptop") && t.contains("Market phone")
+        })
+        .await?;
+        assert_eq!(
+            c.find_all(Locator::Css("#sync-devices li.device"))
+                .await?
+                .len(),
+            2,
+            "{devices}"
+        );
+        let current = c
+            .find(Locator::Css("#sync-devices li.device[data-current='true']"))
+            .await?
+            .text()
+            .await?;
+        assert!(current.contains("Market phone"), "{current:?}");
+        assert_eq!(
+            c.find_all(Locator::Css("#sync-devices button.device-revoke"))
+                .await?
+                .len(),
+            1,
+            "only the other device can be revoked"
+        );
+        screenshot(&c, "sync-linked-b").await;
+        fits_a_phone(&c, "sync-linked-b-phone").await?;
+
+        // The contact made on A is in B's address book, found by its Chinese part.
+        click(&c, "#nav-contacts").await?;
+        type_into(&c, "#contact-search", "測試").await?;
+        wait_text(&c, "#contacts", |t| t.contains(NAME)).await?;
+        screenshot(&c, "sync-arrived").await;
+
+        // The app lock: 5 minutes idle with a PIN; "Lock now" replaces the whole app.
+        click(&c, "#nav-sync").await?;
+        choose(&c, "#lock-idle", "5").await?;
+        type_into(&c, "#lock-pin-new", PIN).await?;
+        click(&c, "#lock-save").await?;
+        wait_text(&c, "#lock-status", |t| t == "Saved.").await?;
+        wait_text(&c, "#lock-pin-state", |t| t.starts_with("A PIN is set")).await?;
+        wait_value(&c, "#lock-pin-new", str::is_empty).await?;
+        click(&c, "#nav-contacts").await?;
+        type_into(&c, "#contact-search", "測試").await?;
+        wait_text(&c, "#contacts", |t| t.contains(NAME)).await?;
+        click(&c, "#lock-now").await?;
+        wait_for(&c, "#lock-screen", 15).await?;
+        assert!(
+            c.find_all(Locator::Css(".frame-main, .frame-nav"))
+                .await?
+                .is_empty(),
+            "nothing of the app is rendered behind the lock"
+        );
+        let page = c.execute("return document.body.outerHTML;", vec![]).await?;
+        let page = page.as_str().unwrap_or_default();
+        assert!(
+            !page.contains(NAME) && !page.contains("測試"),
+            "the contact is not in the DOM while locked"
+        );
+        screenshot(&c, "lock-screen").await;
+        fits_a_phone(&c, "lock-screen-phone").await?;
+        type_into(&c, "#lock-pin", "0000").await?;
+        click(&c, "#lock-unlock").await?;
+        let refused = wait_text(&c, "#lock-error", |t| !t.is_empty()).await?;
+        assert!(
+            c.find_all(Locator::Css("#lock-screen")).await?.len() == 1,
+            "a wrong PIN ({refused:?}) keeps the app locked"
+        );
+        type_into(&c, "#lock-pin", PIN).await?;
+        click(&c, "#lock-unlock").await?;
+        wait_gone(&c, "#lock-screen").await?;
+        // The screen the merchant left is back (its search box starts empty again).
+        wait_for(&c, "#contact-search", 15).await?;
+        wait_text(&c, "#nav-contacts[aria-current='page']", |_| true).await?;
+        Ok::<_, fantoccini::error::CmdError>(())
+    }
+    .await;
+    finish(c, outcome).await;
+    drop(driver);
+    drop(hub);
+    for suffix in ["", "-wal", "-shm"] {
+        let mut p = hub_db.clone().into_os_string();
+        p.push(suffix);
+        let _ = std::fs::remove_file(p);
+    }
+}

@@ -65,11 +65,14 @@ pub fn run() {
             // EC-Ship screen says why credentials cannot be saved.
             let keychain = satchel_keychain::Keychain::open_default(keychain_profile().as_deref())
                 .map_err(|e| e.to_string());
-            app.manage(commands::ecship::EcshipState::new(&path, keychain));
+            app.manage(commands::ecship::EcshipState::new(&path, keychain.clone()));
+            app.manage(commands::lock::LockState::new(keychain.clone()));
+            app.manage(commands::sync::SyncState::new(keychain));
             app.manage(store::StoreState::new(satchel_store::Store::open(path)?));
-            // Submissions queued before the last exit carry on.
+            // Submissions queued before the last exit carry on, and a linked device syncs.
             commands::ecship::start_worker(app.handle());
             commands::ecship::start_tracking_loop(app.handle());
+            commands::sync::resume(app.handle());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -99,6 +102,18 @@ pub fn run() {
             commands::ecship::get_tracking,
             commands::ecship::refresh_tracking,
             commands::ecship::attach_item_number,
+            commands::sync::get_sync_status,
+            commands::sync::create_sync_account,
+            commands::sync::offer_pairing,
+            commands::sync::join_with_code,
+            commands::sync::restore_with_phrase,
+            commands::sync::sync_now,
+            commands::sync::list_devices,
+            commands::sync::revoke_device,
+            commands::sync::unlink_device,
+            commands::lock::get_lock_settings,
+            commands::lock::set_lock,
+            commands::lock::unlock,
             commands::labels::list_printers,
             commands::labels::preview_labels,
             commands::labels::print_labels,

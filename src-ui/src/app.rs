@@ -1,13 +1,15 @@
-//! The app frame every screen plugs into: brand, navigation, the online/offline indicator and
-//! the language switch.
+//! The app frame every screen plugs into: brand, navigation, the online/offline and sync
+//! indicators, the language switch, and the app lock that replaces all of it when idle.
 //!
 //! Screens are a plain enum rather than URL routes: the shell serves one page and there is
 //! nothing to deep-link to yet, so a router would only add weight to the wasm.
 
 use leptos::prelude::*;
 
-use crate::i18n::{tr, Key, Locale};
+use crate::i18n::{tr, use_locale, Key, Locale};
+use crate::lock::{provide_app_lock, use_app_lock, LockScreen};
 use crate::pages;
+use crate::pages::sync::{provide_sync_state, SyncIndicator};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Screen {
@@ -19,6 +21,8 @@ pub enum Screen {
     Editor,
     /// The EC-Ship connection settings (the credentials screen).
     Ecship,
+    /// Sync between the merchant's devices, and the app lock's settings.
+    Sync,
 }
 
 /// Moves between screens; provided as context so a screen can open another (a row of the
@@ -66,7 +70,26 @@ pub fn App() -> impl IntoView {
         notice: RwSignal::new(None),
     };
     provide_context(nav);
+    provide_sync_state();
+    let lock = provide_app_lock();
 
+    // While locked nothing of the app is rendered, so nothing behind the prompt can be read.
+    move || {
+        if lock.locked.get() {
+            view! { <LockScreen /> }.into_any()
+        } else {
+            view! { <Frame /> }.into_any()
+        }
+    }
+}
+
+/// Everything but the lock prompt: header, navigation and the current screen.
+#[component]
+fn Frame() -> impl IntoView {
+    let locale = use_locale();
+    let nav = use_navigator();
+    let screen = nav.screen;
+    let lock = use_app_lock();
     view! {
         <header class="frame-header">
             <div class="brand">
@@ -76,6 +99,11 @@ pub fn App() -> impl IntoView {
             </div>
             <div class="frame-tools">
                 <OnlineIndicator />
+                <SyncIndicator />
+                <button id="lock-now" type="button" class="link" hidden=move || !lock.has_pin()
+                    on:click=move |_| lock.lock_now()>
+                    {tr(Key::LockNow)}
+                </button>
                 <button
                     id="language"
                     class="link"
@@ -102,6 +130,7 @@ pub fn App() -> impl IntoView {
                 {tr(Key::NavNewShipment)}
             </button>
             <NavButton id="nav-ecship" screen=Screen::Ecship current=screen label=Key::NavEcship />
+            <NavButton id="nav-sync" screen=Screen::Sync current=screen label=Key::NavSync />
         </nav>
         <main class="frame-main">
             {move || match screen.get() {
@@ -115,6 +144,7 @@ pub fn App() -> impl IntoView {
                 })
                 .into_any(),
                 Screen::Ecship => pages::ecship::EcshipPage().into_any(),
+                Screen::Sync => pages::sync::SyncPage().into_any(),
             }}
         </main>
     }

@@ -6,14 +6,16 @@
 
 use satchel_ipc::{
     cmd, event, AttachItemRequest, CancelResponse, CheckItemRequest, CommandError, CompareRequest,
-    CompareResponse, ContactDto, ContactSearchRequest, DestinationChoice, DestinationQuery,
-    DraftCheck, EcshipSettingsView, ExportFile, IdRequest, ImportPreview, ImportProgress,
-    ImportReport, ItemCheck, LabelPreview, LabelRequest, NoRequest, PostingPreview,
+    CompareResponse, ContactDto, ContactSearchRequest, CreateSyncAccountRequest, DestinationChoice,
+    DestinationQuery, DeviceDto, DraftCheck, EcshipSettingsView, ExportFile, IdRequest,
+    ImportPreview, ImportProgress, ImportReport, ItemCheck, JoinRequest, LabelPreview,
+    LabelRequest, LockSettingsDto, NoRequest, OfferPairingRequest, PairingOfferDto, PostingPreview,
     PostingPrintResult, PostingRequest, PreviewImportRequest, PrintLabelsRequest,
-    PrintPostingRequest, PrintProgress, PrintResult, PrinterDto, RunImportRequest,
-    SaveContactRequest, SaveContactResponse, SaveEcshipSettingsRequest, SaveShipmentRequest,
-    SetStateRequest, ShipmentDraftDto, ShipmentDto, ShipmentFilterRequest, ShipmentSummary,
-    SubmitProgress, SubmitRequest, SubmitResponse, TrackingDto,
+    PrintPostingRequest, PrintProgress, PrintResult, PrinterDto, RestoreRequest,
+    RevokeDeviceRequest, RunImportRequest, SaveContactRequest, SaveContactResponse,
+    SaveEcshipSettingsRequest, SaveShipmentRequest, SetLockRequest, SetStateRequest,
+    ShipmentDraftDto, ShipmentDto, ShipmentFilterRequest, ShipmentSummary, SubmitProgress,
+    SubmitRequest, SubmitResponse, SyncAccountCreated, SyncStatusDto, TrackingDto, UnlockRequest,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -194,6 +196,72 @@ pub async fn attach_item_number(request: AttachItemRequest) -> Result<ShipmentDt
     call(cmd::ATTACH_ITEM_NUMBER, &request).await
 }
 
+pub async fn get_sync_status() -> Result<SyncStatusDto, CallError> {
+    call(cmd::GET_SYNC_STATUS, &NoRequest {}).await
+}
+
+/// Creates the account and links this device; the answer carries the recovery phrase, which
+/// the caller shows once and then forgets.
+pub async fn create_sync_account(
+    request: CreateSyncAccountRequest,
+) -> Result<SyncAccountCreated, CallError> {
+    call(cmd::CREATE_SYNC_ACCOUNT, &request).await
+}
+
+pub async fn offer_pairing(device_label: String) -> Result<PairingOfferDto, CallError> {
+    call(cmd::OFFER_PAIRING, &OfferPairingRequest { device_label }).await
+}
+
+pub async fn join_with_code(request: JoinRequest) -> Result<SyncStatusDto, CallError> {
+    call(cmd::JOIN_WITH_CODE, &request).await
+}
+
+/// What `restore_with_phrase` may answer: the contract's doc names [`SyncAccountCreated`],
+/// the shell returns the status alone; either is read, and only the status is kept (the
+/// merchant typed the phrase, so it is not shown back).
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum RestoreAnswer {
+    Created(SyncAccountCreated),
+    Status(SyncStatusDto),
+}
+
+pub async fn restore_with_phrase(request: RestoreRequest) -> Result<SyncStatusDto, CallError> {
+    match call(cmd::RESTORE_WITH_PHRASE, &request).await? {
+        RestoreAnswer::Created(c) => Ok(c.status),
+        RestoreAnswer::Status(s) => Ok(s),
+    }
+}
+
+pub async fn sync_now() -> Result<SyncStatusDto, CallError> {
+    call(cmd::SYNC_NOW, &NoRequest {}).await
+}
+
+pub async fn list_devices() -> Result<Vec<DeviceDto>, CallError> {
+    call(cmd::LIST_DEVICES, &NoRequest {}).await
+}
+
+pub async fn revoke_device(device_id: String) -> Result<Vec<DeviceDto>, CallError> {
+    call(cmd::REVOKE_DEVICE, &RevokeDeviceRequest { device_id }).await
+}
+
+pub async fn unlink_device() -> Result<SyncStatusDto, CallError> {
+    call(cmd::UNLINK_DEVICE, &NoRequest {}).await
+}
+
+pub async fn get_lock_settings() -> Result<LockSettingsDto, CallError> {
+    call(cmd::GET_LOCK_SETTINGS, &NoRequest {}).await
+}
+
+pub async fn set_lock(request: SetLockRequest) -> Result<LockSettingsDto, CallError> {
+    call(cmd::SET_LOCK, &request).await
+}
+
+/// Checks the PIN in the shell (the PIN lives in the keychain, never in the window).
+pub async fn unlock(pin: String) -> Result<LockSettingsDto, CallError> {
+    call(cmd::UNLOCK, &UnlockRequest { pin }).await
+}
+
 /// A live event subscription; dropping it stops listening and frees the handler.
 #[derive(Debug)]
 pub struct Subscription {
@@ -228,6 +296,14 @@ pub async fn on_submit_progress(
     f: impl FnMut(SubmitProgress) + 'static,
 ) -> Result<Subscription, CallError> {
     subscribe(event::SUBMIT_PROGRESS, f).await
+}
+
+/// Calls `f` with each `sync-status` event (after every sync attempt, background or "Sync
+/// now") until the subscription is dropped.
+pub async fn on_sync_status(
+    f: impl FnMut(SyncStatusDto) + 'static,
+) -> Result<Subscription, CallError> {
+    subscribe(event::SYNC_STATUS, f).await
 }
 
 async fn subscribe<T: DeserializeOwned + 'static>(

@@ -9,6 +9,7 @@ mod app;
 mod files;
 mod i18n;
 mod ipc;
+mod lock;
 mod pages;
 
 fn main() {

@@ -87,8 +87,23 @@ pub fn app_binary() -> PathBuf {
     target_dir().join("debug").join("satchel-app")
 }
 
+/// A file path in `target/tmp` no other test uses, for a test's own files (a hub's database);
+/// the caller removes it.
+pub fn scratch_path(name: &str) -> PathBuf {
+    let db = fresh_db();
+    let stem = db.file_stem().map(|s| s.to_string_lossy().into_owned());
+    db.with_file_name(format!("{}-{name}", stem.unwrap_or_default()))
+}
+
 impl Driver {
     pub fn start() -> Driver {
+        Driver::start_with_env(&[])
+    }
+
+    /// As [`Driver::start`], with extra environment variables for the app, e.g.
+    /// `SATCHEL_PROFILE` so that a second "device" has its own keychain entries. Only one
+    /// driver exists at a time: drop the first before starting the second.
+    pub fn start_with_env(env: &[(&str, &str)]) -> Driver {
         // A failed test poisons the lock; the next one may still run.
         let serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
         assert!(
@@ -100,6 +115,7 @@ impl Driver {
         // tauri-driver and WebKitWebDriver pass their environment on to the app they start.
         let child = Command::new(std::env::var("TAURI_DRIVER").unwrap_or("tauri-driver".into()))
             .env("SATCHEL_DB", &db)
+            .envs(env.iter().copied())
             .args([
                 "--port",
                 &port.to_string(),

@@ -12,11 +12,11 @@ use std::time::Duration;
 use chrono::{DateTime, TimeZone, Utc};
 use ecship_simulator::{password_digest, Faults, SimConfig, SimHandle, Simulator};
 use rust_decimal::Decimal;
-use satchel_core::model::{ContentCategory, ContentLine, Customs, Parcel, Party, Shipment};
+use satchel_core::model::Shipment;
 use satchel_core::s10::ItemNumber;
-use satchel_core::service::Service;
 use satchel_ecship::response::{self, ReplyError};
 use satchel_ecship::{Account, Codes, Identity, Stamp};
+use satchel_fixtures as fx;
 use uuid::Uuid;
 
 const USER: &str = "shop-api";
@@ -100,45 +100,7 @@ fn stamp() -> Stamp {
 }
 
 fn shipment() -> Shipment {
-    Shipment {
-        sender: Party {
-            name: "Satchel Shop".into(),
-            lines: vec!["1 Queen's Road C.".into()],
-            country: "HK".into(),
-            ..Party::default()
-        },
-        recipient: Party {
-            name: "山田 太郎 & Co".into(),
-            lines: vec!["1-2-3 Ginza".into()],
-            city: "Tokyo".into(),
-            country: "JP".into(),
-            ..Party::default()
-        },
-        service: Service::Speedpost,
-        zone: String::new(),
-        parcel: Parcel {
-            weight_g: 500,
-            dimensions: None,
-        },
-        customs: Some(Customs {
-            category: ContentCategory::SaleOfGoods,
-            lines: vec![ContentLine {
-                description: "Toy car".into(),
-                quantity: 2,
-                net_weight_g: 300,
-                value: Decimal::new(12050, 2),
-                currency: "HKD".into(),
-                hs_code: "95030090".into(),
-                origin_country: "CN".into(),
-            }],
-            explanation: String::new(),
-            invoice_no: String::new(),
-        }),
-        insured_value: None,
-        reference: String::new(),
-        item_number: None,
-        non_delivery: None,
-    }
+    fx::toy_car_sale("山田 太郎 & Co")
 }
 
 fn create(sim: &SimHandle, id: Uuid, s: &Shipment) -> Result<response::OrderCreated, ReplyError> {

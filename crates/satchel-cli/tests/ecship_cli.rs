@@ -12,9 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use ecship_simulator::{Faults, SimConfig, SimHandle, Simulator};
-use rust_decimal::Decimal;
-use satchel_core::model::{ContentCategory, ContentLine, Customs, Parcel, Party, Shipment};
-use satchel_core::service::Service;
+use satchel_core::model::Shipment;
+use satchel_fixtures as fx;
 use satchel_store::{Assessment, ShipmentDraft, ShipmentState, Store};
 
 const USER: &str = "shop-api";
@@ -127,49 +126,7 @@ fn sim(faults: Faults) -> SimHandle {
 }
 
 fn shipment(n: usize) -> Shipment {
-    Shipment {
-        sender: Party {
-            name: "Satchel Trading".into(),
-            lines: vec!["Flat A, 12/F, 8 Nathan Road".into()],
-            city: "Kowloon".into(),
-            country: "HK".into(),
-            phone: "+852 9123 4567".into(),
-            ..Party::default()
-        },
-        recipient: Party {
-            name: format!("Customer {n}"),
-            lines: vec!["1-2-3 Ginza".into()],
-            city: "Tokyo".into(),
-            postcode: "104-0061".into(),
-            country: "JP".into(),
-            phone: "+81 3 1234 5678".into(),
-            ..Party::default()
-        },
-        service: Service::Speedpost,
-        zone: String::new(),
-        parcel: Parcel {
-            weight_g: 300 + n as u32 * 10,
-            dimensions: None,
-        },
-        customs: Some(Customs {
-            category: ContentCategory::Gift,
-            lines: vec![ContentLine {
-                description: "Silk scarf".into(),
-                quantity: 1,
-                net_weight_g: 250,
-                value: Decimal::new(35000, 2),
-                currency: "HKD".into(),
-                hs_code: "62141000".into(),
-                origin_country: "HK".into(),
-            }],
-            explanation: String::new(),
-            invoice_no: String::new(),
-        }),
-        insured_value: None,
-        reference: format!("ORD-{n}"),
-        item_number: None,
-        non_delivery: None,
-    }
+    fx::numbered_order(n, 300 + n as u32 * 10)
 }
 
 /// `n` shipments in the database, moved to `state`; returns their ids.

@@ -7,10 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use rust_decimal::Decimal;
-use satchel_core::model::{ContentCategory, ContentLine, Customs, Parcel, Party, Shipment};
+use satchel_core::model::{Party, Shipment};
 use satchel_core::s10::ItemNumber;
-use satchel_core::service::Service;
+use satchel_fixtures as fx;
 use satchel_store::{Assessment, ShipmentDraft, Store};
 
 fn satchel(db: &Path, args: &[&str]) -> Output {
@@ -60,47 +59,19 @@ fn page_count(info: &str) -> Option<u32> {
 }
 
 fn shipment(reference: &str, number: Option<ItemNumber>) -> Shipment {
+    let sender = Party {
+        lines: vec!["8 Nathan Road 彌敦道8號".into()],
+        ..fx::little_shop()
+    };
+    let recipient = Party {
+        lines: vec!["1-2-3 Ginza 銀座".into()],
+        phone: String::new(),
+        ..fx::tokyo_recipient("陳小明 Chan Siu Ming")
+    };
     Shipment {
-        sender: Party {
-            name: "小店 Little Shop".into(),
-            lines: vec!["8 Nathan Road 彌敦道8號".into()],
-            city: "Kowloon".into(),
-            country: "HK".into(),
-            phone: "+852 9123 4567".into(),
-            ..Party::default()
-        },
-        recipient: Party {
-            name: "陳小明 Chan Siu Ming".into(),
-            lines: vec!["1-2-3 Ginza 銀座".into()],
-            city: "Tokyo".into(),
-            postcode: "104-0061".into(),
-            country: "JP".into(),
-            ..Party::default()
-        },
-        service: Service::Speedpost,
-        zone: String::new(),
-        parcel: Parcel {
-            weight_g: 480,
-            dimensions: None,
-        },
-        customs: Some(Customs {
-            category: ContentCategory::Gift,
-            lines: vec![ContentLine {
-                description: "Silk scarf 絲巾".into(),
-                quantity: 1,
-                net_weight_g: 400,
-                value: Decimal::new(35000, 2),
-                currency: "HKD".into(),
-                hs_code: "62141000".into(),
-                origin_country: "HK".into(),
-            }],
-            explanation: String::new(),
-            invoice_no: String::new(),
-        }),
-        insured_value: None,
         reference: reference.into(),
         item_number: number,
-        non_delivery: None,
+        ..fx::speedpost(sender, recipient, fx::silk_scarf("Silk scarf 絲巾", 1, 400))
     }
 }
 

@@ -20,6 +20,7 @@ mod error;
 mod key;
 pub mod pairing;
 pub mod phrase;
+pub mod pin;
 
 pub use envelope::{open, seal, RecordMeta, ENVELOPE_V1};
 pub use error::CryptoError;

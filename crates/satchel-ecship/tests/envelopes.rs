@@ -1,16 +1,14 @@
 //! The envelopes as whole strings: what would go on the wire for fixed inputs.
 
 use chrono::{TimeZone, Utc};
-use rust_decimal::Decimal;
-use satchel_core::model::{
-    ContentCategory, ContentLine, Customs, NonDelivery, Parcel, Party, Shipment,
-};
+use satchel_core::model::{NonDelivery, Party, Shipment};
 use satchel_core::s10::ItemNumber;
 use satchel_core::service::Service;
 use satchel_ecship::{
     cancel_order, create_order, get_item_no, get_total_postage, Account, Codes, Identity,
     MappingError, Stamp,
 };
+use satchel_fixtures as fx;
 use uuid::Uuid;
 
 const HEAD: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
@@ -52,13 +50,10 @@ fn id() -> Uuid {
 }
 
 fn shipment() -> Shipment {
-    Shipment {
+    let mut s = Shipment {
         sender: Party {
-            name: "Satchel Shop".into(),
-            lines: vec!["1 Queen's Road C.".into()],
-            country: "HK".into(),
             phone: "+852 9123 4567".into(),
-            ..Party::default()
+            ..fx::queens_road_shop()
         },
         recipient: Party {
             name: r#"<Tom & "Jerry's">"#.into(),
@@ -69,31 +64,13 @@ fn shipment() -> Shipment {
             country: "JP".into(),
             ..Party::default()
         },
-        service: Service::Speedpost,
-        zone: String::new(),
-        parcel: Parcel {
-            weight_g: 500,
-            dimensions: None,
-        },
-        customs: Some(Customs {
-            category: ContentCategory::SaleOfGoods,
-            lines: vec![ContentLine {
-                description: "Toy car".into(),
-                quantity: 2,
-                net_weight_g: 300,
-                value: Decimal::new(12050, 2),
-                currency: "HKD".into(),
-                hs_code: "95030090".into(),
-                origin_country: "CN".into(),
-            }],
-            explanation: String::new(),
-            invoice_no: "INV-1".into(),
-        }),
-        insured_value: None,
         reference: "order-42".into(),
-        item_number: None,
-        non_delivery: None,
+        ..fx::toy_car_sale("")
+    };
+    if let Some(c) = s.customs.as_mut() {
+        c.invoice_no = "INV-1".into();
     }
+    s
 }
 
 fn body(op: &str, wrapper: &str, fields: &str) -> String {

@@ -9,8 +9,12 @@
 #![forbid(unsafe_code)]
 
 pub mod conformance;
+mod migrations;
+mod rules;
 mod storage;
 mod types;
 
+pub use migrations::{check_schema_version, migration_fingerprints};
+pub use rules::*;
 pub use storage::{HubStorage, StorageError};
 pub use types::*;

@@ -91,9 +91,7 @@ fn is_unique_violation(e: &tokio_postgres::Error) -> bool {
 }
 
 fn hash_from(b: Vec<u8>) -> Result<Hash, StorageError> {
-    b.as_slice()
-        .try_into()
-        .map_err(|_| StorageError::Backend("a stored hash is not 32 bytes".into()))
+    hash_from_bytes(&b).ok_or_else(|| StorageError::Backend("a stored hash is not 32 bytes".into()))
 }
 
 fn ms(t: DateTime<Utc>) -> i64 {
@@ -268,13 +266,7 @@ async fn migrate(client: &mut Client) -> Result<(), StorageError> {
         .map_err(be)?
         .get(0);
     let current = usize::try_from(current).unwrap_or(0);
-    if current > MIGRATIONS.len() {
-        return Err(StorageError::Backend(format!(
-            "the hub database is at schema version {current}, newer than this hub ({}); \
-             run a newer satchel-hub",
-            MIGRATIONS.len()
-        )));
-    }
+    check_schema_version(current, MIGRATIONS.len())?;
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(current) {
         tx.batch_execute(sql).await.map_err(be)?;
         tx.execute(
@@ -478,54 +470,50 @@ impl HubStorage for PostgresStorage {
             )
             .await
             .map_err(be)?;
-        let Some(row) = row else {
-            return Ok(RotateOutcome::Unknown);
-        };
-        let family: Uuid = row.get(0);
-        let expires: i64 = row.get(1);
-        let used: Option<i64> = row.get(2);
-        let fam_rev: Option<i64> = row.get(5);
-        let dev_rev: Option<i64> = row.get(6);
-        if fam_rev.is_some() || dev_rev.is_some() {
-            return Ok(RotateOutcome::Revoked);
+        let found = row.map(|r| PresentedToken {
+            family_id: r.get(0),
+            expires_at: r.get(1),
+            used: r.get::<_, Option<i64>>(2).is_some(),
+            account_id: r.get(3),
+            device_id: r.get(4),
+            family_revoked: r.get::<_, Option<i64>>(5).is_some(),
+            device_revoked: r.get::<_, Option<i64>>(6).is_some(),
+        });
+        match rotate_step(found, now) {
+            RotateStep::Refuse(outcome) => Ok(outcome),
+            RotateStep::RevokeFamily(family) => {
+                tx.execute(
+                    "UPDATE token_families SET revoked_at = $2 WHERE family_id = $1",
+                    &[&family, &ms(now)],
+                )
+                .await
+                .map_err(be)?;
+                tx.commit().await.map_err(be)?;
+                Ok(RotateOutcome::Reused)
+            }
+            RotateStep::Rotate { family_id, outcome } => {
+                tx.execute(
+                    "UPDATE refresh_tokens SET used_at = $2 WHERE token_hash = $1",
+                    &[&&old_hash[..], &ms(now)],
+                )
+                .await
+                .map_err(be)?;
+                tx.execute(
+                    "INSERT INTO refresh_tokens (token_hash, family_id, created_at, expires_at)
+                     VALUES ($1, $2, $3, $4)",
+                    &[
+                        &&next.hash[..],
+                        &family_id,
+                        &ms(next.created_at),
+                        &ms(next.expires_at),
+                    ],
+                )
+                .await
+                .map_err(be)?;
+                tx.commit().await.map_err(be)?;
+                Ok(outcome)
+            }
         }
-        if used.is_some() {
-            tx.execute(
-                "UPDATE token_families SET revoked_at = $2 WHERE family_id = $1",
-                &[&family, &ms(now)],
-            )
-            .await
-            .map_err(be)?;
-            tx.commit().await.map_err(be)?;
-            return Ok(RotateOutcome::Reused);
-        }
-        if expires <= ms(now) {
-            return Ok(RotateOutcome::Expired);
-        }
-        tx.execute(
-            "UPDATE refresh_tokens SET used_at = $2 WHERE token_hash = $1",
-            &[&&old_hash[..], &ms(now)],
-        )
-        .await
-        .map_err(be)?;
-        tx.execute(
-            "INSERT INTO refresh_tokens (token_hash, family_id, created_at, expires_at)
-             VALUES ($1, $2, $3, $4)",
-            &[
-                &&next.hash[..],
-                &family,
-                &ms(next.created_at),
-                &ms(next.expires_at),
-            ],
-        )
-        .await
-        .map_err(be)?;
-        tx.commit().await.map_err(be)?;
-        Ok(RotateOutcome::Rotated {
-            account_id: row.get(3),
-            device_id: row.get(4),
-            family_id: family,
-        })
     }
 
     async fn session_state(
@@ -545,14 +533,7 @@ impl HubStorage for PostgresStorage {
             )
             .await
             .map_err(be)?;
-        Ok(match row {
-            None => SessionState::Unknown,
-            Some(r) => match (r.get::<_, Option<i64>>(0), r.get::<_, Option<i64>>(1)) {
-                (Some(_), _) => SessionState::DeviceRevoked,
-                (None, Some(_)) => SessionState::FamilyRevoked,
-                (None, None) => SessionState::Active,
-            },
-        })
+        Ok(session_state(row.map(|r| (r.get(0), r.get(1)))))
     }
 
     async fn upload(
@@ -591,16 +572,9 @@ impl HubStorage for PostgresStorage {
                 duplicates: r.get::<_, i64>(2) as u32,
                 last_seq: r.get(3),
             };
-            return Ok(if digest == batch.digest {
-                UploadOutcome::Replayed(result)
-            } else {
-                UploadOutcome::DigestMismatch
-            });
+            return Ok(earlier_upload(&digest, batch, result));
         }
-        let mut last_seq: i64 = acc.get(0);
-        let mut count = acc.get::<_, i64>(1) as u64;
-        let mut bytes = acc.get::<_, i64>(2) as u64;
-        let (mut stored, mut duplicates) = (0u32, 0u32);
+        let mut tally = UploadTally::new(acc.get(0), acc.get(1), acc.get(2));
         let ins = tx
             .prepare(
                 "INSERT INTO records
@@ -616,7 +590,7 @@ impl HubStorage for PostgresStorage {
                     &ins,
                     &[
                         &account_id,
-                        &(last_seq + 1),
+                        &tally.next_seq(),
                         &r.entity,
                         &r.record_id,
                         &r.version,
@@ -626,34 +600,18 @@ impl HubStorage for PostgresStorage {
                 )
                 .await
                 .map_err(be)?;
-            if n == 1 {
-                last_seq += 1;
-                stored += 1;
-                count += 1;
-                bytes += r.ciphertext.len() as u64;
-            } else {
-                duplicates += 1;
-            }
+            tally.count(n == 1, r.ciphertext.len());
         }
         // Returning before commit drops `tx`, which rolls the batch back.
-        if count > quota.max_records {
-            return Ok(UploadOutcome::QuotaExceeded {
-                kind: QuotaKind::Records,
-                limit: quota.max_records,
-                would_be: count,
-            });
+        if let Some(refusal) = tally.over_quota(quota) {
+            return Ok(refusal);
         }
-        if bytes > quota.max_bytes {
-            return Ok(UploadOutcome::QuotaExceeded {
-                kind: QuotaKind::Bytes,
-                limit: quota.max_bytes,
-                would_be: bytes,
-            });
-        }
+        let (last_seq, count, bytes) = tally.account_row();
+        let result = tally.result();
         tx.execute(
             "UPDATE accounts SET last_seq = $2, record_count = $3, byte_count = $4
              WHERE account_id = $1",
-            &[&account_id, &last_seq, &(count as i64), &(bytes as i64)],
+            &[&account_id, &last_seq, &count, &bytes],
         )
         .await
         .map_err(be)?;
@@ -665,8 +623,8 @@ impl HubStorage for PostgresStorage {
                 &account_id,
                 &batch.upload_id,
                 &&batch.digest[..],
-                &i64::from(stored),
-                &i64::from(duplicates),
+                &i64::from(result.stored),
+                &i64::from(result.duplicates),
                 &last_seq,
                 &ms(now),
             ],
@@ -674,11 +632,7 @@ impl HubStorage for PostgresStorage {
         .await
         .map_err(be)?;
         tx.commit().await.map_err(be)?;
-        Ok(UploadOutcome::Stored(UploadResult {
-            stored,
-            duplicates,
-            last_seq,
-        }))
+        Ok(UploadOutcome::Stored(result))
     }
 
     async fn download(
@@ -809,7 +763,10 @@ impl HubStorage for PostgresStorage {
             )
             .await
             .map_err(be)?;
-        Ok(row.and_then(|r| (r.get::<_, i64>(2) > ms(now)).then(|| (r.get(0), r.get(1)))))
+        Ok(live_pairing(
+            row.map(|r| (r.get(0), r.get(1), r.get(2))),
+            now,
+        ))
     }
 
     async fn prune(
@@ -889,19 +846,11 @@ impl HubStorage for PostgresStorage {
 
 #[cfg(test)]
 mod tests {
-    /// FNV-1a: enough to notice an edit, and needs no dependency.
-    fn fnv(s: &str) -> u64 {
-        s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        })
-    }
-
     /// Shipped migrations are never edited (a hub that ran the old text would never run the
     /// new one): add `0002_*.sql` instead, and pin its hash here.
     #[test]
     fn shipped_migrations_are_unchanged() {
-        let pinned: &[u64] = &[0x56914b1a44bdedb0];
-        let now: Vec<u64> = super::MIGRATIONS.iter().map(|m| fnv(m)).collect();
-        assert_eq!(now, pinned);
+        let now = satchel_hub_core::migration_fingerprints(super::MIGRATIONS);
+        assert_eq!(now, [0x56914b1a44bdedb0]);
     }
 }

@@ -69,7 +69,7 @@ fn uuid_col(row: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Uuid> {
 
 fn hash_col(row: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Hash> {
     let b: Vec<u8> = row.get(i)?;
-    b.as_slice().try_into().map_err(|_| {
+    hash_from_bytes(&b).ok_or_else(|| {
         rusqlite::Error::FromSqlConversionFailure(
             i,
             rusqlite::types::Type::Blob,
@@ -97,13 +97,7 @@ fn migrate(conn: &mut Connection) -> Result<(), StorageError> {
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .be()?;
     let current = usize::try_from(current).unwrap_or(usize::MAX);
-    if current > MIGRATIONS.len() {
-        return Err(StorageError::Backend(format!(
-            "the hub database is at schema version {current}, newer than this hub ({}); \
-             run a newer satchel-hub",
-            MIGRATIONS.len()
-        )));
-    }
+    check_schema_version(current, MIGRATIONS.len())?;
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(current) {
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Exclusive)
@@ -392,59 +386,51 @@ impl HubStorage for SqliteStorage {
                      WHERE rt.token_hash = ?1",
                     [old_hash],
                     |r| {
-                        Ok((
-                            uuid_col(r, 0)?,
-                            r.get::<_, i64>(1)?,
-                            r.get::<_, Option<i64>>(2)?,
-                            uuid_col(r, 3)?,
-                            uuid_col(r, 4)?,
-                            r.get::<_, Option<i64>>(5)?,
-                            r.get::<_, Option<i64>>(6)?,
-                        ))
+                        Ok(PresentedToken {
+                            family_id: uuid_col(r, 0)?,
+                            expires_at: r.get(1)?,
+                            used: r.get::<_, Option<i64>>(2)?.is_some(),
+                            account_id: uuid_col(r, 3)?,
+                            device_id: uuid_col(r, 4)?,
+                            family_revoked: r.get::<_, Option<i64>>(5)?.is_some(),
+                            device_revoked: r.get::<_, Option<i64>>(6)?.is_some(),
+                        })
                     },
                 )
                 .optional()
                 .be()?;
-            let Some((family, expires, used, account, device, fam_rev, dev_rev)) = found else {
-                return Ok(RotateOutcome::Unknown);
-            };
-            if fam_rev.is_some() || dev_rev.is_some() {
-                return Ok(RotateOutcome::Revoked);
+            match rotate_step(found, now) {
+                RotateStep::Refuse(outcome) => Ok(outcome),
+                RotateStep::RevokeFamily(family) => {
+                    tx.execute(
+                        "UPDATE token_families SET revoked_at = ?2 WHERE family_id = ?1",
+                        params![blob(family), ms(now)],
+                    )
+                    .be()?;
+                    tx.commit().be()?;
+                    Ok(RotateOutcome::Reused)
+                }
+                RotateStep::Rotate { family_id, outcome } => {
+                    tx.execute(
+                        "UPDATE refresh_tokens SET used_at = ?2 WHERE token_hash = ?1",
+                        params![old_hash, ms(now)],
+                    )
+                    .be()?;
+                    tx.execute(
+                        "INSERT INTO refresh_tokens (token_hash, family_id, created_at, expires_at)
+                         VALUES (?1, ?2, ?3, ?4)",
+                        params![
+                            next.hash,
+                            blob(family_id),
+                            ms(next.created_at),
+                            ms(next.expires_at)
+                        ],
+                    )
+                    .be()?;
+                    tx.commit().be()?;
+                    Ok(outcome)
+                }
             }
-            if used.is_some() {
-                tx.execute(
-                    "UPDATE token_families SET revoked_at = ?2 WHERE family_id = ?1",
-                    params![blob(family), ms(now)],
-                )
-                .be()?;
-                tx.commit().be()?;
-                return Ok(RotateOutcome::Reused);
-            }
-            if expires <= ms(now) {
-                return Ok(RotateOutcome::Expired);
-            }
-            tx.execute(
-                "UPDATE refresh_tokens SET used_at = ?2 WHERE token_hash = ?1",
-                params![old_hash, ms(now)],
-            )
-            .be()?;
-            tx.execute(
-                "INSERT INTO refresh_tokens (token_hash, family_id, created_at, expires_at)
-                 VALUES (?1, ?2, ?3, ?4)",
-                params![
-                    next.hash,
-                    blob(family),
-                    ms(next.created_at),
-                    ms(next.expires_at)
-                ],
-            )
-            .be()?;
-            tx.commit().be()?;
-            Ok(RotateOutcome::Rotated {
-                account_id: account,
-                device_id: device,
-                family_id: family,
-            })
         })
         .await
     }
@@ -470,12 +456,7 @@ impl HubStorage for SqliteStorage {
                 )
                 .optional()
                 .be()?;
-            Ok(match row {
-                None => SessionState::Unknown,
-                Some((Some(_), _)) => SessionState::DeviceRevoked,
-                Some((None, Some(_))) => SessionState::FamilyRevoked,
-                Some((None, None)) => SessionState::Active,
-            })
+            Ok(session_state(row))
         })
         .await
     }
@@ -512,24 +493,18 @@ impl HubStorage for SqliteStorage {
                 .optional()
                 .be()?;
             if let Some((digest, result)) = earlier {
-                return Ok(if digest == batch.digest {
-                    UploadOutcome::Replayed(result)
-                } else {
-                    UploadOutcome::DigestMismatch
-                });
+                return Ok(earlier_upload(&digest, &batch, result));
             }
-            let (mut last_seq, count, bytes): (i64, i64, i64) = tx
+            let mut tally = tx
                 .query_row(
                     "SELECT last_seq, record_count, byte_count FROM accounts
                      WHERE account_id = ?1",
                     [blob(account_id)],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                    |r| Ok(UploadTally::new(r.get(0)?, r.get(1)?, r.get(2)?)),
                 )
                 .optional()
                 .be()?
                 .ok_or(StorageError::NoAccount)?;
-            let (mut count, mut bytes) = (count as u64, bytes as u64);
-            let (mut stored, mut duplicates) = (0u32, 0u32);
             {
                 let mut ins = tx
                     .prepare_cached(
@@ -542,7 +517,7 @@ impl HubStorage for SqliteStorage {
                     let n = ins
                         .execute(params![
                             blob(account_id),
-                            last_seq + 1,
+                            tally.next_seq(),
                             r.entity,
                             r.record_id,
                             r.version,
@@ -550,42 +525,21 @@ impl HubStorage for SqliteStorage {
                             ms(now)
                         ])
                         .be()?;
-                    if n == 1 {
-                        last_seq += 1;
-                        stored += 1;
-                        count += 1;
-                        bytes += r.ciphertext.len() as u64;
-                    } else {
-                        duplicates += 1;
-                    }
+                    tally.count(n == 1, r.ciphertext.len());
                 }
             }
             // Dropping `tx` without commit rolls the whole batch back.
-            if count > quota.max_records {
-                return Ok(UploadOutcome::QuotaExceeded {
-                    kind: QuotaKind::Records,
-                    limit: quota.max_records,
-                    would_be: count,
-                });
+            if let Some(refusal) = tally.over_quota(quota) {
+                return Ok(refusal);
             }
-            if bytes > quota.max_bytes {
-                return Ok(UploadOutcome::QuotaExceeded {
-                    kind: QuotaKind::Bytes,
-                    limit: quota.max_bytes,
-                    would_be: bytes,
-                });
-            }
+            let (last_seq, count, bytes) = tally.account_row();
             tx.execute(
                 "UPDATE accounts SET last_seq = ?2, record_count = ?3, byte_count = ?4
                  WHERE account_id = ?1",
-                params![blob(account_id), last_seq, count as i64, bytes as i64],
+                params![blob(account_id), last_seq, count, bytes],
             )
             .be()?;
-            let result = UploadResult {
-                stored,
-                duplicates,
-                last_seq,
-            };
+            let result = tally.result();
             tx.execute(
                 "INSERT INTO uploads
                  (account_id, upload_id, digest, stored, duplicates, last_seq, created_at)
@@ -594,9 +548,9 @@ impl HubStorage for SqliteStorage {
                     blob(account_id),
                     blob(batch.upload_id),
                     batch.digest,
-                    stored,
-                    duplicates,
-                    last_seq,
+                    result.stored,
+                    result.duplicates,
+                    result.last_seq,
                     ms(now)
                 ],
             )
@@ -752,7 +706,7 @@ impl HubStorage for SqliteStorage {
             )
             .optional()
             .be()
-            .map(|row| row.and_then(|(a, b, exp)| (exp > ms(now)).then_some((a, b))))
+            .map(|row| live_pairing(row, now))
         })
         .await
     }
@@ -847,19 +801,11 @@ impl HubStorage for SqliteStorage {
 
 #[cfg(test)]
 mod tests {
-    /// FNV-1a: enough to notice an edit, and needs no dependency.
-    fn fnv(s: &str) -> u64 {
-        s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        })
-    }
-
     /// Shipped migrations are never edited (a hub that ran the old text would never run the
     /// new one): add `0002_*.sql` instead, and pin its hash here.
     #[test]
     fn shipped_migrations_are_unchanged() {
-        let pinned: &[u64] = &[0xc30bf04d1720bd9a];
-        let now: Vec<u64> = super::MIGRATIONS.iter().map(|m| fnv(m)).collect();
-        assert_eq!(now, pinned);
+        let now = satchel_hub_core::migration_fingerprints(super::MIGRATIONS);
+        assert_eq!(now, [0xc30bf04d1720bd9a]);
     }
 }

@@ -53,6 +53,22 @@ pub mod cmd {
     pub const GET_TRACKING: &str = "get_tracking";
     pub const REFRESH_TRACKING: &str = "refresh_tracking";
     pub const ATTACH_ITEM_NUMBER: &str = "attach_item_number";
+
+    // Sync across the merchant's devices (issue #6).
+    pub const GET_SYNC_STATUS: &str = "get_sync_status";
+    pub const CREATE_SYNC_ACCOUNT: &str = "create_sync_account";
+    pub const OFFER_PAIRING: &str = "offer_pairing";
+    pub const JOIN_WITH_CODE: &str = "join_with_code";
+    pub const RESTORE_WITH_PHRASE: &str = "restore_with_phrase";
+    pub const SYNC_NOW: &str = "sync_now";
+    pub const LIST_DEVICES: &str = "list_devices";
+    pub const REVOKE_DEVICE: &str = "revoke_device";
+    pub const UNLINK_DEVICE: &str = "unlink_device";
+
+    // App lock after idle.
+    pub const GET_LOCK_SETTINGS: &str = "get_lock_settings";
+    pub const SET_LOCK: &str = "set_lock";
+    pub const UNLOCK: &str = "unlock";
 }
 
 /// Events the shell emits to the window.
@@ -66,6 +82,9 @@ pub mod event {
     /// Emitted by the EC-Ship outbox worker after each job it ran, with a
     /// [`SubmitProgress`](super::SubmitProgress) payload.
     pub const SUBMIT_PROGRESS: &str = "submit-progress";
+    /// Emitted after every sync attempt (background or "Sync now"), with the new
+    /// [`SyncStatusDto`](super::SyncStatusDto).
+    pub const SYNC_STATUS: &str = "sync-status";
 }
 
 /// Every command takes one argument named `request`; this is its key in the `invoke` payload.
@@ -926,4 +945,130 @@ pub struct TrackingDto {
 pub struct AttachItemRequest {
     pub id: String,
     pub item_number: String,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sync (issue #6)
+// ---------------------------------------------------------------------------------------------
+
+/// One sync attempt, for the history list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncRunDto {
+    /// Hong Kong time (YYYY-MM-DD hh:mm:ss).
+    pub at: String,
+    pub pushed: u32,
+    pub pulled: u32,
+    /// Why it failed; `None` when it worked.
+    pub error: Option<String>,
+}
+
+/// `get_sync_status` response and `sync-status` event payload.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncStatusDto {
+    /// Linked to a sync account on a hub.
+    pub linked: bool,
+    pub hub_url: Option<String>,
+    /// When a sync last finished without error, Hong Kong time; `None`: never.
+    pub last_synced: Option<String>,
+    /// Why the last attempt failed, if it did.
+    pub last_error: Option<String>,
+    /// Local changes not yet on the hub.
+    pub pending: u64,
+    /// A sync is running now.
+    pub running: bool,
+    /// The most recent attempts of this app session, newest first.
+    pub history: Vec<SyncRunDto>,
+}
+
+/// `create_sync_account` request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateSyncAccountRequest {
+    pub hub_url: String,
+    /// What this device is called in the device list ("Shop laptop").
+    pub device_label: String,
+}
+
+/// `create_sync_account` and `restore_with_phrase` response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncAccountCreated {
+    /// The 24 recovery words, shown once: the only way back to the data if every device is
+    /// lost. Never stored by the app.
+    pub recovery_phrase: String,
+    pub status: SyncStatusDto,
+}
+
+/// `offer_pairing` request: the name of the device about to be linked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfferPairingRequest {
+    pub device_label: String,
+}
+
+/// `offer_pairing` response: what the first device shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PairingOfferDto {
+    /// `XXXXX-XXXXX`, typed on the new device.
+    pub code: String,
+    /// The same as a QR code (SVG markup), for a phone's camera.
+    pub qr_svg: String,
+    /// Hong Kong time after which the code no longer works.
+    pub expires: String,
+}
+
+/// `join_with_code` request, on the new device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JoinRequest {
+    pub hub_url: String,
+    pub code: String,
+}
+
+/// `restore_with_phrase` request: a device whose keys are lost gets back in with the phrase.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RestoreRequest {
+    pub hub_url: String,
+    pub phrase: String,
+    pub device_label: String,
+}
+
+/// One device of the account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceDto {
+    pub id: String,
+    pub label: String,
+    /// Hong Kong time.
+    pub created: String,
+    pub revoked: bool,
+    /// The device this app runs on.
+    pub current: bool,
+}
+
+/// `revoke_device` request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevokeDeviceRequest {
+    pub device_id: String,
+}
+
+// ---------------------------------------------------------------------------------------------
+// App lock (issue #6: "app lock after idle")
+// ---------------------------------------------------------------------------------------------
+
+/// `get_lock_settings` response.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LockSettingsDto {
+    /// Minutes without input before the app locks; 0: never.
+    pub idle_minutes: u32,
+    /// A PIN is set (the PIN itself never leaves the keychain).
+    pub has_pin: bool,
+}
+
+/// `set_lock` request. `pin: None` keeps the current PIN; `idle_minutes: 0` turns the lock off.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetLockRequest {
+    pub idle_minutes: u32,
+    pub pin: Option<String>,
+}
+
+/// `unlock` request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnlockRequest {
+    pub pin: String,
 }

@@ -4,62 +4,18 @@
 //! start position for part-used sheets.
 
 use chrono::NaiveDate;
-use rust_decimal::Decimal;
-use satchel_core::model::{ContentCategory, ContentLine, Customs, Parcel, Party, Shipment};
+use satchel_core::model::{ContentCategory, Party, Shipment};
 use satchel_core::s10::ItemNumber;
 use satchel_core::service::Service;
+use satchel_fixtures as fx;
 use satchel_labels::{layout, pages, Element, Format, LabelInput, SheetError};
 
 fn shipment(service: Service, to: Party, number: Option<&str>) -> Shipment {
     Shipment {
-        sender: Party {
-            name: "小店 Little Shop".into(),
-            lines: vec![
-                "Shop 12, G/F, 8 Fa Yuen Street".into(),
-                "旺角花園街8號地下12號舖".into(),
-            ],
-            city: "Kowloon".into(),
-            country: "HK".into(),
-            phone: "+852 9123 4567".into(),
-            ..Party::default()
-        },
-        recipient: to,
         service,
-        zone: String::new(),
-        parcel: Parcel {
-            weight_g: 480,
-            dimensions: None,
-        },
-        customs: Some(Customs {
-            category: ContentCategory::Gift,
-            lines: vec![ContentLine {
-                description: "Silk scarf".into(),
-                quantity: 2,
-                net_weight_g: 400,
-                value: Decimal::new(35000, 2),
-                currency: "HKD".into(),
-                hs_code: "62141000".into(),
-                origin_country: "HK".into(),
-            }],
-            explanation: String::new(),
-            invoice_no: String::new(),
-        }),
-        insured_value: None,
         reference: "ORD-1001".into(),
         item_number: number.map(|n| ItemNumber::parse(n).unwrap()),
-        non_delivery: None,
-    }
-}
-
-fn chinese_recipient() -> Party {
-    Party {
-        name: "陳小明".into(),
-        lines: vec!["台北市信義區信義路五段7號".into()],
-        city: "Taipei".into(),
-        postcode: "110".into(),
-        country: "TW".into(),
-        phone: "+886 2 8101 8800".into(),
-        ..Party::default()
+        ..fx::speedpost(fx::little_shop(), to, fx::silk_scarf("Silk scarf", 2, 400))
     }
 }
 
@@ -96,7 +52,7 @@ fn text(s: &Shipment, format: Format, oe: Option<&str>) -> String {
 fn speedpost_to_taiwan_in_chinese() {
     let s = shipment(
         Service::Speedpost,
-        chinese_recipient(),
+        fx::taipei_recipient(),
         Some("EE123456785HK"),
     );
     insta::assert_snapshot!(text(&s, Format::Speedpost, None));
@@ -104,7 +60,11 @@ fn speedpost_to_taiwan_in_chinese() {
 
 #[test]
 fn imail_a4_with_permit_impression_and_zone() {
-    let s = shipment(Service::Imail, chinese_recipient(), Some("LX123456785HK"));
+    let s = shipment(
+        Service::Imail,
+        fx::taipei_recipient(),
+        Some("LX123456785HK"),
+    );
     insta::assert_snapshot!(text(&s, Format::ImailA4, None));
 }
 
@@ -123,7 +83,7 @@ fn registered_documents_to_the_us_with_office_of_exchange() {
 fn parcel_label() {
     let s = shipment(
         Service::AirParcel,
-        chinese_recipient(),
+        fx::taipei_recipient(),
         Some("CP123456785HK"),
     );
     insta::assert_snapshot!(text(&s, Format::Parcel, None));
@@ -133,7 +93,7 @@ fn parcel_label() {
 fn thermal_4x6_in_chinese() {
     let s = shipment(
         Service::EExpress,
-        chinese_recipient(),
+        fx::taipei_recipient(),
         Some("LX123456785HK"),
     );
     insta::assert_snapshot!(text(&s, Format::Thermal4x6, None));
@@ -142,7 +102,7 @@ fn thermal_4x6_in_chinese() {
 #[test]
 fn a_shipment_without_an_item_number_is_a_draft_without_a_barcode() {
     for format in Format::ALL {
-        let s = shipment(Service::Speedpost, chinese_recipient(), None);
+        let s = shipment(Service::Speedpost, fx::taipei_recipient(), None);
         let input = LabelInput {
             shipment: &s,
             permit_no: None,
@@ -160,13 +120,13 @@ fn a_shipment_without_an_item_number_is_a_draft_without_a_barcode() {
         );
         assert!(label.to_text().contains("DRAFT 草稿"), "{format:?}");
     }
-    let s = shipment(Service::Speedpost, chinese_recipient(), None);
+    let s = shipment(Service::Speedpost, fx::taipei_recipient(), None);
     insta::assert_snapshot!(text(&s, Format::Thermal4x6, None));
 }
 
 #[test]
 fn every_format_fits_a_long_address() {
-    let mut to = chinese_recipient();
+    let mut to = fx::taipei_recipient();
     to.lines = vec!["Flat 1234, Block Z, Very Long Estate Name Phase 3".into(); 4];
     for format in Format::ALL {
         let s = shipment(Service::Speedpost, to.clone(), Some("EE123456785HK"));
@@ -183,7 +143,11 @@ fn every_format_fits_a_long_address() {
 
 #[test]
 fn imail_sheets_hold_three_and_start_where_the_merchant_says() {
-    let s = shipment(Service::Imail, chinese_recipient(), Some("LX123456785HK"));
+    let s = shipment(
+        Service::Imail,
+        fx::taipei_recipient(),
+        Some("LX123456785HK"),
+    );
     let input = LabelInput {
         shipment: &s,
         permit_no: Some("PM 1"),

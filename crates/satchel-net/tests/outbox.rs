@@ -7,10 +7,8 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use ecship_simulator::{Faults, SimConfig, SimHandle, Simulator};
-use rust_decimal::Decimal;
-use satchel_core::model::{ContentCategory, ContentLine, Customs, Parcel, Party, Shipment};
-use satchel_core::service::Service;
 use satchel_ecship::{Account, Codes, Identity};
+use satchel_fixtures as fx;
 use satchel_net::ecship::{EcshipClient, Endpoints};
 use satchel_net::outbox::{self, Outcome, Policy};
 use satchel_store::{Assessment, ErrorKind, JobState, ShipmentDraft, ShipmentState, Store};
@@ -64,49 +62,7 @@ fn policy() -> Policy {
 
 fn shipment(n: usize) -> ShipmentDraft {
     ShipmentDraft {
-        shipment: Shipment {
-            sender: Party {
-                name: "Satchel Trading".into(),
-                lines: vec!["Flat A, 12/F, 8 Nathan Road".into()],
-                city: "Kowloon".into(),
-                country: "HK".into(),
-                phone: "+852 9123 4567".into(),
-                ..Party::default()
-            },
-            recipient: Party {
-                name: format!("Customer {n}"),
-                lines: vec!["1-2-3 Ginza".into()],
-                city: "Tokyo".into(),
-                postcode: "104-0061".into(),
-                country: "JP".into(),
-                phone: "+81 3 1234 5678".into(),
-                ..Party::default()
-            },
-            service: Service::Speedpost,
-            zone: String::new(),
-            parcel: Parcel {
-                weight_g: 300 + (n as u32 % 50) * 10,
-                dimensions: None,
-            },
-            customs: Some(Customs {
-                category: ContentCategory::Gift,
-                lines: vec![ContentLine {
-                    description: "Silk scarf".into(),
-                    quantity: 1,
-                    net_weight_g: 250,
-                    value: Decimal::new(35000, 2),
-                    currency: "HKD".into(),
-                    hs_code: "62141000".into(),
-                    origin_country: "HK".into(),
-                }],
-                explanation: String::new(),
-                invoice_no: String::new(),
-            }),
-            insured_value: None,
-            reference: format!("ORD-{n}"),
-            item_number: None,
-            non_delivery: None,
-        },
+        shipment: fx::numbered_order(n, 300 + (n as u32 % 50) * 10),
         recipient_id: None,
         sender_id: None,
     }

@@ -161,6 +161,27 @@ impl Store {
         Ok((device, hlc::HlcClock::resume(high.as_ref())))
     }
 
+    /// A device-local setting from the `meta` table (never synced), e.g. the app lock's idle
+    /// time or the sync link; `None` when unset.
+    pub fn meta(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+            .query_row([key], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Sets a device-local setting in `meta`, in its own transaction.
+    pub fn set_meta(&mut self, key: &str, value: &str) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )?
+            .execute([key, value])?;
+        Ok(())
+    }
+
     /// This device's id, as stamped into every HLC it makes.
     pub fn device_id(&self) -> &str {
         &self.device

@@ -12,10 +12,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use common::{hk_sender, recipient, TestClock, T0};
 use proptest::prelude::*;
-use rust_decimal::Decimal;
-use satchel_core::model::{ContentCategory, ContentLine, Customs, Parcel, Shipment};
+use satchel_core::model::Shipment;
 use satchel_core::s10::ItemNumber;
-use satchel_core::service::Service;
+use satchel_fixtures as fx;
 use satchel_store::merge::Resolution;
 use satchel_store::{
     Assessment, ContactInput, ContactKind, ContactQuery, Hlc, RemoteChange, ShipmentDraft,
@@ -122,32 +121,12 @@ fn found(s: &Store, text: &str) -> Vec<String> {
 fn draft(reference: &str, recipient_id: Option<String>) -> ShipmentDraft {
     ShipmentDraft {
         shipment: Shipment {
-            sender: hk_sender("Shop").party,
-            recipient: recipient("Akiko Sato", "1-2-3 Ginza", "JP").party,
-            service: Service::Speedpost,
-            zone: String::new(),
-            parcel: Parcel {
-                weight_g: 480,
-                dimensions: None,
-            },
-            customs: Some(Customs {
-                category: ContentCategory::Gift,
-                lines: vec![ContentLine {
-                    description: "Silk scarf 絲巾".into(),
-                    quantity: 1,
-                    net_weight_g: 400,
-                    value: Decimal::new(35000, 2),
-                    currency: "HKD".into(),
-                    hs_code: "62141000".into(),
-                    origin_country: "HK".into(),
-                }],
-                explanation: String::new(),
-                invoice_no: String::new(),
-            }),
-            insured_value: None,
             reference: reference.into(),
-            item_number: None,
-            non_delivery: None,
+            ..fx::speedpost(
+                hk_sender("Shop").party,
+                recipient("Akiko Sato", "1-2-3 Ginza", "JP").party,
+                fx::silk_scarf("Silk scarf 絲巾", 1, 400),
+            )
         },
         recipient_id,
         sender_id: None,

@@ -7,9 +7,10 @@ mod common;
 use chrono::{DateTime, Utc};
 use common::*;
 use rust_decimal::Decimal;
-use satchel_core::model::{ContentCategory, ContentLine, Customs, Parcel, Shipment};
+use satchel_core::model::Shipment;
 use satchel_core::s10::ItemNumber;
 use satchel_core::service::Service;
+use satchel_fixtures as fx;
 use satchel_store::{
     Assessment, EcshipOrder, Error, ErrorKind, JobKind, JobState, Queued, ShipmentDraft,
     ShipmentState, Store, StoredProblem, TrackingEvent,
@@ -18,32 +19,12 @@ use satchel_store::{
 fn shipment(service: Service) -> ShipmentDraft {
     ShipmentDraft {
         shipment: Shipment {
-            sender: hk_sender("Shop").party,
-            recipient: recipient("Akiko Sato", "1-2-3 Ginza", "JP").party,
             service,
-            zone: String::new(),
-            parcel: Parcel {
-                weight_g: 480,
-                dimensions: None,
-            },
-            customs: Some(Customs {
-                category: ContentCategory::Gift,
-                lines: vec![ContentLine {
-                    description: "Silk scarf".into(),
-                    quantity: 1,
-                    net_weight_g: 400,
-                    value: Decimal::new(35000, 2),
-                    currency: "HKD".into(),
-                    hs_code: "62141000".into(),
-                    origin_country: "HK".into(),
-                }],
-                explanation: String::new(),
-                invoice_no: String::new(),
-            }),
-            insured_value: None,
-            reference: String::new(),
-            item_number: None,
-            non_delivery: None,
+            ..fx::speedpost(
+                hk_sender("Shop").party,
+                recipient("Akiko Sato", "1-2-3 Ginza", "JP").party,
+                fx::silk_scarf("Silk scarf", 1, 400),
+            )
         },
         recipient_id: None,
         sender_id: None,

@@ -5,8 +5,8 @@ mod common;
 use chrono::NaiveDate;
 use common::*;
 use rust_decimal::Decimal;
-use satchel_core::model::{ContentCategory, ContentLine, Customs, Parcel, Shipment};
-use satchel_core::service::Service;
+use satchel_core::model::Shipment;
+use satchel_fixtures as fx;
 use satchel_store::{
     Assessment, Error, ShipmentDraft, ShipmentFilter, ShipmentState, StoredProblem, StoredQuote,
 };
@@ -14,32 +14,12 @@ use satchel_store::{
 fn draft(to: &str, reference: &str) -> ShipmentDraft {
     ShipmentDraft {
         shipment: Shipment {
-            sender: hk_sender("Shop").party,
-            recipient: recipient("Akiko Sato", "1-2-3 Ginza", to).party,
-            service: Service::Speedpost,
-            zone: String::new(),
-            parcel: Parcel {
-                weight_g: 480,
-                dimensions: None,
-            },
-            customs: Some(Customs {
-                category: ContentCategory::Gift,
-                lines: vec![ContentLine {
-                    description: "Silk scarf 絲巾".into(),
-                    quantity: 1,
-                    net_weight_g: 400,
-                    value: Decimal::new(35000, 2),
-                    currency: "HKD".into(),
-                    hs_code: "62141000".into(),
-                    origin_country: "HK".into(),
-                }],
-                explanation: String::new(),
-                invoice_no: String::new(),
-            }),
-            insured_value: None,
             reference: reference.into(),
-            item_number: None,
-            non_delivery: None,
+            ..fx::speedpost(
+                hk_sender("Shop").party,
+                recipient("Akiko Sato", "1-2-3 Ginza", to).party,
+                fx::silk_scarf("Silk scarf 絲巾", 1, 400),
+            )
         },
         recipient_id: None,
         sender_id: None,

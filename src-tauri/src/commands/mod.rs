@@ -4,6 +4,8 @@ pub mod csv;
 pub mod ecship;
 pub mod item;
 pub mod labels;
+pub mod lock;
 pub mod posting;
 pub mod quote;
 pub mod shipments;
+pub mod sync;

@@ -9,4 +9,5 @@ pub mod posting;
 pub mod print;
 pub mod quote;
 pub mod shipments;
+pub mod sync;
 pub mod tracking;

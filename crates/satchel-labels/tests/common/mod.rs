@@ -3,58 +3,22 @@
 #![allow(dead_code)]
 
 use chrono::NaiveDate;
-use rust_decimal::Decimal;
-use satchel_core::model::{ContentCategory, ContentLine, Customs, Parcel, Party, Shipment};
+use satchel_core::model::Shipment;
 use satchel_core::s10::ItemNumber;
 use satchel_core::service::{LetterFormat, Service};
+use satchel_fixtures as fx;
 use satchel_labels::{layout, Format, Label, LabelInput};
 
 pub fn shipment(service: Service, number: Option<ItemNumber>) -> Shipment {
     Shipment {
-        sender: Party {
-            name: "小店 Little Shop".into(),
-            lines: vec![
-                "Shop 12, G/F, 8 Fa Yuen Street".into(),
-                "旺角花園街8號地下12號舖".into(),
-            ],
-            city: "Kowloon".into(),
-            country: "HK".into(),
-            phone: "+852 9123 4567".into(),
-            ..Party::default()
-        },
-        recipient: Party {
-            name: "陳小明".into(),
-            lines: vec!["台北市信義區信義路五段7號".into()],
-            city: "Taipei".into(),
-            postcode: "110".into(),
-            country: "TW".into(),
-            phone: "+886 2 8101 8800".into(),
-            ..Party::default()
-        },
         service,
-        zone: String::new(),
-        parcel: Parcel {
-            weight_g: 480,
-            dimensions: None,
-        },
-        customs: Some(Customs {
-            category: ContentCategory::Gift,
-            lines: vec![ContentLine {
-                description: "Silk scarf 絲巾".into(),
-                quantity: 2,
-                net_weight_g: 400,
-                value: Decimal::new(35000, 2),
-                currency: "HKD".into(),
-                hs_code: "62141000".into(),
-                origin_country: "HK".into(),
-            }],
-            explanation: String::new(),
-            invoice_no: String::new(),
-        }),
-        insured_value: None,
         reference: "ORD-1001".into(),
         item_number: number,
-        non_delivery: None,
+        ..fx::speedpost(
+            fx::little_shop(),
+            fx::taipei_recipient(),
+            fx::silk_scarf("Silk scarf 絲巾", 2, 400),
+        )
     }
 }
 
