@@ -492,6 +492,28 @@ fn print_services() -> std::path::PathBuf {
 }
 
 /// Every file in the per-user folders of cups-pdf's output.
+/// The print panel's result line once the job has ended (a print may take up to two minutes
+/// on a loaded machine): "Job 12 on PDF: completed …".
+async fn print_result(c: &Client, css: &str) -> Result<String, fantoccini::error::CmdError> {
+    let start = std::time::Instant::now();
+    loop {
+        let t = c.find(Locator::Css(css)).await?.text().await?;
+        if !t.is_empty() || start.elapsed() > Duration::from_secs(120) {
+            return Ok(t);
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// The CUPS job id in a result line "Job 12 on PDF: …".
+fn job_id(result: &str) -> u32 {
+    result
+        .strip_prefix("Job ")
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .expect("a job id in the result")
+}
+
 fn cups_pdf_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     std::fs::read_dir(dir)
         .into_iter()
@@ -559,14 +581,7 @@ async fn two_drafts_print_as_draft_labels_on_the_pdf_printer() {
 
         let before = cups_pdf_files(&output);
         click(&c, "#print-run").await?;
-        let start = std::time::Instant::now();
-        let result = loop {
-            let t = c.find(Locator::Css("#print-result")).await?.text().await?;
-            if !t.is_empty() || start.elapsed() > Duration::from_secs(120) {
-                break t;
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        };
+        let result = print_result(&c, "#print-result").await?;
         assert!(
             result.starts_with("Job ") && result.contains("on PDF: completed"),
             "{result:?}"
@@ -612,11 +627,7 @@ async fn two_drafts_print_as_draft_labels_on_the_pdf_printer() {
         // PDF into PostScript and Ghostscript back into a PDF whose re-encoded CJK font has no
         // Unicode map left, so the text is read from the document the app handed to CUPS
         // (the spooler keeps it as d<job>-001 while it keeps the job's history).
-        let job: u32 = result
-            .strip_prefix("Job ")
-            .and_then(|r| r.split(' ').next())
-            .and_then(|n| n.parse().ok())
-            .expect("a job id in the result");
+        let job = job_id(&result);
         let spooled = format!("/var/spool/cups/d{job:05}-001");
         let text = run_tool("pdftotext", &[&spooled, "-"])
             .unwrap_or_else(|| panic!("pdftotext could not read {spooled}"));
@@ -715,14 +726,7 @@ async fn imail_posting_documents_preview_and_print_on_the_pdf_printer() {
         }
         let before = cups_pdf_files(&output);
         click(&c, "#posting-print").await?;
-        let start = std::time::Instant::now();
-        let result = loop {
-            let t = c.find(Locator::Css("#posting-result")).await?.text().await?;
-            if !t.is_empty() || start.elapsed() > Duration::from_secs(120) {
-                break t;
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        };
+        let result = print_result(&c, "#posting-result").await?;
         assert!(
             result.starts_with("Job ") && result.contains("on PDF: completed"),
             "{result:?}"
@@ -915,14 +919,7 @@ async fn two_drafts_are_submitted_to_the_ecship_simulator_and_print_with_their_n
             .await?;
         assert_eq!(bars, serde_json::json!([false, true]), "preview: {bars}");
         click(&c, "#print-run").await?;
-        let start = std::time::Instant::now();
-        let result = loop {
-            let t = c.find(Locator::Css("#print-result")).await?.text().await?;
-            if !t.is_empty() || start.elapsed() > Duration::from_secs(120) {
-                break t;
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        };
+        let result = print_result(&c, "#print-result").await?;
         assert!(
             result.starts_with("Job ")
                 && result.contains("on PDF: completed")
@@ -933,11 +930,7 @@ async fn two_drafts_are_submitted_to_the_ecship_simulator_and_print_with_their_n
 
         // zbarimg reads the two new item numbers from the document the app handed to CUPS
         // (cups-pdf's own output is re-encoded through PostScript; see the print test).
-        let job: u32 = result
-            .strip_prefix("Job ")
-            .and_then(|r| r.split(' ').next())
-            .and_then(|n| n.parse().ok())
-            .expect("a job id in the result");
+        let job = job_id(&result);
         let spooled = format!("/var/spool/cups/d{job:05}-001");
         std::fs::create_dir_all(&scratch).expect("a scratch folder in target/tmp");
         let prefix = scratch.join("page");

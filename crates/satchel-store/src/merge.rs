@@ -260,6 +260,45 @@ fn bad_field<'a>(
         .map(|(k, _)| k.as_str())
 }
 
+/// How merging reads and creates the rows of one synced table.
+struct Table {
+    entity: &'static str,
+    fields: &'static [&'static str],
+    value_ok: fn(&str, &Value) -> bool,
+    load: fn(&rusqlite::Connection, &str) -> Result<Option<Merged>>,
+    placeholder: fn(&rusqlite::Connection, &str, &Hlc) -> Result<()>,
+}
+
+/// The row a change applies to, created as a hidden placeholder when the record is not known
+/// yet; `None` (noted in the report) when a field has the wrong type, as a newer or broken
+/// peer could send.
+fn row_for(
+    w: &mut Writer<'_>,
+    c: &RemoteChange,
+    report: &mut ApplyReport,
+    t: Table,
+) -> Result<Option<Merged>> {
+    if let Some(field) = bad_field(c, t.fields, t.value_ok) {
+        report.skipped.push(Skipped {
+            entity: c.entity.clone(),
+            record_id: c.record_id.clone(),
+            reason: format!("field `{field}` has the wrong type"),
+        });
+        return Ok(None);
+    }
+    if let Some(row) = (t.load)(&w.tx, &c.record_id)? {
+        return Ok(Some(row));
+    }
+    (t.placeholder)(&w.tx, &c.record_id, &c.hlc)?;
+    report.records_created += 1;
+    (t.load)(&w.tx, &c.record_id)?
+        .map(Some)
+        .ok_or_else(|| Error::NotFound {
+            entity: t.entity,
+            id: c.record_id.clone(),
+        })
+}
+
 /// A record's synced values and per-field clocks, as merging sees them.
 struct Merged {
     rowid: i64,
@@ -464,24 +503,20 @@ fn other_default(
 }
 
 fn merge_contact(w: &mut Writer<'_>, c: &RemoteChange, report: &mut ApplyReport) -> Result<()> {
-    if let Some(field) = bad_field(c, CONTACT_FIELDS, contact_value_ok) {
-        report.skipped.push(Skipped {
-            entity: c.entity.clone(),
-            record_id: c.record_id.clone(),
-            reason: format!("field `{field}` has the wrong type"),
-        });
+    let Some(mut row) = row_for(
+        w,
+        c,
+        report,
+        Table {
+            entity: "contact",
+            fields: CONTACT_FIELDS,
+            value_ok: contact_value_ok,
+            load: load_contact,
+            placeholder: insert_contact_placeholder,
+        },
+    )?
+    else {
         return Ok(());
-    }
-    let mut row = match load_contact(&w.tx, &c.record_id)? {
-        Some(row) => row,
-        None => {
-            insert_contact_placeholder(&w.tx, &c.record_id, &c.hlc)?;
-            report.records_created += 1;
-            load_contact(&w.tx, &c.record_id)?.ok_or_else(|| Error::NotFound {
-                entity: "contact",
-                id: c.record_id.clone(),
-            })?
-        }
     };
     let was_live = !row.deleted;
     let was_created = row.clocks.contains_key("kind");
@@ -693,24 +728,20 @@ fn clear_item_number(w: &mut Writer<'_>, id: &str) -> Result<()> {
 }
 
 fn merge_shipment(w: &mut Writer<'_>, c: &RemoteChange, report: &mut ApplyReport) -> Result<()> {
-    if let Some(field) = bad_field(c, SHIPMENT_FIELDS, shipment_value_ok) {
-        report.skipped.push(Skipped {
-            entity: c.entity.clone(),
-            record_id: c.record_id.clone(),
-            reason: format!("field `{field}` has the wrong type"),
-        });
+    let Some(mut row) = row_for(
+        w,
+        c,
+        report,
+        Table {
+            entity: "shipment",
+            fields: SHIPMENT_FIELDS,
+            value_ok: shipment_value_ok,
+            load: load_shipment,
+            placeholder: insert_shipment_placeholder,
+        },
+    )?
+    else {
         return Ok(());
-    }
-    let mut row = match load_shipment(&w.tx, &c.record_id)? {
-        Some(row) => row,
-        None => {
-            insert_shipment_placeholder(&w.tx, &c.record_id, &c.hlc)?;
-            report.records_created += 1;
-            load_shipment(&w.tx, &c.record_id)?.ok_or_else(|| Error::NotFound {
-                entity: "shipment",
-                id: c.record_id.clone(),
-            })?
-        }
     };
     let was_created = row.clocks.contains_key("body");
     let taken = row.take(c, SHIPMENT_FIELDS, report);

@@ -23,8 +23,8 @@ use satchel_core::s10::ItemNumber;
 use satchel_keychain::{Keychain, Secret, ECSHIP_API_KEY, ECSHIP_INTEGRATOR_USERNAME};
 use satchel_net::ecship::EcshipClient;
 use satchel_net::outbox::{self, Outcome, Policy};
-use satchel_net::settings::{settings_path, EcshipSettings};
 use satchel_net::refresh;
+use satchel_net::settings::{settings_path, EcshipSettings};
 use satchel_store::{
     JobKind, JobState, Queued, ShipmentFilter, ShipmentRecord, ShipmentState, Store, TrackingEvent,
 };

@@ -54,14 +54,7 @@ pub fn recipient(name: &str, line: &str, country: &str) -> ContactInput {
 pub fn hk_sender(name: &str) -> ContactInput {
     ContactInput {
         kind: ContactKind::Sender,
-        party: Party {
-            name: name.into(),
-            lines: vec!["Flat A, 12/F, 8 Nathan Road".into()],
-            city: "Kowloon".into(),
-            country: "HK".into(),
-            phone: "+852 9123 4567".into(),
-            ..Party::default()
-        },
+        party: satchel_fixtures::hk_sender(name),
         notes: String::new(),
         tags: Vec::new(),
         is_default: true,
