@@ -43,7 +43,10 @@ fn main() -> Result<()> {
             eprintln!(
                 "  test   install what is missing, then fmt, clippy, wasm32 core, all tests, E2E"
             );
-            eprintln!("  bench  print figures: quotes/s, search p99, import rows/s, 500-label PDF");
+            eprintln!(
+                "  bench  print figures: quotes/s, search p99, import rows/s, 500-label PDF, \
+                 hub p99, sync records/s"
+            );
             std::process::exit(2)
         }
     }
@@ -147,7 +150,12 @@ fn bench() -> Result<()> {
     // 500 labels to one PDF: time and peak memory (issue #5).
     cargo(&["bench", "-p", "satchel-labels", "--bench", "render"])?;
     // Hub latency with 1,000 concurrent simulated devices on SQLite (issue #6).
-    cargo(&["bench", "-p", "satchel-hub", "--bench", "hub_latency"])
+    cargo(&["bench", "-p", "satchel-hub", "--bench", "hub_latency"])?;
+    // Initial sync of 100,000 records on loopback, records/s (issue #6); the devices keep
+    // their keys in a throwaway keychain.
+    sh(Command::new("crates/satchel-keychain/tests/with-keyring.sh").args([
+        "cargo", "bench", "-p", "satchel-net", "--bench", "sync",
+    ]))
 }
 
 fn build_ui() -> Result<()> {

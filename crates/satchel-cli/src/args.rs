@@ -85,6 +85,10 @@ pub enum Command {
     /// Cancel a shipment's EC-Ship order: a submission not sent yet is withdrawn, an order
     /// EC-Ship made is cancelled there (numbered or printed items, not yet posted).
     Cancel(CancelArgs),
+    /// Sync this device's address book and shipments with the merchant's other devices,
+    /// end-to-end encrypted through a sync hub.
+    #[command(subcommand)]
+    Sync(crate::commands::sync::SyncCommand),
 }
 
 /// Which account name EC-Ship expects in each request (domain.md §10.3).

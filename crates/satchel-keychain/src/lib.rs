@@ -44,6 +44,8 @@ pub const ECSHIP_API_KEY: &str = "ecship.api_key";
 pub const HUB_REFRESH_TOKEN: &str = "hub.refresh_token";
 /// The hub's short-lived access token (issue #6).
 pub const HUB_ACCESS_TOKEN: &str = "hub.access_token";
+/// This device's credential at the sync hub (`<device id>:<hex secret>`), issue #6.
+pub const HUB_DEVICE_CREDENTIAL: &str = "hub.device_credential";
 /// The key that encrypts every synced record; losing it means using the recovery phrase.
 pub const SYNC_ACCOUNT_KEY: &str = "sync.account_key";
 

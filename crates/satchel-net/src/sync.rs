@@ -52,8 +52,7 @@ use uuid::Uuid;
 
 use crate::outbox::StoreAccess;
 
-/// The keychain name of this device's hub credential (`<device id>:<hex secret>`).
-pub const HUB_DEVICE_CREDENTIAL: &str = "hub.device_credential";
+pub use satchel_keychain::HUB_DEVICE_CREDENTIAL;
 
 /// A throttled request waits at most this long per answer, this many times, before the round
 /// gives up (the background loop then backs off).
@@ -423,32 +422,16 @@ fn open_record(key: &AccountKey, r: &proto::RecordDownload) -> Result<Opened> {
     }))
 }
 
-// The state lives in `meta`, which the store does not expose by key; these two functions are
-// the only SQL outside satchel-store and go once it offers `meta`/`set_meta`.
+// The link and status are one JSON value under `STATE_KEY` in the store's device-local `meta`.
 fn load_state(s: &Store) -> Result<SyncState> {
-    let raw: Option<String> = s
-        .connection()
-        .query_row(
-            "SELECT (SELECT value FROM meta WHERE key = ?1)",
-            [STATE_KEY],
-            |r| r.get(0),
-        )
-        .map_err(satchel_store::Error::from)?;
-    Ok(raw
+    Ok(s.meta(STATE_KEY)?
         .and_then(|r| serde_json::from_str(&r).ok())
         .unwrap_or_default())
 }
 
-fn save_state(s: &Store, state: &SyncState) -> Result<()> {
+fn save_state(s: &mut Store, state: &SyncState) -> Result<()> {
     let json = serde_json::to_string(state).expect("the state serializes");
-    s.connection()
-        .execute(
-            "INSERT INTO meta (key, value) VALUES (?1, ?2)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [STATE_KEY, json.as_str()],
-        )
-        .map_err(satchel_store::Error::from)?;
-    Ok(())
+    Ok(s.set_meta(STATE_KEY, &json)?)
 }
 
 /// The hub this device was linked to, if any: how the CLI and the app find it again
@@ -458,16 +441,7 @@ pub fn saved_hub_url(store: &Store) -> Result<Option<String>> {
 }
 
 fn pending_count(s: &Store) -> Result<u64> {
-    let pushed = s.pushed_up_to()?;
-    let n: i64 = s
-        .connection()
-        .query_row(
-            "SELECT count(*) FROM change_log WHERE seq > ?1",
-            [pushed],
-            |r| r.get(0),
-        )
-        .map_err(satchel_store::Error::from)?;
-    Ok(n.max(0) as u64)
+    Ok(s.pending_count()?)
 }
 
 /// The pairing container: the crypto crate's key blob, then the new device's credential

@@ -173,6 +173,15 @@ impl Store {
     }
 
     /// The hub's cursor after the last page applied, if any (opaque to the store).
+    /// How many local changes the hub does not have yet.
+    pub fn pending_count(&self) -> Result<u64> {
+        let n: i64 = self
+            .conn
+            .prepare_cached("SELECT count(*) FROM change_log WHERE seq > ?1")?
+            .query_row([self.pushed_up_to()?], |r| r.get(0))?;
+        Ok(n.max(0) as u64)
+    }
+
     pub fn pull_cursor(&self) -> Result<Option<String>> {
         get_meta(&self.conn, CURSOR_KEY)
     }

@@ -10,6 +10,7 @@ mod print;
 mod quote;
 mod rates;
 mod store;
+pub(crate) mod sync;
 mod validate;
 
 use crate::args::{Cli, Command, ContactsCommand, EcshipCommand, RatesCommand, ShipmentsCommand};
@@ -58,5 +59,6 @@ pub fn run(cli: Cli) -> anyhow::Result<Output> {
         Command::Submit(a) => ecship::submit(cli.db.as_deref(), a, json),
         Command::Track(a) => ecship::track(cli.db.as_deref(), a, json),
         Command::Cancel(a) => ecship::cancel(cli.db.as_deref(), a, json),
+        Command::Sync(c) => sync::run(cli.db.as_deref(), c, json),
     }
 }

@@ -1,0 +1,267 @@
+//! `satchel sync create | pair | join | recover | now | status | devices | revoke`: the sync
+//! engine of `satchel-net` from a terminal (issue #6).
+//!
+//! Why it is thin: the engine, the store file and the keychain entries are the very ones the
+//! desktop app uses, so a device linked here is linked in the app too (same `$SATCHEL_DB`,
+//! same `$SATCHEL_PROFILE`). The recovery phrase is read from stdin, never argv, because
+//! arguments show in `ps` and the shell history; it is printed once, by `create`, and never
+//! again.
+
+use std::io::{IsTerminal, Read};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use anyhow::{anyhow, Context};
+use clap::{Args, Subcommand};
+use satchel_keychain::Keychain;
+use satchel_net::sync::{self, SyncConfig, SyncError, SyncReport, Syncer};
+use serde_json::json;
+
+use super::store;
+use crate::{Output, Status};
+
+#[derive(Debug, Subcommand)]
+pub enum SyncCommand {
+    /// Make a new sync account with this device as its first device; prints the recovery
+    /// phrase once.
+    Create(HubArgs),
+    /// Show a pairing code that links another device to this account (valid 10 minutes).
+    Pair {
+        /// What to call the new device in the device list.
+        #[arg(long, default_value = "new device")]
+        label: String,
+    },
+    /// Link this device to an account with the code shown on a linked device, then sync.
+    Join {
+        #[command(flatten)]
+        hub: HubArgs,
+        /// The pairing code (XXXXX-XXXXX) or the text of its QR code.
+        code: String,
+    },
+    /// Put the account key back from the recovery phrase (read from stdin).
+    Recover,
+    /// Push local changes, then pull everyone else's.
+    Now,
+    /// Last synced, changes waiting, last error (no network).
+    Status,
+    /// The account's devices.
+    Devices,
+    /// Remove a device from the account (a lost phone); the id is from `satchel sync devices`.
+    Revoke { device_id: String },
+}
+
+#[derive(Debug, Args)]
+pub struct HubArgs {
+    /// The sync hub, e.g. https://hub.example.com.
+    #[arg(long, env = "SATCHEL_HUB_URL")]
+    pub hub: String,
+    /// What to call this device in the device list.
+    #[arg(long, default_value = "satchel cli")]
+    pub label: String,
+}
+
+type Engine = Syncer<Mutex<satchel_store::Store>>;
+
+fn keychain() -> anyhow::Result<Keychain> {
+    let profile = std::env::var("SATCHEL_PROFILE")
+        .ok()
+        .filter(|p| !p.is_empty());
+    Keychain::open_default(profile.as_deref())
+        .context("the system keychain (which holds the sync keys) cannot be used")
+}
+
+/// The engine over the database at `db`, talking to `hub` or the hub it was linked to.
+fn engine(db: Option<&Path>, hub: Option<&str>) -> anyhow::Result<Engine> {
+    let st = store::open(db)?;
+    let url = match hub {
+        Some(h) => h.to_owned(),
+        None => sync::saved_hub_url(&st)?.ok_or_else(|| anyhow!("{}", SyncError::NotLinked))?,
+    };
+    Ok(Syncer::new(
+        Arc::new(Mutex::new(st)),
+        keychain()?,
+        SyncConfig::new(url),
+    )?)
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the network runtime")
+}
+
+fn report_text(r: &SyncReport) -> String {
+    let mut t = format!(
+        "synced: {} change(s) sent, {} received in {} page(s)\n",
+        r.pushed, r.pulled, r.pages
+    );
+    if r.rejected > 0 {
+        t.push_str(&format!(
+            "warning: {} record(s) from the hub failed authentication and were skipped\n",
+            r.rejected
+        ));
+    }
+    if r.resolved > 0 {
+        t.push_str(&format!(
+            "note: {} record(s) were adjusted to keep one default sender and one shipment per \
+             item number\n",
+            r.resolved
+        ));
+    }
+    t
+}
+
+fn report_json(r: &SyncReport) -> serde_json::Value {
+    json!({
+        "pushed": r.pushed, "pulled": r.pulled, "pages": r.pages,
+        "rejected": r.rejected, "resolved": r.resolved, "reassess": r.reassess,
+    })
+}
+
+/// A sync that failed for want of a network is a verdict (exit 1), not a usage error.
+fn sync_output(res: Result<SyncReport, SyncError>, json: bool) -> anyhow::Result<Output> {
+    match res {
+        Ok(r) if json => Ok(Output::new(format!("{}\n", report_json(&r)), Status::Ok)),
+        Ok(r) => Ok(Output::new(report_text(&r), Status::Ok)),
+        Err(e) if e.is_transient() => {
+            let text = if json {
+                format!("{}\n", json!({ "error": e.to_string(), "retry": true }))
+            } else {
+                format!("not synced: {e}\nYour changes are kept; run `satchel sync now` later.\n")
+            };
+            Ok(Output::new(text, Status::Problems))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub fn run(db: Option<&Path>, cmd: &SyncCommand, json: bool) -> anyhow::Result<Output> {
+    let rt = runtime()?;
+    match cmd {
+        SyncCommand::Create(h) => {
+            let e = engine(db, Some(&h.hub))?;
+            let phrase = rt.block_on(e.create_account(&h.label))?;
+            let text = if json {
+                format!("{}\n", json!({ "recovery_phrase": phrase.as_str() }))
+            } else {
+                format!(
+                    "Sync account created.\n\nRecovery phrase (write it down now; it is shown only \
+                     this once, and without it a lost device's data cannot be read back):\n\n  \
+                     {}\n",
+                    phrase.as_str()
+                )
+            };
+            Ok(Output::new(text, Status::Ok))
+        }
+        SyncCommand::Pair { label } => {
+            let e = engine(db, None)?;
+            let offer = rt.block_on(e.offer_pairing(label))?;
+            let text = if json {
+                format!(
+                    "{}\n",
+                    json!({
+                        "code": offer.code.display(), "qr": offer.code.qr_payload(),
+                        "device_id": offer.device_id, "expires_at": offer.expires_at,
+                    })
+                )
+            } else {
+                format!(
+                    "On the new device run:\n\n  satchel sync join --hub {} {}\n\nThe code works \
+                     once, until {}.\n",
+                    e.config().hub_url,
+                    offer.code.display(),
+                    offer.expires_at.format("%H:%M UTC")
+                )
+            };
+            Ok(Output::new(text, Status::Ok))
+        }
+        SyncCommand::Join { hub, code } => {
+            let e = engine(db, Some(&hub.hub))?;
+            rt.block_on(e.join_with_code(code))?;
+            sync_output(rt.block_on(e.sync_now()), json)
+        }
+        SyncCommand::Recover => {
+            let e = engine(db, None)?;
+            if std::io::stdin().is_terminal() {
+                eprintln!("Type the 24-word recovery phrase, then Ctrl-D:");
+            }
+            let mut phrase = String::new();
+            std::io::stdin()
+                .read_to_string(&mut phrase)
+                .context("cannot read the recovery phrase from stdin")?;
+            let res = rt.block_on(e.restore_with_phrase(&phrase));
+            // The phrase is the key: do not leave it in this buffer longer than needed.
+            phrase.clear();
+            res?;
+            Ok(Output::new(
+                "The account key is back on this device.\n".into(),
+                Status::Ok,
+            ))
+        }
+        SyncCommand::Now => {
+            let e = engine(db, None)?;
+            sync_output(rt.block_on(e.sync_now()), json)
+        }
+        SyncCommand::Status => {
+            let st = store::open(db)?;
+            let url = sync::saved_hub_url(&st)?.unwrap_or_default();
+            let e = Syncer::new(Arc::new(Mutex::new(st)), keychain()?, SyncConfig::new(url))?;
+            let s = e.status()?;
+            let text = if json {
+                format!("{}\n", serde_json::to_value(&s)?)
+            } else if !s.linked {
+                "not linked: run `satchel sync create` or `satchel sync join`\n".into()
+            } else {
+                let when = |t: Option<chrono::DateTime<chrono::Utc>>| {
+                    t.map_or("never".into(), |t| {
+                        t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+                    })
+                };
+                format!(
+                    "hub:          {}\ndevice:       {}\nlast synced:  {}\nwaiting:      {} \
+                     change(s)\nlast error:   {}\n",
+                    s.hub_url.unwrap_or_default(),
+                    s.device_id.map(|d| d.to_string()).unwrap_or_default(),
+                    when(s.last_synced_at),
+                    s.pending,
+                    s.last_error.as_deref().unwrap_or("none")
+                )
+            };
+            Ok(Output::new(text, Status::Ok))
+        }
+        SyncCommand::Devices => {
+            let e = engine(db, None)?;
+            let list = rt.block_on(e.devices())?;
+            let text = if json {
+                format!("{}\n", serde_json::to_value(&list)?)
+            } else {
+                list.iter()
+                    .map(|d| {
+                        format!(
+                            "{}  {:<24} {}{}\n",
+                            d.device_id,
+                            d.label,
+                            if d.revoked_at.is_some() {
+                                "removed"
+                            } else {
+                                "active"
+                            },
+                            if d.current { "  (this device)" } else { "" }
+                        )
+                    })
+                    .collect()
+            };
+            Ok(Output::new(text, Status::Ok))
+        }
+        SyncCommand::Revoke { device_id } => {
+            let e = engine(db, None)?;
+            let id = device_id.trim().parse().map_err(|_| {
+                anyhow!("{device_id}: not a device id (see `satchel sync devices`)")
+            })?;
+            rt.block_on(e.revoke_device(id))?;
+            Ok(Output::new(format!("removed {device_id}\n"), Status::Ok))
+        }
+    }
+}

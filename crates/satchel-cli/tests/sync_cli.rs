@@ -1,0 +1,122 @@
+//! `satchel sync` as a merchant's terminal runs it: the real binary on two database files (two
+//! "devices", each with its own keychain profile) and a real sync hub on loopback. A contact made
+//! on the first device arrives on the second once it has joined with the pairing code.
+//!
+//! Run under `crates/satchel-keychain/tests/with-keyring.sh` (as `cargo xtask test` does): the
+//! account key and the device credentials go to a throwaway keychain.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::Arc;
+
+use satchel_hub::{HubConfig, RunningHub};
+use satchel_hub_sqlite::SqliteStorage;
+use satchel_store::{ContactInput, ContactKind, Store};
+
+struct Device {
+    db: PathBuf,
+    profile: String,
+}
+
+impl Device {
+    fn new(dir: &Path, name: &str) -> Device {
+        Device {
+            db: dir.join(format!("{name}.db")),
+            profile: format!("sync-cli-{name}-{}", std::process::id()),
+        }
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_satchel"))
+            .arg("--db")
+            .arg(&self.db)
+            .args(args)
+            .env_remove("SATCHEL_DB")
+            .env_remove("SATCHEL_HUB_URL")
+            .env("SATCHEL_PROFILE", &self.profile)
+            .output()
+            .expect("the satchel binary runs")
+    }
+
+    /// Runs and expects exit 0; returns stdout.
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "satchel {args:?} exited {:?}\nstdout: {}\nstderr: {}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("UTF-8 output")
+    }
+}
+
+#[test]
+fn a_contact_from_one_device_reaches_a_second_joined_by_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mut config = HubConfig::default();
+    config.rate.per_ip_burst = 0;
+    config.rate.per_device_burst = 0;
+    let storage = Arc::new(SqliteStorage::open(dir.path().join("hub.sqlite3")).unwrap());
+    let hub = rt
+        .block_on(RunningHub::start(config, storage))
+        .expect("the hub starts");
+    let url = hub.base_url();
+
+    let a = Device::new(dir.path(), "a");
+    let b = Device::new(dir.path(), "b");
+    {
+        let mut store = Store::open(&a.db).unwrap();
+        store
+            .create_contact(ContactInput {
+                kind: ContactKind::Recipient,
+                party: satchel_fixtures::tokyo_recipient("陳小明 Sync Test"),
+                notes: String::new(),
+                tags: vec![],
+                is_default: false,
+            })
+            .unwrap();
+    }
+
+    let created = a.ok(&["sync", "create", "--hub", &url, "--label", "shop laptop"]);
+    let words = created
+        .lines()
+        .map(str::trim)
+        .find(|l| l.split(' ').count() == 24)
+        .unwrap_or_else(|| panic!("a 24-word recovery phrase in:\n{created}"));
+    assert!(words.chars().all(|c| c.is_ascii_lowercase() || c == ' '));
+    a.ok(&["sync", "now"]);
+    let status = a.ok(&["--json", "sync", "status"]);
+    let status: serde_json::Value = serde_json::from_str(status.trim()).unwrap();
+    assert_eq!(status["pending"], 0, "{status}");
+    assert_eq!(status["linked"], true, "{status}");
+
+    let offer = a.ok(&["--json", "sync", "pair", "--label", "market phone"]);
+    let offer: serde_json::Value = serde_json::from_str(offer.trim()).unwrap();
+    let code = offer["code"].as_str().expect("a pairing code").to_owned();
+
+    // Before joining, B has nothing; after, the contact is there.
+    let before = b.run(&["contacts", "search", "陳小明"]);
+    assert!(!String::from_utf8_lossy(&before.stdout).contains("Sync Test"));
+    b.ok(&[
+        "sync",
+        "join",
+        "--hub",
+        &url,
+        "--label",
+        "market phone",
+        &code,
+    ]);
+    let found = b.ok(&["contacts", "search", "陳小明"]);
+    assert!(found.contains("陳小明 Sync Test"), "{found}");
+    let devices = b.ok(&["--json", "sync", "devices"]);
+    assert_eq!(devices.matches("\"device_id\"").count(), 2, "{devices}");
+
+    // The same code does not link a third device.
+    let c = Device::new(dir.path(), "c");
+    let again = c.run(&["sync", "join", "--hub", &url, &code]);
+    assert!(!again.status.success());
+    drop(hub);
+}
