@@ -205,7 +205,7 @@ pub struct SyncReport {
     pub pushed: usize,
     /// Of those, changes the hub already had (a retried upload).
     pub duplicates: usize,
-    /// Remote changes merged.
+    /// Other devices' changes merged (this device's own, coming back, are not counted).
     pub pulled: usize,
     pub pages: usize,
     /// Records skipped because they failed authentication (altered on the hub).
@@ -1031,7 +1031,9 @@ impl<S: StoreAccess> Syncer<S> {
             let applied = self
                 .store
                 .with_store(|s| s.apply_remote_page(&changes, &cursor))?;
-            report.pulled += changes.len();
+            // "Received" means other devices' changes; this device's own echoes are not news.
+            let own = self.store.with_store(|s| s.device_id().to_owned());
+            report.pulled += changes.iter().filter(|c| c.hlc.device != own).count();
             report.pages += 1;
             report.resolved += applied.resolved.len();
             report.reassess.extend(applied.reassess);
