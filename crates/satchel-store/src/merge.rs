@@ -278,6 +278,22 @@ struct Table {
     placeholder: fn(&rusqlite::Connection, &str, &Hlc) -> Result<()>,
 }
 
+const CONTACTS: Table = Table {
+    entity: "contact",
+    fields: CONTACT_FIELDS,
+    value_ok: contact_value_ok,
+    load: load_contact,
+    placeholder: insert_contact_placeholder,
+};
+
+const SHIPMENTS: Table = Table {
+    entity: "shipment",
+    fields: SHIPMENT_FIELDS,
+    value_ok: shipment_value_ok,
+    load: load_shipment,
+    placeholder: insert_shipment_placeholder,
+};
+
 /// The row a change applies to, created as a hidden placeholder when the record is not known
 /// yet; `None` (noted in the report) when a field has the wrong type, as a newer or broken
 /// peer could send.
@@ -285,7 +301,7 @@ fn row_for(
     w: &mut Writer<'_>,
     c: &RemoteChange,
     report: &mut ApplyReport,
-    t: Table,
+    t: &Table,
 ) -> Result<Option<Merged>> {
     if let Some(field) = bad_field(c, t.fields, t.value_ok) {
         report.skipped.push(Skipped {
@@ -512,19 +528,7 @@ fn other_default(
 }
 
 fn merge_contact(w: &mut Writer<'_>, c: &RemoteChange, report: &mut ApplyReport) -> Result<()> {
-    let Some(mut row) = row_for(
-        w,
-        c,
-        report,
-        Table {
-            entity: "contact",
-            fields: CONTACT_FIELDS,
-            value_ok: contact_value_ok,
-            load: load_contact,
-            placeholder: insert_contact_placeholder,
-        },
-    )?
-    else {
+    let Some(mut row) = row_for(w, c, report, &CONTACTS)? else {
         return Ok(());
     };
     let was_live = !row.deleted;
@@ -737,19 +741,7 @@ fn clear_item_number(w: &mut Writer<'_>, id: &str) -> Result<()> {
 }
 
 fn merge_shipment(w: &mut Writer<'_>, c: &RemoteChange, report: &mut ApplyReport) -> Result<()> {
-    let Some(mut row) = row_for(
-        w,
-        c,
-        report,
-        Table {
-            entity: "shipment",
-            fields: SHIPMENT_FIELDS,
-            value_ok: shipment_value_ok,
-            load: load_shipment,
-            placeholder: insert_shipment_placeholder,
-        },
-    )?
-    else {
+    let Some(mut row) = row_for(w, c, report, &SHIPMENTS)? else {
         return Ok(());
     };
     let was_created = row.clocks.contains_key("body");
