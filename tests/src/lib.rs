@@ -158,11 +158,24 @@ impl Driver {
             "tauri:options".into(),
             serde_json::json!({ "application": app.to_string_lossy() }),
         );
-        let client = ClientBuilder::native()
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{}", self.port))
-            .await
-            .expect("WebDriver session with the app");
+        // tauri-driver listens before its WebKitWebDriver child is ready; a session asked for
+        // in that gap is cut off ("IncompleteMessage"), so a failed connect is tried again.
+        let mut tries = 0;
+        let client = loop {
+            match ClientBuilder::native()
+                .capabilities(caps.clone())
+                .connect(&format!("http://127.0.0.1:{}", self.port))
+                .await
+            {
+                Ok(c) => break c,
+                Err(e) if tries < 4 => {
+                    tries += 1;
+                    eprintln!("WebDriver session not ready ({e}); retrying");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+                Err(e) => panic!("WebDriver session with the app: {e:?}"),
+            }
+        };
         // A dev-mode build loads the dev server instead of the embedded UI (toolchain.md P1).
         let url = client.current_url().await.expect("current URL");
         assert_eq!(

@@ -153,9 +153,16 @@ fn bench() -> Result<()> {
     cargo(&["bench", "-p", "satchel-hub", "--bench", "hub_latency"])?;
     // Initial sync of 100,000 records on loopback, records/s (issue #6); the devices keep
     // their keys in a throwaway keychain.
-    sh(Command::new("crates/satchel-keychain/tests/with-keyring.sh").args([
-        "cargo", "bench", "-p", "satchel-net", "--bench", "sync",
-    ]))
+    sh(
+        Command::new("crates/satchel-keychain/tests/with-keyring.sh").args([
+            "cargo",
+            "bench",
+            "-p",
+            "satchel-net",
+            "--bench",
+            "sync",
+        ]),
+    )
 }
 
 fn build_ui() -> Result<()> {

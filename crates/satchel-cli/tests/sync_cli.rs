@@ -5,8 +5,9 @@
 //! Run under `crates/satchel-keychain/tests/with-keyring.sh` (as `cargo xtask test` does): the
 //! account key and the device credentials go to a throwaway keychain.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 use std::sync::Arc;
 
 use satchel_hub::{HubConfig, RunningHub};
@@ -36,6 +37,29 @@ impl Device {
             .env("SATCHEL_PROFILE", &self.profile)
             .output()
             .expect("the satchel binary runs")
+    }
+
+    /// Runs with `input` on stdin (where the recovery phrase is read from).
+    fn run_with_stdin(&self, args: &[&str], input: &str) -> Output {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_satchel"))
+            .arg("--db")
+            .arg(&self.db)
+            .args(args)
+            .env_remove("SATCHEL_DB")
+            .env_remove("SATCHEL_HUB_URL")
+            .env("SATCHEL_PROFILE", &self.profile)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the satchel binary runs");
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
     }
 
     /// Runs and expects exit 0; returns stdout.
@@ -118,5 +142,27 @@ fn a_contact_from_one_device_reaches_a_second_joined_by_code() {
     let c = Device::new(dir.path(), "c");
     let again = c.run(&["sync", "join", "--hub", &url, &code]);
     assert!(!again.status.success());
+
+    // Every device lost: a new one gets back in with the phrase alone, and a wrong phrase
+    // (one word changed) gets nothing.
+    let mut wrong: Vec<&str> = words.split(' ').collect();
+    wrong[3] = if wrong[3] == "abandon" {
+        "ability"
+    } else {
+        "abandon"
+    };
+    let refused = c.run_with_stdin(&["sync", "recover", "--hub", &url], &wrong.join(" "));
+    assert!(!refused.status.success());
+    let out = c.run_with_stdin(
+        &["sync", "recover", "--hub", &url, "--label", "new laptop"],
+        words,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let found = c.ok(&["contacts", "search", "陳小明"]);
+    assert!(found.contains("陳小明 Sync Test"), "{found}");
     drop(hub);
 }

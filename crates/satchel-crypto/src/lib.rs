@@ -11,6 +11,8 @@
 //!   account key (XChaCha20-Poly1305), bound to the record's entity, id and version.
 //! - [`phrase`]: the account key as 24 BIP-39 words, the merchant's way back in when every
 //!   device is lost.
+//! - [`recovery`]: the lookup and proof derived from the account key, so a device holding
+//!   only the phrase can sign back in while the hub keeps nothing but a verifier.
 //! - [`pairing`]: a short code (or QR) shown on one device that lets a second device fetch the
 //!   account key from the hub, encrypted under a key only the code can derive.
 #![forbid(unsafe_code)]
@@ -21,6 +23,7 @@ mod key;
 pub mod pairing;
 pub mod phrase;
 pub mod pin;
+pub mod recovery;
 
 pub use envelope::{open, seal, RecordMeta, ENVELOPE_V1};
 pub use error::CryptoError;

@@ -35,7 +35,8 @@ macro_rules! conformance_tests {
             pairing_slot_is_taken_once_and_expires,
             audit_log_is_per_account_and_ordered,
             concurrent_uploads_keep_cursors_gapless,
-            pruning_forgets_only_what_is_old
+            pruning_forgets_only_what_is_old,
+            recovery_verifier_names_one_account
         );
     };
     (@cases $make:path; $($case:ident),* $(,)?) => {
@@ -770,5 +771,72 @@ pub async fn pruning_forgets_only_what_is_old<S: HubStorage>(s: S) {
     assert!(matches!(
         s.upload(a, d, &new, BIG, later).await.unwrap(),
         UploadOutcome::Replayed(_)
+    ));
+}
+
+fn recovery(tag: &str) -> RecoveryVerifier {
+    RecoveryVerifier {
+        lookup: format!("{:0>64}", tag),
+        verifier: hash(tag),
+    }
+}
+
+pub async fn recovery_verifier_names_one_account<S: HubStorage>(s: S) {
+    let a = Uuid::now_v7();
+    let first = device("recovering laptop");
+    s.create_account_with_recovery(a, &first, Some(&recovery("a1")), t0())
+        .await
+        .unwrap();
+    assert_eq!(
+        s.recovery(&recovery("a1").lookup).await.unwrap(),
+        Some((a, hash("a1")))
+    );
+    assert_eq!(s.recovery(&recovery("nobody").lookup).await.unwrap(), None);
+
+    // An account made without one (before recovery existed) adds it later.
+    let (b, _) = account(&s).await;
+    s.set_recovery(b, &recovery("b1"), t0()).await.unwrap();
+    assert_eq!(
+        s.recovery(&recovery("b1").lookup).await.unwrap(),
+        Some((b, hash("b1")))
+    );
+
+    // Replacing it retires the old lookup at once.
+    s.set_recovery(a, &recovery("a2"), t0()).await.unwrap();
+    assert_eq!(s.recovery(&recovery("a1").lookup).await.unwrap(), None);
+    assert_eq!(
+        s.recovery(&recovery("a2").lookup).await.unwrap(),
+        Some((a, hash("a2")))
+    );
+    // Setting the same one again is harmless.
+    s.set_recovery(a, &recovery("a2"), t0()).await.unwrap();
+
+    // No account can take over another's lookup, at creation or later.
+    assert!(matches!(
+        s.set_recovery(b, &recovery("a2"), t0()).await,
+        Err(StorageError::Conflict(_))
+    ));
+    let c = Uuid::now_v7();
+    assert!(matches!(
+        s.create_account_with_recovery(c, &device("thief"), Some(&recovery("a2")), t0())
+            .await,
+        Err(StorageError::Conflict(_))
+    ));
+    assert!(
+        s.usage(c).await.is_err(),
+        "a refused creation leaves no account behind"
+    );
+    assert_eq!(
+        s.recovery(&recovery("a2").lookup).await.unwrap(),
+        Some((a, hash("a2")))
+    );
+    assert_eq!(
+        s.recovery(&recovery("b1").lookup).await.unwrap(),
+        Some((b, hash("b1")))
+    );
+    assert!(matches!(
+        s.set_recovery(Uuid::now_v7(), &recovery("orphan"), t0())
+            .await,
+        Err(StorageError::NoAccount)
     ));
 }

@@ -30,7 +30,35 @@ pub trait HubStorage: Send + Sync + 'static {
         account_id: Uuid,
         device: &NewDevice,
         now: DateTime<Utc>,
+    ) -> Result<(), StorageError> {
+        self.create_account_with_recovery(account_id, device, None, now)
+            .await
+    }
+
+    /// Creates an account with its first device and, when given, its recovery verifier, in
+    /// one transaction: an account is never left half made. A lookup another account uses is
+    /// a `Conflict`.
+    async fn create_account_with_recovery(
+        &self,
+        account_id: Uuid,
+        device: &NewDevice,
+        recovery: Option<&RecoveryVerifier>,
+        now: DateTime<Utc>,
     ) -> Result<(), StorageError>;
+
+    /// Registers or replaces the account's recovery verifier (one per account; the old lookup
+    /// stops working at once). `NoAccount` when the account is missing, `Conflict` when
+    /// another account uses the lookup.
+    async fn set_recovery(
+        &self,
+        account_id: Uuid,
+        recovery: &RecoveryVerifier,
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError>;
+
+    /// The account filed under a recovery lookup, with its verifier. The caller compares the
+    /// verifier itself, in constant time.
+    async fn recovery(&self, lookup: &str) -> Result<Option<(Uuid, Hash)>, StorageError>;
 
     /// Looks a device up by id alone (login does not know the account yet).
     async fn device(&self, device_id: Uuid) -> Result<Option<Device>, StorageError>;

@@ -50,6 +50,22 @@ impl fmt::Debug for NewDevice {
     }
 }
 
+/// What the hub keeps to recognise an account's recovery phrase: the lookup the device
+/// derives from the account key, and a hash of the proof it will present. Neither is the key
+/// nor gives it back; the proof itself is never stored.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RecoveryVerifier {
+    pub lookup: String,
+    pub verifier: Hash,
+}
+
+// The lookup names the account for as long as its key lives, so logs get neither value.
+impl fmt::Debug for RecoveryVerifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("RecoveryVerifier(<redacted>)")
+    }
+}
+
 /// One refresh token. Every login starts a family; each refresh marks the presented token used
 /// and adds its successor to the same family.
 #[derive(Clone, PartialEq, Eq)]

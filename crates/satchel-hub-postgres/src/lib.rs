@@ -28,7 +28,10 @@ pub use tls::RustlsConnect;
 use uuid::Uuid;
 
 /// The embedded migrations, in order. Append only.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_hub.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_hub.sql"),
+    include_str!("../migrations/0002_recovery.sql"),
+];
 
 /// Serialises migrations between hubs that start at the same time ("satc" as an integer).
 const MIGRATION_LOCK: i64 = 0x7361_7463;
@@ -292,6 +295,32 @@ fn device_from(row: &tokio_postgres::Row) -> Result<Device, StorageError> {
 
 const DEVICE_COLS: &str = "device_id, account_id, label, secret_hash, created_at, revoked_at";
 
+/// Sets the account's one recovery row; the UNIQUE lookup refuses another account's.
+async fn upsert_recovery(
+    tx: &tokio_postgres::Transaction<'_>,
+    account_id: Uuid,
+    r: &RecoveryVerifier,
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    tx.execute(
+        "INSERT INTO account_recovery (account_id, lookup, verifier, updated_at)
+         VALUES ($1, $2, $3, $4)
+         ON CONFLICT (account_id) DO UPDATE
+         SET lookup = excluded.lookup, verifier = excluded.verifier,
+             updated_at = excluded.updated_at",
+        &[&account_id, &r.lookup, &&r.verifier[..], &ms(now)],
+    )
+    .await
+    .map(|_| ())
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            StorageError::Conflict("recovery lookup")
+        } else {
+            be(e)
+        }
+    })
+}
+
 async fn insert_device(
     tx: &tokio_postgres::Transaction<'_>,
     account_id: Uuid,
@@ -325,10 +354,11 @@ impl HubStorage for PostgresStorage {
         "postgres"
     }
 
-    async fn create_account(
+    async fn create_account_with_recovery(
         &self,
         account_id: Uuid,
         device: &NewDevice,
+        recovery: Option<&RecoveryVerifier>,
         now: DateTime<Utc>,
     ) -> Result<(), StorageError> {
         let mut c = self.client().await?;
@@ -346,7 +376,45 @@ impl HubStorage for PostgresStorage {
             }
         })?;
         insert_device(&tx, account_id, device).await?;
+        if let Some(r) = recovery {
+            upsert_recovery(&tx, account_id, r, now).await?;
+        }
         tx.commit().await.map_err(be)
+    }
+
+    async fn set_recovery(
+        &self,
+        account_id: Uuid,
+        recovery: &RecoveryVerifier,
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await.map_err(be)?;
+        let exists = tx
+            .query_opt(
+                "SELECT 1 FROM accounts WHERE account_id = $1",
+                &[&account_id],
+            )
+            .await
+            .map_err(be)?;
+        if exists.is_none() {
+            return Err(StorageError::NoAccount);
+        }
+        upsert_recovery(&tx, account_id, recovery, now).await?;
+        tx.commit().await.map_err(be)
+    }
+
+    async fn recovery(&self, lookup: &str) -> Result<Option<(Uuid, Hash)>, StorageError> {
+        let c = self.client().await?;
+        let row = c
+            .query_opt(
+                "SELECT account_id, verifier FROM account_recovery WHERE lookup = $1",
+                &[&lookup],
+            )
+            .await
+            .map_err(be)?;
+        row.map(|r| Ok((r.get(0), hash_from(r.get(1))?)))
+            .transpose()
     }
 
     async fn device(&self, device_id: Uuid) -> Result<Option<Device>, StorageError> {
@@ -851,6 +919,6 @@ mod tests {
     #[test]
     fn shipped_migrations_are_unchanged() {
         let now = satchel_hub_core::migration_fingerprints(super::MIGRATIONS);
-        assert_eq!(now, [0x56914b1a44bdedb0]);
+        assert_eq!(now, [0x56914b1a44bdedb0, 0xbd1359359c43c818]);
     }
 }

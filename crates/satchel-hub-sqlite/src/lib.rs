@@ -21,7 +21,10 @@ use satchel_hub_core::*;
 use uuid::Uuid;
 
 /// The embedded migrations, in order. Append only.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_hub.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_hub.sql"),
+    include_str!("../migrations/0002_recovery.sql"),
+];
 
 const READERS: usize = 4;
 
@@ -204,6 +207,27 @@ fn insert_device(conn: &Connection, account_id: Uuid, d: &NewDevice) -> Result<(
     }
 }
 
+/// Sets the account's one recovery row; the UNIQUE lookup refuses another account's.
+fn upsert_recovery(
+    conn: &Connection,
+    account_id: Uuid,
+    r: &RecoveryVerifier,
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    match conn.execute(
+        "INSERT INTO account_recovery (account_id, lookup, verifier, updated_at)
+         VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (account_id) DO UPDATE
+         SET lookup = excluded.lookup, verifier = excluded.verifier,
+             updated_at = excluded.updated_at",
+        params![blob(account_id), r.lookup, r.verifier, ms(now)],
+    ) {
+        Ok(_) => Ok(()),
+        Err(e) if is_unique_violation(&e) => Err(StorageError::Conflict("recovery lookup")),
+        Err(e) => Err(StorageError::Backend(e.to_string())),
+    }
+}
+
 fn read_device(row: &rusqlite::Row<'_>) -> rusqlite::Result<Device> {
     Ok(Device {
         device_id: uuid_col(row, 0)?,
@@ -223,13 +247,15 @@ impl HubStorage for SqliteStorage {
         "sqlite"
     }
 
-    async fn create_account(
+    async fn create_account_with_recovery(
         &self,
         account_id: Uuid,
         device: &NewDevice,
+        recovery: Option<&RecoveryVerifier>,
         now: DateTime<Utc>,
     ) -> Result<(), StorageError> {
         let device = device.clone();
+        let recovery = recovery.cloned();
         self.write(move |conn| {
             let tx = conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -245,7 +271,52 @@ impl HubStorage for SqliteStorage {
                 Err(e) => return Err(StorageError::Backend(e.to_string())),
             }
             insert_device(&tx, account_id, &device)?;
+            if let Some(r) = &recovery {
+                upsert_recovery(&tx, account_id, r, now)?;
+            }
             tx.commit().be()
+        })
+        .await
+    }
+
+    async fn set_recovery(
+        &self,
+        account_id: Uuid,
+        recovery: &RecoveryVerifier,
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError> {
+        let recovery = recovery.clone();
+        self.write(move |conn| {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .be()?;
+            let exists: Option<i64> = tx
+                .query_row(
+                    "SELECT 1 FROM accounts WHERE account_id = ?1",
+                    [blob(account_id)],
+                    |r| r.get(0),
+                )
+                .optional()
+                .be()?;
+            if exists.is_none() {
+                return Err(StorageError::NoAccount);
+            }
+            upsert_recovery(&tx, account_id, &recovery, now)?;
+            tx.commit().be()
+        })
+        .await
+    }
+
+    async fn recovery(&self, lookup: &str) -> Result<Option<(Uuid, Hash)>, StorageError> {
+        let lookup = lookup.to_owned();
+        self.read(move |conn| {
+            conn.prepare_cached(
+                "SELECT account_id, verifier FROM account_recovery WHERE lookup = ?1",
+            )
+            .be()?
+            .query_row([lookup], |r| Ok((uuid_col(r, 0)?, hash_col(r, 1)?)))
+            .optional()
+            .be()
         })
         .await
     }
@@ -806,6 +877,6 @@ mod tests {
     #[test]
     fn shipped_migrations_are_unchanged() {
         let now = satchel_hub_core::migration_fingerprints(super::MIGRATIONS);
-        assert_eq!(now, [0xc30bf04d1720bd9a]);
+        assert_eq!(now, [0xc30bf04d1720bd9a, 0x80be6580dd4aa344]);
     }
 }

@@ -33,3 +33,35 @@ async fn reopening_keeps_data_and_does_not_rerun_migrations() {
     let got = s.device(device.device_id).await.unwrap().unwrap();
     assert_eq!(got.account_id, account);
 }
+
+#[tokio::test]
+async fn a_database_from_before_recovery_is_migrated_and_keeps_its_accounts() {
+    use satchel_hub_core::{HubStorage, RecoveryVerifier};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hub.sqlite3");
+    let account = uuid::Uuid::now_v7();
+    {
+        // Exactly what the first release left behind: schema 1 and one account.
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(include_str!("../migrations/0001_hub.sql"))
+            .unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        conn.execute(
+            "INSERT INTO accounts (account_id, created_at) VALUES (?1, 0)",
+            [account.as_bytes().as_slice()],
+        )
+        .unwrap();
+    }
+    let s = SqliteStorage::open(&path).unwrap();
+    let r = RecoveryVerifier {
+        lookup: "ab".repeat(32),
+        verifier: [9; 32],
+    };
+    s.set_recovery(account, &r, chrono::DateTime::UNIX_EPOCH)
+        .await
+        .unwrap();
+    assert_eq!(
+        s.recovery(&r.lookup).await.unwrap(),
+        Some((account, [9; 32]))
+    );
+}

@@ -11,7 +11,7 @@ use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use chrono::{DateTime, Duration, Utc};
 use satchel_hub_core::*;
@@ -82,6 +82,8 @@ pub fn router(state: AppState) -> Router {
         .route(paths::AUDIT, get(audit))
         .route(paths::PAIRING, post(put_pairing))
         .route(paths::PAIRING_SLOT, get(take_pairing))
+        .route(paths::RECOVER, post(recover))
+        .route(paths::RECOVERY, put(set_recovery))
         .fallback(|| async { ApiError::not_found("route") })
         .layer(axum::extract::DefaultBodyLimit::max(body_limit))
         .layer(axum::middleware::from_fn_with_state(
@@ -352,6 +354,7 @@ async fn create_account(
 ) -> Result<(StatusCode, Json<proto::CreateAccountResponse>), ApiError> {
     check_label(&req.device_label)?;
     let secret_hash = check_secret(&req.device_secret)?;
+    let recovery = req.recovery.as_ref().map(check_registration).transpose()?;
     let account_id = Uuid::now_v7();
     let device = NewDevice {
         device_id: Uuid::now_v7(),
@@ -362,7 +365,7 @@ async fn create_account(
     state
         .inner
         .storage
-        .create_account(account_id, &device, state.now())
+        .create_account_with_recovery(account_id, &device, recovery.as_ref(), state.now())
         .await?;
     let tokens = start_session(&state, account_id, device.device_id).await?;
     Ok((
@@ -834,4 +837,115 @@ async fn take_pairing(
     Ok(Json(proto::PairingGetResponse {
         blob: proto::Bytes(blob),
     }))
+}
+
+// ---- recovery -------------------------------------------------------------------------------
+
+fn check_lookup(lookup: &str) -> Result<(), ApiError> {
+    if !satchel_crypto::recovery::is_lookup(lookup) {
+        return Err(ApiError::invalid(
+            "lookup",
+            "lookup must be 64 lowercase hex characters",
+        ));
+    }
+    Ok(())
+}
+
+/// A device's registration, checked for shape only: the hub cannot tell a lookup made from a
+/// real key from any other, and needs not.
+pub(crate) fn check_registration(
+    r: &proto::RecoveryRegistration,
+) -> Result<RecoveryVerifier, ApiError> {
+    check_lookup(&r.lookup).map_err(|e| e.with_field("recovery.lookup"))?;
+    let verifier = hash_from_bytes(&r.verifier.0).ok_or_else(|| {
+        ApiError::invalid("recovery.verifier", "verifier must be 32 bytes (base64)")
+    })?;
+    Ok(RecoveryVerifier {
+        lookup: r.lookup.clone(),
+        verifier,
+    })
+}
+
+/// `PUT /v0/accounts/recovery`: a signed-in device registers (or replaces) its account's
+/// verifier, so accounts made before recovery existed can add one.
+async fn set_recovery(
+    State(state): State<AppState>,
+    Caller(c): Caller,
+    ApiJson(req): ApiJson<proto::RecoveryRegistration>,
+) -> Result<StatusCode, ApiError> {
+    let r = check_registration(&req).map_err(|mut e| {
+        // The body is the registration itself, so its fields have no `recovery.` prefix.
+        e.field = e
+            .field
+            .map(|f| f.trim_start_matches("recovery.").to_owned());
+        e
+    })?;
+    state
+        .inner
+        .storage
+        .set_recovery(c.account_id, &r, state.now())
+        .await?;
+    record_audit(&state, &c, "recovery.set", String::new()).await;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /v0/accounts/recover`, deliberately unauthenticated: every device may be lost, so the
+/// proof derived from the phrase is the credential. An unknown lookup and a wrong proof are
+/// one refusal, reached the same way (the verifier comparison runs against a stand-in when the
+/// lookup is unknown, in constant time either way), so the route does not tell a prober which
+/// lookups exist. The per-address rate limit applies, as to every route.
+async fn recover(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<proto::RecoverRequest>,
+) -> Result<(StatusCode, Json<proto::CreateAccountResponse>), ApiError> {
+    use satchel_crypto::recovery::{verifier, RecoveryProof};
+    check_label(&req.device_label)?;
+    let secret_hash = check_secret(&req.device_secret)?;
+    check_lookup(&req.lookup)?;
+    let proof: [u8; 32] = req
+        .proof
+        .0
+         .0
+        .as_slice()
+        .try_into()
+        .map_err(|_| ApiError::invalid("proof", "proof must be 32 bytes (base64)"))?;
+    let presented = verifier(&RecoveryProof::from_bytes(proof));
+    let found = state.inner.storage.recovery(&req.lookup).await?;
+    let (account_id, stored) = match found {
+        Some((account_id, stored)) => (Some(account_id), stored),
+        None => (None, [0u8; 32]),
+    };
+    let matches = auth::same_hash(&presented, &stored);
+    let account_id = match account_id {
+        Some(a) if matches => a,
+        _ => return Err(ApiError::not_found("account for this recovery phrase")),
+    };
+    let now = state.now();
+    let device = NewDevice {
+        device_id: Uuid::now_v7(),
+        label: req.device_label,
+        secret_hash,
+        created_at: now,
+    };
+    state.inner.storage.add_device(account_id, &device).await?;
+    let entry = AuditEntry {
+        id: 0,
+        account_id,
+        device_id: Some(device.device_id),
+        action: "account.recover".into(),
+        detail: String::new(),
+        at: now,
+    };
+    if let Err(e) = state.inner.storage.append_audit(&entry).await {
+        eprintln!("satchel-hub: audit log write failed: {e}");
+    }
+    let tokens = start_session(&state, account_id, device.device_id).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(proto::CreateAccountResponse {
+            account_id,
+            device_id: device.device_id,
+            tokens,
+        }),
+    ))
 }

@@ -3,8 +3,9 @@
 //!
 //! The hub is built to have nothing worth stealing: it holds ciphertext that devices
 //! encrypted, hashes of device credentials and refresh tokens, and the least metadata sync
-//! needs. Every route but account creation, login, refresh and the one-time pairing fetch
-//! needs an access token, and the account it acts on comes only from that token.
+//! needs. Every route but account creation, login, refresh, the one-time pairing fetch and
+//! recovery with the phrase's proof needs an access token, and the account it acts on comes
+//! only from that token (recovery's from the verifier the proof matches).
 
 #![forbid(unsafe_code)]
 

@@ -40,6 +40,7 @@ use rand_chacha::ChaCha20Rng;
 use reqwest::{Method, StatusCode};
 use satchel_crypto::pairing::{self, PairingParams};
 use satchel_crypto::phrase;
+use satchel_crypto::recovery;
 use satchel_crypto::{
     AccountKey, CryptoError, PairingCode, PhraseError, RecordMeta, RecoveryPhrase,
 };
@@ -136,7 +137,7 @@ pub enum SyncError {
     #[error("the recovery phrase was not accepted: {0}")]
     Phrase(#[from] PhraseError),
     /// The recovery phrase is valid but is not this account's key.
-    #[error("the recovery phrase belongs to another account")]
+    #[error("the recovery phrase belongs to another account, or to none this hub knows")]
     WrongPhrase,
     /// The hub sent something this version cannot read.
     #[error("the sync hub sent an unexpected answer: {0}")]
@@ -453,6 +454,16 @@ struct PairedCredential {
     account_id: Uuid,
     device_id: Uuid,
     secret: String,
+}
+
+/// What the hub keeps to recognise the phrase: a lookup and a verifier, neither of which
+/// reveals the key.
+fn recovery_registration(key: &AccountKey) -> proto::RecoveryRegistration {
+    let (lookup, verifier) = recovery::registration(key);
+    proto::RecoveryRegistration {
+        lookup,
+        verifier: proto::Bytes(verifier.to_vec()),
+    }
 }
 
 fn credential_meta(lookup_id: &str) -> RecordMeta<'_> {
@@ -776,6 +787,8 @@ impl<S: StoreAccess> Syncer<S> {
         let req = proto::CreateAccountRequest {
             device_label: device_label.to_owned(),
             device_secret: proto::DeviceSecret(proto::Bytes(secret.to_vec())),
+            // So the phrase alone can bring the account back if every device is lost.
+            recovery: Some(recovery_registration(&key)),
         };
         let resp: proto::CreateAccountResponse = self
             .send(Method::POST, paths::ACCOUNTS, Some(&req), None)
@@ -911,6 +924,51 @@ impl<S: StoreAccess> Syncer<S> {
             }
         }
         self.store_key(&key).await
+    }
+
+    /// On a new, unlinked device: signs back into the account whose recovery phrase is `typed`,
+    /// when every linked device is lost. The phrase gives the account key; the hub is shown only
+    /// a lookup and a proof derived from it (`satchel_crypto::recovery`), registers this device
+    /// and signs it in. Run [`Syncer::sync_now`] next for the initial sync. A phrase the hub
+    /// knows no account for is [`SyncError::WrongPhrase`].
+    pub async fn recover_with_phrase(&self, typed: &str, device_label: &str) -> Result<()> {
+        self.ensure_unlinked()?;
+        let key = phrase::from_phrase(typed)?;
+        let mut secret = [0u8; 32];
+        os_rng().fill_bytes(&mut secret);
+        let req = proto::RecoverRequest {
+            lookup: recovery::lookup(&key),
+            proof: proto::RecoveryProof(proto::Bytes(
+                recovery::proof(&key).expose_bytes().to_vec(),
+            )),
+            device_label: device_label.to_owned(),
+            device_secret: proto::DeviceSecret(proto::Bytes(secret.to_vec())),
+        };
+        let resp: proto::CreateAccountResponse = self
+            .send(Method::POST, paths::RECOVER, Some(&req), None)
+            .await
+            .map_err(|e| match e.hub_code() {
+                // The hub answers an unknown lookup and a wrong proof alike, on purpose.
+                Some(c) if c == codes::NOT_FOUND => SyncError::WrongPhrase,
+                _ => e,
+            })?;
+        // As after pairing: the key goes into the keychain only once the hub has accepted it.
+        self.store_key(&key).await?;
+        self.save_link(resp.account_id, resp.device_id, &secret)
+            .await?;
+        let mut session = self.session.lock().await;
+        self.save_tokens(&mut session, &resp.tokens).await
+    }
+
+    /// On a linked device: registers the account's recovery verifier with the hub (again), so
+    /// the phrase can bring the account back on a new device. Accounts made before recovery
+    /// existed need this once; repeating it is harmless.
+    pub async fn enable_recovery(&self) -> Result<()> {
+        self.state()?.account_id.ok_or(SyncError::NotLinked)?;
+        let key = self.account_key().await?;
+        let reg = recovery_registration(&key);
+        self.call::<_, ()>(Method::PUT, paths::RECOVERY, Some(&reg))
+            .await
     }
 
     /// Forgets the link on this device: tokens, credential and key leave the keychain. The

@@ -34,6 +34,10 @@ pub mod paths {
     pub const AUDIT: &str = "/v0/audit";
     pub const PAIRING: &str = "/v0/pairing";
     pub const PAIRING_SLOT: &str = "/v0/pairing/{lookup_id}";
+    /// Unauthenticated: a device holding only the recovery phrase signs back in.
+    pub const RECOVER: &str = "/v0/accounts/recover";
+    /// A signed-in device registers (or replaces) its account's recovery verifier.
+    pub const RECOVERY: &str = "/v0/accounts/recovery";
 }
 
 /// Bytes that travel as standard base64 (with padding) inside JSON.
@@ -92,6 +96,62 @@ pub struct CreateAccountRequest {
     /// A label the merchant recognises ("shop laptop"); devices may encrypt it. At most 64 chars.
     pub device_label: String,
     pub device_secret: DeviceSecret,
+    /// Lets the phrase recover the account later ([`paths::RECOVER`]). Absent from older
+    /// clients, whose accounts can add it with [`paths::RECOVERY`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recovery: Option<RecoveryRegistration>,
+}
+
+/// What the hub keeps to recognise the recovery phrase: both values are one-way functions of
+/// the account key (`satchel_crypto::recovery`), so they open nothing and cannot be replayed.
+/// Also the body of `PUT /v0/accounts/recovery`, which answers 204 (409 when another account
+/// already uses the lookup).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecoveryRegistration {
+    /// 64 lowercase hex characters.
+    pub lookup: String,
+    /// 32 bytes: the hash of the proof a recovering device will present.
+    pub verifier: Bytes,
+}
+
+// The lookup names an account for as long as its key lives: no log needs it.
+impl fmt::Debug for RecoveryRegistration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("RecoveryRegistration([redacted])")
+    }
+}
+
+/// The 32-byte proof derived from the account key. Whoever holds it can add a device to the
+/// account, so Debug never shows it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct RecoveryProof(pub Bytes);
+
+impl fmt::Debug for RecoveryProof {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("RecoveryProof([redacted])")
+    }
+}
+
+/// `POST /v0/accounts/recover`: a new device that knows only the recovery phrase registers
+/// itself. Answers like account creation ([`CreateAccountResponse`], 201). An unknown lookup
+/// and a wrong proof get the same 404 `not_found`, so the route cannot tell a prober which
+/// lookups exist.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct RecoverRequest {
+    pub lookup: String,
+    pub proof: RecoveryProof,
+    pub device_label: String,
+    pub device_secret: DeviceSecret,
+}
+
+impl fmt::Debug for RecoverRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RecoverRequest")
+            .field("proof", &self.proof)
+            .field("device_secret", &self.device_secret)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -327,6 +387,43 @@ mod tests {
             !dbg.contains("hunter2") && !dbg.contains("abc.def"),
             "{dbg}"
         );
+    }
+
+    #[test]
+    fn an_older_create_account_request_still_parses_and_a_new_one_round_trips() {
+        let old = r#"{"device_label":"laptop","device_secret":"AAEC"}"#;
+        let r: CreateAccountRequest = serde_json::from_str(old).unwrap();
+        assert!(r.recovery.is_none());
+        // A new client without recovery sends exactly what a v0 hub expects.
+        assert!(!serde_json::to_string(&r).unwrap().contains("recovery"));
+        let with = CreateAccountRequest {
+            recovery: Some(RecoveryRegistration {
+                lookup: "ab".repeat(32),
+                verifier: Bytes(vec![7; 32]),
+            }),
+            ..r
+        };
+        let back: CreateAccountRequest =
+            serde_json::from_str(&serde_json::to_string(&with).unwrap()).unwrap();
+        assert_eq!(back.recovery, with.recovery);
+    }
+
+    #[test]
+    fn recovery_values_never_show_in_debug() {
+        let req = RecoverRequest {
+            lookup: "cafe".repeat(16),
+            proof: RecoveryProof(Bytes(b"proofproofproof".to_vec())),
+            device_label: "new phone".into(),
+            device_secret: DeviceSecret(Bytes(b"hunter2hunter2".to_vec())),
+        };
+        let reg = RecoveryRegistration {
+            lookup: "cafe".repeat(16),
+            verifier: Bytes(vec![1; 32]),
+        };
+        let dbg = format!("{req:?} {reg:?}");
+        for secret in ["cafe", "proofproof", "hunter2", "new phone"] {
+            assert!(!dbg.contains(secret), "{dbg}");
+        }
     }
 
     #[test]

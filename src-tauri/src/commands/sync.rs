@@ -334,12 +334,22 @@ pub async fn restore_with_phrase(
     state: State<'_, SyncState>,
     request: RestoreRequest,
 ) -> Result<SyncStatusDto, CommandError> {
-    let engine = match state.engine() {
-        Some(e) => e,
-        None => make_engine(&app, &state, &check_url(&request.hub_url)?)?,
+    let restored = match state.engine() {
+        // Still linked, but the keychain lost the key: put it back.
+        Some(engine) => {
+            let r = engine.restore_with_phrase(&request.phrase).await;
+            (engine, r)
+        }
+        // Every device lost: the phrase alone gets a new device into the account.
+        None => {
+            let engine = make_engine(&app, &state, &check_url(&request.hub_url)?)?;
+            let label = request.device_label.trim();
+            let label = if label.is_empty() { "Satchel" } else { label };
+            let r = engine.recover_with_phrase(&request.phrase, label).await;
+            (engine, r)
+        }
     };
-    let restored = engine.restore_with_phrase(&request.phrase).await;
-    start_linked(&app, &state, engine, restored).await
+    start_linked(&app, &state, restored.0, restored.1).await
 }
 
 /// After linking (or restoring the key): the initial sync runs at once, so the merchant sees

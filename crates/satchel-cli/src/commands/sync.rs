@@ -38,8 +38,17 @@ pub enum SyncCommand {
         /// The pairing code (XXXXX-XXXXX) or the text of its QR code.
         code: String,
     },
-    /// Put the account key back from the recovery phrase (read from stdin).
-    Recover,
+    /// Get back into the account with the recovery phrase (read from stdin): on a linked
+    /// device whose keychain lost the key, or, with `--hub`, on a new device when every other
+    /// device is lost.
+    Recover {
+        /// The sync hub; needed only on a device that is not linked.
+        #[arg(long, env = "SATCHEL_HUB_URL")]
+        hub: Option<String>,
+        /// What to call this device in the device list (new devices only).
+        #[arg(long, default_value = "satchel cli")]
+        label: String,
+    },
     /// Push local changes, then pull everyone else's.
     Now,
     /// Last synced, changes waiting, last error (no network).
@@ -182,8 +191,19 @@ pub fn run(db: Option<&Path>, cmd: &SyncCommand, json: bool) -> anyhow::Result<O
             rt.block_on(e.join_with_code(code))?;
             sync_output(rt.block_on(e.sync_now()), json)
         }
-        SyncCommand::Recover => {
-            let e = engine(db, None)?;
+        SyncCommand::Recover { hub, label } => {
+            let linked = {
+                let st = store::open(db)?;
+                sync::saved_hub_url(&st)?.is_some()
+            };
+            let e = if linked {
+                engine(db, None)?
+            } else {
+                let hub = hub.as_deref().ok_or_else(|| {
+                    anyhow!("this device is not linked: give the hub with --hub to recover onto it")
+                })?;
+                engine(db, Some(hub))?
+            };
             if std::io::stdin().is_terminal() {
                 eprintln!("Type the 24-word recovery phrase, then Ctrl-D:");
             }
@@ -191,14 +211,21 @@ pub fn run(db: Option<&Path>, cmd: &SyncCommand, json: bool) -> anyhow::Result<O
             std::io::stdin()
                 .read_to_string(&mut phrase)
                 .context("cannot read the recovery phrase from stdin")?;
-            let res = rt.block_on(e.restore_with_phrase(&phrase));
+            let res = if linked {
+                rt.block_on(e.restore_with_phrase(&phrase))
+            } else {
+                rt.block_on(e.recover_with_phrase(&phrase, label))
+            };
             // The phrase is the key: do not leave it in this buffer longer than needed.
             phrase.clear();
             res?;
-            Ok(Output::new(
-                "The account key is back on this device.\n".into(),
-                Status::Ok,
-            ))
+            if linked {
+                return Ok(Output::new(
+                    "The account key is back on this device.\n".into(),
+                    Status::Ok,
+                ));
+            }
+            sync_output(rt.block_on(e.sync_now()), json)
         }
         SyncCommand::Now => {
             let e = engine(db, None)?;

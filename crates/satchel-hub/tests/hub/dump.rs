@@ -117,20 +117,81 @@ async fn the_sqlite_file_holds_no_plaintext() {
 async fn the_postgres_tables_hold_no_plaintext() {
     let t = postgres_hub(relaxed()).await;
     let cts = sync_encrypted_contacts(&t).await;
-    let schema = t.schema.clone().unwrap();
-    let url = pg_url();
-    let pg_dump = std::process::Command::new("pg_dump")
-        .args(["--no-owner", "--schema", &schema, "--dbname", &url])
-        .output();
-    let dump = match pg_dump {
-        Ok(out) if out.status.success() => out.stdout,
-        _ => select_everything(&url, &schema).await,
-    };
+    let dump = postgres_dump(&t).await;
     assert!(
         String::from_utf8_lossy(&dump).contains("records"),
         "the dump has the records table"
     );
     assert_no_plaintext(&dump, &cts, "the PostgreSQL dump");
+}
+
+async fn postgres_dump(t: &TestHub) -> Vec<u8> {
+    let schema = t.schema.clone().unwrap();
+    let url = pg_url();
+    let pg_dump = std::process::Command::new("pg_dump")
+        .args(["--no-owner", "--schema", &schema, "--dbname", &url])
+        .output();
+    match pg_dump {
+        Ok(out) if out.status.success() => out.stdout,
+        _ => select_everything(&url, &schema).await,
+    }
+}
+
+/// Registers a recovery verifier and recovers with it. Returns what must never be stored (the
+/// account key and the proof) and what must be (the verifier, so the search proves something).
+async fn recover_once(t: &TestHub) -> ([Vec<u8>; 2], Vec<u8>) {
+    use satchel_crypto::recovery;
+    let k = crate::recovery::key(0x5A);
+    let d = t.create_account().await;
+    t.register_recovery(&d, &k).await;
+    let r = t
+        .call(
+            reqwest::Method::POST,
+            "/v0/accounts/recover",
+            None,
+            Some(crate::recovery::recover_body(&k, &k, &random_secret())),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let proof = recovery::proof(&k);
+    (
+        [k.expose_bytes().to_vec(), proof.expose_bytes().to_vec()],
+        recovery::verifier(&proof).to_vec(),
+    )
+}
+
+fn assert_no_recovery_secret(dump: &[u8], secrets: &[Vec<u8>], verifier: &[u8], what: &str) {
+    let text = String::from_utf8_lossy(dump).to_lowercase();
+    let holds = |b: &[u8]| dump.windows(b.len()).any(|w| w == b) || text.contains(&hex(b));
+    for s in secrets {
+        assert!(
+            !holds(s),
+            "{what} holds the account key or the recovery proof"
+        );
+    }
+    assert!(
+        holds(verifier),
+        "{what} does not hold the verifier, so it proves nothing"
+    );
+}
+
+#[tokio::test]
+async fn recovery_leaves_only_a_verifier_in_the_sqlite_file() {
+    let t = sqlite_hub(relaxed()).await;
+    let (secrets, verifier) = recover_once(&t).await;
+    let mut dump = Vec::new();
+    for entry in std::fs::read_dir(t.dir.as_ref().unwrap().path()).unwrap() {
+        dump.extend(std::fs::read(entry.unwrap().path()).unwrap());
+    }
+    assert_no_recovery_secret(&dump, &secrets, &verifier, "the SQLite files");
+}
+
+#[tokio::test]
+async fn recovery_leaves_only_a_verifier_in_postgres() {
+    let t = postgres_hub(relaxed()).await;
+    let (secrets, verifier) = recover_once(&t).await;
+    let dump = postgres_dump(&t).await;
+    assert_no_recovery_secret(&dump, &secrets, &verifier, "the PostgreSQL dump");
 }
 
 /// The fallback when pg_dump is missing: every row of every table of the schema, as text.

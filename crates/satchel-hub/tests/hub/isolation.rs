@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::common::*;
+use crate::recovery::{key, recover_body, registration};
 
 struct Case {
     route: &'static str,
@@ -56,6 +57,9 @@ async fn account_b_cannot_touch_account_a_on_any_route(t: TestHub) {
         .await;
     assert_eq!(r.status, StatusCode::CREATED);
     t.download_all(&a, 10).await; // something in A's audit log
+    let (a_key, b_key) = (key(0xA1), key(0xB2));
+    t.register_recovery(&a, &a_key).await;
+    t.register_recovery(&b, &b_key).await;
 
     let a_secret_markers = [
         a.device_id.to_string(),
@@ -64,6 +68,7 @@ async fn account_b_cannot_touch_account_a_on_any_route(t: TestHub) {
         b64(b"A-CIPHERTEXT-ONE"),
         b64(b"A-CIPHERTEXT-TWO"),
         b64(b"A-PAIRING-BLOB"),
+        satchel_crypto::recovery::lookup(&a_key),
     ];
     let ok = &[StatusCode::OK];
     let cases = vec![
@@ -178,6 +183,24 @@ async fn account_b_cannot_touch_account_a_on_any_route(t: TestHub) {
             as_b: false,
             allowed: &[StatusCode::NOT_FOUND],
         },
+        Case {
+            route: paths::RECOVER,
+            method: Method::POST,
+            path: "/v0/accounts/recover".into(),
+            // B knows A's lookup but holds only its own key, so only its own proof.
+            body: Some(recover_body(&a_key, &b_key, &random_secret())),
+            as_b: false,
+            allowed: &[StatusCode::NOT_FOUND],
+        },
+        Case {
+            route: paths::RECOVERY,
+            method: Method::PUT,
+            path: "/v0/accounts/recovery".into(),
+            // B tries to file A's lookup under its own account, to catch A's recovery.
+            body: Some(registration(&a_key)),
+            as_b: true,
+            allowed: &[StatusCode::CONFLICT],
+        },
     ];
 
     let every_route = [
@@ -192,6 +215,8 @@ async fn account_b_cannot_touch_account_a_on_any_route(t: TestHub) {
         paths::AUDIT,
         paths::PAIRING,
         paths::PAIRING_SLOT,
+        paths::RECOVER,
+        paths::RECOVERY,
     ];
     for route in every_route {
         assert!(
@@ -261,6 +286,30 @@ async fn account_b_cannot_touch_account_a_on_any_route(t: TestHub) {
         .entries
         .iter()
         .all(|e| e.device_id == Some(b.device_id)));
+
+    // A's proof opens A's account and nothing else: not under B's lookup, and under its own
+    // lookup it yields A, whose records are A's.
+    let r = t
+        .call(
+            Method::POST,
+            "/v0/accounts/recover",
+            None,
+            Some(recover_body(&b_key, &a_key, &random_secret())),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    let r = t
+        .call(
+            Method::POST,
+            "/v0/accounts/recover",
+            None,
+            Some(recover_body(&a_key, &a_key, &random_secret())),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let back: proto::CreateAccountResponse = r.json();
+    assert_eq!(back.account_id, a.account_id);
+    assert_ne!(back.account_id, b.account_id);
 
     // B's own upload, made with A's upload id, is B's: a real store, not A's replayed answer.
     let b_has = t.download_all(&b, 100).await;

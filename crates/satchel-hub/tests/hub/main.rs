@@ -8,4 +8,5 @@ mod binary;
 mod dump;
 mod isolation;
 mod records;
+mod recovery;
 mod scraping;

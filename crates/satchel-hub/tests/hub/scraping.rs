@@ -63,3 +63,33 @@ async fn guessing_pairing_codes_without_a_token_is_throttled_per_address() {
         .expect("no 429 within 100 requests");
     assert!(n < 100);
 }
+
+#[tokio::test]
+async fn guessing_recovery_proofs_without_a_token_is_throttled_per_address() {
+    let t = sqlite_hub(HubConfig::default()).await;
+    let body = serde_json::json!({
+        "lookup": "0".repeat(64),
+        "proof": b64(&[0; 32]),
+        "device_label": "robot",
+        "device_secret": b64(&random_secret()),
+    });
+    let mut throttled = None;
+    for i in 1..=100 {
+        let r = t
+            .call(
+                Method::POST,
+                "/v0/accounts/recover",
+                None,
+                Some(body.clone()),
+            )
+            .await;
+        if r.status == StatusCode::TOO_MANY_REQUESTS {
+            throttled = Some((i, r));
+            break;
+        }
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    }
+    let (n, r) = throttled.expect("no 429 within 100 requests");
+    assert!(n < 100, "throttled after {n} requests");
+    assert_eq!(r.code(), "rate_limited");
+}
