@@ -976,6 +976,9 @@ pub struct SyncStatusDto {
     pub pending: u64,
     /// A sync is running now.
     pub running: bool,
+    /// While running: changes sent and received so far (a long first sync shows it moving).
+    #[serde(default)]
+    pub progress: Option<SyncRunDto>,
     /// The most recent attempts of this app session, newest first.
     pub history: Vec<SyncRunDto>,
 }

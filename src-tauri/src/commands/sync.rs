@@ -19,7 +19,7 @@ use satchel_ipc::{
 };
 use satchel_keychain::Keychain;
 use satchel_net::outbox::StoreAccess;
-use satchel_net::sync::{self, LoopPolicy, SyncConfig, SyncError, SyncReport, Syncer};
+use satchel_net::sync::{self, LoopPolicy, Progress, SyncConfig, SyncError, SyncReport, Syncer};
 use satchel_store::Store;
 use tauri::{AppHandle, Emitter, Manager, State};
 
@@ -152,6 +152,7 @@ pub fn status(state: &SyncState) -> SyncStatusDto {
             last_error: s.last_error,
             pending: s.pending,
             running,
+            progress: None,
             history,
         },
         Some(Err(e)) => SyncStatusDto {
@@ -183,7 +184,25 @@ async fn run_once(app: &AppHandle, engine: &Engine) -> Result<SyncReport, SyncEr
     let state = app.state::<SyncState>();
     state.running.store(true, Ordering::SeqCst);
     let _ = app.emit(event::SYNC_STATUS, status(&state));
-    let outcome = engine.sync_now().await;
+    let (mut pushed, mut pulled) = (0, 0);
+    let events = app.clone();
+    let outcome = engine
+        .sync_with_progress(&mut move |p| {
+            match p {
+                Progress::Pushed { done } => pushed = done,
+                Progress::Pulled { done, .. } => pulled = done,
+            }
+            let state = events.state::<SyncState>();
+            let mut now = status(&state);
+            now.progress = Some(SyncRunDto {
+                at: hk(Utc::now()),
+                pushed: pushed as u32,
+                pulled: pulled as u32,
+                error: None,
+            });
+            let _ = events.emit(event::SYNC_STATUS, now);
+        })
+        .await;
     state.running.store(false, Ordering::SeqCst);
     after_round(app, &outcome);
     outcome

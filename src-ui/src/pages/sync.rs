@@ -463,6 +463,14 @@ fn Linked() -> impl IntoView {
                 </button>
                 <span id="sync-running" class="sync-running" role="status" hidden=move || !running()>
                     {tr(Key::SyncRunning)}
+                    " "
+                    <span id="sync-progress">
+                        {move || status.with(|s| {
+                            s.as_ref()
+                                .and_then(|s| s.progress.as_ref())
+                                .map(|p| sync_run(p, locale.get()))
+                        })}
+                    </span>
                 </span>
             </p>
             <p id="sync-now-error" class="result bad" hidden=move || now_error.with(Option::is_none)>
