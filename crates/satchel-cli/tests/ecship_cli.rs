@@ -6,10 +6,11 @@
 //! Each test files its credentials under its own `$SATCHEL_PROFILE`, so tests running at the
 //! same time never see each other's keys.
 
+mod common;
+
 use std::collections::BTreeSet;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use ecship_simulator::{Faults, SimConfig, SimHandle, Simulator};
 use satchel_core::model::Shipment;
@@ -38,24 +39,7 @@ impl Env {
 
     /// Runs `satchel --db DB ARGS` with `stdin` piped in.
     fn run(&self, args: &[&str], stdin: &str) -> Output {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_satchel"))
-            .arg("--db")
-            .arg(&self.db)
-            .args(args)
-            .env_remove("SATCHEL_DB")
-            .env("SATCHEL_PROFILE", &self.profile)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the satchel binary runs");
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(stdin.as_bytes())
-            .unwrap();
-        child.wait_with_output().unwrap()
+        common::satchel(&self.db, &self.profile, args, stdin)
     }
 
     /// `satchel ecship setup` for the simulator, with its REST tracking API.

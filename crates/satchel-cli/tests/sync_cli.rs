@@ -5,9 +5,10 @@
 //! Run under `crates/satchel-keychain/tests/with-keyring.sh` (as `cargo xtask test` does): the
 //! account key and the device credentials go to a throwaway keychain.
 
-use std::io::Write;
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 use std::sync::Arc;
 
 use satchel_hub::{HubConfig, RunningHub};
@@ -28,38 +29,12 @@ impl Device {
     }
 
     fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_satchel"))
-            .arg("--db")
-            .arg(&self.db)
-            .args(args)
-            .env_remove("SATCHEL_DB")
-            .env_remove("SATCHEL_HUB_URL")
-            .env("SATCHEL_PROFILE", &self.profile)
-            .output()
-            .expect("the satchel binary runs")
+        self.run_with_stdin(args, "")
     }
 
     /// Runs with `input` on stdin (where the recovery phrase is read from).
     fn run_with_stdin(&self, args: &[&str], input: &str) -> Output {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_satchel"))
-            .arg("--db")
-            .arg(&self.db)
-            .args(args)
-            .env_remove("SATCHEL_DB")
-            .env_remove("SATCHEL_HUB_URL")
-            .env("SATCHEL_PROFILE", &self.profile)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the satchel binary runs");
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-        child.wait_with_output().unwrap()
+        common::satchel(&self.db, &self.profile, args, input)
     }
 
     /// Runs and expects exit 0; returns stdout.
