@@ -34,6 +34,14 @@ impl StoreState {
     }
 }
 
+/// The network workers (EC-Ship outbox, sync) reach the store through this, one short call
+/// at a time, never across a network request.
+impl satchel_net::outbox::StoreAccess for StoreState {
+    fn with_store<T>(&self, f: impl FnOnce(&mut Store) -> T) -> T {
+        f(&mut self.lock())
+    }
+}
+
 /// Where to open the store: `$SATCHEL_DB` if set, else `<app data dir>/satchel.db`. The parent
 /// directory is created if missing.
 pub fn db_path(

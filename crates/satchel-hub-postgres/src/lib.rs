@@ -296,6 +296,21 @@ fn device_from(row: &tokio_postgres::Row) -> Result<Device, StorageError> {
 const DEVICE_COLS: &str = "device_id, account_id, label, secret_hash, created_at, revoked_at";
 
 /// Sets the account's one recovery row; the UNIQUE lookup refuses another account's.
+/// Refuses with [`StorageError::NoAccount`] when the account does not exist.
+async fn require_account(
+    tx: &tokio_postgres::Transaction<'_>,
+    account_id: Uuid,
+) -> Result<(), StorageError> {
+    tx.query_opt(
+        "SELECT 1 FROM accounts WHERE account_id = $1",
+        &[&account_id],
+    )
+    .await
+    .map_err(be)?
+    .map(drop)
+    .ok_or(StorageError::NoAccount)
+}
+
 async fn upsert_recovery(
     tx: &tokio_postgres::Transaction<'_>,
     account_id: Uuid,
@@ -390,16 +405,7 @@ impl HubStorage for PostgresStorage {
     ) -> Result<(), StorageError> {
         let mut c = self.client().await?;
         let tx = c.transaction().await.map_err(be)?;
-        let exists = tx
-            .query_opt(
-                "SELECT 1 FROM accounts WHERE account_id = $1",
-                &[&account_id],
-            )
-            .await
-            .map_err(be)?;
-        if exists.is_none() {
-            return Err(StorageError::NoAccount);
-        }
+        require_account(&tx, account_id).await?;
         upsert_recovery(&tx, account_id, recovery, now).await?;
         tx.commit().await.map_err(be)
     }
@@ -447,16 +453,7 @@ impl HubStorage for PostgresStorage {
     async fn add_device(&self, account_id: Uuid, device: &NewDevice) -> Result<(), StorageError> {
         let mut c = self.client().await?;
         let tx = c.transaction().await.map_err(be)?;
-        let exists = tx
-            .query_opt(
-                "SELECT 1 FROM accounts WHERE account_id = $1",
-                &[&account_id],
-            )
-            .await
-            .map_err(be)?;
-        if exists.is_none() {
-            return Err(StorageError::NoAccount);
-        }
+        require_account(&tx, account_id).await?;
         insert_device(&tx, account_id, device).await?;
         tx.commit().await.map_err(be)
     }

@@ -189,6 +189,19 @@ impl SqliteStorage {
     }
 }
 
+/// Refuses with [`StorageError::NoAccount`] when the account does not exist.
+fn require_account(conn: &Connection, account_id: Uuid) -> Result<(), StorageError> {
+    conn.query_row(
+        "SELECT 1 FROM accounts WHERE account_id = ?1",
+        [blob(account_id)],
+        |r| r.get::<_, i64>(0),
+    )
+    .optional()
+    .be()?
+    .map(drop)
+    .ok_or(StorageError::NoAccount)
+}
+
 fn insert_device(conn: &Connection, account_id: Uuid, d: &NewDevice) -> Result<(), StorageError> {
     match conn.execute(
         "INSERT INTO devices (device_id, account_id, label, secret_hash, created_at)
@@ -290,17 +303,7 @@ impl HubStorage for SqliteStorage {
             let tx = conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .be()?;
-            let exists: Option<i64> = tx
-                .query_row(
-                    "SELECT 1 FROM accounts WHERE account_id = ?1",
-                    [blob(account_id)],
-                    |r| r.get(0),
-                )
-                .optional()
-                .be()?;
-            if exists.is_none() {
-                return Err(StorageError::NoAccount);
-            }
+            require_account(&tx, account_id)?;
             upsert_recovery(&tx, account_id, &recovery, now)?;
             tx.commit().be()
         })
@@ -354,17 +357,7 @@ impl HubStorage for SqliteStorage {
             let tx = conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .be()?;
-            let exists: Option<i64> = tx
-                .query_row(
-                    "SELECT 1 FROM accounts WHERE account_id = ?1",
-                    [blob(account_id)],
-                    |r| r.get(0),
-                )
-                .optional()
-                .be()?;
-            if exists.is_none() {
-                return Err(StorageError::NoAccount);
-            }
+            require_account(&tx, account_id)?;
             insert_device(&tx, account_id, &device)?;
             tx.commit().be()
         })

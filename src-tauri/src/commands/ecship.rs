@@ -246,12 +246,6 @@ pub fn queue(store: &mut Store, r: &SubmitRequest) -> Result<SubmitResponse, Com
     Ok(out)
 }
 
-impl StoreAccess for StoreState {
-    fn with_store<T>(&self, f: impl FnOnce(&mut Store) -> T) -> T {
-        f(&mut self.lock())
-    }
-}
-
 fn progress(o: &Outcome, remaining: u32) -> SubmitProgress {
     let (shipment_id, outcome, item_number, error) = match o {
         Outcome::Numbered {
