@@ -6,11 +6,13 @@
 #![forbid(unsafe_code)]
 
 mod app;
+mod components;
 mod files;
 mod i18n;
 mod ipc;
 mod lock;
 mod pages;
+mod panels;
 
 fn main() {
     console_error_panic_hook::set_once();

@@ -5,6 +5,8 @@
 //! missing, so a warm machine goes straight to building and testing.
 #![forbid(unsafe_code)]
 
+#[cfg(test)]
+mod lint;
 mod postgres;
 mod setup;
 
@@ -15,8 +17,13 @@ use std::time::Instant;
 use anyhow::{bail, Context, Result};
 
 /// One feature set for every native build and test, so cargo never rebuilds the shell just
-/// because a different command unified features differently (toolchain.md P9).
-const NATIVE_FEATURES: &str = "satchel-app/custom-protocol,satchel-tests/e2e";
+/// because a different command unified features differently (toolchain.md P9). `e2e` and
+/// `system-tests` turn on the tests that need the window or outside services, which plain
+/// `cargo test` leaves out; this run starts those services.
+const NATIVE_FEATURES: &str = "satchel-app/custom-protocol,satchel-tests/e2e,\
+    satchel-hub/system-tests,satchel-hub-postgres/system-tests,satchel-keychain/system-tests,\
+    satchel-labels/system-tests,satchel-print/system-tests,\
+    satchel-cli/system-tests,satchel-workflows/system-tests";
 const WASM: &str = "wasm32-unknown-unknown";
 /// Crates that do no IO; checked one by one for wasm32.
 const PURE_CRATES: &[&str] = &[
@@ -94,6 +101,10 @@ fn test(root: &Path) -> Result<()> {
             cargo(&["check", "-p", pure, "--target", WASM])
         })?;
     }
+    // Each heavy dependency stays inside the crate that wraps it (deny.toml).
+    step("dependency bans (cargo deny)", || {
+        cargo(&["deny", "--workspace", "--offline", "check", "bans"])
+    })?;
     step("clippy (native)", || {
         cargo(&[
             "clippy",
@@ -151,18 +162,8 @@ fn bench() -> Result<()> {
     cargo(&["bench", "-p", "satchel-labels", "--bench", "render"])?;
     // Hub latency with 1,000 concurrent simulated devices on SQLite (issue #6).
     cargo(&["bench", "-p", "satchel-hub", "--bench", "hub_latency"])?;
-    // Initial sync of 100,000 records on loopback, records/s (issue #6); the devices keep
-    // their keys in a throwaway keychain.
-    sh(
-        Command::new("crates/satchel-keychain/tests/with-keyring.sh").args([
-            "cargo",
-            "bench",
-            "-p",
-            "satchel-net",
-            "--bench",
-            "sync",
-        ]),
-    )
+    // Initial sync of 100,000 records on loopback, records/s (issue #6).
+    cargo(&["bench", "-p", "satchel-sync", "--bench", "sync"])
 }
 
 fn build_ui() -> Result<()> {

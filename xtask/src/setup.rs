@@ -56,6 +56,8 @@ const APT_PACKAGES: &[&str] = &[
 const WASM_BINDGEN: &str = "0.2.130";
 const TRUNK: &str = "0.21.14";
 const TAURI_DRIVER: &str = "2.1.0";
+/// Checks the dependency bans of deny.toml (`cargo deny check bans`).
+const CARGO_DENY: &str = "0.20.2";
 
 pub fn ensure_app_tools() -> Result<()> {
     ensure_apt(APT_PACKAGES)?;
@@ -65,6 +67,7 @@ pub fn ensure_app_tools() -> Result<()> {
     ensure_cargo_tool("wasm-bindgen-cli", WASM_BINDGEN, false)?;
     ensure_cargo_tool("trunk", TRUNK, true)?;
     ensure_cargo_tool("tauri-driver", TAURI_DRIVER, true)?;
+    ensure_cargo_tool("cargo-deny", CARGO_DENY, true)?;
     Ok(())
 }
 

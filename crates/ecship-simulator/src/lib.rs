@@ -202,6 +202,7 @@ impl Shared {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    #[allow(clippy::disallowed_methods)] // the simulator's clock, fixable by tests
     fn now(&self) -> DateTime<Utc> {
         self.fixed_now.unwrap_or_else(Utc::now)
     }

@@ -4,6 +4,7 @@
 //!
 //! Requests are sent with a minimal HTTP/1.1 client on `std::net::TcpStream`, so what the
 //! simulator sees is exactly what is written here.
+#![allow(clippy::disallowed_methods)] // tests compare with the wall clock
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};

@@ -63,6 +63,9 @@ pub enum Command {
     /// Lay out labels for stored shipments and write them as PDF or ZPL. Shipments without an
     /// item number print as DRAFT, without a barcode.
     Labels(LabelsArgs),
+    /// An iMail posting's documents as a PDF: the posting statement, the bag labels or the
+    /// certificate of posting, with bags formed one destination each (as the app does).
+    Posting(PostingArgs),
     /// Send a label file to a printer: a PDF to a CUPS queue, ZPL to a raw queue (--raw) or
     /// straight to a network thermal printer (--zpl-to).
     Print(PrintArgs),
@@ -259,6 +262,44 @@ pub struct LabelsArgs {
     /// Where to write the PDF or ZPL.
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct PostingArgs {
+    /// The iMail shipments, by id or order reference, comma-separated (repeatable).
+    #[arg(long, value_name = "ID_OR_REF", value_delimiter = ',', num_args = 1.., required = true)]
+    pub shipments: Vec<String>,
+    /// statement, bag-labels or certificate.
+    #[arg(long, value_enum, value_name = "DOC")]
+    pub doc: PostingDoc,
+    /// The iMail permit number printed on every bag label.
+    #[arg(long, value_name = "PERMIT", default_value = "")]
+    pub permit: String,
+    /// The date of posting, YYYY-MM-DD (default: today in Hong Kong); rates are as of it.
+    #[arg(long, value_name = "DATE", value_parser = parse::date)]
+    pub date: Option<chrono::NaiveDate>,
+    /// Where to write the PDF.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+/// An iMail posting document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PostingDoc {
+    Statement,
+    BagLabels,
+    Certificate,
+}
+
+impl PostingDoc {
+    /// The document's id in the app's contract (`satchel_ipc::POSTING_DOCS`).
+    pub fn id(self) -> &'static str {
+        match self {
+            PostingDoc::Statement => "statement",
+            PostingDoc::BagLabels => "bag_labels",
+            PostingDoc::Certificate => "certificate",
+        }
+    }
 }
 
 #[derive(Debug, Args)]

@@ -46,14 +46,8 @@ impl Output {
         Output { text, status }
     }
 }
-
-/// Today's date in Hong Kong (UTC+8, no daylight saving). Tariffs are chosen by the date in
-/// force at the counter, which is Hong Kong's, whatever the machine's time zone. Only the CLI
-/// reads the clock; the core takes the date as an argument.
-pub fn today_in_hong_kong() -> chrono::NaiveDate {
-    let hk = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
-    chrono::Utc::now().with_timezone(&hk).date_naive()
-}
+/// Today in Hong Kong, the merchant's day: read where the app reads it.
+pub use satchel_workflows::clock::today_in_hong_kong;
 
 fn main() -> ExitCode {
     let cli = args::Cli::parse();

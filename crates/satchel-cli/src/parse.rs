@@ -103,20 +103,17 @@ pub fn service(input: &str) -> Result<Service, String> {
     })
 }
 
-/// The CLI and JSON name of a category: its serde name (`sale_of_goods`).
+/// The CLI and JSON name of a category (`sale_of_goods`).
 pub fn category_id(category: ContentCategory) -> String {
-    serde_json::to_value(category)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
+    category.id().to_owned()
 }
 
 /// A shipment state by its name (`draft`, `ready`, ...).
 pub fn shipment_state(input: &str) -> Result<satchel_store::ShipmentState, String> {
-    satchel_store::ShipmentState::parse(&input.trim().to_ascii_lowercase()).ok_or_else(|| {
+    satchel_store::ShipmentState::from_id(&input.trim().to_ascii_lowercase()).ok_or_else(|| {
         let all: Vec<&str> = satchel_store::ShipmentState::ALL
             .iter()
-            .map(|s| s.as_str())
+            .map(|s| s.id())
             .collect();
         format!("unknown state; one of {}", all.join(", "))
     })
@@ -161,16 +158,12 @@ pub fn host_port(input: &str) -> Result<(String, u16), String> {
     Ok((host.to_owned(), port))
 }
 
-/// A [`ContentCategory`] by its snake_case name, case-insensitive, `-` accepted for `_`.
+/// A [`ContentCategory`] as the core reads one everywhere (`sale_of_goods`, "Sale of goods").
 pub fn category(input: &str) -> Result<ContentCategory, String> {
-    let id = input.trim().to_ascii_lowercase().replace('-', "_");
-    ContentCategory::ALL
-        .into_iter()
-        .find(|c| category_id(*c) == id)
-        .ok_or_else(|| {
-            let ids: Vec<String> = ContentCategory::ALL.into_iter().map(category_id).collect();
-            format!("unknown category; one of: {}", ids.join(", "))
-        })
+    ContentCategory::from_id(input).ok_or_else(|| {
+        let ids: Vec<&str> = ContentCategory::ALL.into_iter().map(|c| c.id()).collect();
+        format!("unknown category; one of: {}", ids.join(", "))
+    })
 }
 
 /// `en` or `zh-HK` (case and `_`/`-` ignored).
@@ -266,6 +259,8 @@ mod tests {
         );
         for c in ContentCategory::ALL {
             assert_eq!(category(&category_id(c)), Ok(c));
+            // As a CSV file or a person writes it: the same reader as the import (core).
+            assert_eq!(category(&category_id(c).replace('_', " ")), Ok(c));
         }
         assert_eq!(category("sale-of-goods"), Ok(ContentCategory::SaleOfGoods));
         assert!(category("food").is_err());

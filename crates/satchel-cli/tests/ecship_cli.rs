@@ -5,6 +5,9 @@
 //!
 //! Each test files its credentials under its own `$SATCHEL_PROFILE`, so tests running at the
 //! same time never see each other's keys.
+// Needs outside services or tools (a keyring, CUPS, PostgreSQL, zbarimg, a CJK font):
+// `cargo xtask test` turns the feature on and starts them.
+#![cfg(feature = "system-tests")]
 
 mod common;
 

@@ -1,6 +1,9 @@
 //! `satchel labels`, `satchel print` and `satchel printers` as a script runs them: the real
 //! binary, a real database file, real PDFs read back with poppler and zbar, and the machine's
 //! real CUPS with its cups-pdf queue (brought up by satchel-print's `tests/services.sh`).
+// Needs outside services or tools (a keyring, CUPS, PostgreSQL, zbarimg, a CJK font):
+// `cargo xtask test` turns the feature on and starts them.
+#![cfg(feature = "system-tests")]
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};

@@ -4,6 +4,9 @@
 //!
 //! Run under `crates/satchel-keychain/tests/with-keyring.sh` (as `cargo xtask test` does): the
 //! account key and the device credentials go to a throwaway keychain.
+// Needs outside services or tools (a keyring, CUPS, PostgreSQL, zbarimg, a CJK font):
+// `cargo xtask test` turns the feature on and starts them.
+#![cfg(feature = "system-tests")]
 
 mod common;
 

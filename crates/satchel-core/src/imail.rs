@@ -14,10 +14,13 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::destination::Code;
-use crate::model::{Grams, Hkd};
+use std::collections::BTreeMap;
+
+use crate::model::{Bag, Grams, Hkd};
 use crate::postage::{counter_amount, PostageError};
 use crate::rates::{Pricing, RateView};
 use crate::service::Service;
+use crate::validate::imail_bag_limit_g;
 
 /// The iMail item weight limit (§1: item ≤ 2 kg). The iMail file carries no `wgtLimit`.
 pub const IMAIL_ITEM_LIMIT_G: Grams = 2_000;
@@ -149,6 +152,41 @@ pub fn posting_charge(
     })
 }
 
+/// One destination per bag, in destination order; within a destination a new bag
+/// starts when the next item would pass the bag limit. Returns the bags, and each item's bag
+/// number in the order the items were given.
+pub fn form_bags(items: &[(String, Grams)]) -> (Vec<Bag>, Vec<u32>) {
+    let mut by_destination: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, (dest, _)) in items.iter().enumerate() {
+        by_destination
+            .entry(dest.trim().to_ascii_uppercase())
+            .or_default()
+            .push(i);
+    }
+    let mut bags = Vec::new();
+    let mut bag_of = vec![0; items.len()];
+    for (dest, members) in by_destination {
+        let limit = imail_bag_limit_g(&dest);
+        let mut load = 0u32;
+        for i in members {
+            let w = items[i].1;
+            if bags.last().is_none_or(|b: &Bag| b.destination != dest)
+                || load + w > limit && load > 0
+            {
+                bags.push(Bag {
+                    number: bags.len() as u32 + 1,
+                    destination: dest.clone(),
+                    weight_g: None,
+                });
+                load = 0;
+            }
+            load += w;
+            bag_of[i] = bags.len() as u32;
+        }
+    }
+    (bags, bag_of)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,5 +206,25 @@ mod tests {
         let r = ImailRate::from_cents(11_900, 5_500);
         // 2.5 kg of bags, 20 items: 297.50 + 1,100.00. Not 3 kg × 119 (no plugin rounding).
         assert_eq!(r.posting_charge(2_500, 20), dec!(1397.5));
+    }
+
+    #[test]
+    fn bags_hold_one_destination_and_split_at_the_limit() {
+        let items: Vec<(String, u32)> = vec![
+            ("gb".into(), 9_000),
+            ("JP".into(), 500),
+            ("GB".into(), 9_000),
+            ("GB".into(), 9_000),
+            ("JP".into(), 700),
+        ];
+        let (bags, of) = form_bags(&items);
+        let dest: Vec<(u32, &str)> = bags
+            .iter()
+            .map(|b| (b.number, b.destination.as_str()))
+            .collect();
+        // GB's limit is 20 kg: two items in bag 1, the third in bag 2; JP in one bag.
+        assert_eq!(dest, [(1, "GB"), (2, "GB"), (3, "JP")]);
+        assert_eq!(of, [1, 3, 1, 2, 3]);
+        assert!(bags.iter().all(|b| b.weight_g.is_none()));
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! This crate is pure on purpose. It does no IO, reads no clock and spawns no threads, so the
 //! same rules run in the desktop shell, in the wasm UI and in the CLI, and every rule can be
-//! tested as a plain function. Rule ids (`R-0xx`) refer to `../shared/docs/domain.md` and are
+//! tested as a plain function. Rule ids (`R-0xx`) refer to `docs/reference/domain.md` and are
 //! listed with where they are enforced in `docs/rules.md`.
 #![forbid(unsafe_code)]
 
@@ -16,6 +16,7 @@ pub mod compare;
 pub mod destination;
 pub mod imail;
 pub mod insurance;
+pub mod lifecycle;
 pub mod postage;
 pub mod rates;
 

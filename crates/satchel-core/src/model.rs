@@ -92,6 +92,31 @@ impl ContentCategory {
     pub fn is_goods(self) -> bool {
         self != Self::Documents
     }
+
+    /// The stable id (`sale_of_goods`), as the IPC contract, CSV files and the CLI write it.
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::Gift => "gift",
+            Self::Documents => "documents",
+            Self::CommercialSample => "commercial_sample",
+            Self::ReturnedGoods => "returned_goods",
+            Self::SaleOfGoods => "sale_of_goods",
+            Self::Other => "other",
+        }
+    }
+
+    /// A category as merchants and files write it: the id in any case, with spaces or hyphens
+    /// for underscores ("Sale of goods", "sale-of-goods"). The one reader of categories, so a
+    /// CSV file, the CLI and the editor accept the same words.
+    pub fn from_id(text: &str) -> Option<ContentCategory> {
+        let id = normalise_id(text);
+        Self::ALL.into_iter().find(|c| c.id() == id)
+    }
+}
+
+/// `"Return by air"` → `"return_by_air"`: ids compared as a person might type them.
+fn normalise_id(text: &str) -> String {
+    text.trim().to_lowercase().replace(['-', ' '], "_")
 }
 
 /// One line of the customs declaration (domain.md §8.1 suggested model).
@@ -145,6 +170,28 @@ pub enum NonDelivery {
     ReturnByAir,
     ReturnBySurface,
     Abandon,
+}
+
+impl NonDelivery {
+    pub const ALL: [NonDelivery; 3] = [Self::ReturnByAir, Self::ReturnBySurface, Self::Abandon];
+
+    /// The stable id (`return_by_air`).
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::ReturnByAir => "return_by_air",
+            Self::ReturnBySurface => "return_by_surface",
+            Self::Abandon => "abandon",
+        }
+    }
+
+    /// An instruction by its id, read as [`ContentCategory::from_id`] reads categories;
+    /// a bare "return" means by air, the usual choice.
+    pub fn from_id(text: &str) -> Option<NonDelivery> {
+        match normalise_id(text).as_str() {
+            "return" => Some(Self::ReturnByAir),
+            id => Self::ALL.into_iter().find(|n| n.id() == id),
+        }
+    }
 }
 
 /// One item as the merchant prepares it: the unit the rules engine validates.
@@ -230,4 +277,34 @@ pub struct Posting {
     pub items: Vec<PostingItem>,
     #[serde(default)]
     pub bags: Vec<Bag>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_match_the_wire_names_and_read_back_as_merchants_write_them() {
+        for c in ContentCategory::ALL {
+            assert_eq!(serde_json::to_value(c).unwrap(), c.id());
+            assert_eq!(ContentCategory::from_id(c.id()), Some(c));
+        }
+        for n in NonDelivery::ALL {
+            assert_eq!(serde_json::to_value(n).unwrap(), n.id());
+            assert_eq!(NonDelivery::from_id(n.id()), Some(n));
+        }
+        assert_eq!(
+            ContentCategory::from_id(" Sale of goods "),
+            Some(ContentCategory::SaleOfGoods)
+        );
+        assert_eq!(
+            ContentCategory::from_id("commercial-sample"),
+            Some(ContentCategory::CommercialSample)
+        );
+        assert_eq!(
+            NonDelivery::from_id("Return"),
+            Some(NonDelivery::ReturnByAir)
+        );
+        assert_eq!(ContentCategory::from_id("merchandise"), None);
+    }
 }

@@ -1,7 +1,7 @@
 //! The rules engine: every problem with a shipment, a batch or an iMail posting, all at once.
 //!
 //! Each check reports a [`Problem`] with a stable `code` (`"R-049.return_address_not_hk"`), the
-//! rule id it enforces (`"R-049"`, see `../shared/docs/domain.md` §2 and `docs/rules.md`), the
+//! rule id it enforces (`"R-049"`, see `docs/reference/domain.md` §2 and `docs/rules.md`), the
 //! path of the offending field (`"customs.lines[2].hs_code"`), a severity, a message key with
 //! English and Traditional Chinese text ([`messages`]), parameters for the text, and where
 //! Satchel can offer one, a [`Fix`]. Checks never stop at the first problem.

@@ -17,6 +17,7 @@
 //!   account key from the hub, encrypted under a key only the code can derive.
 #![forbid(unsafe_code)]
 
+mod digest;
 pub mod envelope;
 mod error;
 mod key;
@@ -25,6 +26,7 @@ pub mod phrase;
 pub mod pin;
 pub mod recovery;
 
+pub use digest::{digest, seal_deterministic};
 pub use envelope::{open, seal, RecordMeta, ENVELOPE_V1};
 pub use error::CryptoError;
 pub use key::AccountKey;

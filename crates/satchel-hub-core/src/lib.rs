@@ -4,11 +4,10 @@
 //! This crate knows no database and no HTTP, so the rules that matter for correctness
 //! (idempotent uploads, per-account cursors, quotas checked in the same transaction as the
 //! write, refresh-token reuse detection) are stated once here and proven against every backend
-//! by [`conformance`].
+//! by the conformance suite (`satchel-hub-conformance`, a dev-dependency of each backend).
 
 #![forbid(unsafe_code)]
 
-pub mod conformance;
 mod migrations;
 mod rules;
 mod storage;

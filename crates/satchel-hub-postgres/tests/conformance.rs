@@ -2,6 +2,9 @@
 //!
 //! The server's URL comes from `SATCHEL_TEST_PG_URL` (`cargo xtask test` starts a throwaway
 //! cluster and sets it). Without it these tests fail rather than pass vacuously.
+// Needs outside services or tools (a keyring, CUPS, PostgreSQL, zbarimg, a CJK font):
+// `cargo xtask test` turns the feature on and starts them.
+#![cfg(feature = "system-tests")]
 
 use satchel_hub_postgres::PostgresStorage;
 
@@ -22,4 +25,4 @@ async fn fresh() -> PostgresStorage {
         .expect("connecting to SATCHEL_TEST_PG_URL")
 }
 
-satchel_hub_core::conformance_tests!(fresh);
+satchel_hub_conformance::conformance_tests!(fresh);

@@ -1,6 +1,9 @@
 //! TLS to a real PostgreSQL: `sslmode=require` encrypts and verifies the server against the
 //! given CA, and refuses a server it cannot verify. `cargo xtask test` starts the throwaway
 //! cluster with TLS on and sets `SATCHEL_TEST_PG_URL` and `SATCHEL_TEST_PG_CA`.
+// Needs outside services or tools (a keyring, CUPS, PostgreSQL, zbarimg, a CJK font):
+// `cargo xtask test` turns the feature on and starts them.
+#![cfg(feature = "system-tests")]
 
 use std::path::PathBuf;
 

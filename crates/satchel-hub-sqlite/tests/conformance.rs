@@ -9,7 +9,7 @@ async fn fresh() -> SqliteStorage {
     SqliteStorage::open(dir.join("hub.sqlite3")).unwrap()
 }
 
-satchel_hub_core::conformance_tests!(fresh);
+satchel_hub_conformance::conformance_tests!(fresh);
 
 #[tokio::test]
 async fn reopening_keeps_data_and_does_not_rerun_migrations() {

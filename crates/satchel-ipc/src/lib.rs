@@ -8,67 +8,78 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Command names, shared so neither side can misspell one.
+/// Command names, shared so neither side can misspell one. [`cmd::ALL`] lists them all, and
+/// the shell has a test that its registered handlers are exactly these.
 pub mod cmd {
-    pub const CHECK_ITEM_NUMBER: &str = "check_item_number";
-    pub const SEARCH_DESTINATIONS: &str = "search_destinations";
-    pub const COMPARE_SERVICES: &str = "compare_services";
+    macro_rules! names {
+        ($($(#[$doc:meta])* $konst:ident = $name:literal;)*) => {
+            $($(#[$doc])* pub const $konst: &str = $name;)*
+            /// Every command the shell must register.
+            pub const ALL: &[&str] = &[$($konst),*];
+        };
+    }
 
-    // The address book (local store).
-    pub const SEARCH_CONTACTS: &str = "search_contacts";
-    pub const GET_CONTACT: &str = "get_contact";
-    pub const SAVE_CONTACT: &str = "save_contact";
-    pub const DELETE_CONTACT: &str = "delete_contact";
-    pub const LIST_CONTACT_TAGS: &str = "list_contact_tags";
+    names! {
+        CHECK_ITEM_NUMBER = "check_item_number";
+        SEARCH_DESTINATIONS = "search_destinations";
+        COMPARE_SERVICES = "compare_services";
 
-    // CSV import and export.
-    pub const PREVIEW_IMPORT: &str = "preview_import";
-    pub const RUN_IMPORT: &str = "run_import";
-    pub const EXPORT_CONTACTS: &str = "export_contacts";
-    pub const EXPORT_SHIPMENTS: &str = "export_shipments";
+        // The address book (local store).
+        SEARCH_CONTACTS = "search_contacts";
+        GET_CONTACT = "get_contact";
+        SAVE_CONTACT = "save_contact";
+        DELETE_CONTACT = "delete_contact";
+        LIST_CONTACT_TAGS = "list_contact_tags";
 
-    // Shipments (local store).
-    pub const CHECK_DRAFT: &str = "check_draft";
-    pub const SAVE_SHIPMENT: &str = "save_shipment";
-    pub const GET_SHIPMENT: &str = "get_shipment";
-    pub const LIST_SHIPMENTS: &str = "list_shipments";
-    pub const COPY_SHIPMENT: &str = "copy_shipment";
-    pub const DELETE_SHIPMENT: &str = "delete_shipment";
-    pub const SET_SHIPMENT_STATE: &str = "set_shipment_state";
+        // CSV import and export.
+        PREVIEW_IMPORT = "preview_import";
+        RUN_IMPORT = "run_import";
+        EXPORT_CONTACTS = "export_contacts";
+        EXPORT_SHIPMENTS = "export_shipments";
 
-    // Labels and printing.
-    pub const LIST_PRINTERS: &str = "list_printers";
-    pub const PREVIEW_LABELS: &str = "preview_labels";
-    pub const PRINT_LABELS: &str = "print_labels";
+        // Shipments (local store).
+        CHECK_DRAFT = "check_draft";
+        SAVE_SHIPMENT = "save_shipment";
+        GET_SHIPMENT = "get_shipment";
+        LIST_SHIPMENTS = "list_shipments";
+        COPY_SHIPMENT = "copy_shipment";
+        DELETE_SHIPMENT = "delete_shipment";
+        SET_SHIPMENT_STATE = "set_shipment_state";
 
-    // iMail posting documents.
-    pub const PREVIEW_POSTING: &str = "preview_posting";
-    pub const PRINT_POSTING: &str = "print_posting";
+        // Labels and printing.
+        LIST_PRINTERS = "list_printers";
+        PREVIEW_LABELS = "preview_labels";
+        PRINT_LABELS = "print_labels";
 
-    // EC-Ship (issue #7).
-    pub const GET_ECSHIP_SETTINGS: &str = "get_ecship_settings";
-    pub const SAVE_ECSHIP_SETTINGS: &str = "save_ecship_settings";
-    pub const SUBMIT_SHIPMENTS: &str = "submit_shipments";
-    pub const CANCEL_SUBMISSION: &str = "cancel_submission";
-    pub const GET_TRACKING: &str = "get_tracking";
-    pub const REFRESH_TRACKING: &str = "refresh_tracking";
-    pub const ATTACH_ITEM_NUMBER: &str = "attach_item_number";
+        // iMail posting documents.
+        PREVIEW_POSTING = "preview_posting";
+        PRINT_POSTING = "print_posting";
 
-    // Sync across the merchant's devices (issue #6).
-    pub const GET_SYNC_STATUS: &str = "get_sync_status";
-    pub const CREATE_SYNC_ACCOUNT: &str = "create_sync_account";
-    pub const OFFER_PAIRING: &str = "offer_pairing";
-    pub const JOIN_WITH_CODE: &str = "join_with_code";
-    pub const RESTORE_WITH_PHRASE: &str = "restore_with_phrase";
-    pub const SYNC_NOW: &str = "sync_now";
-    pub const LIST_DEVICES: &str = "list_devices";
-    pub const REVOKE_DEVICE: &str = "revoke_device";
-    pub const UNLINK_DEVICE: &str = "unlink_device";
+        // EC-Ship (issue #7).
+        GET_ECSHIP_SETTINGS = "get_ecship_settings";
+        SAVE_ECSHIP_SETTINGS = "save_ecship_settings";
+        SUBMIT_SHIPMENTS = "submit_shipments";
+        CANCEL_SUBMISSION = "cancel_submission";
+        GET_TRACKING = "get_tracking";
+        REFRESH_TRACKING = "refresh_tracking";
+        ATTACH_ITEM_NUMBER = "attach_item_number";
 
-    // App lock after idle.
-    pub const GET_LOCK_SETTINGS: &str = "get_lock_settings";
-    pub const SET_LOCK: &str = "set_lock";
-    pub const UNLOCK: &str = "unlock";
+        // Sync across the merchant's devices (issue #6).
+        GET_SYNC_STATUS = "get_sync_status";
+        CREATE_SYNC_ACCOUNT = "create_sync_account";
+        OFFER_PAIRING = "offer_pairing";
+        JOIN_WITH_CODE = "join_with_code";
+        RESTORE_WITH_PHRASE = "restore_with_phrase";
+        SYNC_NOW = "sync_now";
+        LIST_DEVICES = "list_devices";
+        REVOKE_DEVICE = "revoke_device";
+        UNLINK_DEVICE = "unlink_device";
+
+        // App lock after idle.
+        GET_LOCK_SETTINGS = "get_lock_settings";
+        SET_LOCK = "set_lock";
+        UNLOCK = "unlock";
+    }
 }
 
 /// Events the shell emits to the window.
@@ -421,57 +432,9 @@ pub struct ExportFile {
 // Shipments
 // ---------------------------------------------------------------------------------------------
 
-/// Where a shipment is in its life; the order is the normal path.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ShipmentState {
-    Draft,
-    Ready,
-    Submitted,
-    Numbered,
-    Printed,
-    Posted,
-    Delivered,
-    Returned,
-    Expired,
-    /// Cancelled at EC-Ship; can only be copied as new.
-    Cancelled,
-}
-
-impl ShipmentState {
-    pub const ALL: [ShipmentState; 10] = [
-        Self::Draft,
-        Self::Ready,
-        Self::Submitted,
-        Self::Numbered,
-        Self::Printed,
-        Self::Posted,
-        Self::Delivered,
-        Self::Returned,
-        Self::Expired,
-        Self::Cancelled,
-    ];
-
-    /// The wire name (`ready`), also used as a `<select>` value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Draft => "draft",
-            Self::Ready => "ready",
-            Self::Submitted => "submitted",
-            Self::Numbered => "numbered",
-            Self::Printed => "printed",
-            Self::Posted => "posted",
-            Self::Delivered => "delivered",
-            Self::Returned => "returned",
-            Self::Expired => "expired",
-            Self::Cancelled => "cancelled",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<ShipmentState> {
-        Self::ALL.into_iter().find(|st| st.as_str() == s)
-    }
-}
+/// Where a shipment is in its life: the core's one lifecycle type, so the store, the window
+/// and the CLI cannot spell a state two ways.
+pub use satchel_core::lifecycle::ShipmentState;
 
 /// One line of the customs declaration, as typed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -811,9 +774,9 @@ mod tests {
     #[test]
     fn states_round_trip_through_their_wire_names() {
         for s in ShipmentState::ALL {
-            assert_eq!(ShipmentState::parse(s.as_str()), Some(s));
+            assert_eq!(ShipmentState::from_id(s.id()), Some(s));
             let json = serde_json::to_value(s).unwrap();
-            assert_eq!(json.as_str(), Some(s.as_str()), "serde and as_str agree");
+            assert_eq!(json.as_str(), Some(s.id()), "serde and as_str agree");
         }
     }
 }

@@ -24,6 +24,7 @@
 
 mod error;
 mod secret;
+mod store;
 
 use std::fmt;
 use std::sync::Arc;
@@ -32,6 +33,7 @@ use keyring_core::{CredentialStore, Entry};
 
 pub use error::{Error, Result};
 pub use secret::Secret;
+pub use store::{MemorySecrets, SecretStore};
 
 /// The service every Satchel credential is filed under; a profile adds a suffix.
 pub const SERVICE: &str = "satchel";

@@ -5,7 +5,9 @@
 //! test run. Outside it these tests fail, and say so, rather than pass without having touched a
 //! keyring. Every test files its secrets under its own profile, so tests can run in parallel
 //! and a leftover from an aborted run cannot satisfy a later assertion.
-
+// Needs outside services or tools (a keyring, CUPS, PostgreSQL, zbarimg, a CJK font):
+// `cargo xtask test` turns the feature on and starts them.
+#![cfg(feature = "system-tests")]
 #![cfg(target_os = "linux")]
 
 use std::process::Command;

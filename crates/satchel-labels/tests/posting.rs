@@ -2,6 +2,9 @@
 //! destination, the bag labels and the certificate-of-posting list with
 //! US items segregated by office of exchange. Plus a statement long enough to
 //! need three pages, and one PDF whose text `pdftotext` must give back with the totals.
+// Needs outside services or tools (a keyring, CUPS, PostgreSQL, zbarimg, a CJK font):
+// `cargo xtask test` turns the feature on and starts them.
+#![cfg(feature = "system-tests")]
 
 use std::path::Path;
 use std::process::Command;

@@ -7,6 +7,9 @@
 //! The tools come from `poppler-utils`, `zbar-tools` and `fonts-noto-cjk`, which
 //! `cargo xtask test` installs; without them these tests fail rather than skip, so a
 //! machine that cannot check the barcodes cannot pass.
+// Needs outside services or tools (a keyring, CUPS, PostgreSQL, zbarimg, a CJK font):
+// `cargo xtask test` turns the feature on and starts them.
+#![cfg(feature = "system-tests")]
 
 mod common;
 

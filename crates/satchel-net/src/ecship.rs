@@ -10,7 +10,6 @@
 
 use std::time::Duration;
 
-use chrono::Utc;
 use reqwest::header::{HeaderValue, CONTENT_TYPE};
 use satchel_core::model::Shipment;
 use satchel_core::s10::ItemNumber;
@@ -113,7 +112,7 @@ impl EcshipClient {
             .map_err(|e| ClientError::Transport(format!("no randomness for the nonce: {e}")))?;
         Ok(Stamp {
             nonce,
-            created: Utc::now(),
+            created: crate::wall_now(),
         })
     }
 

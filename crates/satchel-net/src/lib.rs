@@ -1,14 +1,18 @@
-//! Everything in Satchel that talks to a network, and nothing else.
+//! The EC-Ship transport: the SOAP client ([`ecship`]), the 2024 REST tracking client with its
+//! rate limit ([`tracking`]) and the connection settings ([`settings`]).
 //!
-//! Why one crate: the rest of the workspace must keep working with the cable pulled, and keeping
-//! reqwest/rustls here makes that easy to check (no other crate can open a socket to the
-//! outside). Issue #7: [`ecship`] is the EC-Ship SOAP client, [`tracking`] the 2024 REST
-//! tracking client with its rate limit, and [`outbox`] drives queued submissions to completion
-//! without ever buying a second label for one parcel.
+//! Why a crate of its own: the rest of the workspace must keep working with the cable pulled,
+//! so HTTP lives in two crates only, this one (EC-Ship) and `satchel-sync` (the merchant's
+//! hub), which `deny.toml` enforces. What to do with EC-Ship's answers (the outbox, tracking
+//! refresh over the store) is `satchel-outbox`'s business; this crate only asks and reads.
 
 pub mod ecship;
-pub mod outbox;
-pub mod refresh;
 pub mod settings;
-pub mod sync;
 pub mod tracking;
+
+/// The wall clock, for the network side's time stamps (WS-Security `Created`, leases, token
+/// expiry). The one place this crate reads it; tests of time-dependent logic inject a clock.
+#[allow(clippy::disallowed_methods)] // the network side's clock adapter
+pub fn wall_now() -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc::now()
+}

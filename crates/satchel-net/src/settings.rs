@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use satchel_ecship::{Account, Codes, Identity};
-use satchel_keychain::{Keychain, ECSHIP_API_KEY, ECSHIP_INTEGRATOR_USERNAME};
+use satchel_keychain::{SecretStore, ECSHIP_API_KEY, ECSHIP_INTEGRATOR_USERNAME};
 use serde::{Deserialize, Serialize};
 
 use crate::ecship::{EcshipClient, Endpoints};
@@ -95,7 +95,7 @@ impl EcshipSettings {
 
     /// A client with the keychain's credentials. Blocks on the keychain (a D-Bus round trip
     /// on Linux desktops): call it off the async runtime's worker threads.
-    pub fn client(&self, keychain: &Keychain) -> Result<EcshipClient, SetupError> {
+    pub fn client(&self, keychain: &dyn SecretStore) -> Result<EcshipClient, SetupError> {
         let user = keychain.get(ECSHIP_INTEGRATOR_USERNAME)?;
         let key = keychain.get(ECSHIP_API_KEY)?;
         let (Some(user), Some(key)) = (user, key) else {

@@ -268,16 +268,6 @@ fn number<T: std::str::FromStr>(
     }
 }
 
-fn parse_category(raw: &str) -> Option<ContentCategory> {
-    let n = raw.trim().to_lowercase().replace(['-', ' '], "_");
-    ContentCategory::ALL.into_iter().find(|c| {
-        serde_json::to_value(c)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            == Some(n.clone())
-    })
-}
-
 /// Builds a shipment from a row; cell-level problems (unreadable numbers, unknown service)
 /// are returned alongside.
 fn shipment_from_row(row: &RowView<'_>, sender: &Party) -> (Option<Shipment>, Vec<StoredProblem>) {
@@ -304,7 +294,7 @@ fn shipment_from_row(row: &RowView<'_>, sender: &Party) -> (Option<Shipment>, Ve
     let category = match row.get("category") {
         "" => None,
         raw => {
-            let c = parse_category(raw);
+            let c = ContentCategory::from_id(raw);
             if c.is_none() {
                 problems.push(cell_problem(
                     "category",
@@ -315,12 +305,7 @@ fn shipment_from_row(row: &RowView<'_>, sender: &Party) -> (Option<Shipment>, Ve
             c
         }
     };
-    let non_delivery = match row.get("non_delivery").to_lowercase().as_str() {
-        "return_by_air" | "return" => Some(NonDelivery::ReturnByAir),
-        "return_by_surface" => Some(NonDelivery::ReturnBySurface),
-        "abandon" => Some(NonDelivery::Abandon),
-        _ => None,
-    };
+    let non_delivery = NonDelivery::from_id(row.get("non_delivery"));
     let Some(service) = service else {
         return (None, problems);
     };
@@ -742,7 +727,7 @@ impl Store {
                 opt(s.insured_value.map(|v| v.to_string())),
                 opt(non_delivery),
                 rec.id.clone(),
-                rec.state.as_str().to_owned(),
+                rec.state.id().to_owned(),
                 created,
                 opt(s.item_number.as_ref().map(|n| n.as_str().to_owned())),
                 opt(quote.map(|q| q.amount.to_string())),

@@ -23,6 +23,7 @@ mod search;
 pub mod shipments;
 
 use std::path::Path;
+use std::sync::{Mutex, PoisonError};
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use serde_json::{Map, Value};
@@ -48,6 +49,7 @@ pub trait Clock: Send + Sync + std::fmt::Debug {
 pub struct SystemClock;
 
 impl Clock for SystemClock {
+    #[allow(clippy::disallowed_methods)] // the store's clock adapter
     fn now_ms(&self) -> u64 {
         let since = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -257,4 +259,19 @@ pub struct Change {
     pub record_id: String,
     pub hlc: Hlc,
     pub fields: Map<String, Value>,
+}
+
+/// How a worker that must not hold the store across a network call reaches it: one short
+/// call at a time. The store is not `Sync`; the app keeps it behind a mutex and so does the
+/// CLI (the EC-Ship outbox, tracking refresh and sync all take it this way).
+pub trait StoreAccess: Send + Sync {
+    fn with_store<T>(&self, f: impl FnOnce(&mut Store) -> T) -> T;
+}
+
+impl StoreAccess for Mutex<Store> {
+    fn with_store<T>(&self, f: impl FnOnce(&mut Store) -> T) -> T {
+        // Every store write is one transaction, so a panic elsewhere cannot leave it half
+        // written: carry on past a poisoned lock.
+        f(&mut self.lock().unwrap_or_else(PoisonError::into_inner))
+    }
 }

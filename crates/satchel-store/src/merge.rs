@@ -613,7 +613,7 @@ fn merge_contact(w: &mut Writer<'_>, c: &RemoteChange, report: &mut ApplyReport)
 
 fn shipment_value_ok(field: &str, v: &Value) -> bool {
     match field {
-        "state" => v.as_str().and_then(ShipmentState::parse).is_some(),
+        "state" => v.as_str().and_then(ShipmentState::from_id).is_some(),
         "recipient_id" | "sender_id" => v.is_null() || v.is_string(),
         "body" => Shipment::deserialize(v).is_ok(),
         "history" => BTreeMap::<ShipmentState, DateTime<Utc>>::deserialize(v).is_ok(),
@@ -761,7 +761,7 @@ fn merge_shipment(w: &mut Writer<'_>, c: &RemoteChange, report: &mut ApplyReport
     let live = row.live("body");
     let state = row.values["state"]
         .as_str()
-        .and_then(ShipmentState::parse)
+        .and_then(ShipmentState::from_id)
         .unwrap_or(ShipmentState::Draft);
     let mut repair: Option<Hlc> = None;
     let body: Option<Shipment> = if row.clocks.contains_key("body") {
@@ -824,7 +824,7 @@ fn merge_shipment(w: &mut Writer<'_>, c: &RemoteChange, report: &mut ApplyReport
     )?
     .execute(params![
         row.rowid,
-        state.as_str(),
+        state.id(),
         row.values["recipient_id"].as_str(),
         row.values["sender_id"].as_str(),
         reference,

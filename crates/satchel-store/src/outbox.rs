@@ -232,15 +232,15 @@ impl crate::Writer<'_> {
         let (mut rec, clocks) = self.load_shipment(id)?;
         if rec.state != to && !rec.state.can_become(to) {
             return Err(Error::Transition {
-                from: rec.state.as_str().into(),
-                to: to.as_str().into(),
+                from: rec.state.id().into(),
+                to: to.id().into(),
             });
         }
         let mut changed = serde_json::Map::new();
         if rec.state != to {
             rec.state = to;
             rec.history.insert(to, at(self.now_ms));
-            changed.insert("state".into(), Value::String(to.as_str().into()));
+            changed.insert("state".into(), Value::String(to.id().into()));
             changed.insert("history".into(), serde_json::to_value(&rec.history)?);
         }
         edit(&mut rec, &mut changed)?;
@@ -304,7 +304,7 @@ impl Store {
                 if !matches!(rec.state, ShipmentState::Draft | ShipmentState::Ready) {
                     out.push(refuse(format!(
                         "it is {}; only drafts and ready items can be submitted",
-                        rec.state.as_str()
+                        rec.state.id()
                     )));
                     continue;
                 }
@@ -340,7 +340,7 @@ impl Store {
                     reason: format!(
                         "it is {}; only numbered or printed items, not yet posted, can be \
                          cancelled at EC-Ship",
-                        rec.state.as_str()
+                        rec.state.id()
                     ),
                 });
             }
@@ -536,7 +536,7 @@ impl Store {
             }
             if !rec.state.is_editable() {
                 return Err(Error::Transition {
-                    from: rec.state.as_str().into(),
+                    from: rec.state.id().into(),
                     to: "relabelled".into(),
                 });
             }

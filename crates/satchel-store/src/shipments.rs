@@ -17,85 +17,7 @@ use serde_json::{Map, Value};
 
 use crate::{Error, Result, Store, Writer};
 
-/// Where a shipment is in its life. The order is the normal path.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ShipmentState {
-    Draft,
-    /// Checked with no errors; can be submitted.
-    Ready,
-    /// Sent to EC-Ship, waiting for its answer.
-    Submitted,
-    /// EC-Ship assigned the item number.
-    Numbered,
-    Printed,
-    Posted,
-    Delivered,
-    Returned,
-    /// The label passed its validity before posting.
-    Expired,
-    /// The order was cancelled at EC-Ship: its item number is void and its `refNo` (our id)
-    /// is spent, so it can only be copied as new.
-    Cancelled,
-}
-
-impl ShipmentState {
-    pub const ALL: [ShipmentState; 10] = [
-        Self::Draft,
-        Self::Ready,
-        Self::Submitted,
-        Self::Numbered,
-        Self::Printed,
-        Self::Posted,
-        Self::Delivered,
-        Self::Returned,
-        Self::Expired,
-        Self::Cancelled,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Draft => "draft",
-            Self::Ready => "ready",
-            Self::Submitted => "submitted",
-            Self::Numbered => "numbered",
-            Self::Printed => "printed",
-            Self::Posted => "posted",
-            Self::Delivered => "delivered",
-            Self::Returned => "returned",
-            Self::Expired => "expired",
-            Self::Cancelled => "cancelled",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<ShipmentState> {
-        Self::ALL.into_iter().find(|st| st.as_str() == s)
-    }
-
-    /// The moves the lifecycle allows. Only drafts and ready items can be edited; a ready item
-    /// goes back to draft when edited.
-    pub fn can_become(self, to: ShipmentState) -> bool {
-        use ShipmentState::*;
-        matches!(
-            (self, to),
-            (Draft, Ready)
-                | (Ready, Draft)
-                | (Ready, Submitted)
-                | (Submitted, Numbered)
-                | (Submitted, Ready)
-                | (Numbered, Printed)
-                | (Printed, Printed)
-                | (Numbered | Printed, Posted)
-                | (Numbered | Printed, Expired)
-                | (Posted, Delivered | Returned)
-                | (Numbered | Printed, Cancelled)
-        )
-    }
-
-    pub fn is_editable(self) -> bool {
-        matches!(self, ShipmentState::Draft | ShipmentState::Ready)
-    }
-}
+pub use satchel_core::lifecycle::ShipmentState;
 
 /// One validation problem as stored: rendered in both languages when it was found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -223,7 +145,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<ShipmentRecord> {
         })?;
     Ok(ShipmentRecord {
         id: r.get(0)?,
-        state: ShipmentState::parse(&state).unwrap_or(ShipmentState::Draft),
+        state: ShipmentState::from_id(&state).unwrap_or(ShipmentState::Draft),
         draft: ShipmentDraft {
             shipment: json_col(r, 4)?,
             recipient_id: r.get(2)?,
@@ -358,7 +280,7 @@ impl Writer<'_> {
             )?
             .execute(params![
                 rec.id,
-                rec.state.as_str(),
+                rec.state.id(),
                 rec.draft.recipient_id,
                 rec.draft.sender_id,
                 s.reference.trim(),
@@ -390,7 +312,7 @@ impl Writer<'_> {
         let (mut rec, clocks) = self.load_shipment(id)?;
         if !rec.state.is_editable() {
             return Err(Error::Transition {
-                from: rec.state.as_str().into(),
+                from: rec.state.id().into(),
                 to: "edited".into(),
             });
         }
@@ -487,20 +409,20 @@ impl Store {
             let (mut rec, clocks) = w.load_shipment(id)?;
             if !rec.state.can_become(to) {
                 return Err(Error::Transition {
-                    from: rec.state.as_str().into(),
-                    to: to.as_str().into(),
+                    from: rec.state.id().into(),
+                    to: to.id().into(),
                 });
             }
             if to == ShipmentState::Ready && rec.assessment.has_errors() {
                 return Err(Error::Transition {
-                    from: format!("{} with errors", rec.state.as_str()),
-                    to: to.as_str().into(),
+                    from: format!("{} with errors", rec.state.id()),
+                    to: to.id().into(),
                 });
             }
             rec.state = to;
             rec.history.insert(to, at(w.now_ms));
             let changed = object(vec![
-                ("state", Value::String(to.as_str().into())),
+                ("state", Value::String(to.id().into())),
                 ("history", serde_json::to_value(&rec.history)?),
             ]);
             w.store_shipment(&rec, clocks, changed)
@@ -524,7 +446,7 @@ impl Store {
             let (rec, _) = w.load_shipment(id)?;
             if !rec.state.is_editable() {
                 return Err(Error::Transition {
-                    from: rec.state.as_str().into(),
+                    from: rec.state.id().into(),
                     to: "deleted".into(),
                 });
             }
@@ -562,7 +484,7 @@ impl Store {
 
     /// Shipments matching `f`, newest first.
     pub fn list_shipments(&self, f: &ShipmentFilter) -> Result<Vec<ShipmentRecord>> {
-        let states: Vec<&str> = f.states.iter().map(|s| s.as_str()).collect();
+        let states: Vec<&str> = f.states.iter().map(|s| s.id()).collect();
         let offset_ms = i64::from(f.utc_offset_secs) * 1000;
         let day_ms = |d: NaiveDate| {
             d.and_hms_opt(0, 0, 0)

@@ -12,11 +12,12 @@ use satchel_ipc::{
     SaveContactResponse,
 };
 
+use crate::components::fields::{problem_line, PartyFields, PartyForm};
+use crate::components::routing::party_anchor;
 use crate::files;
 use crate::i18n::{call_error, tr, use_locale, Key, Locale};
 use crate::ipc;
-use crate::pages::fields::{party_anchor, problem_line, PartyFields, PartyForm};
-use crate::pages::import::ImportWizard;
+use crate::panels::import::ImportWizard;
 
 /// A problem path relative to the contact (`name`, `lines[1]`) belongs to an input's slot.
 fn belongs(field: &str, slot: &str) -> bool {

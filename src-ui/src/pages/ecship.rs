@@ -11,6 +11,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use satchel_ipc::{EcshipSettingsDto, EcshipSettingsView, SaveEcshipSettingsRequest};
 
+use crate::components::refusal::{Field, Refusal};
 use crate::i18n::{call_error, tr, use_locale, Key};
 use crate::ipc::{self, CallError};
 
@@ -180,9 +181,9 @@ pub fn EcshipPage() -> impl IntoView {
                     <div class="grid">
                         <Field id="ecship-base-url" label=Key::EcshipBaseUrl value=form.base_url
                             field="base_url" refused=refused_field kind="url"
-                            placeholder="https://service.hongkongpost.hk/API-trial/services" wide=true />
+                            example="https://service.hongkongpost.hk/API-trial/services" wide=true />
                         <Field id="ecship-tracking-url" label=Key::EcshipTrackingUrl value=form.tracking_base_url
-                            field="tracking_base_url" refused=refused_field kind="url" placeholder="https://" wide=true />
+                            field="tracking_base_url" refused=refused_field kind="url" example="https://" wide=true />
                     </div>
                     // The two public hosts (domain.md §10.2); which one is current is unknown,
                     // so they only fill the field and the merchant can still type another.
@@ -267,49 +268,5 @@ pub fn EcshipPage() -> impl IntoView {
                 })}
             </p>
         </section>
-    }
-}
-
-/// A text input with its label and the refusal that names its field.
-#[component]
-fn Field(
-    id: &'static str,
-    label: Key,
-    value: RwSignal<String>,
-    field: &'static str,
-    refused: impl Fn() -> Option<satchel_ipc::CommandError> + Copy + Send + Sync + 'static,
-    #[prop(default = "text")] kind: &'static str,
-    #[prop(default = "")] placeholder: &'static str,
-    #[prop(default = false)] wide: bool,
-) -> impl IntoView {
-    view! {
-        <label class:wide=wide>
-            {tr(label)}
-            <input id=id type=kind autocomplete="off" spellcheck="false" placeholder=placeholder
-                aria-invalid=move || refused().is_some_and(|r| r.field == field).then_some("true")
-                prop:value=move || value.get()
-                on:input=move |ev| value.set(event_target_value(&ev)) />
-            <Refusal field refused />
-        </label>
-    }
-}
-
-/// The shell's refusal, next to the input of the field it names.
-#[component]
-fn Refusal(
-    field: &'static str,
-    refused: impl Fn() -> Option<satchel_ipc::CommandError> + Copy + Send + Sync + 'static,
-) -> impl IntoView {
-    let locale = use_locale();
-    move || {
-        refused().filter(|r| r.field == field).map(|r| {
-            let text = match locale.get() {
-                crate::i18n::Locale::En => r.message_en,
-                crate::i18n::Locale::ZhHk => r.message_zh_hk,
-            };
-            view! {
-                <p class="field-error" id=format!("ecship-error-{field}") data-field=field>{text}</p>
-            }
-        })
     }
 }

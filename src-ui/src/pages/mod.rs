@@ -1,13 +1,10 @@
-//! One module per screen; the app frame in `app.rs` switches between them.
+//! One module per screen; the app frame in `app.rs` switches between them. A screen is
+//! composed of named parts; panels it opens are in `crate::panels`, widgets in
+//! `crate::components`.
 pub mod contacts;
 pub mod ecship;
 pub mod editor;
-pub mod fields;
-pub mod import;
 pub mod item_check;
-pub mod posting;
-pub mod print;
 pub mod quote;
 pub mod shipments;
 pub mod sync;
-pub mod tracking;

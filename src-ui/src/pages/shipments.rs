@@ -20,9 +20,9 @@ use crate::app::use_navigator;
 use crate::files;
 use crate::i18n::{self, call_error, pick, state_name, tr, use_locale, Key};
 use crate::ipc::{self, CallError};
-use crate::pages::posting::PostingPanel;
-use crate::pages::print::PrintPanel;
-use crate::pages::tracking::TrackingPanel;
+use crate::panels::posting::PostingPanel;
+use crate::panels::print::PrintPanel;
+use crate::panels::tracking::TrackingPanel;
 
 /// What a row's own button did, for the line above the list.
 #[derive(Debug, Clone)]
@@ -59,7 +59,7 @@ pub fn ShipmentsPage() -> impl IntoView {
     let last_outcome = RwSignal::new(None::<SubmitProgress>);
 
     let filter = move || ShipmentFilterRequest {
-        state: ShipmentState::parse(&state.get_untracked()),
+        state: ShipmentState::from_id(&state.get_untracked()),
         from: from.get_untracked(),
         to: to.get_untracked(),
         destination: destination.get_untracked(),
@@ -189,7 +189,7 @@ pub fn ShipmentsPage() -> impl IntoView {
                     <select id="filter-state" on:change=move |ev| { state.set(event_target_value(&ev)); reload(); }>
                         <option value="">{tr(Key::AllStates)}</option>
                         {ShipmentState::ALL.into_iter().map(|s| view! {
-                            <option value=s.as_str()>{move || state_name(s, locale.get())}</option>
+                            <option value=s.id()>{move || state_name(s, locale.get())}</option>
                         }).collect_view()}
                     </select>
                 </label>
@@ -359,7 +359,7 @@ pub fn ShipmentsPage() -> impl IntoView {
                             let l0 = locale;
                             let has_errors = r.errors > 0;
                             view! {
-                                <tr data-id=id.clone() data-state=r.state.as_str()
+                                <tr data-id=id.clone() data-state=r.state.id()
                                     class:selected=move || selected.with(|s| s.contains(&id_row))
                                     on:click=move |_| nav.edit(Some(id.clone()))>
                                     <td class="pick">
@@ -388,7 +388,7 @@ pub fn ShipmentsPage() -> impl IntoView {
                                     <td data-label=move || Key::Weight.text(l0.get())>{i18n::grams(r.weight_g)}</td>
                                     <td data-label=move || Key::Estimate.text(l0.get()) class="money">{r.postage.clone().unwrap_or_default()}</td>
                                     <td data-label=move || Key::StateLabel.text(l0.get())>
-                                        <span class="badge" data-state=r.state.as_str()>{move || state_name(r.state, l0.get())}</span>
+                                        <span class="badge" data-state=r.state.id()>{move || state_name(r.state, l0.get())}</span>
                                     </td>
                                     <td data-label=move || Key::Problems.text(l0.get())
                                         class:bad=has_errors>

@@ -17,7 +17,8 @@ use satchel_ipc::{
 use web_sys::js_sys;
 
 use crate::app::{use_navigator, Screen};
-use crate::i18n::{call_error, minutes, sync_run, tr, use_locale, Key, Locale};
+use crate::components::refusal::{Field, Refusal};
+use crate::i18n::{call_error, minutes, sync_run, tr, use_locale, Key};
 use crate::ipc::{self, CallError};
 use crate::lock::use_app_lock;
 
@@ -171,50 +172,6 @@ fn refusal(e: RwSignal<Option<CallError>>) -> Option<CommandError> {
     match e.get() {
         Some(CallError::Refused(r)) => Some(r),
         _ => None,
-    }
-}
-
-/// The shell's refusal in the merchant's language, shown next to the input it names.
-#[component]
-fn Refusal(
-    field: &'static str,
-    refused: impl Fn() -> Option<CommandError> + Copy + Send + Sync + 'static,
-) -> impl IntoView {
-    let locale = use_locale();
-    move || {
-        refused().filter(|r| r.field == field).map(|r| {
-            let text = match locale.get() {
-                Locale::En => r.message_en,
-                Locale::ZhHk => r.message_zh_hk,
-            };
-            view! { <p class="field-error" data-field=field>{text}</p> }
-        })
-    }
-}
-
-/// A labelled text input with the refusal of its field under it.
-#[component]
-fn Field(
-    id: &'static str,
-    label: Key,
-    value: RwSignal<String>,
-    field: &'static str,
-    refused: impl Fn() -> Option<CommandError> + Copy + Send + Sync + 'static,
-    #[prop(default = "text")] kind: &'static str,
-    #[prop(optional)] placeholder: Option<Key>,
-    #[prop(default = false)] wide: bool,
-) -> impl IntoView {
-    let locale = use_locale();
-    view! {
-        <label class:wide=wide>
-            {tr(label)}
-            <input id=id type=kind autocomplete="off" spellcheck="false"
-                placeholder=move || placeholder.map(|k| k.text(locale.get()))
-                aria-invalid=move || refused().is_some_and(|r| r.field == field).then_some("true")
-                prop:value=move || value.get()
-                on:input=move |ev| value.set(event_target_value(&ev)) />
-            <Refusal field refused />
-        </label>
     }
 }
 

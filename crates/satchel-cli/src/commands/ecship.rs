@@ -20,14 +20,16 @@ use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context};
 use satchel_core::s10::ItemNumber;
+use satchel_ipc::CommandError;
 use satchel_keychain::{Keychain, Secret, ECSHIP_API_KEY, ECSHIP_INTEGRATOR_USERNAME};
 use satchel_net::ecship::EcshipClient;
-use satchel_net::outbox::{self, Outcome, Policy};
-use satchel_net::refresh;
 use satchel_net::settings::{settings_path, EcshipSettings};
+use satchel_outbox::refresh;
+use satchel_outbox::{self as outbox, Outcome, Policy};
 use satchel_store::{
     JobKind, JobState, Queued, ShipmentFilter, ShipmentRecord, ShipmentState, Store, TrackingEvent,
 };
+use satchel_workflows::ecship::{cancel_or_withdraw, Cancelled};
 use serde_json::{json, Value};
 
 use super::labels::by_keys;
@@ -516,32 +518,46 @@ pub fn cancel(db: Option<&Path>, a: &CancelArgs, json: bool) -> anyhow::Result<O
         .next()
         .context("ID_OR_REF: no shipment given")?;
     let id = rec.id.clone();
-    // Never sent: take it back locally, no network needed.
-    if rec.state == ShipmentState::Submitted && st.withdraw_submission(&id).is_ok() {
-        live.line(
-            &format!("withdrawn {id}: it had not been sent to EC-Ship and is ready again"),
-            json!({"outcome": "withdrawn", "shipment_id": id}),
-        );
-        return Ok(Output::new(String::new(), Status::Ok));
-    }
-    let (_, _, client) = client(&path)?;
-    match st.queue_cancel(&id)? {
-        Queued::Queued { .. } => live.line(
-            &format!("queued cancel {id}"),
-            json!({"outcome": "queued", "shipment_id": id}),
-        ),
-        Queued::AlreadyQueued { .. } => live.line(
-            &format!("cancel already queued {id}"),
-            json!({"outcome": "already_queued", "shipment_id": id}),
-        ),
-        Queued::Refused { reason, .. } => {
+    // The same cancel-or-withdraw as the app; EC-Ship must be set up only when the cancel
+    // has to go there (a submission never sent is withdrawn with no network).
+    let mut client = None;
+    let outcome = cancel_or_withdraw(&mut st, &id, || {
+        client = Some(self::client(&path).map_err(|e| CommandError {
+            field: "ecship".into(),
+            message_en: format!("{e:#}"),
+            message_zh_hk: format!("{e:#}"),
+        })?);
+        Ok(())
+    });
+    let client = match outcome {
+        Ok(Cancelled::Withdrawn) => {
+            live.line(
+                &format!("withdrawn {id}: it had not been sent to EC-Ship and is ready again"),
+                json!({"outcome": "withdrawn", "shipment_id": id}),
+            );
+            return Ok(Output::new(String::new(), Status::Ok));
+        }
+        Ok(queued) => {
+            let (text, name) = match queued {
+                Cancelled::AlreadyQueued => ("cancel already queued", "already_queued"),
+                _ => ("queued cancel", "queued"),
+            };
+            live.line(
+                &format!("{text} {id}"),
+                json!({"outcome": name, "shipment_id": id}),
+            );
+            client.map(|(_, _, c)| c).context("EC-Ship client")?
+        }
+        Err(e) if e.field != "state" => bail!("{}", e.message_en),
+        Err(e) => {
+            let reason = e.message_en;
             live.line(
                 &format!("refused {id}: {reason}"),
                 json!({"outcome": "refused", "shipment_id": id, "reason": reason}),
             );
             return Ok(Output::new(String::new(), Status::Problems));
         }
-    }
+    };
     if a.wait.no_wait {
         return Ok(Output::new(String::new(), Status::Ok));
     }

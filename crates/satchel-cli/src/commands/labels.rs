@@ -16,12 +16,14 @@ use std::path::Path;
 use anyhow::{bail, Context};
 use satchel_labels::pdf::{self, Font};
 use satchel_labels::zpl::{self, Dpi};
-use satchel_labels::{layout, pages, Format, Label, LabelInput};
+use satchel_labels::Format;
 use satchel_store::{ShipmentFilter, ShipmentRecord, Store};
+use satchel_workflows::labels::{label_list, lay_out_records};
 use serde_json::json;
 
-use crate::args::{DpiArg, LabelFormat, LabelsArgs};
+use crate::args::{DpiArg, LabelFormat, LabelsArgs, PostingArgs};
 use crate::{today_in_hong_kong, Output, Status};
+use satchel_ipc::PostingRequest;
 
 /// The label format a command-line format lays out, and whether it is drawn as ZPL.
 pub fn format(f: LabelFormat) -> (Format, bool) {
@@ -115,7 +117,7 @@ pub fn run(db: &Store, a: &LabelsArgs, json: bool) -> anyhow::Result<Output> {
         found
     };
     if records.is_empty() {
-        let states: Vec<&str> = a.state.iter().map(|s| s.as_str()).collect();
+        let states: Vec<&str> = a.state.iter().map(|s| s.id()).collect();
         return Ok(fail(
             json,
             format!("no shipments in state {}", states.join(" or ")),
@@ -124,18 +126,8 @@ pub fn run(db: &Store, a: &LabelsArgs, json: bool) -> anyhow::Result<Output> {
     }
 
     let today = today_in_hong_kong();
-    let labels: Vec<Label> = records
-        .iter()
-        .map(|r| {
-            let input = LabelInput {
-                shipment: &r.draft.shipment,
-                permit_no: a.permit.as_deref(),
-                office_of_exchange: None,
-                date: Some(today),
-            };
-            layout(&input, fmt)
-        })
-        .collect();
+    // The layout step is the app's own (satchel_workflows::labels), so both print alike.
+    let labels = label_list(&records, fmt, a.permit.as_deref(), today);
     let drafts: Vec<String> = records
         .iter()
         .zip(&labels)
@@ -162,11 +154,13 @@ pub fn run(db: &Store, a: &LabelsArgs, json: bool) -> anyhow::Result<Output> {
              (apt-get install fonts-noto-cjk)",
         )?;
         let bold = Font::system_cjk_bold();
-        let pages = pages(labels, fmt, start).map_err(|e| anyhow::anyhow!("--start: {e}"))?;
-        let doc = pdf::render(&pages, &font, bold.as_ref()).context("cannot draw the labels")?;
+        let laid = lay_out_records(records, fmt, start, a.permit.as_deref(), today)
+            .map_err(|e| anyhow::anyhow!("--start: {}", e.message_en))?;
+        let doc =
+            pdf::render(&laid.pages, &font, bold.as_ref()).context("cannot draw the labels")?;
         (
             doc.bytes,
-            pages.len(),
+            laid.pages.len(),
             doc.missing_glyphs.into_iter().collect::<Vec<char>>(),
         )
     };
@@ -223,6 +217,60 @@ fn name(r: &ShipmentRecord) -> String {
 
 fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// `satchel posting`: an iMail posting's statement, bag labels or certificate of posting as
+/// a PDF, assembled exactly as the app's posting panel assembles it (bags, sender, rates as
+/// of the date of posting: `satchel_workflows::posting`).
+pub fn posting(
+    db: &Store,
+    a: &PostingArgs,
+    rates: &[std::path::PathBuf],
+    json: bool,
+) -> anyhow::Result<Output> {
+    let (records, missing) = by_keys(db, &a.shipments)?;
+    if !missing.is_empty() {
+        return Ok(fail(
+            json,
+            format!("not found: {}", missing.join(", ")),
+            json!({ "not_found": missing }),
+        ));
+    }
+    let request = PostingRequest {
+        shipment_ids: records.iter().map(|r| r.id.clone()).collect(),
+        doc: a.doc.id().to_owned(),
+        permit_no: a.permit.clone(),
+        date: a.date.map(|d| d.to_string()).unwrap_or_default(),
+    };
+    let rates = crate::load::rates(rates)?;
+    let built = satchel_workflows::posting::build(db, &request, today_in_hong_kong())
+        .map_err(|e| anyhow::anyhow!("{}: {}", e.field, e.message_en))?;
+    let doc = satchel_workflows::posting::document(&built, &request.doc, &rates.set)
+        .map_err(|e| anyhow::anyhow!("{}: {}", e.field, e.message_en))?;
+    let font = Font::system_cjk()
+        .context("no CJK font found for the documents: install the package fonts-noto-cjk")?;
+    let pages = doc.to_pages();
+    let pdf = pdf::render(&pages, &font, None).context("cannot draw the document")?;
+    write(&a.out, &pdf.bytes)?;
+    let items = built.posting.items.len();
+    let bags = built.posting.bags.len();
+    if json {
+        let v = json!({
+            "out": a.out.display().to_string(), "doc": request.doc, "items": items,
+            "bags": bags, "pages": pages.len(), "date": built.date.to_string(),
+        });
+        return Ok(Output::new(format!("{v}\n"), Status::Ok));
+    }
+    Ok(Output::new(
+        format!(
+            "{} of {items} item(s) in {bags} bag(s), posted {}: {} page(s) in {}\n",
+            request.doc,
+            built.date,
+            pages.len(),
+            a.out.display()
+        ),
+        Status::Ok,
+    ))
 }
 
 impl LabelsArgs {

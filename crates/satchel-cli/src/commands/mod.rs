@@ -52,6 +52,10 @@ pub fn run(cli: Cli) -> anyhow::Result<Output> {
             let db = store::open(cli.db.as_deref())?;
             labels::run(&db, args, json)
         }
+        Command::Posting(args) => {
+            let db = store::open(cli.db.as_deref())?;
+            labels::posting(&db, args, &cli.rates, json)
+        }
         Command::Print(args) => print::print(args, json),
         Command::Printers => print::printers(json),
         Command::Ecship(EcshipCommand::Setup(a)) => ecship::setup(cli.db.as_deref(), a, json),

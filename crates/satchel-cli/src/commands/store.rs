@@ -8,8 +8,6 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use satchel_core::validate::RulesConfig;
-use satchel_store::assess::assess;
 use satchel_store::csv_io::{DuplicatePolicy, ImportReport, Table as CsvTable};
 use satchel_store::{ContactQuery, ShipmentFilter, Store};
 use serde_json::json;
@@ -68,19 +66,15 @@ pub fn import(
 ) -> anyhow::Result<Output> {
     let text = load::read_text(&a.file)?;
     let rates = load::rates(rates)?;
-    let today = today_in_hong_kong();
-    let cfg = RulesConfig::default();
-    let check = |s: &satchel_core::model::Shipment| assess(s, &rates.set, &cfg, today);
-    let report = db
-        .import(
-            table,
-            &text,
-            None,
-            policy(a.duplicates),
-            Some(&check),
-            &mut |_, _| {},
-        )
-        .with_context(|| format!("cannot import {}", a.file.display()))?;
+    let file = satchel_workflows::csv::ImportFile {
+        table,
+        text: &text,
+        mapping: None,
+        duplicates: policy(a.duplicates),
+    };
+    let report =
+        satchel_workflows::csv::import(db, &rates.set, file, today_in_hong_kong(), &mut |_, _| {})
+            .with_context(|| format!("cannot import {}", a.file.display()))?;
     if let Some(path) = &a.report {
         std::fs::write(path, &report.report_csv)
             .with_context(|| format!("cannot write {}", path.display()))?;
@@ -216,7 +210,7 @@ pub fn list_shipments(db: &Store, f: &ShipmentFilterArgs, json: bool) -> anyhow:
             .unwrap_or_default();
         t.row(vec![
             created,
-            r.state.as_str().to_owned(),
+            r.state.id().to_owned(),
             s.reference.clone(),
             s.country(),
             s.service.id(),

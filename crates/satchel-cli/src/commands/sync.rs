@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use anyhow::{anyhow, Context};
 use clap::{Args, Subcommand};
 use satchel_keychain::Keychain;
-use satchel_net::sync::{self, SyncConfig, SyncError, SyncReport, Syncer};
+use satchel_sync::{self as sync, SyncConfig, SyncError, SyncReport, Syncer};
 use serde_json::json;
 
 use super::store;

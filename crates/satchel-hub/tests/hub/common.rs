@@ -6,6 +6,7 @@ use std::sync::Arc;
 use reqwest::{Method, StatusCode};
 use satchel_hub::{HubConfig, RunningHub};
 use satchel_hub_core::HubStorage;
+#[cfg(feature = "system-tests")]
 use satchel_hub_postgres::PostgresStorage;
 use satchel_hub_sqlite::SqliteStorage;
 use satchel_sync_proto as proto;
@@ -36,6 +37,7 @@ pub async fn sqlite_hub(config: HubConfig) -> TestHub {
     start(config, Arc::new(storage), Some(dir), None).await
 }
 
+#[cfg(feature = "system-tests")]
 pub fn pg_url() -> String {
     std::env::var("SATCHEL_TEST_PG_URL").unwrap_or_else(|_| {
         panic!(
@@ -46,6 +48,7 @@ pub fn pg_url() -> String {
     })
 }
 
+#[cfg(feature = "system-tests")]
 pub async fn postgres_hub(config: HubConfig) -> TestHub {
     let schema = format!("h_{}", Uuid::now_v7().simple());
     let storage = PostgresStorage::connect_in_schema(&pg_url(), &schema, 4)

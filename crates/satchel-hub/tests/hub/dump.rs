@@ -113,6 +113,7 @@ async fn the_sqlite_file_holds_no_plaintext() {
     assert_no_plaintext(&dump, &cts, "the SQLite files");
 }
 
+#[cfg(feature = "system-tests")]
 #[tokio::test]
 async fn the_postgres_tables_hold_no_plaintext() {
     let t = postgres_hub(relaxed()).await;
@@ -125,6 +126,7 @@ async fn the_postgres_tables_hold_no_plaintext() {
     assert_no_plaintext(&dump, &cts, "the PostgreSQL dump");
 }
 
+#[cfg(feature = "system-tests")]
 async fn postgres_dump(t: &TestHub) -> Vec<u8> {
     let schema = t.schema.clone().unwrap();
     let url = pg_url();
@@ -186,6 +188,7 @@ async fn recovery_leaves_only_a_verifier_in_the_sqlite_file() {
     assert_no_recovery_secret(&dump, &secrets, &verifier, "the SQLite files");
 }
 
+#[cfg(feature = "system-tests")]
 #[tokio::test]
 async fn recovery_leaves_only_a_verifier_in_postgres() {
     let t = postgres_hub(relaxed()).await;
@@ -195,6 +198,7 @@ async fn recovery_leaves_only_a_verifier_in_postgres() {
 }
 
 /// The fallback when pg_dump is missing: every row of every table of the schema, as text.
+#[cfg(feature = "system-tests")]
 async fn select_everything(url: &str, schema: &str) -> Vec<u8> {
     let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
         .await

@@ -27,6 +27,7 @@ async fn account_b_cannot_touch_account_a_on_any_route_sqlite() {
     account_b_cannot_touch_account_a_on_any_route(sqlite_hub(relaxed()).await).await;
 }
 
+#[cfg(feature = "system-tests")]
 #[tokio::test]
 async fn account_b_cannot_touch_account_a_on_any_route_postgres() {
     account_b_cannot_touch_account_a_on_any_route(postgres_hub(relaxed()).await).await;

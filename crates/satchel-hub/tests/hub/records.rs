@@ -13,6 +13,7 @@ async fn repeating_an_upload_stores_nothing_and_answers_the_same_sqlite() {
     repeating_an_upload_stores_nothing_and_answers_the_same(sqlite_hub(relaxed()).await).await;
 }
 
+#[cfg(feature = "system-tests")]
 #[tokio::test]
 async fn repeating_an_upload_stores_nothing_and_answers_the_same_postgres() {
     repeating_an_upload_stores_nothing_and_answers_the_same(postgres_hub(relaxed()).await).await;
@@ -58,6 +59,7 @@ async fn a_thousand_records_page_out_once_each_in_order_sqlite() {
     a_thousand_records_page_out_once_each_in_order(sqlite_hub(relaxed()).await).await;
 }
 
+#[cfg(feature = "system-tests")]
 #[tokio::test]
 async fn a_thousand_records_page_out_once_each_in_order_postgres() {
     a_thousand_records_page_out_once_each_in_order(postgres_hub(relaxed()).await).await;

@@ -49,6 +49,7 @@ async fn a_lost_account_comes_back_with_the_phrase_sqlite() {
     a_lost_account_comes_back_with_the_phrase(sqlite_hub(relaxed()).await).await;
 }
 
+#[cfg(feature = "system-tests")]
 #[tokio::test]
 async fn a_lost_account_comes_back_with_the_phrase_postgres() {
     a_lost_account_comes_back_with_the_phrase(postgres_hub(relaxed()).await).await;

@@ -1,0 +1,845 @@
+//! The hub storage's backend-agnostic test suite (tests only; never shipped). It lives in its
+//! own crate so that `satchel-hub-core` stays free of tokio and test code.
+//!
+//! Every backend's tests call [`conformance_tests!`] with an
+//! async constructor for a fresh, empty storage; each case below becomes one `#[tokio::test]`
+//! there. A case panics (fails) when the backend breaks a rule of the trait.
+//!
+//! The cases exercise behaviour a device would notice: a retried upload stores nothing twice,
+//! paging never skips or repeats a record, an over-quota upload leaves nothing behind, a reused
+//! refresh token kills its whole family, and no account ever sees another's data.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use uuid::Uuid;
+
+use satchel_hub_core::*;
+
+/// Generates one `#[tokio::test]` per conformance case. `$make` is a path to an
+/// `async fn() -> impl HubStorage` that returns a fresh, empty storage.
+#[macro_export]
+macro_rules! conformance_tests {
+    ($make:path) => {
+        $crate::conformance_tests!(@cases $make;
+            accounts_and_devices,
+            device_ids_are_unique,
+            refresh_rotation_and_reuse_detection,
+            refresh_token_expiry,
+            revoking_a_device_ends_its_sessions_at_once,
+            sessions_are_scoped_to_their_account,
+            uploads_are_idempotent,
+            download_pages_through_a_thousand_records,
+            accounts_never_see_each_other,
+            record_quota_is_enforced_atomically,
+            byte_quota_is_enforced_atomically,
+            purge_gives_quota_back,
+            pairing_slot_is_taken_once_and_expires,
+            audit_log_is_per_account_and_ordered,
+            concurrent_uploads_keep_cursors_gapless,
+            pruning_forgets_only_what_is_old,
+            recovery_verifier_names_one_account
+        );
+    };
+    (@cases $make:path; $($case:ident),* $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $case() {
+                $crate::$case($make().await).await;
+            }
+        )*
+    };
+}
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 2, 9, 30, 0).unwrap()
+}
+
+fn hash(tag: &str) -> Hash {
+    let mut h = [0u8; 32];
+    for (i, b) in tag.bytes().enumerate() {
+        h[i % 32] ^= b.wrapping_add(i as u8);
+    }
+    h[31] = tag.len() as u8;
+    h
+}
+
+fn device(label: &str) -> NewDevice {
+    NewDevice {
+        device_id: Uuid::now_v7(),
+        label: label.into(),
+        secret_hash: hash(label),
+        created_at: t0(),
+    }
+}
+
+async fn account<S: HubStorage>(s: &S) -> (Uuid, Uuid) {
+    let a = Uuid::now_v7();
+    let d = device("first device");
+    s.create_account(a, &d, t0()).await.unwrap();
+    (a, d.device_id)
+}
+
+fn record(id: &str, version: &str, bytes: &[u8]) -> NewRecord {
+    NewRecord {
+        record_id: id.into(),
+        entity: "contact".into(),
+        version: version.into(),
+        ciphertext: bytes.to_vec(),
+    }
+}
+
+fn batch(records: Vec<NewRecord>) -> UploadBatch {
+    let mut digest = [0u8; 32];
+    for r in &records {
+        let h = hash(&format!("{}{}{:?}", r.record_id, r.version, r.ciphertext));
+        for i in 0..32 {
+            digest[i] ^= h[i];
+        }
+    }
+    UploadBatch {
+        upload_id: Uuid::now_v7(),
+        digest,
+        records,
+    }
+}
+
+const BIG: Quota = Quota {
+    max_records: 1_000_000,
+    max_bytes: 1 << 40,
+};
+
+fn refresh(a: Uuid, d: Uuid, family: Uuid, tag: &str, expires: DateTime<Utc>) -> RefreshToken {
+    RefreshToken {
+        hash: hash(tag),
+        family_id: family,
+        account_id: a,
+        device_id: d,
+        created_at: t0(),
+        expires_at: expires,
+    }
+}
+
+async fn all_records<S: HubStorage>(s: &S, a: Uuid) -> Vec<StoredRecord> {
+    let mut out = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = s.download(a, after, 97).await.unwrap();
+        if page.is_empty() {
+            return out;
+        }
+        after = page.last().unwrap().seq;
+        out.extend(page);
+    }
+}
+
+pub async fn accounts_and_devices<S: HubStorage>(s: S) {
+    let (a, d1) = account(&s).await;
+    let got = s
+        .device(d1)
+        .await
+        .unwrap()
+        .expect("the first device is stored");
+    assert_eq!(got.account_id, a);
+    assert_eq!(got.label, "first device");
+    assert_eq!(got.secret_hash, hash("first device"));
+    assert_eq!(got.revoked_at, None);
+
+    let d2 = device("second device");
+    s.add_device(a, &d2).await.unwrap();
+    let listed: BTreeSet<Uuid> = s
+        .list_devices(a)
+        .await
+        .unwrap()
+        .iter()
+        .map(|d| d.device_id)
+        .collect();
+    assert_eq!(listed, BTreeSet::from([d1, d2.device_id]));
+
+    let later = t0() + Duration::minutes(5);
+    assert!(s.revoke_device(a, d2.device_id, later).await.unwrap());
+    assert!(s
+        .revoke_device(a, d2.device_id, later + Duration::hours(1))
+        .await
+        .unwrap());
+    let revoked = s.device(d2.device_id).await.unwrap().unwrap();
+    assert_eq!(
+        revoked.revoked_at,
+        Some(later),
+        "revoking twice keeps the first time"
+    );
+    assert!(s.device(Uuid::now_v7()).await.unwrap().is_none());
+    assert!(!s.revoke_device(a, Uuid::now_v7(), later).await.unwrap());
+    assert!(matches!(
+        s.add_device(Uuid::now_v7(), &device("orphan")).await,
+        Err(StorageError::NoAccount)
+    ));
+}
+
+pub async fn device_ids_are_unique<S: HubStorage>(s: S) {
+    let (a, d1) = account(&s).await;
+    let mut dup = device("copy");
+    dup.device_id = d1;
+    assert!(matches!(
+        s.add_device(a, &dup).await,
+        Err(StorageError::Conflict(_))
+    ));
+    assert!(matches!(
+        s.create_account(Uuid::now_v7(), &dup, t0()).await,
+        Err(StorageError::Conflict(_))
+    ));
+    assert_eq!(s.list_devices(a).await.unwrap().len(), 1);
+}
+
+pub async fn refresh_rotation_and_reuse_detection<S: HubStorage>(s: S) {
+    let (a, d) = account(&s).await;
+    let fam = Uuid::now_v7();
+    let exp = t0() + Duration::days(30);
+    s.insert_refresh(&refresh(a, d, fam, "r1", exp))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.session_state(a, d, fam).await.unwrap(),
+        SessionState::Active
+    );
+
+    // The caller's account/device/family on `next` are overwritten from the old token.
+    let wrong = refresh(Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7(), "r2", exp);
+    let out = s.rotate_refresh(&hash("r1"), &wrong, t0()).await.unwrap();
+    assert_eq!(
+        out,
+        RotateOutcome::Rotated {
+            account_id: a,
+            device_id: d,
+            family_id: fam
+        }
+    );
+    let out = s
+        .rotate_refresh(&hash("r2"), &refresh(a, d, fam, "r3", exp), t0())
+        .await
+        .unwrap();
+    assert!(matches!(out, RotateOutcome::Rotated { .. }), "{out:?}");
+
+    // r1 again: a copy is in someone else's hands.
+    let out = s
+        .rotate_refresh(&hash("r1"), &refresh(a, d, fam, "r4", exp), t0())
+        .await
+        .unwrap();
+    assert_eq!(out, RotateOutcome::Reused);
+    assert_eq!(
+        s.session_state(a, d, fam).await.unwrap(),
+        SessionState::FamilyRevoked
+    );
+    // The legitimate newest token dies with the family.
+    let out = s
+        .rotate_refresh(&hash("r3"), &refresh(a, d, fam, "r5", exp), t0())
+        .await
+        .unwrap();
+    assert_eq!(out, RotateOutcome::Revoked);
+    let out = s
+        .rotate_refresh(&hash("never issued"), &refresh(a, d, fam, "r6", exp), t0())
+        .await
+        .unwrap();
+    assert_eq!(out, RotateOutcome::Unknown);
+
+    // Another login of the same device is a separate family and still works.
+    let fam2 = Uuid::now_v7();
+    s.insert_refresh(&refresh(a, d, fam2, "s1", exp))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.session_state(a, d, fam2).await.unwrap(),
+        SessionState::Active
+    );
+}
+
+pub async fn refresh_token_expiry<S: HubStorage>(s: S) {
+    let (a, d) = account(&s).await;
+    let fam = Uuid::now_v7();
+    s.insert_refresh(&refresh(a, d, fam, "e1", t0() + Duration::hours(1)))
+        .await
+        .unwrap();
+    let out = s
+        .rotate_refresh(
+            &hash("e1"),
+            &refresh(a, d, fam, "e2", t0() + Duration::hours(3)),
+            t0() + Duration::hours(2),
+        )
+        .await
+        .unwrap();
+    assert_eq!(out, RotateOutcome::Expired);
+}
+
+pub async fn revoking_a_device_ends_its_sessions_at_once<S: HubStorage>(s: S) {
+    let (a, d) = account(&s).await;
+    let fam = Uuid::now_v7();
+    let exp = t0() + Duration::days(30);
+    s.insert_refresh(&refresh(a, d, fam, "v1", exp))
+        .await
+        .unwrap();
+    assert!(s.revoke_device(a, d, t0()).await.unwrap());
+    assert_eq!(
+        s.session_state(a, d, fam).await.unwrap(),
+        SessionState::DeviceRevoked
+    );
+    let out = s
+        .rotate_refresh(&hash("v1"), &refresh(a, d, fam, "v2", exp), t0())
+        .await
+        .unwrap();
+    assert_eq!(out, RotateOutcome::Revoked);
+}
+
+pub async fn sessions_are_scoped_to_their_account<S: HubStorage>(s: S) {
+    let (a, d) = account(&s).await;
+    let (b, db) = account(&s).await;
+    let fam = Uuid::now_v7();
+    s.insert_refresh(&refresh(a, d, fam, "x1", t0() + Duration::days(1)))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.session_state(b, d, fam).await.unwrap(),
+        SessionState::Unknown
+    );
+    assert_eq!(
+        s.session_state(a, db, fam).await.unwrap(),
+        SessionState::Unknown
+    );
+    assert_eq!(
+        s.session_state(a, d, Uuid::now_v7()).await.unwrap(),
+        SessionState::Unknown
+    );
+    // B cannot revoke A's device.
+    assert!(!s.revoke_device(b, d, t0()).await.unwrap());
+    assert_eq!(
+        s.session_state(a, d, fam).await.unwrap(),
+        SessionState::Active
+    );
+}
+
+pub async fn uploads_are_idempotent<S: HubStorage>(s: S) {
+    let (a, d) = account(&s).await;
+    let b1 = batch(vec![
+        record("r1", "v1", b"one"),
+        record("r2", "v1", b"two"),
+        record("r1", "v2", b"one again"),
+    ]);
+    let first = s.upload(a, d, &b1, BIG, t0()).await.unwrap();
+    let expected = UploadResult {
+        stored: 3,
+        duplicates: 0,
+        last_seq: 3,
+    };
+    assert_eq!(first, UploadOutcome::Stored(expected));
+    assert_eq!(
+        s.upload(a, d, &b1, BIG, t0()).await.unwrap(),
+        UploadOutcome::Replayed(expected)
+    );
+    assert_eq!(all_records(&s, a).await.len(), 3);
+    assert_eq!(
+        s.usage(a).await.unwrap(),
+        Usage {
+            records: 3,
+            bytes: 15
+        }
+    );
+
+    let mut reused = batch(vec![record("r9", "v1", b"other")]);
+    reused.upload_id = b1.upload_id;
+    assert_eq!(
+        s.upload(a, d, &reused, BIG, t0()).await.unwrap(),
+        UploadOutcome::DigestMismatch
+    );
+
+    // The same records under a new upload id (a client that lost its state) are duplicates.
+    let again = batch(b1.records.clone());
+    assert_eq!(
+        s.upload(a, d, &again, BIG, t0()).await.unwrap(),
+        UploadOutcome::Stored(UploadResult {
+            stored: 0,
+            duplicates: 3,
+            last_seq: 3
+        })
+    );
+    let got = all_records(&s, a).await;
+    assert_eq!(got.len(), 3);
+    assert_eq!(got[2].ciphertext, b"one again");
+    assert_eq!(got[2].record_id, "r1");
+    assert_eq!(got[2].version, "v2");
+    assert_eq!(got[2].entity, "contact");
+}
+
+pub async fn download_pages_through_a_thousand_records<S: HubStorage>(s: S) {
+    let (a, d) = account(&s).await;
+    for chunk in 0..10 {
+        let recs = (0..100)
+            .map(|i| {
+                let n = chunk * 100 + i;
+                record(&format!("rec-{n:04}"), "v1", format!("ct-{n}").as_bytes())
+            })
+            .collect();
+        s.upload(a, d, &batch(recs), BIG, t0()).await.unwrap();
+    }
+    let mut seen = Vec::new();
+    let mut after = 0;
+    let mut pages = 0;
+    loop {
+        let page = s.download(a, after, 128).await.unwrap();
+        if page.is_empty() {
+            break;
+        }
+        assert!(page.len() <= 128);
+        pages += 1;
+        for r in &page {
+            assert!(r.seq > after, "seq went backwards");
+            after = r.seq;
+            seen.push(r.record_id.clone());
+        }
+    }
+    assert_eq!(pages, 8);
+    let expected: Vec<String> = (0..1000).map(|n| format!("rec-{n:04}")).collect();
+    assert_eq!(
+        seen, expected,
+        "every record once, in upload order, across pages"
+    );
+}
+
+pub async fn accounts_never_see_each_other<S: HubStorage>(s: S) {
+    let (a, da) = account(&s).await;
+    let (b, db) = account(&s).await;
+    s.upload(
+        a,
+        da,
+        &batch(vec![record("shared-id", "v1", b"A's secret")]),
+        BIG,
+        t0(),
+    )
+    .await
+    .unwrap();
+    assert!(s.download(b, 0, 100).await.unwrap().is_empty());
+
+    // B writing the same id and version lands in B's space and leaves A's untouched.
+    let out = s
+        .upload(
+            b,
+            db,
+            &batch(vec![record("shared-id", "v1", b"B's data")]),
+            BIG,
+            t0(),
+        )
+        .await
+        .unwrap();
+    assert!(matches!(out, UploadOutcome::Stored(r) if r.stored == 1));
+    assert_eq!(
+        s.purge_record(b, "contact", "shared-id").await.unwrap(),
+        1,
+        "B purges only its own copy"
+    );
+    let a_has = all_records(&s, a).await;
+    assert_eq!(a_has.len(), 1);
+    assert_eq!(a_has[0].ciphertext, b"A's secret");
+
+    // The same upload id in two accounts are two uploads.
+    let mut bb = batch(vec![record("x", "v1", b"b")]);
+    let ab = batch(vec![record("y", "v1", b"a")]);
+    bb.upload_id = ab.upload_id;
+    assert!(matches!(
+        s.upload(a, da, &ab, BIG, t0()).await.unwrap(),
+        UploadOutcome::Stored(_)
+    ));
+    assert!(matches!(
+        s.upload(b, db, &bb, BIG, t0()).await.unwrap(),
+        UploadOutcome::Stored(_)
+    ));
+
+    let b_devices: Vec<Uuid> = s
+        .list_devices(b)
+        .await
+        .unwrap()
+        .iter()
+        .map(|d| d.device_id)
+        .collect();
+    assert_eq!(b_devices, vec![db]);
+    assert_eq!(s.usage(a).await.unwrap().records, 2);
+    assert_eq!(s.usage(b).await.unwrap().records, 1);
+}
+
+pub async fn record_quota_is_enforced_atomically<S: HubStorage>(s: S) {
+    let (a, d) = account(&s).await;
+    let q = Quota {
+        max_records: 5,
+        max_bytes: 1 << 20,
+    };
+    let three = |p: &str| {
+        batch(
+            (0..3)
+                .map(|i| record(&format!("{p}{i}"), "v1", b"xx"))
+                .collect(),
+        )
+    };
+    assert!(matches!(
+        s.upload(a, d, &three("a"), q, t0()).await.unwrap(),
+        UploadOutcome::Stored(_)
+    ));
+    let over = three("b");
+    assert_eq!(
+        s.upload(a, d, &over, q, t0()).await.unwrap(),
+        UploadOutcome::QuotaExceeded {
+            kind: QuotaKind::Records,
+            limit: 5,
+            would_be: 6
+        }
+    );
+    assert_eq!(s.usage(a).await.unwrap().records, 3);
+    assert_eq!(
+        all_records(&s, a).await.len(),
+        3,
+        "nothing of the batch stays"
+    );
+    // The refused upload id was not burned: it works once there is room.
+    let bigger = Quota {
+        max_records: 6,
+        ..q
+    };
+    assert!(matches!(
+        s.upload(a, d, &over, bigger, t0()).await.unwrap(),
+        UploadOutcome::Stored(UploadResult { stored: 3, .. })
+    ));
+}
+
+pub async fn byte_quota_is_enforced_atomically<S: HubStorage>(s: S) {
+    let (a, d) = account(&s).await;
+    let q = Quota {
+        max_records: 100,
+        max_bytes: 100,
+    };
+    let out = s
+        .upload(a, d, &batch(vec![record("a", "v1", &[7; 60])]), q, t0())
+        .await
+        .unwrap();
+    assert!(matches!(out, UploadOutcome::Stored(_)));
+    let out = s
+        .upload(
+            a,
+            d,
+            &batch(vec![
+                record("b", "v1", &[7; 30]),
+                record("c", "v1", &[7; 30]),
+            ]),
+            q,
+            t0(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        out,
+        UploadOutcome::QuotaExceeded {
+            kind: QuotaKind::Bytes,
+            limit: 100,
+            would_be: 120
+        }
+    );
+    assert_eq!(
+        s.usage(a).await.unwrap(),
+        Usage {
+            records: 1,
+            bytes: 60
+        }
+    );
+}
+
+pub async fn purge_gives_quota_back<S: HubStorage>(s: S) {
+    let (a, d) = account(&s).await;
+    s.upload(
+        a,
+        d,
+        &batch(vec![
+            record("p", "v1", b"1234"),
+            record("p", "v2", b"56"),
+            record("q", "v1", b"7"),
+        ]),
+        BIG,
+        t0(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(s.purge_record(a, "shipment", "p").await.unwrap(), 0);
+    assert_eq!(s.purge_record(a, "contact", "p").await.unwrap(), 2);
+    assert_eq!(
+        s.usage(a).await.unwrap(),
+        Usage {
+            records: 1,
+            bytes: 1
+        }
+    );
+    let left = all_records(&s, a).await;
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].record_id, "q");
+    // A new upload still gets a higher seq than anything handed out before.
+    let out = s
+        .upload(a, d, &batch(vec![record("r", "v1", b"8")]), BIG, t0())
+        .await
+        .unwrap();
+    assert_eq!(
+        out,
+        UploadOutcome::Stored(UploadResult {
+            stored: 1,
+            duplicates: 0,
+            last_seq: 4
+        })
+    );
+}
+
+pub async fn pairing_slot_is_taken_once_and_expires<S: HubStorage>(s: S) {
+    let (a, _) = account(&s).await;
+    let slot = |id: &str, exp: DateTime<Utc>| PairingSlot {
+        lookup_id: id.into(),
+        account_id: a,
+        blob: format!("blob for {id}").into_bytes(),
+        created_at: t0(),
+        expires_at: exp,
+    };
+    let lookup = format!("lookup-{}", Uuid::now_v7().simple());
+    let exp = t0() + Duration::minutes(10);
+    assert!(s.put_pairing(&slot(&lookup, exp), t0()).await.unwrap());
+    assert!(
+        !s.put_pairing(&slot(&lookup, exp), t0()).await.unwrap(),
+        "a live slot is not overwritten"
+    );
+    assert_eq!(
+        s.take_pairing(&lookup, t0()).await.unwrap(),
+        Some((a, format!("blob for {lookup}").into_bytes()))
+    );
+    assert_eq!(s.take_pairing(&lookup, t0()).await.unwrap(), None);
+
+    let stale = format!("stale-{}", Uuid::now_v7().simple());
+    assert!(s.put_pairing(&slot(&stale, exp), t0()).await.unwrap());
+    let after = exp + Duration::seconds(1);
+    assert_eq!(s.take_pairing(&stale, after).await.unwrap(), None);
+    assert!(
+        s.put_pairing(&slot(&stale, after + Duration::minutes(10)), after)
+            .await
+            .unwrap(),
+        "an expired slot is replaced"
+    );
+}
+
+pub async fn audit_log_is_per_account_and_ordered<S: HubStorage>(s: S) {
+    let (a, da) = account(&s).await;
+    let (b, _) = account(&s).await;
+    for i in 0..5 {
+        s.append_audit(&AuditEntry {
+            id: 0,
+            account_id: a,
+            device_id: Some(da),
+            action: "records.download".into(),
+            detail: format!("after={i}"),
+            at: t0() + Duration::seconds(i),
+        })
+        .await
+        .unwrap();
+    }
+    s.append_audit(&AuditEntry {
+        id: 0,
+        account_id: b,
+        device_id: None,
+        action: "pairing.take".into(),
+        detail: String::new(),
+        at: t0(),
+    })
+    .await
+    .unwrap();
+    let first = s.list_audit(a, 0, 3).await.unwrap();
+    assert_eq!(first.len(), 3);
+    assert_eq!(first[0].detail, "after=0");
+    assert_eq!(first[0].device_id, Some(da));
+    assert_eq!(first[0].at, t0());
+    let rest = s.list_audit(a, first[2].id, 100).await.unwrap();
+    assert_eq!(
+        rest.iter().map(|e| e.detail.as_str()).collect::<Vec<_>>(),
+        ["after=3", "after=4"]
+    );
+    let bs = s.list_audit(b, 0, 100).await.unwrap();
+    assert_eq!(bs.len(), 1);
+    assert_eq!(bs[0].device_id, None);
+}
+
+pub async fn concurrent_uploads_keep_cursors_gapless<S: HubStorage>(s: S) {
+    let s = Arc::new(s);
+    let (a, d) = account(&*s).await;
+    let mut tasks = Vec::new();
+    for w in 0..6 {
+        let s = Arc::clone(&s);
+        tasks.push(tokio::spawn(async move {
+            for k in 0..10 {
+                let recs = (0..5)
+                    .map(|i| record(&format!("w{w}-k{k}-i{i}"), "v1", b"c"))
+                    .collect();
+                let out = s.upload(a, d, &batch(recs), BIG, t0()).await.unwrap();
+                assert!(matches!(out, UploadOutcome::Stored(r) if r.stored == 5));
+            }
+        }));
+    }
+    // A reader paging while writers commit must never move its cursor past a record it has
+    // not seen yet.
+    let reader = {
+        let s = Arc::clone(&s);
+        tokio::spawn(async move {
+            let mut after = 0;
+            let mut seen = 0;
+            for _ in 0..2000 {
+                let page = s.download(a, after, 7).await.unwrap();
+                for r in &page {
+                    assert_eq!(r.seq, after + 1, "a reader saw a gap");
+                    after = r.seq;
+                    seen += 1;
+                }
+                if seen == 300 {
+                    break;
+                }
+                tokio::task::yield_now().await;
+            }
+            seen
+        })
+    };
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let seen_live = reader.await.unwrap();
+    let all = all_records(&*s, a).await;
+    assert_eq!(all.len(), 300);
+    for (i, r) in all.iter().enumerate() {
+        assert_eq!(r.seq, i as i64 + 1);
+    }
+    assert!(seen_live <= 300);
+}
+
+pub async fn pruning_forgets_only_what_is_old<S: HubStorage>(s: S) {
+    let (a, d) = account(&s).await;
+    let old = batch(vec![record("o", "v1", b"old")]);
+    s.upload(a, d, &old, BIG, t0()).await.unwrap();
+    let new = batch(vec![record("n", "v1", b"new")]);
+    let later = t0() + Duration::days(40);
+    s.upload(a, d, &new, BIG, later).await.unwrap();
+    for (at, detail) in [(t0(), "old"), (later, "new")] {
+        s.append_audit(&AuditEntry {
+            id: 0,
+            account_id: a,
+            device_id: Some(d),
+            action: "records.download".into(),
+            detail: detail.into(),
+            at,
+        })
+        .await
+        .unwrap();
+    }
+    let lookup = format!("prune-{}", Uuid::now_v7().simple());
+    s.put_pairing(
+        &PairingSlot {
+            lookup_id: lookup.clone(),
+            account_id: a,
+            blob: b"b".to_vec(),
+            created_at: t0(),
+            expires_at: t0() + Duration::minutes(5),
+        },
+        t0(),
+    )
+    .await
+    .unwrap();
+
+    let cut = t0() + Duration::days(30);
+    let pruned = s.prune(cut, cut, later).await.unwrap();
+    assert_eq!(
+        pruned,
+        Pruned {
+            uploads: 1,
+            audit_entries: 1,
+            pairing_slots: 1
+        }
+    );
+    let audit = s.list_audit(a, 0, 10).await.unwrap();
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0].detail, "new");
+    // The records themselves stay; a late retry of the forgotten upload stores nothing new.
+    assert_eq!(all_records(&s, a).await.len(), 2);
+    assert_eq!(
+        s.upload(a, d, &old, BIG, later).await.unwrap(),
+        UploadOutcome::Stored(UploadResult {
+            stored: 0,
+            duplicates: 1,
+            last_seq: 2
+        })
+    );
+    // The recent upload is still remembered.
+    assert!(matches!(
+        s.upload(a, d, &new, BIG, later).await.unwrap(),
+        UploadOutcome::Replayed(_)
+    ));
+}
+
+fn recovery(tag: &str) -> RecoveryVerifier {
+    RecoveryVerifier {
+        lookup: format!("{:0>64}", tag),
+        verifier: hash(tag),
+    }
+}
+
+pub async fn recovery_verifier_names_one_account<S: HubStorage>(s: S) {
+    let a = Uuid::now_v7();
+    let first = device("recovering laptop");
+    s.create_account_with_recovery(a, &first, Some(&recovery("a1")), t0())
+        .await
+        .unwrap();
+    assert_eq!(
+        s.recovery(&recovery("a1").lookup).await.unwrap(),
+        Some((a, hash("a1")))
+    );
+    assert_eq!(s.recovery(&recovery("nobody").lookup).await.unwrap(), None);
+
+    // An account made without one (before recovery existed) adds it later.
+    let (b, _) = account(&s).await;
+    s.set_recovery(b, &recovery("b1"), t0()).await.unwrap();
+    assert_eq!(
+        s.recovery(&recovery("b1").lookup).await.unwrap(),
+        Some((b, hash("b1")))
+    );
+
+    // Replacing it retires the old lookup at once.
+    s.set_recovery(a, &recovery("a2"), t0()).await.unwrap();
+    assert_eq!(s.recovery(&recovery("a1").lookup).await.unwrap(), None);
+    assert_eq!(
+        s.recovery(&recovery("a2").lookup).await.unwrap(),
+        Some((a, hash("a2")))
+    );
+    // Setting the same one again is harmless.
+    s.set_recovery(a, &recovery("a2"), t0()).await.unwrap();
+
+    // No account can take over another's lookup, at creation or later.
+    assert!(matches!(
+        s.set_recovery(b, &recovery("a2"), t0()).await,
+        Err(StorageError::Conflict(_))
+    ));
+    let c = Uuid::now_v7();
+    assert!(matches!(
+        s.create_account_with_recovery(c, &device("thief"), Some(&recovery("a2")), t0())
+            .await,
+        Err(StorageError::Conflict(_))
+    ));
+    assert!(
+        s.usage(c).await.is_err(),
+        "a refused creation leaves no account behind"
+    );
+    assert_eq!(
+        s.recovery(&recovery("a2").lookup).await.unwrap(),
+        Some((a, hash("a2")))
+    );
+    assert_eq!(
+        s.recovery(&recovery("b1").lookup).await.unwrap(),
+        Some((b, hash("b1")))
+    );
+    assert!(matches!(
+        s.set_recovery(Uuid::now_v7(), &recovery("orphan"), t0())
+            .await,
+        Err(StorageError::NoAccount)
+    ));
+}

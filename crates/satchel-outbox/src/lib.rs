@@ -1,0 +1,299 @@
+//! The outbox worker: takes due jobs from the store's outbox and asks EC-Ship to do them;
+//! [`refresh`] keeps the tracking of stored shipments up to date the same way.
+//!
+//! Why it is shaped like this (issue #7: "never twice for one parcel"):
+//! - The store counts an attempt *before* the request leaves ([`Store::claim_jobs`]); if the
+//!   answer is lost, or this process dies, the next attempt is flagged
+//!   [`look_up_first`](satchel_store::Claim::look_up_first) and asks EC-Ship for the order by
+//!   `refNo` (our shipment id) before creating anything. If that lookup cannot be made, the
+//!   job fails with a clear message rather than risk a second label.
+//! - The store lock is never held across a network call: claim, unlock, ask, lock, record.
+//! - No answer means "try again later" with a capped exponential backoff, forever: a stall
+//!   at a market with no signal must not turn into failed jobs. An answer that says no is
+//!   EC-Ship's decision, shown to the merchant in its own words, and not retried by itself.
+
+use std::time::Duration;
+
+use satchel_store::{Claim, EcshipOrder, ErrorKind, JobKind, ShipmentRecord, StoreAccess};
+use uuid::Uuid;
+
+use satchel_net::ecship::{ClientError, EcshipClient};
+use satchel_net::wall_now;
+
+pub mod refresh;
+
+/// How the worker paces itself.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    /// How long a claimed job is ours before another worker may take it over. Longer than
+    /// the client's timeout, so a slow answer is not raced by a second request.
+    pub lease: Duration,
+    /// Jobs claimed per round.
+    pub batch: usize,
+    /// First retry delay after no answer; doubles per attempt up to `max_backoff`.
+    pub backoff: Duration,
+    pub max_backoff: Duration,
+    /// Also download EC-Ship's own label PDF (its address pack) after an order is made.
+    pub fetch_address_pack: bool,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            lease: Duration::from_secs(120),
+            batch: 20,
+            backoff: Duration::from_secs(2),
+            max_backoff: Duration::from_secs(300),
+            fetch_address_pack: true,
+        }
+    }
+}
+
+impl Policy {
+    /// The wait before attempt `attempts + 1`, after `attempts` that got no answer.
+    pub fn backoff_after(&self, attempts: u32) -> Duration {
+        let doublings = attempts.saturating_sub(1).min(20);
+        self.backoff
+            .saturating_mul(1u32 << doublings)
+            .min(self.max_backoff)
+    }
+}
+
+/// What happened to one job in a round, for progress bars and the CLI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// EC-Ship made the order (or already had it: `found` is true when the lookup found it).
+    Numbered {
+        shipment_id: String,
+        item_number: String,
+        found: bool,
+    },
+    Cancelled {
+        shipment_id: String,
+    },
+    /// No answer; the job will run again after `after`.
+    WillRetry {
+        shipment_id: String,
+        error: String,
+        after: Duration,
+    },
+    /// Stopped: EC-Ship said no, or Satchel is not set up to ask.
+    Failed {
+        shipment_id: String,
+        error: String,
+        kind: ErrorKind,
+    },
+}
+
+/// A round's failure that is not about one job: the store itself could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum WorkerError {
+    #[error(transparent)]
+    Store(#[from] satchel_store::Error),
+}
+
+/// Claims the jobs due now and does each of them once. Returns what happened to each.
+pub async fn run_due(
+    store: &impl StoreAccess,
+    client: &EcshipClient,
+    policy: &Policy,
+) -> Result<Vec<Outcome>, WorkerError> {
+    let claims =
+        store.with_store(|s| s.claim_jobs(policy.batch, policy.lease.as_millis() as u64))?;
+    let mut out = Vec::with_capacity(claims.len());
+    for claim in claims {
+        let outcome = match claim.job.kind {
+            JobKind::Submit => submit(store, client, policy, &claim).await,
+            JobKind::Cancel => cancel(store, client, policy, &claim).await,
+        };
+        match outcome {
+            Ok(o) => out.push(o),
+            // The job was taken over (its lease ran out while we waited for EC-Ship): the
+            // other worker's result stands and ours is dropped.
+            Err(WorkerError::Store(satchel_store::Error::Transition { .. })) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(out)
+}
+
+/// Runs rounds until no job is left open, sleeping until the next one is due; for the CLI's
+/// `satchel submit` and for tests. Gives up waiting after `patience` without progress.
+pub async fn drain(
+    store: &impl StoreAccess,
+    client: &EcshipClient,
+    policy: &Policy,
+    patience: Duration,
+    mut on_outcome: impl FnMut(&Outcome),
+) -> Result<(), WorkerError> {
+    let mut idle = Duration::ZERO;
+    loop {
+        let outcomes = run_due(store, client, policy).await?;
+        outcomes.iter().for_each(&mut on_outcome);
+        let open = store.with_store(|s| s.open_jobs())?;
+        let Some(next) = open.iter().map(|j| j.due_ms).min() else {
+            return Ok(());
+        };
+        if outcomes.is_empty() {
+            let now = wall_now().timestamp_millis();
+            let wait = Duration::from_millis(u64::try_from(next - now).unwrap_or(0))
+                .clamp(Duration::from_millis(20), Duration::from_secs(1));
+            idle += wait;
+            if idle > patience {
+                return Ok(());
+            }
+            tokio::time::sleep(wait).await;
+        } else {
+            idle = Duration::ZERO;
+        }
+    }
+}
+
+fn shipment_uuid(rec: &ShipmentRecord) -> Uuid {
+    // Ids are UUIDv7 strings made by the store; one that does not parse cannot have been
+    // sent, and the nil UUID would be refused by EC-Ship rather than collide.
+    Uuid::parse_str(&rec.id).unwrap_or_default()
+}
+
+async fn submit(
+    store: &impl StoreAccess,
+    client: &EcshipClient,
+    policy: &Policy,
+    claim: &Claim,
+) -> Result<Outcome, WorkerError> {
+    let id = shipment_uuid(&claim.shipment);
+    let shipment_id = claim.shipment.id.clone();
+    if claim.look_up_first {
+        match client.find_by_ref(id).await {
+            Ok(found) => {
+                if let Some(item) = found.into_iter().next() {
+                    let order = EcshipOrder {
+                        order_no: item.order_no.unwrap_or_default(),
+                        delivery_charge: None,
+                        insurance_fee: None,
+                        created_at: wall_now(),
+                    };
+                    store.with_store(|s| {
+                        s.finish_submission(&claim.job.id, &item.item_no, &order)
+                    })?;
+                    fetch_address_pack(store, client, policy, &shipment_id, &item.item_no).await;
+                    return Ok(Outcome::Numbered {
+                        shipment_id,
+                        item_number: item.item_no.as_str().to_owned(),
+                        found: true,
+                    });
+                }
+            }
+            Err(e) => {
+                let context = "Could not check whether EC-Ship already has this order, so it \
+                               was not sent again";
+                return settle_error(store, policy, claim, e, context);
+            }
+        }
+    }
+    match client
+        .create_order(id, &claim.shipment.draft.shipment)
+        .await
+    {
+        Ok(created) => {
+            let order = EcshipOrder {
+                order_no: created.order_no.clone(),
+                delivery_charge: created.delivery_charge,
+                insurance_fee: created.insur_perm_fee,
+                created_at: wall_now(),
+            };
+            store.with_store(|s| s.finish_submission(&claim.job.id, &created.item_no, &order))?;
+            fetch_address_pack(store, client, policy, &shipment_id, &created.item_no).await;
+            Ok(Outcome::Numbered {
+                shipment_id,
+                item_number: created.item_no.as_str().to_owned(),
+                found: false,
+            })
+        }
+        Err(e) => settle_error(store, policy, claim, e, "EC-Ship did not create the order"),
+    }
+}
+
+async fn cancel(
+    store: &impl StoreAccess,
+    client: &EcshipClient,
+    policy: &Policy,
+    claim: &Claim,
+) -> Result<Outcome, WorkerError> {
+    let shipment_id = claim.shipment.id.clone();
+    let (Some(item), Some(order)) = (
+        claim.shipment.draft.shipment.item_number.as_ref(),
+        claim.shipment.ecship.as_ref(),
+    ) else {
+        let error = "This shipment has no EC-Ship order to cancel".to_owned();
+        store.with_store(|s| s.fail_job(&claim.job.id, &error, ErrorKind::Setup))?;
+        return Ok(Outcome::Failed {
+            shipment_id,
+            error,
+            kind: ErrorKind::Setup,
+        });
+    };
+    match client.cancel_order(item, &order.order_no).await {
+        Ok(()) => {
+            store.with_store(|s| s.finish_cancel(&claim.job.id))?;
+            Ok(Outcome::Cancelled { shipment_id })
+        }
+        Err(e) => settle_error(store, policy, claim, e, "EC-Ship did not cancel the order"),
+    }
+}
+
+/// Records a failed request: no answer → retry later; an answer or a setup problem → stop.
+fn settle_error(
+    store: &impl StoreAccess,
+    policy: &Policy,
+    claim: &Claim,
+    e: ClientError,
+    context: &str,
+) -> Result<Outcome, WorkerError> {
+    let shipment_id = claim.shipment.id.clone();
+    if e.outcome_unknown() {
+        let after = policy.backoff_after(claim.job.attempts);
+        let error = format!("No answer from EC-Ship yet ({e}); trying again");
+        store.with_store(|s| {
+            s.retry_later(
+                &claim.job.id,
+                &error,
+                ErrorKind::Transport,
+                after.as_millis() as u64,
+            )
+        })?;
+        return Ok(Outcome::WillRetry {
+            shipment_id,
+            error,
+            after,
+        });
+    }
+    let kind = match e {
+        ClientError::Reply(_) => ErrorKind::Ecship,
+        _ => ErrorKind::Setup,
+    };
+    let error = format!("{context}: {e}");
+    store.with_store(|s| s.fail_job(&claim.job.id, &error, kind))?;
+    Ok(Outcome::Failed {
+        shipment_id,
+        error,
+        kind,
+    })
+}
+
+/// Keeps EC-Ship's own label PDF when it can be had; Satchel prints its own labels, so a
+/// failure here is not the merchant's problem and is not reported as one.
+async fn fetch_address_pack(
+    store: &impl StoreAccess,
+    client: &EcshipClient,
+    policy: &Policy,
+    shipment_id: &str,
+    item: &satchel_core::s10::ItemNumber,
+) {
+    if !policy.fetch_address_pack {
+        return;
+    }
+    if let Ok(pdf) = client.address_pack(std::slice::from_ref(item)).await {
+        let _ = store.with_store(|s| s.save_address_pack(shipment_id, &pdf));
+    }
+}

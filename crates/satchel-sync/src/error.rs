@@ -1,0 +1,76 @@
+//! Why a sync step failed ([`SyncError`]), worded without record content or credentials.
+
+use super::*;
+
+/// Why a sync step failed. Messages name no record content and no credential.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// No complete answer from the hub: offline, refused, reset, timed out. Retry later.
+    #[error("the sync hub could not be reached: {0}")]
+    Offline(String),
+    /// The hub answered with a refusal.
+    #[error("the sync hub refused the request ({status} {code}): {message}")]
+    Hub {
+        status: u16,
+        code: String,
+        message: String,
+        field: Option<String>,
+        /// Seconds the hub asked to wait (rate limited).
+        retry_after: Option<u64>,
+    },
+    /// This device has no account yet (create one, or join with a pairing code).
+    #[error(
+        "this device is not linked to a sync account; create one or link it to another device"
+    )]
+    NotLinked,
+    /// The device is linked but the account key is missing from the keychain.
+    #[error("the account key is missing from this device's keychain; enter the recovery phrase")]
+    NoAccountKey,
+    /// The device is already linked; unlink it first.
+    #[error("this device is already linked to a sync account")]
+    AlreadyLinked,
+    #[error("the keychain failed: {0}")]
+    Keychain(#[from] satchel_keychain::Error),
+    #[error("the local database failed: {0}")]
+    Store(#[from] satchel_store::Error),
+    /// A record could not be opened for a reason that skipping it would hide (the wrong key,
+    /// or a format from a newer Satchel): the pull stops before it.
+    #[error("a synced {entity} record could not be opened: {source}")]
+    Crypto {
+        entity: String,
+        #[source]
+        source: CryptoError,
+    },
+    #[error("the pairing code did not work: {0}")]
+    Pairing(CryptoError),
+    #[error("the recovery phrase was not accepted: {0}")]
+    Phrase(#[from] PhraseError),
+    /// The recovery phrase is valid but is not this account's key.
+    #[error("the recovery phrase belongs to another account, or to none this hub knows")]
+    WrongPhrase,
+    /// The hub sent something this version cannot read.
+    #[error("the sync hub sent an unexpected answer: {0}")]
+    Protocol(String),
+}
+
+impl SyncError {
+    /// True when trying again later may work without the merchant doing anything.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            SyncError::Offline(_) => true,
+            SyncError::Hub { status, code, .. } => {
+                *status >= 500 || code == codes::RATE_LIMITED || code == codes::INTERNAL
+            }
+            _ => false,
+        }
+    }
+
+    pub(crate) fn hub_code(&self) -> Option<&str> {
+        match self {
+            SyncError::Hub { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+}
+
+pub type Result<T, E = SyncError> = std::result::Result<T, E>;

@@ -1,0 +1,248 @@
+//! The sync engine, device side: moves this device's change log to the hub and everyone
+//! else's changes back, encrypted end to end (issue #6).
+//!
+//! Why it is shaped like this:
+//! - **The hub must have nothing readable to steal** (seed notice 003). Every change leaves as
+//!   one [`satchel_crypto::seal`]ed record bound to its entity, id and version (the change's
+//!   HLC), and the account key lives only in the OS keychain. A ciphertext is made
+//!   deterministically from the key and the change (the RNG that picks its nonces is seeded
+//!   by a keyed hash of both, a synthetic-IV construction), so a retried upload is byte for
+//!   byte the first one.
+//! - **A retried upload is a no-op.** A batch's upload id is derived from the device and the
+//!   change-log range it carries, so an upload whose answer was lost (or whose process died)
+//!   is replayed by the hub instead of stored twice; the hub also keeps each
+//!   (entity, id, version) once. Only after the hub's answer does the store move
+//!   [`Store::mark_pushed`].
+//! - **An interrupted pull resumes.** Each page is decrypted and handed to
+//!   [`Store::apply_remote_page`], which merges it and saves the hub's cursor in one
+//!   transaction; the next pull starts after the last page merged.
+//! - **The store lock is never held across a network call** (read, unlock, ask, lock, write),
+//!   so the app stays usable while a slow hub answers.
+//! - **Tokens rotate.** Access tokens are short-lived; a refresh token works once and the new
+//!   pair replaces the old in the keychain before it is used. If a refresh is refused (its
+//!   answer was lost and the old token already spent, say), the device signs in again with
+//!   its own credential, which is also kept only in the keychain.
+//! - **Offline is normal.** [`Syncer::run`] retries with a capped exponential backoff while
+//!   the hub cannot be reached, and [`Syncer::nudge`] wakes it after a local edit.
+//!
+//! What is kept where: the account key, the device credential and the tokens in the keychain
+//! (never in SQLite, logs or errors); the non-secret link (hub URL, account and device ids) and
+//! the status (last synced, last error) in the store's `meta` table; the push marker and pull
+//! cursor are the store's own.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use rand_chacha::rand_core::{RngCore, SeedableRng};
+use rand_chacha::ChaCha20Rng;
+use reqwest::{Method, StatusCode};
+use satchel_crypto::pairing::{self, PairingParams};
+use satchel_crypto::phrase;
+use satchel_crypto::recovery;
+use satchel_crypto::{
+    AccountKey, CryptoError, PairingCode, PhraseError, RecordMeta, RecoveryPhrase,
+};
+use satchel_keychain::{Secret, SecretStore};
+use satchel_store::{Change, Hlc, RemoteChange, Store};
+use satchel_sync_proto::{self as proto, codes, paths};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use tokio::sync::{Mutex, Notify};
+use uuid::Uuid;
+
+use satchel_store::StoreAccess;
+
+pub use satchel_keychain::HUB_DEVICE_CREDENTIAL;
+
+/// A throttled request waits at most this long per answer, this many times, before the round
+/// gives up (the background loop then backs off).
+const MAX_THROTTLE_WAIT_SECS: u64 = 30;
+const MAX_THROTTLED_WAITS: u32 = 5;
+
+/// The `meta` key under which the link and status are kept (JSON, nothing secret).
+const STATE_KEY: &str = "sync_state";
+
+mod config;
+mod error;
+mod link;
+mod records;
+mod session;
+mod status;
+mod transfer;
+
+pub use config::{LoopPolicy, SyncConfig};
+pub use error::{Result, SyncError};
+pub use records::upload_id;
+use records::{open_record, seal_change, Opened};
+use status::{load_state, pending_count, save_state, SyncState};
+pub use status::{saved_hub_url, PairingOffer, Progress, SyncReport, SyncStatus};
+
+/// The access token in memory, and its expiry as the hub stated it.
+#[derive(Default)]
+struct Session {
+    access: Option<Secret>,
+    expires_at: Option<DateTime<Utc>>,
+    key: Option<AccountKey>,
+}
+
+/// The sync engine of one device: one per store.
+pub struct Syncer<S: StoreAccess> {
+    store: Arc<S>,
+    keychain: Arc<dyn SecretStore>,
+    config: SyncConfig,
+    http: reqwest::Client,
+    // A tokio mutex, held across the refresh request on purpose: two concurrent refreshes
+    // would present the same single-use refresh token, and the hub would end the sign-in.
+    session: Mutex<Session>,
+    // One sync at a time (the background loop and a "sync now" click may overlap): two pulls
+    // at once are harmless but could move the cursor back and fetch pages twice.
+    running: Mutex<()>,
+    wake: Notify,
+}
+
+impl<S: StoreAccess> std::fmt::Debug for Syncer<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Syncer")
+            .field("hub_url", &self.config.hub_url)
+            .field("keychain", &self.keychain)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The wall clock, for token expiry and the status's times; the one place this crate reads it.
+#[allow(clippy::disallowed_methods)] // the sync engine's clock adapter
+pub(crate) fn wall_now() -> DateTime<Utc> {
+    Utc::now()
+}
+
+/// A CSPRNG seeded from the OS.
+fn os_rng() -> ChaCha20Rng {
+    let mut seed = [0u8; 32];
+    getrandom::fill(&mut seed).expect("the OS random source is available");
+    ChaCha20Rng::from_seed(seed)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex<const N: usize>(s: &str) -> Option<[u8; N]> {
+    let s = s.trim();
+    if s.len() != 2 * N || !s.is_ascii() {
+        return None;
+    }
+    let mut out = [0u8; N];
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).ok()?;
+    }
+    Some(out)
+}
+
+/// The pairing container: the crypto crate's key blob, then the new device's credential
+/// sealed under the account key. The hub sees one opaque blob.
+const CONTAINER_V1: u8 = 1;
+
+#[derive(Serialize, Deserialize)]
+struct PairedCredential {
+    account_id: Uuid,
+    device_id: Uuid,
+    secret: String,
+}
+
+/// What the hub keeps to recognise the phrase: a lookup and a verifier, neither of which
+/// reveals the key.
+fn recovery_registration(key: &AccountKey) -> proto::RecoveryRegistration {
+    let (lookup, verifier) = recovery::registration(key);
+    proto::RecoveryRegistration {
+        lookup,
+        verifier: proto::Bytes(verifier.to_vec()),
+    }
+}
+
+fn credential_meta(lookup_id: &str) -> RecordMeta<'_> {
+    RecordMeta {
+        entity: "pairing",
+        record_id: lookup_id,
+        version: "v1",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn upload_ids_repeat_for_the_same_range_only() {
+        let a = upload_id("dev1", 1, 10, 10);
+        assert_eq!(a, upload_id("dev1", 1, 10, 10));
+        assert_ne!(a, upload_id("dev1", 1, 11, 11));
+        assert_ne!(a, upload_id("dev2", 1, 10, 10));
+    }
+
+    #[test]
+    fn a_change_seals_the_same_twice_and_opens_to_itself() {
+        let key = AccountKey::from_bytes([7; 32]);
+        let mut fields = serde_json::Map::new();
+        fields.insert("name".into(), "Chan Tai Man".into());
+        let c = Change {
+            seq: 3,
+            entity: "contact".into(),
+            record_id: "r1".into(),
+            hlc: "0000000000ff-000000-dev".parse().unwrap(),
+            fields,
+        };
+        let a = seal_change(&key, &c);
+        assert_eq!(
+            a,
+            seal_change(&key, &c),
+            "a retry must upload the same bytes"
+        );
+        assert!(!String::from_utf8_lossy(&a.ciphertext.0).contains("Chan"));
+        let down = proto::RecordDownload {
+            seq: 1,
+            record_id: a.record_id.clone(),
+            entity: a.entity.clone(),
+            version: a.version.clone(),
+            ciphertext: a.ciphertext.clone(),
+        };
+        let Opened::Change(back) = open_record(&key, &down).unwrap() else {
+            panic!("the record did not open");
+        };
+        assert_eq!(back, RemoteChange::from(c));
+        // Moved onto another record: rejected, not merged.
+        let moved = proto::RecordDownload {
+            record_id: "r2".into(),
+            ..down.clone()
+        };
+        assert!(matches!(
+            open_record(&key, &moved).unwrap(),
+            Opened::Rejected
+        ));
+        // Another account's key: the pull must stop, not skip.
+        let other = AccountKey::from_bytes([8; 32]);
+        assert!(matches!(
+            open_record(&other, &down),
+            Err(SyncError::Crypto {
+                source: CryptoError::WrongKey,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn the_loop_backs_off_while_offline_and_waits_longest_for_the_merchant() {
+        let p = LoopPolicy {
+            interval: Duration::from_secs(60),
+            backoff: Duration::from_secs(2),
+            max_backoff: Duration::from_secs(100),
+        };
+        let offline = SyncError::Offline("refused".into());
+        let waits: Vec<u64> = (1..=8)
+            .map(|n| p.delay_after(Err(&offline), n).as_secs())
+            .collect();
+        assert_eq!(waits, [2, 4, 8, 16, 32, 64, 100, 100]);
+        assert_eq!(p.delay_after(Ok(()), 0).as_secs(), 60);
+        assert_eq!(p.delay_after(Err(&SyncError::NotLinked), 1).as_secs(), 100);
+    }
+}

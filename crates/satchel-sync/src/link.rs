@@ -1,0 +1,266 @@
+//! Linking devices to an account: create it, pair a second device by code, restore or
+//! recover with the phrase, unlink, and the device list.
+
+use super::*;
+
+impl<S: StoreAccess> Syncer<S> {
+    pub(crate) fn ensure_unlinked(&self) -> Result<()> {
+        if self.state()?.account_id.is_some() {
+            return Err(SyncError::AlreadyLinked);
+        }
+        Ok(())
+    }
+
+    pub(crate) async fn save_link(
+        &self,
+        account_id: Uuid,
+        device_id: Uuid,
+        secret: &[u8; 32],
+    ) -> Result<()> {
+        self.kc_set(
+            HUB_DEVICE_CREDENTIAL,
+            Secret::new(format!("{device_id}:{}", hex(secret))),
+        )
+        .await?;
+        let hub_url = self.config.hub_url.clone();
+        self.update_state(|st| {
+            st.hub_url = Some(hub_url);
+            st.account_id = Some(account_id);
+            st.device_id = Some(device_id);
+        })
+    }
+
+    /// Makes a new sync account with this device as its first device. The account key is made
+    /// here and kept in the keychain; the returned phrase is its only other copy, to be shown
+    /// to the merchant once and written down.
+    pub async fn create_account(&self, device_label: &str) -> Result<RecoveryPhrase> {
+        self.ensure_unlinked()?;
+        let mut rng = os_rng();
+        let key = AccountKey::generate(&mut rng);
+        let mut secret = [0u8; 32];
+        rng.fill_bytes(&mut secret);
+        // The key is in the keychain before the account exists, so an account is never made
+        // whose key could be lost in between.
+        self.store_key(&key).await?;
+        let req = proto::CreateAccountRequest {
+            device_label: device_label.to_owned(),
+            device_secret: proto::DeviceSecret(proto::Bytes(secret.to_vec())),
+            // So the phrase alone can bring the account back if every device is lost.
+            recovery: Some(recovery_registration(&key)),
+        };
+        let resp: proto::CreateAccountResponse = self
+            .send(Method::POST, paths::ACCOUNTS, Some(&req), None)
+            .await?;
+        self.save_link(resp.account_id, resp.device_id, &secret)
+            .await?;
+        let mut session = self.session.lock().await;
+        self.save_tokens(&mut session, &resp.tokens).await?;
+        Ok(phrase::to_phrase(&key))
+    }
+
+    /// On a linked device: registers a new device and parks the account key and its
+    /// credential on the hub under a fresh pairing code, for [`Syncer::join_with_code`].
+    pub async fn offer_pairing(&self, new_device_label: &str) -> Result<PairingOffer> {
+        let key = self.account_key().await?;
+        let account_id = self.state()?.account_id.ok_or(SyncError::NotLinked)?;
+        let mut rng = os_rng();
+        let mut secret = [0u8; 32];
+        rng.fill_bytes(&mut secret);
+        let req = proto::RegisterDeviceRequest {
+            device_label: new_device_label.to_owned(),
+            device_secret: proto::DeviceSecret(proto::Bytes(secret.to_vec())),
+        };
+        let device: proto::DeviceInfo = self.call(Method::POST, paths::DEVICES, Some(&req)).await?;
+        let code = PairingCode::generate(&mut rng);
+        let params = self.config.pairing_params;
+        let cred = PairedCredential {
+            account_id,
+            device_id: device.device_id,
+            secret: hex(&secret),
+        };
+        // Argon2id twice (lookup id and key blob): CPU work, off the async threads.
+        let (lookup_id, blob) = {
+            let code = code.clone();
+            tokio::task::spawn_blocking(move || -> Result<(String, Vec<u8>)> {
+                let lookup_id = code.lookup_id(&params).map_err(SyncError::Pairing)?;
+                let key_blob =
+                    pairing::offer(&key, &code, &params, &mut rng).map_err(SyncError::Pairing)?;
+                let plaintext = serde_json::to_vec(&cred).expect("serializes");
+                let sealed =
+                    satchel_crypto::seal(&key, &credential_meta(&lookup_id), &plaintext, &mut rng);
+                let len = u16::try_from(key_blob.len()).expect("a key blob is about 100 bytes");
+                let mut blob = vec![CONTAINER_V1];
+                blob.extend_from_slice(&len.to_be_bytes());
+                blob.extend_from_slice(&key_blob);
+                blob.extend_from_slice(&sealed);
+                Ok((lookup_id, blob))
+            })
+            .await
+            .map_err(|e| SyncError::Protocol(e.to_string()))??
+        };
+        let put = proto::PairingPut {
+            lookup_id,
+            blob: proto::Bytes(blob),
+            ttl_secs: Some(self.config.pairing_ttl_secs),
+        };
+        let resp: proto::PairingPutResponse =
+            self.call(Method::POST, paths::PAIRING, Some(&put)).await?;
+        Ok(PairingOffer {
+            code,
+            device_id: device.device_id,
+            expires_at: resp.expires_at,
+        })
+    }
+
+    /// On a new device: links it to the account whose device shows `typed` (the code as
+    /// typed, any case and spacing, or the scanned QR text). Run [`Syncer::sync_now`] next
+    /// for the initial sync.
+    pub async fn join_with_code(&self, typed: &str) -> Result<()> {
+        self.ensure_unlinked()?;
+        let code = PairingCode::from_qr(typed)
+            .or_else(|_| PairingCode::parse(typed))
+            .map_err(SyncError::Pairing)?;
+        let params = self.config.pairing_params;
+        let lookup_id = {
+            let code = code.clone();
+            tokio::task::spawn_blocking(move || code.lookup_id(&params))
+                .await
+                .map_err(|e| SyncError::Protocol(e.to_string()))?
+                .map_err(SyncError::Pairing)?
+        };
+        let path = paths::PAIRING_SLOT.replace("{lookup_id}", &lookup_id);
+        let slot: proto::PairingGetResponse = self
+            .send::<(), _>(Method::GET, &path, None, None)
+            .await
+            .map_err(|e| match e.hub_code() {
+                Some(c) if c == codes::NOT_FOUND => {
+                    SyncError::Pairing(CryptoError::WrongPairingCode)
+                }
+                _ => e,
+            })?;
+        let (key, cred) = tokio::task::spawn_blocking(move || {
+            let blob = slot.blob.0;
+            let bad = || SyncError::Pairing(CryptoError::Truncated { len: blob.len() });
+            if blob.first() != Some(&CONTAINER_V1) || blob.len() < 3 {
+                return Err(bad());
+            }
+            let len = usize::from(u16::from_be_bytes([blob[1], blob[2]]));
+            let key_blob = blob.get(3..3 + len).ok_or_else(bad)?;
+            let key = pairing::accept(&code, key_blob).map_err(SyncError::Pairing)?;
+            let plaintext =
+                satchel_crypto::open(&key, &credential_meta(&lookup_id), &blob[3 + len..])
+                    .map_err(SyncError::Pairing)?;
+            let cred: PairedCredential = serde_json::from_slice(&plaintext)
+                .map_err(|e| SyncError::Protocol(e.to_string()))?;
+            Ok((key, cred))
+        })
+        .await
+        .map_err(|e| SyncError::Protocol(e.to_string()))??;
+        let secret = unhex::<32>(&cred.secret)
+            .ok_or_else(|| SyncError::Protocol("malformed device credential".into()))?;
+        self.store_key(&key).await?;
+        self.save_link(cred.account_id, cred.device_id, &secret)
+            .await?;
+        self.sign_in().await
+    }
+
+    /// Puts the account key back from the recovery phrase on a device that is still linked
+    /// (its keychain lost the key, or a new key store). The phrase is checked against a record
+    /// on the hub when there is one, so a phrase of another account is refused.
+    pub async fn restore_with_phrase(&self, typed: &str) -> Result<()> {
+        let key = phrase::from_phrase(typed)?;
+        self.state()?.account_id.ok_or(SyncError::NotLinked)?;
+        let q = format!("{}?after=0&limit=1", paths::RECORDS);
+        let page: proto::DownloadResponse = self.call::<(), _>(Method::GET, &q, None).await?;
+        if let Some(r) = page.records.first() {
+            if let Err(SyncError::Crypto {
+                source: CryptoError::WrongKey,
+                ..
+            }) = open_record(&key, r)
+            {
+                return Err(SyncError::WrongPhrase);
+            }
+        }
+        self.store_key(&key).await
+    }
+
+    /// On a new, unlinked device: signs back into the account whose recovery phrase is `typed`,
+    /// when every linked device is lost. The phrase gives the account key; the hub is shown only
+    /// a lookup and a proof derived from it (`satchel_crypto::recovery`), registers this device
+    /// and signs it in. Run [`Syncer::sync_now`] next for the initial sync. A phrase the hub
+    /// knows no account for is [`SyncError::WrongPhrase`].
+    pub async fn recover_with_phrase(&self, typed: &str, device_label: &str) -> Result<()> {
+        self.ensure_unlinked()?;
+        let key = phrase::from_phrase(typed)?;
+        let mut secret = [0u8; 32];
+        os_rng().fill_bytes(&mut secret);
+        let req = proto::RecoverRequest {
+            lookup: recovery::lookup(&key),
+            proof: proto::RecoveryProof(proto::Bytes(
+                recovery::proof(&key).expose_bytes().to_vec(),
+            )),
+            device_label: device_label.to_owned(),
+            device_secret: proto::DeviceSecret(proto::Bytes(secret.to_vec())),
+        };
+        let resp: proto::CreateAccountResponse = self
+            .send(Method::POST, paths::RECOVER, Some(&req), None)
+            .await
+            .map_err(|e| match e.hub_code() {
+                // The hub answers an unknown lookup and a wrong proof alike, on purpose.
+                Some(c) if c == codes::NOT_FOUND => SyncError::WrongPhrase,
+                _ => e,
+            })?;
+        // As after pairing: the key goes into the keychain only once the hub has accepted it.
+        self.store_key(&key).await?;
+        self.save_link(resp.account_id, resp.device_id, &secret)
+            .await?;
+        let mut session = self.session.lock().await;
+        self.save_tokens(&mut session, &resp.tokens).await
+    }
+
+    /// On a linked device: registers the account's recovery verifier with the hub (again), so
+    /// the phrase can bring the account back on a new device. Accounts made before recovery
+    /// existed need this once; repeating it is harmless.
+    pub async fn enable_recovery(&self) -> Result<()> {
+        self.state()?.account_id.ok_or(SyncError::NotLinked)?;
+        let key = self.account_key().await?;
+        let reg = recovery_registration(&key);
+        self.call::<_, ()>(Method::PUT, paths::RECOVERY, Some(&reg))
+            .await
+    }
+
+    /// Forgets the link on this device: tokens, credential and key leave the keychain. The
+    /// local data stays.
+    pub async fn unlink(&self) -> Result<()> {
+        for name in [
+            satchel_keychain::HUB_ACCESS_TOKEN,
+            satchel_keychain::HUB_REFRESH_TOKEN,
+            HUB_DEVICE_CREDENTIAL,
+            satchel_keychain::SYNC_ACCOUNT_KEY,
+        ] {
+            self.kc_delete(name).await?;
+        }
+        *self.session.lock().await = Session::default();
+        self.store
+            .with_store(|s| save_state(s, &SyncState::default()))
+    }
+
+    /// The account's devices, this one marked `current`.
+    pub async fn devices(&self) -> Result<Vec<proto::DeviceInfo>> {
+        let list: proto::DeviceList = self
+            .call::<(), _>(Method::GET, paths::DEVICES, None)
+            .await?;
+        Ok(list.devices)
+    }
+
+    /// Removes a device from the account (a lost phone); its tokens stop working at once.
+    pub async fn revoke_device(&self, device_id: Uuid) -> Result<()> {
+        let path = paths::DEVICE.replace("{device_id}", &device_id.to_string());
+        self.call::<(), ()>(Method::DELETE, &path, None).await
+    }
+
+    /// What the account holds against its quota.
+    pub async fn usage(&self) -> Result<proto::UsageResponse> {
+        self.call::<(), _>(Method::GET, paths::USAGE, None).await
+    }
+}

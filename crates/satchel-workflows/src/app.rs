@@ -1,0 +1,397 @@
+//! [`App`]: the application as the shell sees it, one method per IPC command.
+//!
+//! Why a struct: the app holds state the CLI does not (the open store shared with background
+//! workers, the label font read once, the outbox and sync workers, the lock's wrong-PIN
+//! counter). Each method is the whole command, so the shell's adapters are one line each and
+//! tests can call the same methods without a window. Events for the window (import, print,
+//! submit and sync progress) go through [`Events`], which the shell implements with Tauri.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use satchel_ipc::*;
+use serde::Serialize;
+
+use crate::clock::today_in_hong_kong;
+use crate::ecship::EcshipState;
+use crate::labels::{Cups, LabelState, ProfilesPath};
+use crate::lock::LockState;
+use crate::store::{store_error, SharedStore};
+use crate::sync::SyncState;
+use crate::{contacts, csv, ecship, item, labels, posting, quote, shipments, sync, Engine};
+
+/// Where the front end's window hears about work in progress. A closed window cannot be told;
+/// the work goes on regardless, so emitting never fails.
+pub trait Events: Send + Sync + std::fmt::Debug + 'static {
+    fn emit(&self, event: &'static str, payload: serde_json::Value);
+}
+
+/// The files of one app profile: the database, and the settings and printer profiles that
+/// live next to it (so `$SATCHEL_DB` moves them all).
+#[derive(Debug, Clone)]
+pub struct Paths {
+    pub db: PathBuf,
+}
+
+/// The running application.
+#[derive(Debug)]
+pub struct App {
+    pub engine: Engine,
+    pub store: SharedStore,
+    pub labels: LabelState,
+    pub profiles: ProfilesPath,
+    pub ecship: EcshipState,
+    pub lock: LockState,
+    pub sync: SyncState,
+    pub(crate) runtime: tokio::runtime::Handle,
+    events: Box<dyn Events>,
+}
+
+impl App {
+    /// Opens the store at `paths.db`. A missing keychain is not fatal: everything offline
+    /// still works, and the EC-Ship, lock and sync screens say why secrets cannot be kept.
+    pub fn open(
+        paths: &Paths,
+        keychain: crate::Secrets,
+        runtime: tokio::runtime::Handle,
+        events: Box<dyn Events>,
+    ) -> Result<Arc<App>, satchel_store::Error> {
+        let store = satchel_store::Store::open(&paths.db)?;
+        Ok(Arc::new(App {
+            engine: Engine::load(),
+            store: SharedStore::new(store),
+            labels: LabelState::default(),
+            profiles: ProfilesPath::next_to(&paths.db),
+            ecship: EcshipState::new(&paths.db, keychain.clone()),
+            lock: LockState::new(keychain.clone()),
+            sync: SyncState::new(keychain),
+            runtime,
+            events,
+        }))
+    }
+
+    /// Starts the background work: submissions queued before the last exit carry on,
+    /// tracking refreshes every 30 minutes, and a linked device syncs.
+    pub fn start(self: &Arc<Self>) {
+        ecship::start_worker(self);
+        ecship::start_tracking_loop(self);
+        sync::resume(self);
+    }
+
+    pub(crate) fn emit(&self, event: &'static str, payload: impl Serialize) {
+        if let Ok(v) = serde_json::to_value(payload) {
+            self.events.emit(event, v);
+        }
+    }
+
+    /// Runs blocking work (rendering, waiting for a print job, a long import) off the async
+    /// runtime, so the window keeps receiving progress meanwhile.
+    async fn blocking<T: Send + 'static>(
+        self: &Arc<Self>,
+        what: &str,
+        f: impl FnOnce(&App) -> Result<T, CommandError> + Send + 'static,
+    ) -> Result<T, CommandError> {
+        let app = self.clone();
+        tokio::task::spawn_blocking(move || f(&app))
+            .await
+            .map_err(|e| CommandError {
+                field: what.into(),
+                message_en: format!("This stopped unexpectedly: {e}"),
+                message_zh_hk: format!("意外中止：{e}"),
+            })?
+    }
+
+    // --- Item numbers, destinations, quotes -------------------------------------------------
+
+    pub fn check_item_number(&self, r: CheckItemRequest) -> ItemCheck {
+        item::check(&r.input)
+    }
+
+    pub fn search_destinations(&self, r: DestinationQuery) -> Vec<DestinationChoice> {
+        quote::search(&self.engine.destinations, &r.query)
+    }
+
+    pub fn compare_services(&self, r: CompareRequest) -> Result<CompareResponse, CommandError> {
+        let e = &self.engine;
+        quote::compare(&e.rates, &e.calendar, r, today_in_hong_kong())
+    }
+
+    // --- Address book ----------------------------------------------------------------------
+
+    pub fn search_contacts(
+        &self,
+        r: ContactSearchRequest,
+    ) -> Result<Vec<ContactDto>, CommandError> {
+        contacts::search(&self.store.lock(), &r)
+    }
+
+    pub fn get_contact(&self, r: IdRequest) -> Result<ContactDto, CommandError> {
+        contacts::get(&self.store.lock(), &r.id)
+    }
+
+    pub fn save_contact(&self, r: SaveContactRequest) -> Result<SaveContactResponse, CommandError> {
+        contacts::save(&mut self.store.lock(), r)
+    }
+
+    pub fn delete_contact(&self, r: IdRequest) -> Result<(), CommandError> {
+        self.store.lock().delete_contact(&r.id).map_err(store_error)
+    }
+
+    pub fn list_contact_tags(&self, NoRequest {}: NoRequest) -> Result<Vec<String>, CommandError> {
+        self.store.lock().contact_tags().map_err(store_error)
+    }
+
+    // --- CSV --------------------------------------------------------------------------------
+
+    pub fn preview_import(&self, r: PreviewImportRequest) -> Result<ImportPreview, CommandError> {
+        csv::preview(&self.store.lock(), &self.engine, &r, today_in_hong_kong())
+    }
+
+    /// One transaction for the whole file, with a progress event every few rows.
+    pub async fn run_import(
+        self: &Arc<Self>,
+        r: RunImportRequest,
+    ) -> Result<ImportReport, CommandError> {
+        let today = today_in_hong_kong();
+        self.blocking("import", move |app| {
+            let mut progress = |done: usize, total: usize| {
+                let p = ImportProgress {
+                    done: done as u32,
+                    total: total as u32,
+                };
+                app.emit(event::IMPORT_PROGRESS, p);
+            };
+            csv::run(&mut app.store.lock(), &app.engine, &r, today, &mut progress)
+        })
+        .await
+    }
+
+    pub fn export_contacts(&self, NoRequest {}: NoRequest) -> Result<ExportFile, CommandError> {
+        csv::export_contacts_file(&self.store.lock(), today_in_hong_kong())
+    }
+
+    pub fn export_shipments(&self, r: ShipmentFilterRequest) -> Result<ExportFile, CommandError> {
+        shipments::export(&self.store.lock(), &r, today_in_hong_kong())
+    }
+
+    // --- Shipments --------------------------------------------------------------------------
+
+    pub fn check_draft(&self, r: ShipmentDraftDto) -> Result<DraftCheck, CommandError> {
+        Ok(shipments::check(&self.engine, &r, today_in_hong_kong()))
+    }
+
+    pub fn save_shipment(&self, r: SaveShipmentRequest) -> Result<ShipmentDto, CommandError> {
+        shipments::save(
+            &mut self.store.lock(),
+            &self.engine,
+            r,
+            today_in_hong_kong(),
+        )
+    }
+
+    pub fn get_shipment(&self, r: IdRequest) -> Result<ShipmentDto, CommandError> {
+        shipments::get(&self.store.lock(), &r.id)
+    }
+
+    pub fn list_shipments(
+        &self,
+        r: ShipmentFilterRequest,
+    ) -> Result<Vec<ShipmentSummary>, CommandError> {
+        shipments::list(&self.store.lock(), &self.engine, &r, today_in_hong_kong())
+    }
+
+    pub fn copy_shipment(&self, r: IdRequest) -> Result<ShipmentDto, CommandError> {
+        let rec = self
+            .store
+            .lock()
+            .copy_shipment(&r.id)
+            .map_err(store_error)?;
+        Ok(shipments::shipment_dto(&rec))
+    }
+
+    pub fn delete_shipment(&self, r: IdRequest) -> Result<(), CommandError> {
+        self.store
+            .lock()
+            .delete_shipment(&r.id)
+            .map_err(store_error)
+    }
+
+    pub fn set_shipment_state(&self, r: SetStateRequest) -> Result<ShipmentDto, CommandError> {
+        shipments::set_state(&mut self.store.lock(), &r)
+    }
+
+    // --- Labels and posting documents -------------------------------------------------------
+
+    pub fn list_printers(&self, NoRequest {}: NoRequest) -> Result<Vec<PrinterDto>, CommandError> {
+        let mut list = labels::printers(satchel_print::list_printers())?;
+        if let Some(p) = labels::load_profiles(&self.profiles.0) {
+            labels::mark_profiles(&mut list, &p);
+        }
+        Ok(list)
+    }
+
+    pub fn preview_labels(&self, r: LabelRequest) -> Result<LabelPreview, CommandError> {
+        labels::preview(&self.store.lock(), &r, today_in_hong_kong())
+    }
+
+    pub async fn print_labels(
+        self: &Arc<Self>,
+        r: PrintLabelsRequest,
+    ) -> Result<PrintResult, CommandError> {
+        let today = today_in_hong_kong();
+        self.blocking("printer", move |app| {
+            let mut progress = |p: PrintProgress| app.emit(event::PRINT_PROGRESS, p);
+            labels::print(
+                &app.store,
+                || app.labels.font(),
+                &r,
+                today,
+                &Cups,
+                &app.profiles.0,
+                &mut progress,
+            )
+        })
+        .await
+    }
+
+    pub fn preview_posting(&self, r: PostingRequest) -> Result<PostingPreview, CommandError> {
+        let rates = &self.engine.rates;
+        posting::preview(&self.store.lock(), rates, &r, today_in_hong_kong())
+    }
+
+    pub async fn print_posting(
+        self: &Arc<Self>,
+        r: PrintPostingRequest,
+    ) -> Result<PostingPrintResult, CommandError> {
+        let today = today_in_hong_kong();
+        self.blocking("printer", move |app| {
+            let font = || app.labels.font();
+            posting::print(&app.store, &app.engine.rates, font, &r, today, &Cups)
+        })
+        .await
+    }
+
+    // --- EC-Ship ----------------------------------------------------------------------------
+
+    pub fn get_ecship_settings(
+        &self,
+        NoRequest {}: NoRequest,
+    ) -> Result<EcshipSettingsView, CommandError> {
+        Ok(ecship::view(&self.ecship))
+    }
+
+    pub fn save_ecship_settings(
+        self: &Arc<Self>,
+        r: SaveEcshipSettingsRequest,
+    ) -> Result<EcshipSettingsView, CommandError> {
+        let out = ecship::save(&self.ecship, &r)?;
+        // Jobs that were waiting for credentials can go now.
+        ecship::start_worker(self);
+        Ok(out)
+    }
+
+    pub fn submit_shipments(
+        self: &Arc<Self>,
+        r: SubmitRequest,
+    ) -> Result<SubmitResponse, CommandError> {
+        ecship::submit(self, &r)
+    }
+
+    pub fn cancel_submission(
+        self: &Arc<Self>,
+        r: IdRequest,
+    ) -> Result<CancelResponse, CommandError> {
+        ecship::cancel(self, &r)
+    }
+
+    pub fn get_tracking(&self, r: IdRequest) -> Result<TrackingDto, CommandError> {
+        ecship::get_tracking(self, &r)
+    }
+
+    pub async fn refresh_tracking(&self, r: IdRequest) -> Result<TrackingDto, CommandError> {
+        ecship::refresh_tracking(self, &r).await
+    }
+
+    pub fn attach_item_number(&self, r: AttachItemRequest) -> Result<ShipmentDto, CommandError> {
+        ecship::attach_item_number(self, &r)
+    }
+
+    // --- Sync -------------------------------------------------------------------------------
+
+    pub fn get_sync_status(&self, NoRequest {}: NoRequest) -> Result<SyncStatusDto, CommandError> {
+        Ok(sync::status(&self.sync))
+    }
+
+    pub async fn create_sync_account(
+        self: &Arc<Self>,
+        r: CreateSyncAccountRequest,
+    ) -> Result<SyncAccountCreated, CommandError> {
+        sync::create_account(self, r).await
+    }
+
+    pub async fn offer_pairing(
+        &self,
+        r: OfferPairingRequest,
+    ) -> Result<PairingOfferDto, CommandError> {
+        sync::offer_pairing(self, r).await
+    }
+
+    pub async fn join_with_code(
+        self: &Arc<Self>,
+        r: JoinRequest,
+    ) -> Result<SyncStatusDto, CommandError> {
+        sync::join_with_code(self, r).await
+    }
+
+    pub async fn restore_with_phrase(
+        self: &Arc<Self>,
+        r: RestoreRequest,
+    ) -> Result<SyncStatusDto, CommandError> {
+        sync::restore_with_phrase(self, r).await
+    }
+
+    pub async fn sync_now(
+        self: &Arc<Self>,
+        NoRequest {}: NoRequest,
+    ) -> Result<SyncStatusDto, CommandError> {
+        sync::sync_now(self).await
+    }
+
+    pub async fn list_devices(
+        &self,
+        NoRequest {}: NoRequest,
+    ) -> Result<Vec<DeviceDto>, CommandError> {
+        sync::list_devices(self).await
+    }
+
+    pub async fn revoke_device(
+        &self,
+        r: RevokeDeviceRequest,
+    ) -> Result<Vec<DeviceDto>, CommandError> {
+        sync::revoke_device(self, r).await
+    }
+
+    pub async fn unlink_device(
+        &self,
+        NoRequest {}: NoRequest,
+    ) -> Result<SyncStatusDto, CommandError> {
+        sync::unlink_device(self).await
+    }
+
+    // --- App lock ---------------------------------------------------------------------------
+
+    pub fn get_lock_settings(
+        &self,
+        NoRequest {}: NoRequest,
+    ) -> Result<LockSettingsDto, CommandError> {
+        Ok(self.lock.settings(&self.store))
+    }
+
+    pub fn set_lock(&self, r: SetLockRequest) -> Result<LockSettingsDto, CommandError> {
+        self.lock.set(&self.store, &r)
+    }
+
+    pub fn unlock(&self, r: UnlockRequest) -> Result<LockSettingsDto, CommandError> {
+        self.lock.unlock(&self.store, &r.pin)
+    }
+}

@@ -1,0 +1,480 @@
+//! EC-Ship from the app (issue #7): the credentials screen, "Submit selected", cancelling,
+//! pre-printed iMail barcode labels and the tracking timeline.
+//!
+//! Why the work is split this way: the store's outbox decides *what* may be sent (one job per
+//! shipment, leases, "look it up before creating it again"), `satchel-net` decides *how*, and
+//! this module only wires them to the front ends. Submitting returns as soon as the jobs are
+//! queued; one background worker per app drains the outbox and reports each result as a
+//! `submit-progress` event, so a slow or absent network never freezes the screen. Jobs left
+//! over from the last run are picked up at start-up.
+//!
+//! The integrator username and the API key are read from the OS keychain for each round and
+//! never written anywhere else (issue #7: "Integrator username and API key from the keychain
+//! only"); the other settings are ordinary and live in `ecship-settings.json` next to the
+//! database.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use satchel_ipc::{
+    event, AttachItemRequest, CancelResponse, CommandError, EcshipSettingsDto, EcshipSettingsView,
+    IdRequest, Refusal, SaveEcshipSettingsRequest, ShipmentDto, SubmitProgress, SubmitRequest,
+    SubmitResponse, TrackingDto, TrackingEventDto,
+};
+use satchel_keychain::{Secret, SecretStore, ECSHIP_API_KEY, ECSHIP_INTEGRATOR_USERNAME};
+
+use crate::Secrets;
+use satchel_net::ecship::EcshipClient;
+use satchel_net::settings::{settings_path, EcshipSettings as Settings, SetupError};
+use satchel_outbox::refresh;
+use satchel_outbox::{self as outbox, Outcome, Policy};
+use satchel_store::StoreAccess;
+use satchel_store::{Queued, Store};
+
+use crate::store::store_error;
+use crate::App;
+
+/// How often the app refreshes tracking in the background.
+const TRACKING_PERIOD: Duration = Duration::from_secs(30 * 60);
+
+/// EC-Ship's app state: where the settings live, the keychain, and whether the outbox worker
+/// is running (one at a time).
+#[derive(Debug)]
+pub struct EcshipState {
+    settings_path: PathBuf,
+    keychain: Secrets,
+    worker_running: AtomicBool,
+}
+
+impl EcshipState {
+    pub fn new(db: &Path, keychain: Secrets) -> EcshipState {
+        EcshipState {
+            settings_path: settings_path(db),
+            keychain,
+            worker_running: AtomicBool::new(false),
+        }
+    }
+
+    /// A client from the saved settings and the keychain's credentials, or why there is none.
+    /// Blocks on the keychain.
+    pub fn client(&self) -> Result<EcshipClient, CommandError> {
+        let keychain = self.keychain.as_ref().map_err(|why| keychain_error(why))?;
+        Settings::load(&self.settings_path)
+            .client(keychain)
+            .map_err(|e| match e {
+                SetupError::NotSetUp => not_set_up(),
+                SetupError::Keychain(e) => keychain_error(&e.to_string()),
+                SetupError::Client(e) => CommandError {
+                    field: "base_url".into(),
+                    message_en: format!("EC-Ship cannot be reached this way: {e}"),
+                    message_zh_hk: format!("無法以此設定連接 EC-Ship：{e}"),
+                },
+            })
+    }
+}
+
+fn not_set_up() -> CommandError {
+    CommandError {
+        field: "ecship".into(),
+        message_en: "Set up EC-Ship first: enter the service address, the integrator username \
+                     and the API key on the EC-Ship screen."
+            .into(),
+        message_zh_hk: "請先在「EC-Ship」畫面輸入服務地址、系統整合用戶名稱及 API 金鑰。".into(),
+    }
+}
+
+fn keychain_error(why: &str) -> CommandError {
+    CommandError {
+        field: "api_key".into(),
+        message_en: format!("The system keychain cannot be used: {why}"),
+        message_zh_hk: format!("無法使用系統鑰匙圈：{why}"),
+    }
+}
+
+fn field_error(field: &str, en: &str, zh: &str) -> CommandError {
+    CommandError {
+        field: field.into(),
+        message_en: en.into(),
+        message_zh_hk: zh.into(),
+    }
+}
+
+/// The settings as the screen shows them: secrets never leave the keychain, only whether the
+/// key is there.
+pub fn view(state: &EcshipState) -> EcshipSettingsView {
+    let s = Settings::load(&state.settings_path);
+    let (integrator_username, has_api_key, keychain, keychain_ok) = match &state.keychain {
+        Ok(k) => {
+            let user = k
+                .get(ECSHIP_INTEGRATOR_USERNAME)
+                .ok()
+                .flatten()
+                .map(|u| u.expose().to_owned())
+                .unwrap_or_default();
+            let has_key = matches!(k.get(ECSHIP_API_KEY), Ok(Some(_)));
+            (user, has_key, k.describe(), true)
+        }
+        Err(why) => (String::new(), false, why.clone(), false),
+    };
+    EcshipSettingsView {
+        settings: EcshipSettingsDto {
+            base_url: s.base_url,
+            tracking_base_url: s.tracking_base_url,
+            ecship_username: s.ecship_username,
+            hkp_id: s.hkp_id,
+            identity: if s.identity.is_empty() {
+                "ecship_username".into()
+            } else {
+                s.identity
+            },
+            integrator_username,
+            search_type: s.search_type,
+            sort_order: s.sort_order,
+        },
+        has_api_key,
+        keychain,
+        keychain_ok,
+    }
+}
+
+/// Checks and saves the settings; the username and the key go to the keychain.
+pub fn save(
+    state: &EcshipState,
+    r: &SaveEcshipSettingsRequest,
+) -> Result<EcshipSettingsView, CommandError> {
+    let d = &r.settings;
+    let url_ok = |u: &str| {
+        let u = u.trim();
+        (u.starts_with("https://") || u.starts_with("http://")) && u.len() > "https://".len()
+    };
+    if !url_ok(&d.base_url) {
+        return Err(field_error(
+            "base_url",
+            "Enter the EC-Ship service address, starting with https:// (trial or production, \
+             domain.md §10.2; http:// only for a local simulator).",
+            "請輸入以 https:// 開頭的 EC-Ship 服務地址（測試或正式環境；本機模擬器可用 http://）。",
+        ));
+    }
+    if !d.tracking_base_url.trim().is_empty() && !url_ok(&d.tracking_base_url) {
+        return Err(field_error(
+            "tracking_base_url",
+            "The tracking address must start with https:// (or http:// for a local simulator), \
+             or be left empty.",
+            "追蹤服務地址須以 https:// 開頭（本機模擬器可用 http://），或留空。",
+        ));
+    }
+    if d.integrator_username.trim().is_empty() {
+        return Err(field_error(
+            "integrator_username",
+            "Enter the integrator username EC-Ship gave for the API (not the portal login).",
+            "請輸入 EC-Ship 為 API 提供的系統整合用戶名稱（並非網站登入名稱）。",
+        ));
+    }
+    if !matches!(d.identity.as_str(), "ecship_username" | "hkp_id" | "both") {
+        return Err(field_error(
+            "identity",
+            "Choose which account name EC-Ship expects.",
+            "請選擇 EC-Ship 所需的帳戶名稱。",
+        ));
+    }
+    let keychain = state.keychain.as_ref().map_err(|why| keychain_error(why))?;
+    let has_key = matches!(keychain.get(ECSHIP_API_KEY), Ok(Some(_)));
+    let new_key = r
+        .api_key
+        .as_deref()
+        .map(str::trim)
+        .filter(|k| !k.is_empty());
+    if new_key.is_none() && !has_key {
+        return Err(field_error(
+            "api_key",
+            "Enter the API key EC-Ship issued for this integrator.",
+            "請輸入 EC-Ship 為此系統整合用戶發出的 API 金鑰。",
+        ));
+    }
+    let kc = |e: satchel_keychain::Error| keychain_error(&e.to_string());
+    keychain
+        .set(
+            ECSHIP_INTEGRATOR_USERNAME,
+            &Secret::new(d.integrator_username.trim().to_owned()),
+        )
+        .map_err(kc)?;
+    if let Some(key) = new_key {
+        keychain
+            .set(ECSHIP_API_KEY, &Secret::new(key.to_owned()))
+            .map_err(kc)?;
+    }
+    Settings {
+        base_url: d.base_url.trim().to_owned(),
+        tracking_base_url: d.tracking_base_url.trim().to_owned(),
+        ecship_username: d.ecship_username.trim().to_owned(),
+        hkp_id: d.hkp_id.trim().to_owned(),
+        identity: d.identity.clone(),
+        search_type: d.search_type.trim().to_owned(),
+        sort_order: d.sort_order.trim().to_owned(),
+    }
+    .save(&state.settings_path)
+    .map_err(|e| {
+        field_error(
+            "base_url",
+            &format!("The settings could not be saved: {e}"),
+            &format!("無法儲存設定：{e}"),
+        )
+    })?;
+    Ok(view(state))
+}
+
+/// Queues the shipments; the caller starts the worker.
+pub fn queue(store: &mut Store, r: &SubmitRequest) -> Result<SubmitResponse, CommandError> {
+    let results = store.queue_submissions(&r.ids).map_err(store_error)?;
+    let mut out = SubmitResponse {
+        queued: 0,
+        already_queued: 0,
+        refused: vec![],
+    };
+    for q in results {
+        match q {
+            Queued::Queued { .. } => out.queued += 1,
+            Queued::AlreadyQueued { .. } => out.already_queued += 1,
+            Queued::Refused {
+                shipment_id,
+                reason,
+            } => out.refused.push(Refusal {
+                id: shipment_id,
+                reason,
+            }),
+        }
+    }
+    Ok(out)
+}
+
+fn progress(o: &Outcome, remaining: u32) -> SubmitProgress {
+    let (shipment_id, outcome, item_number, error) = match o {
+        Outcome::Numbered {
+            shipment_id,
+            item_number,
+            ..
+        } => (shipment_id, "numbered", Some(item_number.clone()), None),
+        Outcome::Cancelled { shipment_id } => (shipment_id, "cancelled", None, None),
+        Outcome::WillRetry {
+            shipment_id, error, ..
+        } => (shipment_id, "will_retry", None, Some(error.clone())),
+        Outcome::Failed {
+            shipment_id, error, ..
+        } => (shipment_id, "failed", None, Some(error.clone())),
+    };
+    SubmitProgress {
+        shipment_id: shipment_id.clone(),
+        outcome: outcome.into(),
+        item_number,
+        error,
+        remaining,
+    }
+}
+
+/// Starts the outbox worker unless one is running. It runs rounds until no job is open,
+/// sleeping until the next one is due; jobs that only wait for the network keep it alive.
+pub fn start_worker(app: &Arc<App>) {
+    if app.ecship.worker_running.swap(true, Ordering::SeqCst) {
+        return;
+    }
+    let app = app.clone();
+    app.runtime.clone().spawn(async move {
+        let policy = Policy::default();
+        loop {
+            let open = app.store.with_store(|s| s.open_jobs()).unwrap_or_default();
+            let Some(next_due) = open.iter().map(|j| j.due_ms).min() else {
+                break;
+            };
+            // Credentials are read per round: fixing them on the settings screen lets
+            // waiting jobs go without a restart.
+            let handle = app.clone();
+            let client = tokio::task::spawn_blocking(move || handle.ecship.client()).await;
+            let client = match client {
+                Ok(Ok(c)) => c,
+                _ => {
+                    tokio::time::sleep(Duration::from_secs(5)).await;
+                    continue;
+                }
+            };
+            let outcomes = outbox::run_due(&app.store, &client, &policy)
+                .await
+                .unwrap_or_default();
+            if outcomes.is_empty() {
+                let now = crate::clock::now_ms();
+                let wait = u64::try_from(next_due - now).unwrap_or(0).clamp(50, 5_000);
+                tokio::time::sleep(Duration::from_millis(wait)).await;
+                continue;
+            }
+            let remaining = app
+                .store
+                .with_store(|s| s.open_jobs())
+                .map(|j| j.len() as u32)
+                .unwrap_or(0);
+            for o in &outcomes {
+                app.emit(event::SUBMIT_PROGRESS, progress(o, remaining));
+            }
+        }
+        app.ecship.worker_running.store(false, Ordering::SeqCst);
+    });
+}
+
+fn tracking_dto(
+    store: &Store,
+    id: &str,
+    error: Option<String>,
+) -> Result<TrackingDto, CommandError> {
+    let rec = store.shipment(id).map_err(store_error)?.ok_or_else(|| {
+        store_error(satchel_store::Error::NotFound {
+            entity: "shipment",
+            id: id.to_owned(),
+        })
+    })?;
+    let events = store
+        .tracking(id)
+        .map_err(store_error)?
+        .into_iter()
+        .map(|e| TrackingEventDto {
+            at: e.at.replace('T', " ").chars().take(16).collect(),
+            code: e.code,
+            description: e.description,
+            location: e.location,
+        })
+        .collect();
+    Ok(TrackingDto {
+        shipment_id: rec.id,
+        item_number: rec
+            .draft
+            .shipment
+            .item_number
+            .map(|n| n.as_str().to_owned()),
+        events,
+        error,
+    })
+}
+
+/// Every 30 minutes, refreshes the timelines of parcels in the post (numbered, printed,
+/// posted). Offline or not set up, a round does nothing and the next one tries again.
+pub fn start_tracking_loop(app: &Arc<App>) {
+    let app = app.clone();
+    app.runtime.clone().spawn(async move {
+        loop {
+            tokio::time::sleep(TRACKING_PERIOD).await;
+            let Ok(keychain) = &app.ecship.keychain else {
+                continue;
+            };
+            let ids = refresh::tracked_ids(&app.store);
+            if ids.is_empty() {
+                continue;
+            }
+            let settings = Settings::load(&app.ecship.settings_path);
+            let _ = refresh::refresh_tracking(&app.store, &settings, keychain, &ids).await;
+        }
+    });
+}
+
+/// Checks the settings first: nothing is queued when nothing could ever be sent.
+pub fn submit(app: &Arc<App>, request: &SubmitRequest) -> Result<SubmitResponse, CommandError> {
+    app.ecship.client()?;
+    let out = queue(&mut app.store.lock(), request)?;
+    start_worker(app);
+    Ok(out)
+}
+
+/// What cancelling a shipment did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cancelled {
+    /// It had not been sent yet: taken back locally and ready again, no network needed.
+    Withdrawn,
+    /// A cancel job is queued for EC-Ship.
+    Queued,
+    /// A cancel job was already queued.
+    AlreadyQueued,
+}
+
+impl Cancelled {
+    pub fn id(self) -> &'static str {
+        match self {
+            Cancelled::Withdrawn => "withdrawn",
+            Cancelled::Queued => "queued",
+            Cancelled::AlreadyQueued => "already_queued",
+        }
+    }
+}
+
+/// Cancel-or-withdraw, as both front ends do it: a shipment that was queued but never sent is
+/// withdrawn locally; one that may have reached EC-Ship can only be cancelled there, so a
+/// cancel job is queued, after `before_queue` (the CLI checks that it can reach EC-Ship).
+pub fn cancel_or_withdraw(
+    store: &mut Store,
+    id: &str,
+    before_queue: impl FnOnce() -> Result<(), CommandError>,
+) -> Result<Cancelled, CommandError> {
+    let rec = store.shipment(id).map_err(store_error)?.ok_or_else(|| {
+        store_error(satchel_store::Error::NotFound {
+            entity: "shipment",
+            id: id.to_owned(),
+        })
+    })?;
+    if rec.state == satchel_store::ShipmentState::Submitted && store.withdraw_submission(id).is_ok()
+    {
+        return Ok(Cancelled::Withdrawn);
+    }
+    before_queue()?;
+    match store.queue_cancel(id).map_err(store_error)? {
+        Queued::Queued { .. } => Ok(Cancelled::Queued),
+        Queued::AlreadyQueued { .. } => Ok(Cancelled::AlreadyQueued),
+        Queued::Refused { reason, .. } => Err(CommandError {
+            field: "state".into(),
+            message_en: format!("This shipment cannot be cancelled: {reason}."),
+            message_zh_hk: format!("此郵件不能取消：{reason}。"),
+        }),
+    }
+}
+
+pub fn cancel(app: &Arc<App>, request: &IdRequest) -> Result<CancelResponse, CommandError> {
+    let outcome = cancel_or_withdraw(&mut app.store.lock(), &request.id, || Ok(()))?;
+    if outcome != Cancelled::Withdrawn {
+        start_worker(app);
+    }
+    Ok(CancelResponse {
+        outcome: outcome.id().into(),
+    })
+}
+
+pub fn get_tracking(app: &App, request: &IdRequest) -> Result<TrackingDto, CommandError> {
+    tracking_dto(&app.store.lock(), &request.id, None)
+}
+
+pub async fn refresh_tracking(app: &App, request: &IdRequest) -> Result<TrackingDto, CommandError> {
+    let state = &app.ecship;
+    let error = match &state.keychain {
+        Err(why) => Some(keychain_error(why).message_en),
+        Ok(keychain) => {
+            let settings = Settings::load(&state.settings_path);
+            let ids = [request.id.clone()];
+            match refresh::refresh_tracking(&app.store, &settings, keychain, &ids).await {
+                Ok(r) if r.updated == 1 => None,
+                Ok(r) => Some(r.errors.first().map_or_else(
+                    || "This shipment has no item number yet.".to_owned(),
+                    |(_, e)| format!("Tracking could not be refreshed: {}", e.text),
+                )),
+                Err(e) => Some(e.to_string()),
+            }
+        }
+    };
+    tracking_dto(&app.store.lock(), &request.id, error)
+}
+
+pub fn attach_item_number(
+    app: &App,
+    request: &AttachItemRequest,
+) -> Result<ShipmentDto, CommandError> {
+    let rec = app
+        .store
+        .lock()
+        .attach_item_number(&request.id, request.item_number.trim())
+        .map_err(store_error)?;
+    Ok(crate::shipments::shipment_dto(&rec))
+}

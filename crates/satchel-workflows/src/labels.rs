@@ -1,0 +1,865 @@
+//! Labels: the printers the spooler knows, a preview of the first page, and a print run that
+//! renders the PDF, sends it, waits for the job and moves printed shipments along.
+//!
+//! The layout and both renderers live in `satchel-labels`, the spooler in `satchel-print`;
+//! this module joins them to the store, for the app's print panel and the CLI alike. A shipment without an item number prints as a
+//! DRAFT (the layout's rule), and only a run where every label carried an item number and the
+//! job completed marks shipments printed.
+//!
+//! Printer profiles (`satchel_print::profiles`, the file [`PROFILES_FILE`] next to the
+//! database) remember, per label format, the printer of the last completed run, so the merchant
+//! picks a thermal printer once and not before every batch; a profile's media keyword goes to
+//! the spooler and its offset moves the whole page, correcting a printer's feed. A profile
+//! file that cannot be read is ignored (and left alone), never a reason not to print.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use satchel_ipc::{
+    CommandError, LabelPreview, LabelRequest, PrintJobState, PrintLabelsRequest, PrintProgress,
+    PrintResult, PrintStage, PrinterDto, PrinterStateDto,
+};
+use satchel_labels::pdf::{render_with_offset, Font, Offset};
+use satchel_labels::{layout, pages, Format, Label, LabelInput, Page};
+use satchel_print::profiles::{
+    LabelProfile, PrinterProfiles, PrinterTarget, ProfileError, PROFILES_VERSION,
+};
+use satchel_print::{JobId, JobState, PrintError, PrintOptions, Printer, PrinterState};
+use satchel_store::{ShipmentRecord, ShipmentState, Store};
+
+use crate::store::{store_error, SharedStore};
+
+/// How long a print run waits for the spooler to finish a job.
+const JOB_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// The label font, read once on the first print (about 19 MB, so not at start-up).
+#[derive(Debug, Default)]
+pub struct LabelState {
+    font: OnceLock<Option<Font>>,
+}
+
+impl LabelState {
+    pub fn font(&self) -> Result<&Font, CommandError> {
+        self.font
+            .get_or_init(Font::system_cjk)
+            .as_ref()
+            .ok_or_else(|| CommandError {
+                field: "font".into(),
+                message_en: "No label font is installed (Noto Sans CJK, package fonts-noto-cjk)."
+                    .into(),
+                message_zh_hk: "未安裝標籤字型（Noto Sans CJK，套件 fonts-noto-cjk）。".into(),
+            })
+    }
+}
+
+/// The printer profiles file's name, in the directory of the database.
+pub const PROFILES_FILE: &str = "printer-profiles.json";
+
+/// Where the printer profiles live: next to the database file (so `$SATCHEL_DB` moves both).
+#[derive(Debug, Clone)]
+pub struct ProfilesPath(pub PathBuf);
+
+impl ProfilesPath {
+    pub fn next_to(db: &Path) -> ProfilesPath {
+        ProfilesPath(db.with_file_name(PROFILES_FILE))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tauri-free
+// ---------------------------------------------------------------------------------------------
+
+/// The spooler, as a print run needs it; the tests use one that records what it was sent.
+pub trait Spooler {
+    fn send(&self, printer: &str, pdf: &[u8], options: &PrintOptions) -> Result<JobId, PrintError>;
+    fn wait(&self, job: &JobId) -> Result<JobState, PrintError>;
+}
+
+/// The system's CUPS.
+#[derive(Debug)]
+pub struct Cups;
+
+impl Spooler for Cups {
+    fn send(&self, printer: &str, pdf: &[u8], options: &PrintOptions) -> Result<JobId, PrintError> {
+        satchel_print::print_pdf(printer, pdf, options)
+    }
+
+    fn wait(&self, job: &JobId) -> Result<JobState, PrintError> {
+        satchel_print::wait_for_job(job, JOB_TIMEOUT)
+    }
+}
+
+/// The profiles at `path`: none yet is an empty set; a file that cannot be used is `None`
+/// (logged by field, never by content), so a print run neither applies nor overwrites it.
+pub fn load_profiles(path: &Path) -> Option<PrinterProfiles> {
+    match PrinterProfiles::load(path) {
+        Ok(p) => Some(p),
+        Err(ProfileError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+            Some(PrinterProfiles::default())
+        }
+        Err(e) => {
+            eprintln!("satchel: printer profiles ignored: {e}");
+            None
+        }
+    }
+}
+
+/// Notes on each printer the formats whose profile prints there.
+pub fn mark_profiles(list: &mut [PrinterDto], profiles: &PrinterProfiles) {
+    for printer in list.iter_mut() {
+        printer.profile_formats = profiles
+            .profiles
+            .iter()
+            .filter(
+                |p| matches!(&p.printer, PrinterTarget::Queue { name } if *name == printer.name),
+            )
+            .map(|p| p.format_id.clone())
+            .collect();
+    }
+}
+
+/// The media keyword a new profile starts with: every sheet format prints on A4, the thermal
+/// label is 4 × 6 in.
+fn default_media(format: Format) -> &'static str {
+    match format {
+        Format::Thermal4x6 => "oe_4x6-label_4x6in",
+        _ => "iso_a4_210x297mm",
+    }
+}
+
+/// Records `printer` as the one for `format`, keeping the profile's media, dpi and offset.
+pub fn remember_printer(profiles: &mut PrinterProfiles, format: Format, printer: &str) {
+    let target = PrinterTarget::Queue {
+        name: printer.to_owned(),
+    };
+    match profiles
+        .profiles
+        .iter_mut()
+        .find(|p| p.format_id == format.id())
+    {
+        Some(p) => p.printer = target,
+        None => profiles.profiles.push(LabelProfile {
+            format_id: format.id().to_owned(),
+            printer: target,
+            media: default_media(format).to_owned(),
+            // Not used for PDF queues; a placeholder until the merchant calibrates.
+            dpi: 300,
+            offset_x_tenths_mm: 0,
+            offset_y_tenths_mm: 0,
+        }),
+    }
+    profiles.version = PROFILES_VERSION;
+}
+
+pub fn printers(listed: Result<Vec<Printer>, PrintError>) -> Result<Vec<PrinterDto>, CommandError> {
+    let mut list: Vec<PrinterDto> = listed
+        .map_err(print_error)?
+        .into_iter()
+        .map(|p| PrinterDto {
+            name: p.name,
+            is_default: p.is_default,
+            state: match p.state {
+                PrinterState::Idle => PrinterStateDto::Idle,
+                PrinterState::Printing => PrinterStateDto::Printing,
+                PrinterState::Disabled => PrinterStateDto::Disabled,
+                PrinterState::Unknown => PrinterStateDto::Unknown,
+            },
+            profile_formats: Vec::new(),
+        })
+        .collect();
+    // The default first, then by name, so the picker's first choice is the usual one.
+    list.sort_by(|a, b| b.is_default.cmp(&a.is_default).then(a.name.cmp(&b.name)));
+    Ok(list)
+}
+
+fn refusal(field: &str, en: String, zh: String) -> CommandError {
+    CommandError {
+        field: field.into(),
+        message_en: en,
+        message_zh_hk: zh,
+    }
+}
+
+pub fn print_error(e: PrintError) -> CommandError {
+    refusal(
+        "printer",
+        format!("The printer could not be used: {e}"),
+        format!("無法使用打印機：{e}"),
+    )
+}
+
+fn format_of(id: &str) -> Result<Format, CommandError> {
+    Format::ALL
+        .into_iter()
+        .find(|f| f.id() == id)
+        .ok_or_else(|| {
+            refusal(
+                "format",
+                format!("Unknown label format '{id}'."),
+                format!("未知的標籤格式「{id}」。"),
+            )
+        })
+}
+
+/// The shipments' labels laid out on pages, with the records they came from.
+#[derive(Debug)]
+pub struct Laid {
+    pub records: Vec<ShipmentRecord>,
+    pub labels: u32,
+    pub drafts: u32,
+    pub pages: Vec<Page>,
+    pub per_sheet: u32,
+}
+
+pub fn lay_out(
+    store: &Store,
+    ids: &[String],
+    format: &str,
+    start: u32,
+    today: NaiveDate,
+) -> Result<Laid, CommandError> {
+    let format = format_of(format)?;
+    if ids.is_empty() {
+        return Err(refusal(
+            "shipment_ids",
+            "Select at least one shipment.".into(),
+            "請最少選擇一件郵件。".into(),
+        ));
+    }
+    let mut records = Vec::with_capacity(ids.len());
+    for id in ids {
+        match store.shipment(id).map_err(store_error)? {
+            Some(rec) => records.push(rec),
+            None => {
+                return Err(store_error(satchel_store::Error::NotFound {
+                    entity: "shipment",
+                    id: id.clone(),
+                }))
+            }
+        }
+    }
+    lay_out_records(records, format, start as usize, None, today)
+}
+
+/// Each shipment's label in `format`, dated `today`; the layout step both front ends share
+/// (the app prints it, the CLI writes it as PDF or ZPL).
+pub fn label_list(
+    records: &[ShipmentRecord],
+    format: Format,
+    permit_no: Option<&str>,
+    today: NaiveDate,
+) -> Vec<Label> {
+    records
+        .iter()
+        .map(|rec| {
+            layout(
+                &LabelInput {
+                    shipment: &rec.draft.shipment,
+                    permit_no,
+                    office_of_exchange: None,
+                    date: Some(today),
+                },
+                format,
+            )
+        })
+        .collect()
+}
+
+/// The records' labels on sheets from position `start` (1-based) of the first one.
+pub fn lay_out_records(
+    records: Vec<ShipmentRecord>,
+    format: Format,
+    start: usize,
+    permit_no: Option<&str>,
+    today: NaiveDate,
+) -> Result<Laid, CommandError> {
+    let labels = label_list(&records, format, permit_no, today);
+    let drafts = labels.iter().filter(|l| l.item_number.is_none()).count() as u32;
+    let count = labels.len() as u32;
+    let (per_sheet, _) = format.sheet();
+    let pages = pages(labels, format, start).map_err(|e| {
+        refusal(
+            "start",
+            format!("Cannot start there: {e}."),
+            format!("不能由此位置開始：每張最多 {per_sheet} 個標籤。"),
+        )
+    })?;
+    Ok(Laid {
+        records,
+        labels: count,
+        drafts,
+        pages,
+        per_sheet: per_sheet as u32,
+    })
+}
+
+pub fn preview(
+    store: &Store,
+    r: &LabelRequest,
+    today: NaiveDate,
+) -> Result<LabelPreview, CommandError> {
+    let laid = lay_out(store, &r.shipment_ids, &r.format, r.start, today)?;
+    Ok(LabelPreview {
+        svg: laid
+            .pages
+            .first()
+            .map(satchel_labels::svg::render_page)
+            .unwrap_or_default(),
+        pages: laid.pages.len() as u32,
+        labels: laid.labels,
+        drafts: laid.drafts,
+        per_sheet: laid.per_sheet,
+    })
+}
+
+pub(crate) fn job_state(s: JobState) -> PrintJobState {
+    match s {
+        JobState::Pending => PrintJobState::Pending,
+        JobState::Held => PrintJobState::Held,
+        JobState::Processing => PrintJobState::Processing,
+        JobState::Stopped => PrintJobState::Stopped,
+        JobState::Canceled => PrintJobState::Canceled,
+        JobState::Aborted => PrintJobState::Aborted,
+        JobState::Completed => PrintJobState::Completed,
+    }
+}
+
+/// A print run: lay out and render (holding the store only to read), send, wait, then mark
+/// the numbered shipments printed if every label had an item number and the job completed.
+pub fn print<'f>(
+    store: &SharedStore,
+    font: impl FnOnce() -> Result<&'f Font, CommandError>,
+    r: &PrintLabelsRequest,
+    today: NaiveDate,
+    spooler: &dyn Spooler,
+    profiles_path: &Path,
+    progress: &mut dyn FnMut(PrintProgress),
+) -> Result<PrintResult, CommandError> {
+    let laid = lay_out(&store.lock(), &r.shipment_ids, &r.format, r.start, today)?;
+    let format = format_of(&r.format)?;
+    let profiles = load_profiles(profiles_path);
+    let profile = profiles.as_ref().and_then(|p| p.for_format(format.id()));
+    // The profile's calibration moves the whole page; validated within ±50 mm on load.
+    let offset = profile.map_or_else(Offset::default, |p| Offset {
+        x: p.offset_x_tenths_mm,
+        y: p.offset_y_tenths_mm,
+    });
+    let pdf = render_with_offset(&laid.pages, font()?, None, offset).map_err(|e| {
+        refusal(
+            "format",
+            format!("The labels could not be drawn: {e}"),
+            format!("無法繪製標籤：{e}"),
+        )
+    })?;
+    let pages = laid.pages.len() as u32;
+    progress(PrintProgress {
+        stage: PrintStage::Rendered,
+        pages,
+        job_id: None,
+    });
+    let options = PrintOptions {
+        // No names in the title: CUPS keeps job history.
+        title: format!("Satchel labels {} x {}", laid.labels, r.format),
+        media: profile.map(|p| p.media.clone()),
+        ..PrintOptions::default()
+    };
+    let job = spooler
+        .send(&r.printer, &pdf.bytes, &options)
+        .map_err(print_error)?;
+    progress(PrintProgress {
+        stage: PrintStage::Sent,
+        pages,
+        job_id: Some(job.id),
+    });
+    let state = spooler.wait(&job).map_err(print_error)?;
+    if state == JobState::Completed {
+        if let Some(mut profiles) = profiles {
+            remember_printer(&mut profiles, format, &r.printer);
+            if let Err(e) = profiles.save(profiles_path) {
+                // The labels printed; a profile not saved only costs a choice next time.
+                eprintln!("satchel: printer profile not saved: {e}");
+            }
+        }
+    }
+    let mut marked = 0;
+    if state == JobState::Completed && laid.drafts == 0 {
+        let mut s = store.lock();
+        for rec in laid
+            .records
+            .iter()
+            .filter(|r| r.state == ShipmentState::Numbered)
+        {
+            s.set_shipment_state(&rec.id, ShipmentState::Printed)
+                .map_err(store_error)?;
+            marked += 1;
+        }
+    }
+    progress(PrintProgress {
+        stage: PrintStage::Done,
+        pages,
+        job_id: Some(job.id),
+    });
+    Ok(PrintResult {
+        job_id: job.id,
+        printer: r.printer.clone(),
+        state: job_state(state),
+        pages,
+        labels: laid.labels,
+        drafts: laid.drafts,
+        marked_printed: marked,
+        missing_glyphs: pdf.missing_glyphs.into_iter().collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+
+    use super::*;
+    use crate::contacts::tests::{saved, shop, temp_store, tokyo};
+    use crate::Engine;
+    use crate::{contacts, shipments};
+    use satchel_ipc::{ContentLineDto, SaveShipmentRequest, ShipmentDraftDto};
+
+    fn monday() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+    }
+
+    /// Two Speedpost drafts to Tokyo; returns their ids.
+    fn two_drafts(store: &mut Store) -> Vec<String> {
+        let engine = Engine::load();
+        let r = saved(contacts::save(store, tokyo()).unwrap());
+        let s = saved(contacts::save(store, shop()).unwrap());
+        (1..=2)
+            .map(|i| {
+                let draft = ShipmentDraftDto {
+                    sender_id: Some(s.id.clone()),
+                    sender: s.party.clone(),
+                    recipient_id: Some(r.id.clone()),
+                    recipient: r.party.clone(),
+                    service: "speedpost".into(),
+                    weight_g: 450,
+                    category: "sale_of_goods".into(),
+                    lines: vec![ContentLineDto {
+                        description: "Oolong tea".into(),
+                        quantity: 2,
+                        net_weight_g: 400,
+                        value: "300".into(),
+                        currency: "HKD".into(),
+                        hs_code: "09023000".into(),
+                        origin_country: "CN".into(),
+                    }],
+                    reference: format!("ORDER-{i}"),
+                    ..ShipmentDraftDto::default()
+                };
+                shipments::save(
+                    store,
+                    &engine,
+                    SaveShipmentRequest { id: None, draft },
+                    monday(),
+                )
+                .unwrap()
+                .id
+            })
+            .collect()
+    }
+
+    /// A shipment with an item number, moved to `numbered` as EC-Ship would leave it.
+    fn numbered(store: &mut Store) -> String {
+        let id = two_drafts(store).remove(0);
+        let mut rec = store.shipment(&id).unwrap().unwrap();
+        rec.draft.shipment.item_number =
+            Some(satchel_core::s10::ItemNumber::parse("EE123456785HK").unwrap());
+        store
+            .update_shipment(&id, &rec.draft, &rec.assessment)
+            .unwrap();
+        for to in [
+            ShipmentState::Ready,
+            ShipmentState::Submitted,
+            ShipmentState::Numbered,
+        ] {
+            store.set_shipment_state(&id, to).unwrap();
+        }
+        id
+    }
+
+    /// The printer profiles file next to the database; `media` is what the spooler was sent.
+    fn profiles_next_to(dir: &tempfile::TempDir) -> PathBuf {
+        dir.path().join(PROFILES_FILE)
+    }
+
+    /// Printer, PDF length, job title and media of one job.
+    type Sent = (String, usize, String, Option<String>);
+
+    /// A spooler that keeps what it was sent and answers with a fixed final state.
+    struct Fake {
+        sent: RefCell<Vec<Sent>>,
+        state: JobState,
+    }
+
+    impl Spooler for Fake {
+        fn send(
+            &self,
+            printer: &str,
+            pdf: &[u8],
+            options: &PrintOptions,
+        ) -> Result<JobId, PrintError> {
+            assert!(pdf.starts_with(b"%PDF"));
+            self.sent.borrow_mut().push((
+                printer.into(),
+                pdf.len(),
+                options.title.clone(),
+                options.media.clone(),
+            ));
+            Ok(JobId {
+                printer_uri: format!("ipp://localhost:631/printers/{printer}"),
+                queue: Some(printer.into()),
+                id: 42,
+            })
+        }
+        fn wait(&self, _: &JobId) -> Result<JobState, PrintError> {
+            Ok(self.state)
+        }
+    }
+
+    #[cfg(feature = "system-tests")] // the label font
+    fn font() -> &'static Font {
+        static FONT: OnceLock<Font> = OnceLock::new();
+        FONT.get_or_init(|| Font::system_cjk().expect("fonts-noto-cjk is installed"))
+    }
+
+    #[test]
+    fn the_preview_is_the_first_page_as_svg_with_counts() {
+        let (_dir, mut store) = temp_store();
+        let ids = two_drafts(&mut store);
+        let r = LabelRequest {
+            shipment_ids: ids.clone(),
+            format: "imail_a4".into(),
+            start: 3,
+        };
+        let p = preview(&store, &r, monday()).unwrap();
+        assert!(p.svg.starts_with("<svg"), "{}", &p.svg[..40]);
+        assert!(p.svg.contains("DRAFT"));
+        assert_eq!((p.labels, p.drafts, p.pages, p.per_sheet), (2, 2, 2, 3));
+        let thermal = LabelRequest {
+            format: "thermal_4x6".into(),
+            start: 1,
+            ..r.clone()
+        };
+        let p = preview(&store, &thermal, monday()).unwrap();
+        assert_eq!((p.pages, p.per_sheet), (2, 1));
+
+        let bad_start = LabelRequest {
+            format: "thermal_4x6".into(),
+            start: 2,
+            ..r.clone()
+        };
+        assert_eq!(
+            preview(&store, &bad_start, monday()).unwrap_err().field,
+            "start"
+        );
+        let bad_format = LabelRequest {
+            format: "a5".into(),
+            ..r.clone()
+        };
+        assert_eq!(
+            preview(&store, &bad_format, monday()).unwrap_err().field,
+            "format"
+        );
+        let none = LabelRequest {
+            shipment_ids: Vec::new(),
+            ..r.clone()
+        };
+        assert_eq!(
+            preview(&store, &none, monday()).unwrap_err().field,
+            "shipment_ids"
+        );
+        let gone = LabelRequest {
+            shipment_ids: vec!["no-such-id".into()],
+            ..r
+        };
+        assert_eq!(preview(&store, &gone, monday()).unwrap_err().field, "id");
+    }
+
+    #[cfg(feature = "system-tests")] // the label font
+    #[test]
+    fn drafts_print_but_stay_drafts() {
+        let (_dir, mut store) = temp_store();
+        let ids = two_drafts(&mut store);
+        let state = SharedStore::new(store);
+        let spooler = Fake {
+            sent: RefCell::default(),
+            state: JobState::Completed,
+        };
+        let mut events = Vec::new();
+        let r = PrintLabelsRequest {
+            shipment_ids: ids.clone(),
+            format: "thermal_4x6".into(),
+            start: 1,
+            printer: "PDF".into(),
+        };
+        let out = print(
+            &state,
+            || Ok(font()),
+            &r,
+            monday(),
+            &spooler,
+            &profiles_next_to(&_dir),
+            &mut |p| events.push(p.stage),
+        )
+        .unwrap();
+        assert_eq!(out.job_id, 42);
+        assert_eq!(out.state, PrintJobState::Completed);
+        assert_eq!((out.pages, out.labels, out.drafts), (2, 2, 2));
+        assert_eq!(out.marked_printed, 0);
+        assert_eq!(
+            events,
+            [PrintStage::Rendered, PrintStage::Sent, PrintStage::Done]
+        );
+        let sent = spooler.sent.borrow();
+        assert_eq!(sent.len(), 1);
+        assert_eq!(sent[0].0, "PDF");
+        assert!(!sent[0].2.contains("Chan"), "no names in the job title");
+        for id in &ids {
+            assert_eq!(
+                state.lock().shipment(id).unwrap().unwrap().state,
+                ShipmentState::Draft
+            );
+        }
+    }
+
+    #[cfg(feature = "system-tests")] // the label font
+    #[test]
+    fn a_completed_job_marks_numbered_shipments_printed() {
+        let (_dir, mut store) = temp_store();
+        let id = numbered(&mut store);
+        let state = SharedStore::new(store);
+        let r = PrintLabelsRequest {
+            shipment_ids: vec![id.clone()],
+            format: "speedpost".into(),
+            start: 1,
+            printer: "PDF".into(),
+        };
+        // An aborted job changes nothing.
+        let aborted = Fake {
+            sent: RefCell::default(),
+            state: JobState::Aborted,
+        };
+        let out = print(
+            &state,
+            || Ok(font()),
+            &r,
+            monday(),
+            &aborted,
+            &profiles_next_to(&_dir),
+            &mut |_| {},
+        )
+        .unwrap();
+        assert_eq!((out.state, out.marked_printed), (PrintJobState::Aborted, 0));
+        assert_eq!(
+            state.lock().shipment(&id).unwrap().unwrap().state,
+            ShipmentState::Numbered
+        );
+        let done = Fake {
+            sent: RefCell::default(),
+            state: JobState::Completed,
+        };
+        let out = print(
+            &state,
+            || Ok(font()),
+            &r,
+            monday(),
+            &done,
+            &profiles_next_to(&_dir),
+            &mut |_| {},
+        )
+        .unwrap();
+        assert_eq!((out.drafts, out.marked_printed), (0, 1));
+        assert_eq!(
+            state.lock().shipment(&id).unwrap().unwrap().state,
+            ShipmentState::Printed
+        );
+    }
+
+    #[cfg(feature = "system-tests")] // the label font
+    #[test]
+    fn a_spooler_failure_names_the_printer() {
+        let (_dir, mut store) = temp_store();
+        let ids = two_drafts(&mut store);
+        let state = SharedStore::new(store);
+        struct Down;
+        impl Spooler for Down {
+            fn send(&self, _: &str, _: &[u8], _: &PrintOptions) -> Result<JobId, PrintError> {
+                Err(PrintError::SpoolerUnavailable(
+                    "cupsd is not running".into(),
+                ))
+            }
+            fn wait(&self, _: &JobId) -> Result<JobState, PrintError> {
+                unreachable!()
+            }
+        }
+        let r = PrintLabelsRequest {
+            shipment_ids: ids,
+            format: "thermal_4x6".into(),
+            start: 1,
+            printer: "PDF".into(),
+        };
+        let err = print(
+            &state,
+            || Ok(font()),
+            &r,
+            monday(),
+            &Down,
+            &profiles_next_to(&_dir),
+            &mut |_| {},
+        )
+        .unwrap_err();
+        assert_eq!(err.field, "printer");
+        assert!(err.message_en.contains("cupsd"), "{err:?}");
+    }
+
+    #[cfg(feature = "system-tests")] // the label font
+    #[test]
+    fn a_completed_run_remembers_the_printer_for_its_format() {
+        let (dir, mut store) = temp_store();
+        let ids = two_drafts(&mut store);
+        let state = SharedStore::new(store);
+        let path = profiles_next_to(&dir);
+        let fake = |state| Fake {
+            sent: RefCell::default(),
+            state,
+        };
+        let r = PrintLabelsRequest {
+            shipment_ids: ids,
+            format: "thermal_4x6".into(),
+            start: 1,
+            printer: "Zebra".into(),
+        };
+        let done = fake(JobState::Completed);
+        print(
+            &state,
+            || Ok(font()),
+            &r,
+            monday(),
+            &done,
+            &path,
+            &mut |_| {},
+        )
+        .unwrap();
+        // No profile yet: the printer's default media.
+        assert_eq!(done.sent.borrow()[0].3, None);
+        let saved = PrinterProfiles::load(&path).unwrap();
+        let profile = saved.for_format("thermal_4x6").unwrap();
+        assert_eq!(
+            profile.printer,
+            PrinterTarget::Queue {
+                name: "Zebra".into()
+            }
+        );
+        assert_eq!(profile.media, "oe_4x6-label_4x6in");
+        assert!(saved.for_format("imail_a4").is_none());
+
+        // The next run sends the profile's media.
+        print(
+            &state,
+            || Ok(font()),
+            &r,
+            monday(),
+            &done,
+            &path,
+            &mut |_| {},
+        )
+        .unwrap();
+        assert_eq!(
+            done.sent.borrow()[1].3.as_deref(),
+            Some("oe_4x6-label_4x6in")
+        );
+
+        // An aborted run on another printer is not remembered.
+        let other = PrintLabelsRequest {
+            printer: "PDF".into(),
+            ..r.clone()
+        };
+        let aborted = fake(JobState::Aborted);
+        print(
+            &state,
+            || Ok(font()),
+            &other,
+            monday(),
+            &aborted,
+            &path,
+            &mut |_| {},
+        )
+        .unwrap();
+        assert_eq!(PrinterProfiles::load(&path).unwrap(), saved);
+
+        // The printer list marks the profile's printer, which the panel preselects.
+        let p = |name: &str, is_default| Printer {
+            name: name.into(),
+            device_uri: "cups-pdf:/".into(),
+            is_default,
+            state: PrinterState::Idle,
+        };
+        let mut list = printers(Ok(vec![p("PDF", true), p("Zebra", false)])).unwrap();
+        mark_profiles(&mut list, &load_profiles(&path).unwrap());
+        assert!(list[0].profile_formats.is_empty());
+        assert_eq!(list[1].name, "Zebra");
+        assert_eq!(list[1].profile_formats, ["thermal_4x6"]);
+
+        // A calibration survives a change of printer.
+        let mut calibrated = saved.clone();
+        calibrated.profiles[0].offset_x_tenths_mm = -15;
+        calibrated.profiles[0].media = "na_index-4x6_4x6in".into();
+        calibrated.save(&path).unwrap();
+        print(
+            &state,
+            || Ok(font()),
+            &other,
+            monday(),
+            &done,
+            &path,
+            &mut |_| {},
+        )
+        .unwrap();
+        let now = PrinterProfiles::load(&path).unwrap();
+        let profile = now.for_format("thermal_4x6").unwrap();
+        assert_eq!(profile.printer, PrinterTarget::Queue { name: "PDF".into() });
+        assert_eq!(
+            (profile.offset_x_tenths_mm, profile.media.as_str()),
+            (-15, "na_index-4x6_4x6in")
+        );
+
+        // A file that cannot be read is neither used nor overwritten.
+        std::fs::write(&path, "{").unwrap();
+        print(
+            &state,
+            || Ok(font()),
+            &r,
+            monday(),
+            &done,
+            &path,
+            &mut |_| {},
+        )
+        .unwrap();
+        assert_eq!(done.sent.borrow().last().unwrap().3, None);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "{");
+        assert!(load_profiles(&path).is_none());
+    }
+
+    #[test]
+    fn printers_put_the_default_first() {
+        let p = |name: &str, is_default| Printer {
+            name: name.into(),
+            device_uri: "cups-pdf:/".into(),
+            is_default,
+            state: PrinterState::Idle,
+        };
+        let out = printers(Ok(vec![p("b", false), p("z", true), p("a", false)])).unwrap();
+        let names: Vec<&str> = out.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["z", "a", "b"]);
+        let err = printers(Err(PrintError::SpoolerUnavailable("x".into()))).unwrap_err();
+        assert_eq!(err.field, "printer");
+    }
+}

@@ -1,0 +1,58 @@
+//! The application layer: every workflow the app shell and the `satchel` CLI run, with no
+//! Tauri and no terminal in it.
+//!
+//! Why it exists: the domain engine (`satchel-core`) answers questions about one shipment; a
+//! merchant's day is made of workflows that join it to the store, the printers, the keychain
+//! and the network (read a draft, check and save it, lay out and print a label run and mark
+//! it printed, assemble an iMail posting, cancel or withdraw a submission, lock the app, sync).
+//! Written once here, the window and the terminal cannot drift apart, and the workflows are
+//! tested without a window. [`App`] is the API the shell exposes command by command; the CLI
+//! calls the same module functions on the store it opened.
+#![forbid(unsafe_code)]
+
+pub mod app;
+pub mod clock;
+pub mod contacts;
+pub mod convert;
+pub mod csv;
+pub mod ecship;
+pub mod item;
+pub mod labels;
+pub mod lock;
+pub mod posting;
+pub mod quote;
+pub mod shipments;
+pub mod store;
+pub mod sync;
+
+pub use app::{App, Events, Paths};
+
+/// Where the app keeps secrets (the OS keychain), or why it cannot: everything offline still
+/// works without one, and the screens that need it say why.
+pub type Secrets = Result<std::sync::Arc<dyn satchel_keychain::SecretStore>, String>;
+
+use satchel_core::calendar::HolidayCalendar;
+use satchel_core::destination::{self, Destination};
+use satchel_core::rates::RateSet;
+
+/// The loaded domain data every workflow reads; built once at start-up.
+#[derive(Debug)]
+pub struct Engine {
+    pub rates: RateSet,
+    /// HK general holidays, for delivery dates.
+    pub calendar: HolidayCalendar,
+    /// The destination picker's list, derived from the rates in force today.
+    pub destinations: Vec<Destination>,
+}
+
+impl Engine {
+    pub fn load() -> Engine {
+        let rates = RateSet::bundled();
+        let destinations = destination::destinations(&rates.as_of(clock::today_in_hong_kong()));
+        Engine {
+            rates,
+            calendar: HolidayCalendar::bundled(),
+            destinations,
+        }
+    }
+}
