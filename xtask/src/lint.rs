@@ -1,6 +1,7 @@
 //! Repository rules a test can hold, so they enforce themselves instead of living in a review
-//! checklist: every rule id the code cites is documented in `docs/rules.md`, and every
-//! document the code cites is in the repository (a clone must be able to follow a citation).
+//! checklist: every rule id the code cites is documented in `docs/rules.md`, every document
+//! the code cites is in the repository (a clone must be able to follow a citation), and each
+//! crate links one integration-test binary (each binary costs a link on two cores).
 //!
 //! These run in plain `cargo test` (they read files, nothing else) and so in `cargo xtask test`.
 
@@ -150,6 +151,32 @@ mod tests {
             }
         }
         assert!(missing.is_empty(), "not in docs/rules.md: {missing:#?}");
+    }
+
+    #[test]
+    fn each_crate_has_one_integration_test_binary_at_most() {
+        let mut crowded = Vec::new();
+        for dir in std::fs::read_dir(root().join("crates")).unwrap().flatten() {
+            let tests = dir.path().join("tests");
+            let Ok(entries) = std::fs::read_dir(&tests) else {
+                continue;
+            };
+            // A binary is a top-level `.rs` file or a directory with a `main.rs`.
+            let binaries = entries
+                .flatten()
+                .filter(|e| {
+                    let p = e.path();
+                    p.extension().is_some_and(|x| x == "rs") || p.join("main.rs").is_file()
+                })
+                .count();
+            if binaries > 1 {
+                crowded.push(format!("{} ({binaries})", tests.display()));
+            }
+        }
+        assert!(
+            crowded.is_empty(),
+            "put the tests in tests/it/ as modules of one binary: {crowded:?}"
+        );
     }
 
     #[test]

@@ -131,6 +131,10 @@ fn test(root: &Path) -> Result<()> {
             "warnings",
         ])
     })?;
+    // The UI's pure logic (where a problem is shown) is unit-tested natively.
+    step("UI unit tests (native)", || {
+        cargo(&["test", "-p", "satchel-ui"])
+    })?;
     step("build", build_native)?;
     // The hub's PostgreSQL backend is tested against a real, throwaway cluster; this sets
     // SATCHEL_TEST_PG_URL / SATCHEL_TEST_PG_CA for the test step (toolchain.md §8.1).

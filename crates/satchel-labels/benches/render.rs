@@ -5,7 +5,7 @@
 //! runs in a fresh child process (this binary again, told which case by an environment
 //! variable). Run with `cargo bench -p satchel-labels --bench render`.
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/it/common/mod.rs"]
 mod common;
 
 use std::process::Command;

@@ -1,9 +1,7 @@
 //! Shipments on a real SQLite file: drafts, lifecycle, copy, filters.
 
-mod common;
-
+use crate::common::*;
 use chrono::NaiveDate;
-use common::*;
 use rust_decimal::Decimal;
 use satchel_core::model::Shipment;
 use satchel_fixtures as fx;

@@ -2,9 +2,7 @@
 //! release opens with its data intact, a newer schema is refused, and shipped migration files
 //! are never edited.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use rusqlite::Connection;
 use satchel_store::{latest_version, ContactKind, Error, ShipmentFilter, Store, MIGRATIONS};
 

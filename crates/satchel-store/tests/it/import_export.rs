@@ -1,10 +1,8 @@
 //! CSV import and export on a real SQLite file: errors written back out, each duplicate
 //! policy, Chinese text round-tripping, and shipments checked by the real domain engine.
 
-mod common;
-
+use crate::common::*;
 use chrono::NaiveDate;
-use common::*;
 use satchel_core::rates::RateSet;
 use satchel_core::validate::{validate_shipment, RulesConfig};
 use satchel_store::csv_io::{read_csv, DuplicatePolicy, Mapping, Table};

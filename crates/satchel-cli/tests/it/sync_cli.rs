@@ -8,8 +8,6 @@
 // `cargo xtask test` turns the feature on and starts them.
 #![cfg(feature = "system-tests")]
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::sync::Arc;
@@ -37,7 +35,7 @@ impl Device {
 
     /// Runs with `input` on stdin (where the recovery phrase is read from).
     fn run_with_stdin(&self, args: &[&str], input: &str) -> Output {
-        common::satchel(&self.db, &self.profile, args, input)
+        crate::common::satchel(&self.db, &self.profile, args, input)
     }
 
     /// Runs and expects exit 0; returns stdout.

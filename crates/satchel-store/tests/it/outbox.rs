@@ -2,10 +2,8 @@
 //! "submit" is pressed, jobs that survive a restart, leases that expire, and the "look it up
 //! before creating it again" flag that keeps a lost answer from buying a second label.
 
-mod common;
-
+use crate::common::*;
 use chrono::{DateTime, Utc};
-use common::*;
 use rust_decimal::Decimal;
 use satchel_core::model::Shipment;
 use satchel_core::s10::ItemNumber;

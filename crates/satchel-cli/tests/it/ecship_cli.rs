@@ -9,8 +9,6 @@
 // `cargo xtask test` turns the feature on and starts them.
 #![cfg(feature = "system-tests")]
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -42,7 +40,7 @@ impl Env {
 
     /// Runs `satchel --db DB ARGS` with `stdin` piped in.
     fn run(&self, args: &[&str], stdin: &str) -> Output {
-        common::satchel(&self.db, &self.profile, args, stdin)
+        crate::common::satchel(&self.db, &self.profile, args, stdin)
     }
 
     /// `satchel ecship setup` for the simulator, with its REST tracking API.

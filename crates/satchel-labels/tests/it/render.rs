@@ -11,8 +11,6 @@
 // `cargo xtask test` turns the feature on and starts them.
 #![cfg(feature = "system-tests")]
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -74,10 +72,10 @@ fn scan(dir: &Path, pdf: &Path, args: &[&str], prefix: &str) -> BTreeSet<String>
 }
 
 fn round_trip(format: Format) {
-    let numbers = common::item_numbers(BATCH);
+    let numbers = crate::common::item_numbers(BATCH);
     let expected: BTreeSet<String> = numbers.iter().map(|n| n.as_str().to_owned()).collect();
     assert_eq!(expected.len(), BATCH as usize);
-    let sheets = pages(common::labels(format, BATCH), format, 1).expect("pages");
+    let sheets = pages(crate::common::labels(format, BATCH), format, 1).expect("pages");
     let out = pdf::render(&sheets, &font(), None).expect("render");
     assert!(out.missing_glyphs.is_empty(), "{:?}", out.missing_glyphs);
     let dir = scratch(format.id());
@@ -129,7 +127,7 @@ fn ink_box(pgm: &[u8]) -> (usize, usize, usize, usize) {
 fn an_offset_moves_the_barcode_by_that_much() {
     // A real iMail label's barcode alone on an A4 sheet, so the ink on the page is the barcode.
     let format = Format::ImailA4;
-    let mut label = common::labels(format, 1).remove(0);
+    let mut label = crate::common::labels(format, 1).remove(0);
     label
         .elements
         .retain(|e| matches!(e, Element::Barcode { .. }));
@@ -152,7 +150,11 @@ fn an_offset_moves_the_barcode_by_that_much() {
         let image = dir.join(format!("{name}.pgm"));
         // Still the item number, wherever it is.
         let code = run(Command::new("zbarimg").args(["-q", "--raw"]).arg(&image));
-        assert_eq!(code.trim(), common::item_numbers(1)[0].as_str(), "{name}");
+        assert_eq!(
+            code.trim(),
+            crate::common::item_numbers(1)[0].as_str(),
+            "{name}"
+        );
         boxes.push(ink_box(&std::fs::read(&image).expect("read image")));
     }
     let (before, after) = (boxes[0], boxes[1]);
@@ -203,7 +205,7 @@ fn thermal_labels_scan_back_to_their_item_numbers() {
 
 #[test]
 fn the_cjk_font_is_embedded_subset_and_draws_the_chinese() {
-    let label = common::label(Format::Thermal4x6, common::item_numbers(1).pop());
+    let label = crate::common::label(Format::Thermal4x6, crate::common::item_numbers(1).pop());
     let sheets = pages(vec![label], Format::Thermal4x6, 1).expect("pages");
     let out = pdf::render(&sheets, &font(), None).expect("render");
     assert!(out.missing_glyphs.is_empty(), "{:?}", out.missing_glyphs);
@@ -289,13 +291,13 @@ fn a_bold_face_is_used_when_given_and_bad_fonts_are_refused() {
 
 #[test]
 fn thermal_label_as_zpl_at_203_dpi() {
-    let label = common::label(Format::Thermal4x6, common::item_numbers(1).pop());
+    let label = crate::common::label(Format::Thermal4x6, crate::common::item_numbers(1).pop());
     insta::assert_snapshot!(zpl::render(&label, Dpi::D203).expect("zpl"));
 }
 
 #[test]
 fn thermal_label_as_zpl_at_300_dpi() {
-    let label = common::label(Format::Thermal4x6, common::item_numbers(1).pop());
+    let label = crate::common::label(Format::Thermal4x6, crate::common::item_numbers(1).pop());
     insta::assert_snapshot!(zpl::render(&label, Dpi::D300).expect("zpl"));
 }
 

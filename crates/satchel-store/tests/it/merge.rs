@@ -6,11 +6,9 @@
 //! The "hub" here is a list of changes in upload order with an index as its cursor: the
 //! store-side half of sync, without a network.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 
-use common::{hk_sender, recipient, TestClock, T0};
+use crate::common::{hk_sender, recipient, TestClock, T0};
 use proptest::prelude::*;
 use satchel_core::model::Shipment;
 use satchel_core::s10::ItemNumber;

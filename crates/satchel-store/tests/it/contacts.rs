@@ -1,8 +1,6 @@
 //! The address book on a real SQLite file: create, read, update, delete, search.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use satchel_store::{ContactKind, ContactQuery, Error};
 
 fn names(cs: &[satchel_store::Contact]) -> Vec<String> {

@@ -1,0 +1,6 @@
+//! The crate's integration tests as one binary: linking one test executable instead of one
+//! per file saves minutes on two cores. Each module is one concern.
+
+mod postage_vectors;
+mod properties;
+mod rates_and_compare;
