@@ -727,11 +727,19 @@ pub fn delivery(d: &satchel_ipc::DeliveryDto, locale: Locale) -> String {
 }
 
 /// Why a command gave no answer, in the merchant's language.
+/// A refusal in the merchant's language, from the contract's one catalogue of refusals.
+pub fn refusal_text(r: &satchel_ipc::CommandError, locale: Locale) -> String {
+    let lang = match locale {
+        Locale::En => satchel_ipc::wording::Lang::En,
+        Locale::ZhHk => satchel_ipc::wording::Lang::ZhHk,
+    };
+    satchel_ipc::wording::refusal(r, lang)
+}
+
 pub fn call_error(e: &crate::ipc::CallError, locale: Locale) -> String {
     use crate::ipc::CallError;
     match (e, locale) {
-        (CallError::Refused(r), Locale::En) => r.message_en.clone(),
-        (CallError::Refused(r), Locale::ZhHk) => r.message_zh_hk.clone(),
+        (CallError::Refused(r), _) => refusal_text(r, locale),
         (CallError::Failed(text), _) => format!("{}: {text}", Key::CallFailed.text(locale)),
     }
 }

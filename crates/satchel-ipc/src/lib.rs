@@ -8,6 +8,11 @@
 
 use serde::{Deserialize, Serialize};
 
+mod refusal;
+pub mod wording;
+
+pub use refusal::{CommandError, Refused, SyncTrouble};
+
 /// Command names, shared so neither side can misspell one. [`cmd::ALL`] lists them all, and
 /// the shell has a test that its registered handlers are exactly these.
 pub mod cmd {
@@ -223,14 +228,6 @@ pub enum ExclusionReason {
     OverSize { rule: String },
     InvalidDestination,
     NoStep,
-}
-
-/// A request the shell refused, with the field it concerns.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CommandError {
-    pub field: String,
-    pub message_en: String,
-    pub message_zh_hk: String,
 }
 
 /// The request of commands that need no input (`list_contact_tags`, `export_contacts`): still

@@ -26,6 +26,9 @@ pub enum Error {
     /// A state change the shipment lifecycle does not allow.
     #[error("a shipment cannot go from {from} to {to}")]
     Transition { from: String, to: String },
+    /// A shipment whose stored check has errors cannot become `to` (ready).
+    #[error("fix the errors before marking it {to}")]
+    HasErrors { to: String },
     #[error("CSV: {0}")]
     Csv(String),
     #[error("bad clock stamp {0:?}")]

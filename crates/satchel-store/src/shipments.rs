@@ -414,10 +414,7 @@ impl Store {
                 });
             }
             if to == ShipmentState::Ready && rec.assessment.has_errors() {
-                return Err(Error::Transition {
-                    from: format!("{} with errors", rec.state.id()),
-                    to: to.id().into(),
-                });
+                return Err(Error::HasErrors { to: to.id().into() });
             }
             rec.state = to;
             rec.history.insert(to, at(w.now_ms));

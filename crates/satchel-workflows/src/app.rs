@@ -94,10 +94,9 @@ impl App {
         let app = self.clone();
         tokio::task::spawn_blocking(move || f(&app))
             .await
-            .map_err(|e| CommandError {
-                field: what.into(),
-                message_en: format!("This stopped unexpectedly: {e}"),
-                message_zh_hk: format!("意外中止：{e}"),
+            .map_err(|e| {
+                let detail = e.to_string();
+                CommandError::new(what, Refused::Unexpected { detail })
             })?
     }
 

@@ -18,10 +18,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use satchel_ipc::wording::{refusal, Lang};
 use satchel_ipc::{
     event, AttachItemRequest, CancelResponse, CommandError, EcshipSettingsDto, EcshipSettingsView,
-    IdRequest, Refusal, SaveEcshipSettingsRequest, ShipmentDto, SubmitProgress, SubmitRequest,
-    SubmitResponse, TrackingDto, TrackingEventDto,
+    IdRequest, Refusal, Refused, SaveEcshipSettingsRequest, ShipmentDto, SubmitProgress,
+    SubmitRequest, SubmitResponse, TrackingDto, TrackingEventDto,
 };
 use satchel_keychain::{Secret, SecretStore, ECSHIP_API_KEY, ECSHIP_INTEGRATOR_USERNAME};
 
@@ -66,39 +67,27 @@ impl EcshipState {
             .map_err(|e| match e {
                 SetupError::NotSetUp => not_set_up(),
                 SetupError::Keychain(e) => keychain_error(&e.to_string()),
-                SetupError::Client(e) => CommandError {
-                    field: "base_url".into(),
-                    message_en: format!("EC-Ship cannot be reached this way: {e}"),
-                    message_zh_hk: format!("無法以此設定連接 EC-Ship：{e}"),
-                },
+                SetupError::Client(e) => CommandError::new(
+                    "base_url",
+                    Refused::EcshipUnreachable {
+                        detail: e.to_string(),
+                    },
+                ),
             })
     }
 }
 
 fn not_set_up() -> CommandError {
-    CommandError {
-        field: "ecship".into(),
-        message_en: "Set up EC-Ship first: enter the service address, the integrator username \
-                     and the API key on the EC-Ship screen."
-            .into(),
-        message_zh_hk: "請先在「EC-Ship」畫面輸入服務地址、系統整合用戶名稱及 API 金鑰。".into(),
-    }
+    CommandError::new("ecship", Refused::EcshipNotSetUp)
 }
 
 fn keychain_error(why: &str) -> CommandError {
-    CommandError {
-        field: "api_key".into(),
-        message_en: format!("The system keychain cannot be used: {why}"),
-        message_zh_hk: format!("無法使用系統鑰匙圈：{why}"),
-    }
-}
-
-fn field_error(field: &str, en: &str, zh: &str) -> CommandError {
-    CommandError {
-        field: field.into(),
-        message_en: en.into(),
-        message_zh_hk: zh.into(),
-    }
+    CommandError::new(
+        "api_key",
+        Refused::KeychainUnavailable {
+            detail: why.to_owned(),
+        },
+    )
 }
 
 /// The settings as the screen shows them: secrets never leave the keychain, only whether the
@@ -150,34 +139,19 @@ pub fn save(
         (u.starts_with("https://") || u.starts_with("http://")) && u.len() > "https://".len()
     };
     if !url_ok(&d.base_url) {
-        return Err(field_error(
-            "base_url",
-            "Enter the EC-Ship service address, starting with https:// (trial or production, \
-             domain.md §10.2; http:// only for a local simulator).",
-            "請輸入以 https:// 開頭的 EC-Ship 服務地址（測試或正式環境；本機模擬器可用 http://）。",
-        ));
+        return Err(CommandError::new("base_url", Refused::BaseUrl));
     }
     if !d.tracking_base_url.trim().is_empty() && !url_ok(&d.tracking_base_url) {
-        return Err(field_error(
-            "tracking_base_url",
-            "The tracking address must start with https:// (or http:// for a local simulator), \
-             or be left empty.",
-            "追蹤服務地址須以 https:// 開頭（本機模擬器可用 http://），或留空。",
-        ));
+        return Err(CommandError::new("tracking_base_url", Refused::TrackingUrl));
     }
     if d.integrator_username.trim().is_empty() {
-        return Err(field_error(
+        return Err(CommandError::new(
             "integrator_username",
-            "Enter the integrator username EC-Ship gave for the API (not the portal login).",
-            "請輸入 EC-Ship 為 API 提供的系統整合用戶名稱（並非網站登入名稱）。",
+            Refused::IntegratorMissing,
         ));
     }
     if !matches!(d.identity.as_str(), "ecship_username" | "hkp_id" | "both") {
-        return Err(field_error(
-            "identity",
-            "Choose which account name EC-Ship expects.",
-            "請選擇 EC-Ship 所需的帳戶名稱。",
-        ));
+        return Err(CommandError::new("identity", Refused::IdentityMissing));
     }
     let keychain = state.keychain.as_ref().map_err(|why| keychain_error(why))?;
     let has_key = matches!(keychain.get(ECSHIP_API_KEY), Ok(Some(_)));
@@ -187,11 +161,7 @@ pub fn save(
         .map(str::trim)
         .filter(|k| !k.is_empty());
     if new_key.is_none() && !has_key {
-        return Err(field_error(
-            "api_key",
-            "Enter the API key EC-Ship issued for this integrator.",
-            "請輸入 EC-Ship 為此系統整合用戶發出的 API 金鑰。",
-        ));
+        return Err(CommandError::new("api_key", Refused::ApiKeyMissing));
     }
     let kc = |e: satchel_keychain::Error| keychain_error(&e.to_string());
     keychain
@@ -216,11 +186,8 @@ pub fn save(
     }
     .save(&state.settings_path)
     .map_err(|e| {
-        field_error(
-            "base_url",
-            &format!("The settings could not be saved: {e}"),
-            &format!("無法儲存設定：{e}"),
-        )
+        let detail = e.to_string();
+        CommandError::new("base_url", Refused::SettingsNotSaved { detail })
     })?;
     Ok(view(state))
 }
@@ -425,11 +392,10 @@ pub fn cancel_or_withdraw(
     match store.queue_cancel(id).map_err(store_error)? {
         Queued::Queued { .. } => Ok(Cancelled::Queued),
         Queued::AlreadyQueued { .. } => Ok(Cancelled::AlreadyQueued),
-        Queued::Refused { reason, .. } => Err(CommandError {
-            field: "state".into(),
-            message_en: format!("This shipment cannot be cancelled: {reason}."),
-            message_zh_hk: format!("此郵件不能取消：{reason}。"),
-        }),
+        Queued::Refused { reason, .. } => Err(CommandError::new(
+            "state",
+            Refused::NotCancellable { reason },
+        )),
     }
 }
 
@@ -450,7 +416,7 @@ pub fn get_tracking(app: &App, request: &IdRequest) -> Result<TrackingDto, Comma
 pub async fn refresh_tracking(app: &App, request: &IdRequest) -> Result<TrackingDto, CommandError> {
     let state = &app.ecship;
     let error = match &state.keychain {
-        Err(why) => Some(keychain_error(why).message_en),
+        Err(why) => Some(refusal(&keychain_error(why), Lang::En)),
         Ok(keychain) => {
             let settings = Settings::load(&state.settings_path);
             let ids = [request.id.clone()];

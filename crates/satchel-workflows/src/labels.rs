@@ -19,7 +19,7 @@ use std::time::Duration;
 use chrono::NaiveDate;
 use satchel_ipc::{
     CommandError, LabelPreview, LabelRequest, PrintJobState, PrintLabelsRequest, PrintProgress,
-    PrintResult, PrintStage, PrinterDto, PrinterStateDto,
+    PrintResult, PrintStage, PrinterDto, PrinterStateDto, Refused,
 };
 use satchel_labels::pdf::{render_with_offset, Font, Offset};
 use satchel_labels::{layout, pages, Format, Label, LabelInput, Page};
@@ -45,12 +45,7 @@ impl LabelState {
         self.font
             .get_or_init(Font::system_cjk)
             .as_ref()
-            .ok_or_else(|| CommandError {
-                field: "font".into(),
-                message_en: "No label font is installed (Noto Sans CJK, package fonts-noto-cjk)."
-                    .into(),
-                message_zh_hk: "未安裝標籤字型（Noto Sans CJK，套件 fonts-noto-cjk）。".into(),
-            })
+            .ok_or_else(|| CommandError::new("font", Refused::NoLabelFont))
     }
 }
 
@@ -66,10 +61,6 @@ impl ProfilesPath {
         ProfilesPath(db.with_file_name(PROFILES_FILE))
     }
 }
-
-// ---------------------------------------------------------------------------------------------
-// Tauri-free
-// ---------------------------------------------------------------------------------------------
 
 /// The spooler, as a print run needs it; the tests use one that records what it was sent.
 pub trait Spooler {
@@ -174,19 +165,12 @@ pub fn printers(listed: Result<Vec<Printer>, PrintError>) -> Result<Vec<PrinterD
     Ok(list)
 }
 
-fn refusal(field: &str, en: String, zh: String) -> CommandError {
-    CommandError {
-        field: field.into(),
-        message_en: en,
-        message_zh_hk: zh,
-    }
-}
-
 pub fn print_error(e: PrintError) -> CommandError {
-    refusal(
+    CommandError::new(
         "printer",
-        format!("The printer could not be used: {e}"),
-        format!("無法使用打印機：{e}"),
+        Refused::PrinterFailed {
+            detail: e.to_string(),
+        },
     )
 }
 
@@ -195,10 +179,11 @@ fn format_of(id: &str) -> Result<Format, CommandError> {
         .into_iter()
         .find(|f| f.id() == id)
         .ok_or_else(|| {
-            refusal(
+            CommandError::new(
                 "format",
-                format!("Unknown label format '{id}'."),
-                format!("未知的標籤格式「{id}」。"),
+                Refused::UnknownLabelFormat {
+                    value: id.to_owned(),
+                },
             )
         })
 }
@@ -222,11 +207,7 @@ pub fn lay_out(
 ) -> Result<Laid, CommandError> {
     let format = format_of(format)?;
     if ids.is_empty() {
-        return Err(refusal(
-            "shipment_ids",
-            "Select at least one shipment.".into(),
-            "請最少選擇一件郵件。".into(),
-        ));
+        return Err(CommandError::new("shipment_ids", Refused::NothingSelected));
     }
     let mut records = Vec::with_capacity(ids.len());
     for id in ids {
@@ -280,10 +261,12 @@ pub fn lay_out_records(
     let count = labels.len() as u32;
     let (per_sheet, _) = format.sheet();
     let pages = pages(labels, format, start).map_err(|e| {
-        refusal(
+        CommandError::new(
             "start",
-            format!("Cannot start there: {e}."),
-            format!("不能由此位置開始：每張最多 {per_sheet} 個標籤。"),
+            Refused::CannotStartThere {
+                per_sheet: per_sheet as u32,
+                detail: e.to_string(),
+            },
         )
     })?;
     Ok(Laid {
@@ -347,10 +330,11 @@ pub fn print<'f>(
         y: p.offset_y_tenths_mm,
     });
     let pdf = render_with_offset(&laid.pages, font()?, None, offset).map_err(|e| {
-        refusal(
+        CommandError::new(
             "format",
-            format!("The labels could not be drawn: {e}"),
-            format!("無法繪製標籤：{e}"),
+            Refused::LabelsNotDrawn {
+                detail: e.to_string(),
+            },
         )
     })?;
     let pages = laid.pages.len() as u32;
@@ -717,7 +701,10 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err.field, "printer");
-        assert!(err.message_en.contains("cupsd"), "{err:?}");
+        assert!(
+            matches!(&err.reason, Refused::PrinterFailed { detail } if detail.contains("cupsd")),
+            "{err:?}"
+        );
     }
 
     #[cfg(feature = "system-tests")] // the label font

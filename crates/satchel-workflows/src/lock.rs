@@ -10,7 +10,7 @@
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use satchel_ipc::{CommandError, LockSettingsDto, SetLockRequest};
+use satchel_ipc::{CommandError, LockSettingsDto, Refused, SetLockRequest};
 use satchel_keychain::{Secret, SecretStore};
 
 use crate::Secrets;
@@ -32,19 +32,16 @@ pub struct LockState {
     failures: Mutex<(u32, Option<Instant>)>,
 }
 
-fn refuse(field: &str, en: String, zh: String) -> CommandError {
-    CommandError {
-        field: field.into(),
-        message_en: en,
-        message_zh_hk: zh,
-    }
+fn refuse(field: &str, reason: Refused) -> CommandError {
+    CommandError::new(field, reason)
 }
 
 fn keychain_refusal(why: &str) -> CommandError {
     refuse(
         "pin",
-        format!("The system keychain cannot be used, so no PIN can be kept: {why}"),
-        format!("無法使用系統鑰匙圈，因此無法保存密碼：{why}"),
+        Refused::PinNotKept {
+            detail: format!("the system keychain cannot be used: {why}"),
+        },
     )
 }
 
@@ -88,11 +85,7 @@ impl LockState {
         r: &SetLockRequest,
     ) -> Result<LockSettingsDto, CommandError> {
         if r.idle_minutes > 24 * 60 {
-            return Err(refuse(
-                "idle_minutes",
-                "Choose at most 24 hours.".into(),
-                "最多可選 24 小時。".into(),
-            ));
+            return Err(refuse("idle_minutes", Refused::IdleTooLong));
         }
         let keychain = self
             .keychain
@@ -101,43 +94,31 @@ impl LockState {
         match r.pin.as_deref().map(str::trim) {
             Some(pin) if !pin.is_empty() => {
                 if !(4..=8).contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
-                    return Err(refuse(
-                        "pin",
-                        "The PIN is 4 to 8 digits.".into(),
-                        "密碼須為 4 至 8 位數字。".into(),
-                    ));
+                    return Err(refuse("pin", Refused::PinFormat));
                 }
                 let mut salt = [0u8; 16];
                 getrandom::fill(&mut salt).map_err(|e| {
-                    refuse(
-                        "pin",
-                        format!("No randomness for the PIN: {e}"),
-                        format!("無法產生隨機數：{e}"),
-                    )
+                    let detail = format!("no randomness for the PIN: {e}");
+                    refuse("pin", Refused::PinNotKept { detail })
                 })?;
-                let hash = satchel_crypto::pin::hash_pin(pin, salt)
-                    .map_err(|e| refuse("pin", e.to_string(), e.to_string()))?;
+                let hash = satchel_crypto::pin::hash_pin(pin, salt).map_err(|e| {
+                    let detail = e.to_string();
+                    refuse("pin", Refused::PinNotKept { detail })
+                })?;
                 keychain
                     .set(LOCK_PIN, &Secret::new(hash))
                     .map_err(|e| keychain_refusal(&e.to_string()))?;
             }
             _ if r.idle_minutes > 0 && self.stored_pin().is_none() => {
-                return Err(refuse(
-                    "pin",
-                    "Choose a PIN of 4 to 8 digits to lock the app with.".into(),
-                    "請設定 4 至 8 位數字的密碼以鎖定程式。".into(),
-                ));
+                return Err(refuse("pin", Refused::PinNeeded));
             }
             _ => {}
         }
         store
             .with_store(|s| s.set_meta(LOCK_IDLE_KEY, &r.idle_minutes.to_string()))
             .map_err(|e| {
-                refuse(
-                    "idle_minutes",
-                    format!("The setting could not be saved: {e}"),
-                    format!("無法儲存設定：{e}"),
-                )
+                let detail = e.to_string();
+                refuse("idle_minutes", Refused::SettingsNotSaved { detail })
             })?;
         Ok(self.settings(store))
     }
@@ -159,11 +140,7 @@ impl LockState {
                     .min(Duration::from_secs(300));
                 if last.elapsed() < wait {
                     let secs = (wait - last.elapsed()).as_secs() + 1;
-                    return Err(refuse(
-                        "pin",
-                        format!("Too many wrong PINs; try again in {secs} s."),
-                        format!("輸入錯誤次數太多，請於 {secs} 秒後再試。"),
-                    ));
+                    return Err(refuse("pin", Refused::TooManyPins { wait_secs: secs }));
                 }
             }
         }
@@ -172,11 +149,7 @@ impl LockState {
             .is_some_and(|stored| satchel_crypto::pin::verify_pin(pin.trim(), stored.expose()));
         if !ok {
             *failures = (failures.0 + 1, Some(Instant::now()));
-            return Err(refuse(
-                "pin",
-                "That PIN is not right.".into(),
-                "密碼不正確。".into(),
-            ));
+            return Err(refuse("pin", Refused::WrongPin));
         }
         *failures = (0, None);
         drop(failures);
@@ -238,10 +211,10 @@ mod tests {
         .unwrap();
         for _ in 0..FREE_TRIES {
             let e = l.unlock(&store, "1357").unwrap_err();
-            assert!(e.message_en.contains("not right"), "{}", e.message_en);
+            assert_eq!(e.reason, Refused::WrongPin, "{e:?}");
         }
         // Now even the right PIN must wait for the pause after the last wrong one.
         let e = l.unlock(&store, "2468").unwrap_err();
-        assert!(e.message_en.contains("try again in"), "{}", e.message_en);
+        assert!(matches!(e.reason, Refused::TooManyPins { .. }), "{e:?}");
     }
 }

@@ -15,7 +15,7 @@ use satchel_core::model::{Posting, PostingItem};
 use satchel_core::rates::RateSet;
 use satchel_core::service::Service;
 use satchel_ipc::{
-    CommandError, PostingPreview, PostingPrintResult, PostingRequest, PrintPostingRequest,
+    CommandError, PostingPreview, PostingPrintResult, PostingRequest, PrintPostingRequest, Refused,
 };
 use satchel_labels::pdf::Font;
 use satchel_labels::posting::Document;
@@ -25,18 +25,6 @@ use satchel_store::Store;
 
 use crate::labels::{job_state, print_error, Spooler};
 use crate::store::{store_error, SharedStore};
-
-// ---------------------------------------------------------------------------------------------
-// Tauri-free
-// ---------------------------------------------------------------------------------------------
-
-fn refusal(field: &str, en: String, zh: String) -> CommandError {
-    CommandError {
-        field: field.into(),
-        message_en: en,
-        message_zh_hk: zh,
-    }
-}
 
 /// A posting made from stored shipments, with what each document needs.
 #[derive(Debug, Clone)]
@@ -53,10 +41,11 @@ fn posting_date(date: &str, today: NaiveDate) -> Result<NaiveDate, CommandError>
         return Ok(today);
     }
     NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
-        refusal(
+        CommandError::new(
             "date",
-            format!("'{d}' is not a date (YYYY-MM-DD)."),
-            format!("「{d}」不是日期（YYYY-MM-DD）。"),
+            Refused::DateFormat {
+                value: d.to_owned(),
+            },
         )
     })
 }
@@ -65,11 +54,7 @@ fn posting_date(date: &str, today: NaiveDate) -> Result<NaiveDate, CommandError>
 pub fn build(store: &Store, r: &PostingRequest, today: NaiveDate) -> Result<Built, CommandError> {
     let date = posting_date(&r.date, today)?;
     if r.shipment_ids.is_empty() {
-        return Err(refusal(
-            "shipment_ids",
-            "Select at least one iMail shipment.".into(),
-            "請最少選擇一件 iMail 郵件。".into(),
-        ));
+        return Err(CommandError::new("shipment_ids", Refused::NoImailSelected));
     }
     let mut shipments = Vec::with_capacity(r.shipment_ids.len());
     for id in &r.shipment_ids {
@@ -80,11 +65,7 @@ pub fn build(store: &Store, r: &PostingRequest, today: NaiveDate) -> Result<Buil
             })
         })?;
         if rec.draft.shipment.service != Service::Imail {
-            return Err(refusal(
-                "shipment_ids",
-                "Posting documents are for iMail shipments only; deselect the others.".into(),
-                "郵寄文件只適用於 iMail 郵件，請取消選擇其他郵件。".into(),
-            ));
+            return Err(CommandError::new("shipment_ids", Refused::NotImail));
         }
         shipments.push(rec.draft.shipment);
     }
@@ -92,13 +73,7 @@ pub fn build(store: &Store, r: &PostingRequest, today: NaiveDate) -> Result<Buil
         .default_sender()
         .map_err(store_error)?
         .map(|c| c.input.party.name)
-        .ok_or_else(|| {
-            refusal(
-                "sender",
-                "Choose a default sender profile in the address book first.".into(),
-                "請先在通訊錄選擇預設寄件人。".into(),
-            )
-        })?;
+        .ok_or_else(|| CommandError::new("sender", Refused::NoDefaultSender))?;
     let weights: Vec<(String, u32)> = shipments
         .iter()
         .map(|s| (s.country(), s.parcel.weight_g))
@@ -146,18 +121,20 @@ pub fn document(b: &Built, doc: &str, rates: &RateSet) -> Result<Document, Comma
     };
     match doc {
         "statement" => statement(&docs, &rates.as_of(b.date)).map_err(|e| {
-            refusal(
+            CommandError::new(
                 "shipment_ids",
-                format!("No iMail charge for this posting: {e}"),
-                format!("無法計算此批 iMail 的郵費：{e}"),
+                Refused::NoImailCharge {
+                    detail: e.to_string(),
+                },
             )
         }),
         "bag_labels" => Ok(bag_labels(&docs)),
         "certificate" => Ok(certificate_of_posting(&docs, &b.certificate)),
-        other => Err(refusal(
+        other => Err(CommandError::new(
             "doc",
-            format!("Unknown posting document '{other}'."),
-            format!("未知的郵寄文件「{other}」。"),
+            Refused::UnknownDocument {
+                value: other.to_owned(),
+            },
         )),
     }
 }
@@ -193,20 +170,17 @@ pub fn print<'f>(
     spooler: &dyn Spooler,
 ) -> Result<PostingPrintResult, CommandError> {
     if r.posting.permit_no.trim().is_empty() {
-        return Err(refusal(
-            "permit_no",
-            "Enter the iMail permit number (it is printed on every bag label).".into(),
-            "請輸入 iMail 許可證號碼（每個郵袋標籤都會印上）。".into(),
-        ));
+        return Err(CommandError::new("permit_no", Refused::PermitMissing));
     }
     let built = build(&store.lock(), &r.posting, today)?;
     let doc = document(&built, &r.posting.doc, rates)?;
     let pages = doc.to_pages();
     let pdf = satchel_labels::pdf::render(&pages, font()?, None).map_err(|e| {
-        refusal(
+        CommandError::new(
             "doc",
-            format!("The document could not be drawn: {e}"),
-            format!("無法繪製文件：{e}"),
+            Refused::DocumentNotDrawn {
+                detail: e.to_string(),
+            },
         )
     })?;
     let options = PrintOptions {

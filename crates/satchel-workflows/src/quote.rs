@@ -8,7 +8,7 @@ use satchel_core::model::{ContentCategory, Dimensions, Parcel};
 use satchel_core::rates::RateSet;
 use satchel_ipc::{
     CommandError, CompareRequest, CompareResponse, DestinationChoice, ExcludedService,
-    ExclusionReason, ServiceQuote,
+    ExclusionReason, Refused, ServiceQuote,
 };
 
 use crate::convert::{date as format_date, money};
@@ -57,11 +57,7 @@ pub fn compare(
 ) -> Result<CompareResponse, CommandError> {
     let category = parse_category(&request.category)?;
     if request.weight_g == 0 {
-        return Err(CommandError {
-            field: "weight_g".into(),
-            message_en: "Enter the weight in grams (more than 0).".into(),
-            message_zh_hk: "請輸入重量（克），須大於 0。".into(),
-        });
+        return Err(CommandError::new("weight_g", Refused::WeightMissing));
     }
     let view = rates.as_of(today);
     let parcel = Parcel {
@@ -134,10 +130,13 @@ pub fn compare(
 }
 
 pub(crate) fn parse_category(s: &str) -> Result<ContentCategory, CommandError> {
-    ContentCategory::from_id(s).ok_or_else(|| CommandError {
-        field: "category".into(),
-        message_en: format!("Unknown content category '{s}'."),
-        message_zh_hk: format!("未知的內容類別「{s}」。"),
+    ContentCategory::from_id(s).ok_or_else(|| {
+        CommandError::new(
+            "category",
+            Refused::UnknownCategory {
+                value: s.to_owned(),
+            },
+        )
     })
 }
 

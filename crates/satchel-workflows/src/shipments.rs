@@ -12,9 +12,10 @@ use rust_decimal::Decimal;
 use satchel_core::model::{ContentLine, Customs, Dimensions, NonDelivery, Parcel, Shipment};
 use satchel_core::service::Service;
 use satchel_core::validate::{self, Role, RulesConfig};
+use satchel_ipc::wording::{refusal, Lang};
 use satchel_ipc::{
     CommandError, CompareRequest, ContentLineDto, DraftCheck, ExportFile, JobDto, ProblemDto,
-    SaveShipmentRequest, ServiceName, SetStateRequest, ShipmentDraftDto, ShipmentDto,
+    Refused, SaveShipmentRequest, ServiceName, SetStateRequest, ShipmentDraftDto, ShipmentDto,
     ShipmentFilterRequest, ShipmentSummary, StoredQuoteDto,
 };
 use satchel_store::{Assessment, Error, ShipmentDraft, ShipmentFilter, ShipmentRecord, Store};
@@ -99,8 +100,8 @@ pub fn parse_draft(d: &ShipmentDraftDto) -> Parsed {
             input.push(input_problem(
                 "category",
                 "customs.category",
-                e.message_en,
-                e.message_zh_hk,
+                refusal(&e, Lang::En),
+                refusal(&e, Lang::ZhHk),
             ));
             None
         }
@@ -169,11 +170,7 @@ fn shipment_for_store(d: &ShipmentDraftDto) -> Result<Shipment, CommandError> {
     let parsed = parse_draft(d);
     match (parsed.input.into_iter().next(), parsed.shipment) {
         (None, Some(s)) => Ok(s),
-        (Some(p), _) => Err(CommandError {
-            field: p.field,
-            message_en: p.message_en,
-            message_zh_hk: p.message_zh_hk,
-        }),
+        (Some(p), _) => Err(CommandError::invalid(vec![p])),
         (None, None) => unreachable!("a draft without a service has an input problem"),
     }
 }
@@ -327,10 +324,9 @@ fn filter(r: &ShipmentFilterRequest) -> Result<ShipmentFilter, CommandError> {
         }
         NaiveDate::parse_from_str(t, "%Y-%m-%d")
             .map(Some)
-            .map_err(|_| CommandError {
-                field: field.into(),
-                message_en: "Enter a date as YYYY-MM-DD.".into(),
-                message_zh_hk: "請以 YYYY-MM-DD 格式輸入日期。".into(),
+            .map_err(|_| {
+                let value = t.to_owned();
+                CommandError::new(field, Refused::DateFormat { value })
             })
     };
     let destination = r.destination.trim().to_ascii_uppercase();

@@ -9,7 +9,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use satchel_ipc::CommandError;
+use satchel_ipc::{CommandError, Refused};
 use satchel_store::{Error, Store};
 
 /// The environment variable that overrides where the database lives. The E2E harness points
@@ -60,95 +60,34 @@ pub fn db_path<E: Into<Box<dyn std::error::Error>>>(
     Ok(path)
 }
 
-/// A store failure as a refusal the UI can show. Validation problems are normally returned
-/// as data (`save_contact`); here they become one message naming the first field.
+/// A store failure as a refusal a front end can word: its kind, its field and its values.
 pub fn store_error(e: Error) -> CommandError {
     match e {
         Error::Invalid(problems) => {
-            let field = problems
-                .first()
-                .map(|p| p.field.clone())
-                .unwrap_or_default();
-            let join = |l| {
-                problems
-                    .iter()
-                    .map(|p| format!("{} ({}): {}", p.field, p.rule, p.message(l)))
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            };
-            CommandError {
-                field,
-                message_en: join(satchel_core::validate::Locale::En),
-                message_zh_hk: join(satchel_core::validate::Locale::ZhHk),
-            }
+            CommandError::invalid(problems.iter().map(crate::convert::problem).collect())
         }
-        Error::NotFound { entity, .. } => {
-            let zh = if entity == "contact" {
-                "聯絡人"
-            } else {
-                "郵件"
-            };
-            CommandError {
-                field: "id".into(),
-                message_en: format!("This {entity} no longer exists (deleted?)."),
-                message_zh_hk: format!("找不到此{zh}（可能已刪除）。"),
-            }
+        Error::NotFound { entity, .. } => CommandError::new(
+            "id",
+            Refused::NotFound {
+                entity: entity.into(),
+            },
+        ),
+        Error::HasErrors { to } => CommandError::new("state", Refused::FixErrorsFirst { to }),
+        Error::Transition { from, to } => {
+            CommandError::new("state", Refused::BadTransition { from, to })
         }
-        Error::Transition { from, to } if from.ends_with("with errors") => CommandError {
-            field: "state".into(),
-            message_en: format!("Fix the errors before marking it {to}; warnings may stay."),
-            message_zh_hk: format!(
-                "請先更正錯誤，才可標示為「{}」；警告可保留。",
-                state_zh(&to)
-            ),
-        },
-        Error::Transition { from, to } => CommandError {
-            field: "state".into(),
-            message_en: format!("A shipment that is {from} cannot be {to}."),
-            message_zh_hk: format!(
-                "「{}」的郵件不能改為「{}」。",
-                state_zh(&from),
-                state_zh(&to)
-            ),
-        },
         Error::Rule {
             field,
             rule,
             message,
-        } => CommandError {
-            field: field.into(),
-            message_en: format!("{field} ({rule}): {message}"),
-            message_zh_hk: format!("{field}（{rule}）：{message}"),
-        },
-        Error::Csv(why) => CommandError {
-            field: "file".into(),
-            message_en: format!("The CSV file could not be read: {why}"),
-            message_zh_hk: format!("無法讀取 CSV 檔案：{why}"),
-        },
-        other => CommandError {
-            field: "store".into(),
-            message_en: format!("The local database failed: {other}"),
-            message_zh_hk: format!("本機資料庫出錯：{other}"),
-        },
-    }
-}
-
-/// A lifecycle word in Chinese; `edited` and `deleted` are the store's pseudo-states.
-fn state_zh(s: &str) -> &'static str {
-    match s {
-        "draft" => "草稿",
-        "ready" => "準備寄出",
-        "submitted" => "已提交",
-        "numbered" => "已編號",
-        "printed" => "已列印",
-        "posted" => "已寄出",
-        "delivered" => "已派遞",
-        "returned" => "已退回",
-        "expired" => "已過期",
-        "cancelled" => "已取消",
-        "edited" => "修改",
-        "deleted" => "刪除",
-        _ => "其他",
+        } => CommandError::new(field, Refused::StoreRule { message }).with_rule(rule),
+        Error::Csv(detail) => CommandError::new("file", Refused::CsvUnreadable { detail }),
+        other => CommandError::new(
+            "store",
+            Refused::StoreFailed {
+                detail: other.to_string(),
+            },
+        ),
     }
 }
 
@@ -176,12 +115,10 @@ mod tests {
 
     #[test]
     fn a_ready_refusal_says_to_fix_the_errors() {
-        let e = store_error(Error::Transition {
-            from: "draft with errors".into(),
-            to: "ready".into(),
-        });
+        use satchel_ipc::wording::{refusal, Lang};
+        let e = store_error(Error::HasErrors { to: "ready".into() });
         assert_eq!(e.field, "state");
-        assert!(e.message_en.starts_with("Fix the errors"), "{e:?}");
-        assert!(e.message_zh_hk.contains("準備寄出"), "{e:?}");
+        assert!(refusal(&e, Lang::En).starts_with("Fix the errors"), "{e:?}");
+        assert!(refusal(&e, Lang::ZhHk).contains("準備寄出"), "{e:?}");
     }
 }

@@ -14,8 +14,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use chrono::{DateTime, Utc};
 use satchel_ipc::{
     event, CommandError, CreateSyncAccountRequest, DeviceDto, JoinRequest, OfferPairingRequest,
-    PairingOfferDto, RestoreRequest, RevokeDeviceRequest, SyncAccountCreated, SyncRunDto,
-    SyncStatusDto,
+    PairingOfferDto, Refused, RestoreRequest, RevokeDeviceRequest, SyncAccountCreated, SyncRunDto,
+    SyncStatusDto, SyncTrouble,
 };
 use satchel_keychain::SecretStore;
 
@@ -61,13 +61,9 @@ impl SyncState {
     }
 
     fn keychain(&self) -> Result<std::sync::Arc<dyn SecretStore>, CommandError> {
-        self.keychain.clone().map_err(|why| CommandError {
-            field: "hub_url".into(),
-            message_en: format!(
-                "The system keychain cannot be used, so sync cannot keep its keys: {why}"
-            ),
-            message_zh_hk: format!("無法使用系統鑰匙圈，同步無法保存金鑰：{why}"),
-        })
+        self.keychain
+            .clone()
+            .map_err(|detail| CommandError::new("hub_url", Refused::SyncKeysNotKept { detail }))
     }
 
     fn record(&self, run: SyncRunDto) {
@@ -89,30 +85,20 @@ fn sync_error(e: &SyncError) -> CommandError {
         SyncError::Hub { field: Some(f), .. } => f.as_str(),
         _ => "hub_url",
     };
-    let zh = match e {
-        SyncError::Offline(_) => "無法連接同步伺服器",
-        SyncError::Pairing(_) => "配對碼無效或已過期",
-        SyncError::Phrase(_) | SyncError::WrongPhrase => "復原字詞不正確",
-        SyncError::NotLinked => "此裝置尚未連結同步帳戶",
-        SyncError::AlreadyLinked => "此裝置已連結同步帳戶",
-        _ => "同步失敗",
+    let trouble = match e {
+        SyncError::Offline(_) => SyncTrouble::Offline,
+        SyncError::Pairing(_) => SyncTrouble::PairingCode,
+        SyncError::Phrase(_) | SyncError::WrongPhrase => SyncTrouble::Phrase,
+        SyncError::NotLinked => SyncTrouble::NotLinked,
+        SyncError::AlreadyLinked => SyncTrouble::AlreadyLinked,
+        _ => SyncTrouble::Other,
     };
-    CommandError {
-        field: field.into(),
-        message_en: e.to_string(),
-        message_zh_hk: format!("{zh}：{e}"),
-    }
+    let detail = e.to_string();
+    CommandError::new(field, Refused::Sync { trouble, detail })
 }
 
 fn url_refusal() -> CommandError {
-    CommandError {
-        field: "hub_url".into(),
-        message_en: "Enter the sync hub's address, starting with https:// (http:// only on this \
-                     computer or a trusted local network)."
-            .into(),
-        message_zh_hk:
-            "請輸入以 https:// 開頭的同步伺服器地址（http:// 只限本機或可信任的區域網絡）。".into(),
-    }
+    CommandError::new("hub_url", Refused::HubUrl)
 }
 
 fn check_url(url: &str) -> Result<String, CommandError> {
@@ -392,11 +378,8 @@ pub async fn revoke_device(
     request: RevokeDeviceRequest,
 ) -> Result<Vec<DeviceDto>, CommandError> {
     let engine = linked_engine(&app.sync)?;
-    let id = uuid::Uuid::parse_str(request.device_id.trim()).map_err(|_| CommandError {
-        field: "device_id".into(),
-        message_en: "That is not a device of this account.".into(),
-        message_zh_hk: "此裝置不屬於這個帳戶。".into(),
-    })?;
+    let id = uuid::Uuid::parse_str(request.device_id.trim())
+        .map_err(|_| CommandError::new("device_id", Refused::NotADevice))?;
     engine.revoke_device(id).await.map_err(|e| sync_error(&e))?;
     let list = engine.devices().await.map_err(|e| sync_error(&e))?;
     Ok(devices_dto(list))

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use satchel_ipc::CommandError;
 
-use crate::i18n::{tr, use_locale, Key, Locale};
+use crate::i18n::{refusal_text, tr, use_locale, Key};
 
 /// The shell's refusal in the merchant's language, shown when it names `field`.
 #[component]
@@ -16,10 +16,7 @@ pub fn Refusal(
     let locale = use_locale();
     move || {
         refused().filter(|r| r.field == field).map(|r| {
-            let text = match locale.get() {
-                Locale::En => r.message_en,
-                Locale::ZhHk => r.message_zh_hk,
-            };
+            let text = refusal_text(&r, locale.get());
             view! { <p class="field-error" data-field=field>{text}</p> }
         })
     }

@@ -20,7 +20,8 @@ use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context};
 use satchel_core::s10::ItemNumber;
-use satchel_ipc::CommandError;
+use satchel_ipc::wording::{refusal, Lang};
+use satchel_ipc::{CommandError, Refused};
 use satchel_keychain::{Keychain, Secret, ECSHIP_API_KEY, ECSHIP_INTEGRATOR_USERNAME};
 use satchel_net::ecship::EcshipClient;
 use satchel_net::settings::{settings_path, EcshipSettings};
@@ -521,14 +522,20 @@ pub fn cancel(db: Option<&Path>, a: &CancelArgs, json: bool) -> anyhow::Result<O
     // The same cancel-or-withdraw as the app; EC-Ship must be set up only when the cancel
     // has to go there (a submission never sent is withdrawn with no network).
     let mut client = None;
-    let outcome = cancel_or_withdraw(&mut st, &id, || {
-        client = Some(self::client(&path).map_err(|e| CommandError {
-            field: "ecship".into(),
-            message_en: format!("{e:#}"),
-            message_zh_hk: format!("{e:#}"),
-        })?);
-        Ok(())
+    let mut not_set_up = None;
+    let outcome = cancel_or_withdraw(&mut st, &id, || match self::client(&path) {
+        Ok(c) => {
+            client = Some(c);
+            Ok(())
+        }
+        Err(e) => {
+            not_set_up = Some(e);
+            Err(CommandError::new("ecship", Refused::EcshipNotSetUp))
+        }
     });
+    if let Some(e) = not_set_up {
+        return Err(e);
+    }
     let client = match outcome {
         Ok(Cancelled::Withdrawn) => {
             live.line(
@@ -548,15 +555,17 @@ pub fn cancel(db: Option<&Path>, a: &CancelArgs, json: bool) -> anyhow::Result<O
             );
             client.map(|(_, _, c)| c).context("EC-Ship client")?
         }
-        Err(e) if e.field != "state" => bail!("{}", e.message_en),
-        Err(e) => {
-            let reason = e.message_en;
+        Err(CommandError {
+            reason: Refused::NotCancellable { reason },
+            ..
+        }) => {
             live.line(
                 &format!("refused {id}: {reason}"),
                 json!({"outcome": "refused", "shipment_id": id, "reason": reason}),
             );
             return Ok(Output::new(String::new(), Status::Problems));
         }
+        Err(e) => bail!("{}", refusal(&e, Lang::En)),
     };
     if a.wait.no_wait {
         return Ok(Output::new(String::new(), Status::Ok));

@@ -23,6 +23,7 @@ use serde_json::json;
 
 use crate::args::{DpiArg, LabelFormat, LabelsArgs, PostingArgs};
 use crate::{today_in_hong_kong, Output, Status};
+use satchel_ipc::wording::{refusal, Lang};
 use satchel_ipc::PostingRequest;
 
 /// The label format a command-line format lays out, and whether it is drawn as ZPL.
@@ -155,7 +156,7 @@ pub fn run(db: &Store, a: &LabelsArgs, json: bool) -> anyhow::Result<Output> {
         )?;
         let bold = Font::system_cjk_bold();
         let laid = lay_out_records(records, fmt, start, a.permit.as_deref(), today)
-            .map_err(|e| anyhow::anyhow!("--start: {}", e.message_en))?;
+            .map_err(|e| anyhow::anyhow!("--start: {}", refusal(&e, Lang::En)))?;
         let doc =
             pdf::render(&laid.pages, &font, bold.as_ref()).context("cannot draw the labels")?;
         (
@@ -244,9 +245,9 @@ pub fn posting(
     };
     let rates = crate::load::rates(rates)?;
     let built = satchel_workflows::posting::build(db, &request, today_in_hong_kong())
-        .map_err(|e| anyhow::anyhow!("{}: {}", e.field, e.message_en))?;
+        .map_err(|e| anyhow::anyhow!("{}: {}", e.field, refusal(&e, Lang::En)))?;
     let doc = satchel_workflows::posting::document(&built, &request.doc, &rates.set)
-        .map_err(|e| anyhow::anyhow!("{}: {}", e.field, e.message_en))?;
+        .map_err(|e| anyhow::anyhow!("{}: {}", e.field, refusal(&e, Lang::En)))?;
     let font = Font::system_cjk()
         .context("no CJK font found for the documents: install the package fonts-noto-cjk")?;
     let pages = doc.to_pages();

@@ -388,7 +388,7 @@ pub fn PreprintedPart(
                         }.into_any(),
                         Err(CallError::Refused(r)) => view! {
                             <p class="field-error" id="preprinted-error" data-field=r.field.clone()>
-                                {if l == Locale::En { r.message_en } else { r.message_zh_hk }}
+                                {i18n::refusal_text(&r, l)}
                             </p>
                         }.into_any(),
                         Err(e) => view! {

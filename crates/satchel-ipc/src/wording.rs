@@ -1,0 +1,271 @@
+//! The words of every refusal ([`Refused`]), in English and Traditional Chinese (Hong Kong):
+//! the one catalogue the window and the CLI use, so a refusal reads the same wherever the
+//! merchant meets it and no other layer words one.
+
+use crate::{CommandError, Refused, SyncTrouble};
+
+/// The languages Satchel speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    ZhHk,
+}
+
+/// A lifecycle word (a state id, or the store's pseudo-states `edited` / `deleted`).
+fn state_word(id: &str, lang: Lang) -> String {
+    let (en, zh) = match id {
+        "draft" => ("draft", "草稿"),
+        "ready" => ("ready", "準備寄出"),
+        "submitted" => ("submitted", "已提交"),
+        "numbered" => ("numbered", "已編號"),
+        "printed" => ("printed", "已列印"),
+        "posted" => ("posted", "已寄出"),
+        "delivered" => ("delivered", "已派遞"),
+        "returned" => ("returned", "已退回"),
+        "expired" => ("expired", "已過期"),
+        "cancelled" => ("cancelled", "已取消"),
+        "edited" => ("edited", "修改"),
+        "deleted" => ("deleted", "刪除"),
+        other => (other, other),
+    };
+    match lang {
+        Lang::En => en.to_owned(),
+        Lang::ZhHk => zh.to_owned(),
+    }
+}
+
+/// The refusal as a sentence; an `Invalid` one lists its problems (field, rule, words).
+pub fn refusal(e: &CommandError, lang: Lang) -> String {
+    use Lang::{En, ZhHk};
+    use Refused as R;
+    let l = lang;
+    match (&e.reason, l) {
+        (R::NotFound { entity }, En) => format!("This {entity} no longer exists (deleted?)."),
+        (R::NotFound { entity }, ZhHk) => {
+            let zh = if entity == "contact" {
+                "聯絡人"
+            } else {
+                "郵件"
+            };
+            format!("找不到此{zh}（可能已刪除）。")
+        }
+        (R::Invalid, _) => e
+            .problems
+            .iter()
+            .map(|p| {
+                let text = if l == En {
+                    &p.message_en
+                } else {
+                    &p.message_zh_hk
+                };
+                match (p.rule.is_empty(), l) {
+                    (true, _) => text.clone(),
+                    (false, En) => format!("{} ({}): {text}", p.field, p.rule),
+                    (false, ZhHk) => format!("{}（{}）：{text}", p.field, p.rule),
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        (R::FixErrorsFirst { to }, En) => {
+            format!("Fix the errors before marking it {to}; warnings may stay.")
+        }
+        (R::FixErrorsFirst { to }, ZhHk) => format!(
+            "請先更正錯誤，才可標示為「{}」；警告可保留。",
+            state_word(to, l)
+        ),
+        (R::BadTransition { from, to }, En) => {
+            format!("A shipment that is {from} cannot be {to}.")
+        }
+        (R::BadTransition { from, to }, ZhHk) => format!(
+            "「{}」的郵件不能改為「{}」。",
+            state_word(from, l),
+            state_word(to, l)
+        ),
+        (R::StoreRule { message }, En) => match &e.rule {
+            Some(rule) => format!("{} ({rule}): {message}", e.field),
+            None => format!("{}: {message}", e.field),
+        },
+        (R::StoreRule { message }, ZhHk) => match &e.rule {
+            Some(rule) => format!("{}（{rule}）：{message}", e.field),
+            None => format!("{}：{message}", e.field),
+        },
+        (R::CsvUnreadable { detail }, En) => format!("The CSV file could not be read: {detail}"),
+        (R::CsvUnreadable { detail }, ZhHk) => format!("無法讀取 CSV 檔案：{detail}"),
+        (R::StoreFailed { detail }, En) => format!("The local database failed: {detail}"),
+        (R::StoreFailed { detail }, ZhHk) => format!("本機資料庫出錯：{detail}"),
+        (R::Unexpected { detail }, En) => format!("This stopped unexpectedly: {detail}"),
+        (R::Unexpected { detail }, ZhHk) => format!("意外中止：{detail}"),
+        (R::WeightMissing, En) => "Enter the weight in grams (more than 0).".into(),
+        (R::WeightMissing, ZhHk) => "請輸入重量（克，須大於 0）。".into(),
+        (R::UnknownCategory { value }, En) => format!("Unknown content category '{value}'."),
+        (R::UnknownCategory { value }, ZhHk) => format!("未知的內容類別「{value}」。"),
+        (R::DateFormat { value }, En) => format!("'{value}' is not a date: enter YYYY-MM-DD."),
+        (R::DateFormat { value }, ZhHk) => {
+            format!("「{value}」不是日期：請以 YYYY-MM-DD 格式輸入。")
+        }
+        (R::NoLabelFont, En) => {
+            "No label font is installed (Noto Sans CJK, package fonts-noto-cjk).".into()
+        }
+        (R::NoLabelFont, ZhHk) => "未安裝標籤字型（Noto Sans CJK，套件 fonts-noto-cjk）。".into(),
+        (R::UnknownLabelFormat { value }, En) => format!("Unknown label format '{value}'."),
+        (R::UnknownLabelFormat { value }, ZhHk) => format!("未知的標籤格式「{value}」。"),
+        (R::NothingSelected, En) => "Select at least one shipment.".into(),
+        (R::NothingSelected, ZhHk) => "請最少選擇一件郵件。".into(),
+        (R::NoImailSelected, En) => "Select at least one iMail shipment.".into(),
+        (R::NoImailSelected, ZhHk) => "請最少選擇一件 iMail 郵件。".into(),
+        (R::CannotStartThere { detail, .. }, En) => format!("Cannot start there: {detail}."),
+        (R::CannotStartThere { per_sheet, .. }, ZhHk) => {
+            format!("不能由此位置開始：每張最多 {per_sheet} 個標籤。")
+        }
+        (R::LabelsNotDrawn { detail }, En) => format!("The labels could not be drawn: {detail}"),
+        (R::LabelsNotDrawn { detail }, ZhHk) => format!("無法繪製標籤：{detail}"),
+        (R::DocumentNotDrawn { detail }, En) => {
+            format!("The document could not be drawn: {detail}")
+        }
+        (R::DocumentNotDrawn { detail }, ZhHk) => format!("無法繪製文件：{detail}"),
+        (R::PrinterFailed { detail }, En) => format!("The printer could not be used: {detail}"),
+        (R::PrinterFailed { detail }, ZhHk) => format!("無法使用打印機：{detail}"),
+        (R::NotImail, En) => {
+            "Posting documents are for iMail shipments only; deselect the others.".into()
+        }
+        (R::NotImail, ZhHk) => "郵寄文件只適用於 iMail 郵件，請取消選擇其他郵件。".into(),
+        (R::NoDefaultSender, En) => {
+            "Choose a default sender profile in the address book first.".into()
+        }
+        (R::NoDefaultSender, ZhHk) => "請先在通訊錄選擇預設寄件人。".into(),
+        (R::NoImailCharge { detail }, En) => {
+            format!("No iMail charge for this posting: {detail}")
+        }
+        (R::NoImailCharge { detail }, ZhHk) => format!("無法計算此批 iMail 的郵費：{detail}"),
+        (R::UnknownDocument { value }, En) => format!("Unknown posting document '{value}'."),
+        (R::UnknownDocument { value }, ZhHk) => format!("未知的郵寄文件「{value}」。"),
+        (R::PermitMissing, En) => {
+            "Enter the iMail permit number (it is printed on every bag label).".into()
+        }
+        (R::PermitMissing, ZhHk) => "請輸入 iMail 許可證號碼（每個郵袋標籤都會印上）。".into(),
+        (R::EcshipNotSetUp, En) => "Set up EC-Ship first: enter the service address, the \
+                                    integrator username and the API key on the EC-Ship screen."
+            .into(),
+        (R::EcshipNotSetUp, ZhHk) => {
+            "請先在「EC-Ship」畫面輸入服務地址、系統整合用戶名稱及 API 金鑰。".into()
+        }
+        (R::EcshipUnreachable { detail }, En) => {
+            format!("EC-Ship cannot be reached this way: {detail}")
+        }
+        (R::EcshipUnreachable { detail }, ZhHk) => format!("無法以此設定連接 EC-Ship：{detail}"),
+        (R::KeychainUnavailable { detail }, En) => {
+            format!("The system keychain cannot be used: {detail}")
+        }
+        (R::KeychainUnavailable { detail }, ZhHk) => format!("無法使用系統鑰匙圈：{detail}"),
+        (R::NotCancellable { reason }, En) => {
+            format!("This shipment cannot be cancelled: {reason}.")
+        }
+        (R::NotCancellable { reason }, ZhHk) => format!("此郵件不能取消：{reason}。"),
+        (R::BaseUrl, En) => "Enter the EC-Ship service address, starting with https:// (trial or \
+                             production; http:// only for a local simulator)."
+            .into(),
+        (R::BaseUrl, ZhHk) => {
+            "請輸入以 https:// 開頭的 EC-Ship 服務地址（測試或正式環境；本機模擬器可用 http://）。"
+                .into()
+        }
+        (R::TrackingUrl, En) => "The tracking address must start with https:// (or http:// for a \
+                                 local simulator), or be left empty."
+            .into(),
+        (R::TrackingUrl, ZhHk) => {
+            "追蹤服務地址須以 https:// 開頭（本機模擬器可用 http://），或留空。".into()
+        }
+        (R::IntegratorMissing, En) => {
+            "Enter the integrator username EC-Ship gave for the API (not the portal login).".into()
+        }
+        (R::IntegratorMissing, ZhHk) => {
+            "請輸入 EC-Ship 為 API 提供的系統整合用戶名稱（並非網站登入名稱）。".into()
+        }
+        (R::IdentityMissing, En) => "Choose which account name EC-Ship expects.".into(),
+        (R::IdentityMissing, ZhHk) => "請選擇 EC-Ship 所需的帳戶名稱。".into(),
+        (R::ApiKeyMissing, En) => "Enter the API key EC-Ship issued for this integrator.".into(),
+        (R::ApiKeyMissing, ZhHk) => "請輸入 EC-Ship 為此系統整合用戶發出的 API 金鑰。".into(),
+        (R::SettingsNotSaved { detail }, En) => {
+            format!("The settings could not be saved: {detail}")
+        }
+        (R::SettingsNotSaved { detail }, ZhHk) => format!("無法儲存設定：{detail}"),
+        (R::IdleTooLong, En) => "Choose at most 24 hours.".into(),
+        (R::IdleTooLong, ZhHk) => "最多可選 24 小時。".into(),
+        (R::PinFormat, En) => "The PIN is 4 to 8 digits.".into(),
+        (R::PinFormat, ZhHk) => "密碼須為 4 至 8 位數字。".into(),
+        (R::PinNeeded, En) => "Choose a PIN of 4 to 8 digits to lock the app with.".into(),
+        (R::PinNeeded, ZhHk) => "請設定 4 至 8 位數字的密碼以鎖定程式。".into(),
+        (R::PinNotKept { detail }, En) => format!("No PIN can be kept: {detail}"),
+        (R::PinNotKept { detail }, ZhHk) => format!("無法保存密碼：{detail}"),
+        (R::TooManyPins { wait_secs }, En) => {
+            format!("Too many wrong PINs; try again in {wait_secs} s.")
+        }
+        (R::TooManyPins { wait_secs }, ZhHk) => {
+            format!("輸入錯誤次數太多，請於 {wait_secs} 秒後再試。")
+        }
+        (R::WrongPin, En) => "That PIN is not right.".into(),
+        (R::WrongPin, ZhHk) => "密碼不正確。".into(),
+        (R::HubUrl, En) => "Enter the sync hub's address, starting with https:// (http:// only on \
+                            this computer or a trusted local network)."
+            .into(),
+        (R::HubUrl, ZhHk) => {
+            "請輸入以 https:// 開頭的同步伺服器地址（http:// 只限本機或可信任的區域網絡）。".into()
+        }
+        (R::SyncKeysNotKept { detail }, En) => {
+            format!("The system keychain cannot be used, so sync cannot keep its keys: {detail}")
+        }
+        (R::SyncKeysNotKept { detail }, ZhHk) => {
+            format!("無法使用系統鑰匙圈，同步無法保存金鑰：{detail}")
+        }
+        (R::Sync { detail, .. }, En) => detail.clone(),
+        (R::Sync { trouble, detail }, ZhHk) => {
+            let zh = match trouble {
+                SyncTrouble::Offline => "無法連接同步伺服器",
+                SyncTrouble::PairingCode => "配對碼無效或已過期",
+                SyncTrouble::Phrase => "復原字詞不正確",
+                SyncTrouble::NotLinked => "此裝置尚未連結同步帳戶",
+                SyncTrouble::AlreadyLinked => "此裝置已連結同步帳戶",
+                SyncTrouble::Other => "同步失敗",
+            };
+            format!("{zh}：{detail}")
+        }
+        (R::NotADevice, En) => "That is not a device of this account.".into(),
+        (R::NotADevice, ZhHk) => "此裝置不屬於這個帳戶。".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refusal_reads_in_both_languages_with_its_values() {
+        let e = CommandError::new(
+            "state",
+            Refused::BadTransition {
+                from: "printed".into(),
+                to: "draft".into(),
+            },
+        );
+        assert_eq!(
+            refusal(&e, Lang::En),
+            "A shipment that is printed cannot be draft."
+        );
+        assert_eq!(
+            refusal(&e, Lang::ZhHk),
+            "「已列印」的郵件不能改為「草稿」。"
+        );
+        let wait = CommandError::new("pin", Refused::TooManyPins { wait_secs: 4 });
+        assert!(refusal(&wait, Lang::ZhHk).contains("4 秒"));
+    }
+
+    #[test]
+    fn a_refusal_travels_as_its_kind_and_values() {
+        let e = CommandError::new("pin", Refused::TooManyPins { wait_secs: 4 }).with_rule("S-001");
+        let json = serde_json::to_value(&e).unwrap();
+        assert_eq!(json["reason"]["kind"], "too_many_pins");
+        assert_eq!(json["reason"]["wait_secs"], 4);
+        assert_eq!(json["rule"], "S-001");
+        let back: CommandError = serde_json::from_value(json).unwrap();
+        assert_eq!(back, e);
+    }
+}
