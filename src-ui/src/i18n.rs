@@ -1016,18 +1016,18 @@ pub fn posting_print_result(r: &satchel_ipc::PostingPrintResult, locale: Locale)
 
 /// An EC-Ship job as the shipments list shows it: what it does and where it is.
 pub fn job_text(job: &satchel_ipc::JobDto, locale: Locale) -> String {
-    let cancel = job.kind == "cancel";
-    let (en, zh) = match (cancel, job.state.as_str()) {
-        (false, "queued") => ("Waiting to be sent", "等候提交"),
-        (false, "running") => ("Sending", "提交中"),
-        (false, "done") => ("Accepted by EC-Ship", "EC-Ship 已接受"),
-        (false, "failed") => ("Submission failed", "提交失敗"),
-        (false, "withdrawn") => ("Withdrawn before sending", "已於提交前撤回"),
-        (true, "queued") => ("Cancellation waiting", "等候取消"),
-        (true, "running") => ("Cancelling", "取消中"),
-        (true, "done") => ("Cancelled at EC-Ship", "已在 EC-Ship 取消"),
-        (true, "failed") => ("Cancellation failed", "取消失敗"),
-        _ => ("Unknown", "不明"),
+    use satchel_ipc::{JobKind as K, JobState as S};
+    let (en, zh) = match (job.kind, job.state) {
+        (K::Submit, S::Queued) => ("Waiting to be sent", "等候提交"),
+        (K::Submit, S::Running) => ("Sending", "提交中"),
+        (K::Submit, S::Done) => ("Accepted by EC-Ship", "EC-Ship 已接受"),
+        (K::Submit, S::Failed) => ("Submission failed", "提交失敗"),
+        (K::Submit, S::Withdrawn) => ("Withdrawn before sending", "已於提交前撤回"),
+        (K::Cancel, S::Queued) => ("Cancellation waiting", "等候取消"),
+        (K::Cancel, S::Running) => ("Cancelling", "取消中"),
+        (K::Cancel, S::Done) => ("Cancelled at EC-Ship", "已在 EC-Ship 取消"),
+        (K::Cancel, S::Failed) => ("Cancellation failed", "取消失敗"),
+        (K::Cancel, S::Withdrawn) => ("Cancellation withdrawn", "已撤回取消"),
     };
     let mut s = pick(en, zh, locale).to_owned();
     if job.attempts > 1 {
@@ -1040,12 +1040,13 @@ pub fn job_text(job: &satchel_ipc::JobDto, locale: Locale) -> String {
 }
 
 /// Where a job's error came from, before EC-Ship's own text (which is shown as it came).
-pub fn job_error_source(kind: Option<&str>, locale: Locale) -> &'static str {
+pub fn job_error_source(kind: Option<satchel_ipc::JobErrorKind>, locale: Locale) -> &'static str {
+    use satchel_ipc::JobErrorKind as E;
     let (en, zh) = match kind {
-        Some("ecship") => ("EC-Ship replied:", "EC-Ship 回覆："),
-        Some("transport") => ("Could not reach EC-Ship:", "無法連接 EC-Ship："),
-        Some("setup") => ("Check the EC-Ship settings:", "請檢查 EC-Ship 設定："),
-        _ => ("Error:", "錯誤："),
+        Some(E::Ecship) => ("EC-Ship replied:", "EC-Ship 回覆："),
+        Some(E::Transport) => ("Could not reach EC-Ship:", "無法連接 EC-Ship："),
+        Some(E::Setup) => ("Check the EC-Ship settings:", "請檢查 EC-Ship 設定："),
+        None => ("Error:", "錯誤："),
     };
     pick(en, zh, locale)
 }
@@ -1077,30 +1078,32 @@ pub fn submit_done(done: u32, total: u32, locale: Locale) -> String {
 pub fn submit_outcome(p: &satchel_ipc::SubmitProgress, locale: Locale) -> String {
     let number = p.item_number.clone().unwrap_or_default();
     let error = p.error.clone().unwrap_or_default();
-    match (p.outcome.as_str(), locale) {
-        ("numbered", Locale::En) => format!("Numbered: {number}"),
-        ("numbered", Locale::ZhHk) => format!("已編號：{number}"),
-        ("cancelled", Locale::En) => "Cancelled at EC-Ship.".into(),
-        ("cancelled", Locale::ZhHk) => "已在 EC-Ship 取消。".into(),
-        ("will_retry", Locale::En) => format!("Will try again: {error}"),
-        ("will_retry", Locale::ZhHk) => format!("稍後重試：{error}"),
-        (_, Locale::En) => format!("Failed: {error}"),
-        (_, Locale::ZhHk) => format!("失敗：{error}"),
+    use satchel_ipc::SubmitOutcome as O;
+    match (p.outcome, locale) {
+        (O::Numbered, Locale::En) => format!("Numbered: {number}"),
+        (O::Numbered, Locale::ZhHk) => format!("已編號：{number}"),
+        (O::Cancelled, Locale::En) => "Cancelled at EC-Ship.".into(),
+        (O::Cancelled, Locale::ZhHk) => "已在 EC-Ship 取消。".into(),
+        (O::WillRetry, Locale::En) => format!("Will try again: {error}"),
+        (O::WillRetry, Locale::ZhHk) => format!("稍後重試：{error}"),
+        (O::Failed, Locale::En) => format!("Failed: {error}"),
+        (O::Failed, Locale::ZhHk) => format!("失敗：{error}"),
     }
 }
 
 /// What `cancel_submission` did.
-pub fn cancel_outcome(outcome: &str, locale: Locale) -> &'static str {
+pub fn cancel_outcome(outcome: satchel_ipc::CancelOutcome, locale: Locale) -> &'static str {
+    use satchel_ipc::CancelOutcome as C;
     let (en, zh) = match outcome {
-        "withdrawn" => (
+        C::Withdrawn => (
             "Withdrawn: it had not been sent, so EC-Ship has nothing to cancel.",
             "已撤回：尚未提交，EC-Ship 無須取消。",
         ),
-        "already_queued" => (
+        C::AlreadyQueued => (
             "A cancellation is already waiting to be sent.",
             "取消要求早已排隊等候。",
         ),
-        _ => (
+        C::Queued => (
             "Cancellation queued: it goes to EC-Ship when online.",
             "已排隊取消：上線後會送交 EC-Ship。",
         ),

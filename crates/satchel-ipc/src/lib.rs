@@ -431,7 +431,7 @@ pub struct ExportFile {
 
 /// Where a shipment is in its life: the core's one lifecycle type, so the store, the window
 /// and the CLI cannot spell a state two ways.
-pub use satchel_core::lifecycle::ShipmentState;
+pub use satchel_core::lifecycle::{JobErrorKind, JobKind, JobState, ShipmentState};
 
 /// One line of the customs declaration, as typed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -825,15 +825,39 @@ pub struct SaveEcshipSettingsRequest {
 /// One EC-Ship job (a submission or a cancellation) as the shipments list shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JobDto {
-    /// `submit` or `cancel`.
-    pub kind: String,
-    /// `queued`, `running`, `done`, `failed` or `withdrawn`.
-    pub state: String,
+    pub kind: JobKind,
+    pub state: JobState,
     pub attempts: u32,
     /// EC-Ship's own error text, or what went wrong on the way.
     pub error: Option<String>,
-    /// `ecship`, `transport` or `setup`.
-    pub error_kind: Option<String>,
+    /// Who said no: EC-Ship, the network, or Satchel's own setup.
+    pub error_kind: Option<JobErrorKind>,
+}
+
+/// What one round of the outbox worker did with a job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubmitOutcome {
+    /// EC-Ship made the order; the item number is in the progress.
+    Numbered,
+    /// EC-Ship cancelled the order.
+    Cancelled,
+    /// No answer: tried again later.
+    WillRetry,
+    /// EC-Ship said no, in its own words.
+    Failed,
+}
+
+/// What cancelling a shipment did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CancelOutcome {
+    /// It had not been sent: taken back locally and ready again, no network needed.
+    Withdrawn,
+    /// A cancellation goes to EC-Ship.
+    Queued,
+    /// A cancellation was already waiting.
+    AlreadyQueued,
 }
 
 /// `submit_shipments` request: the ids of the shipments to send.
@@ -863,8 +887,7 @@ pub struct SubmitResponse {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SubmitProgress {
     pub shipment_id: String,
-    /// `numbered`, `cancelled`, `will_retry` or `failed`.
-    pub outcome: String,
+    pub outcome: SubmitOutcome,
     pub item_number: Option<String>,
     pub error: Option<String>,
     /// Jobs still open after this one.
@@ -874,9 +897,7 @@ pub struct SubmitProgress {
 /// `cancel_submission` response: what happened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CancelResponse {
-    /// `withdrawn` (never sent, so nothing to cancel at EC-Ship), `queued` (a cancellation
-    /// goes to EC-Ship), or `already_queued`.
-    pub outcome: String,
+    pub outcome: CancelOutcome,
 }
 
 /// One tracking event.

@@ -25,103 +25,9 @@ use serde_json::Value;
 use crate::shipments::{at, object, EcshipOrder, ShipmentRecord, ShipmentState};
 use crate::{Error, Result, Store};
 
-/// What a job asks EC-Ship to do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum JobKind {
-    /// `createOrder`, then store the item number.
-    Submit,
-    /// `cancelOrder` for an order EC-Ship already made.
-    Cancel,
-}
-
-impl JobKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            JobKind::Submit => "submit",
-            JobKind::Cancel => "cancel",
-        }
-    }
-
-    fn parse(s: &str) -> JobKind {
-        if s == "cancel" {
-            JobKind::Cancel
-        } else {
-            JobKind::Submit
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum JobState {
-    /// Waiting for its due time.
-    Queued,
-    /// A worker holds it until its lease ends.
-    Running,
-    Done,
-    /// Stopped for good; the merchant decides (fix and retry, or leave it).
-    Failed,
-    /// Taken back by the merchant before it was ever sent.
-    Withdrawn,
-}
-
-impl JobState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            JobState::Queued => "queued",
-            JobState::Running => "running",
-            JobState::Done => "done",
-            JobState::Failed => "failed",
-            JobState::Withdrawn => "withdrawn",
-        }
-    }
-
-    fn parse(s: &str) -> JobState {
-        match s {
-            "running" => JobState::Running,
-            "done" => JobState::Done,
-            "failed" => JobState::Failed,
-            "withdrawn" => JobState::Withdrawn,
-            _ => JobState::Queued,
-        }
-    }
-
-    pub fn is_open(self) -> bool {
-        matches!(self, JobState::Queued | JobState::Running)
-    }
-}
-
-/// Who said no, which decides what the merchant can do about it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorKind {
-    /// EC-Ship answered with an error; the message is its own text.
-    Ecship,
-    /// The request did not get an answer (offline, timeout, dropped connection).
-    Transport,
-    /// Satchel cannot even build the request: credentials or configuration are missing.
-    Setup,
-}
-
-impl ErrorKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorKind::Ecship => "ecship",
-            ErrorKind::Transport => "transport",
-            ErrorKind::Setup => "setup",
-        }
-    }
-
-    fn parse(s: &str) -> Option<ErrorKind> {
-        match s {
-            "ecship" => Some(ErrorKind::Ecship),
-            "transport" => Some(ErrorKind::Transport),
-            "setup" => Some(ErrorKind::Setup),
-            _ => None,
-        }
-    }
-}
+/// The outbox job's closed sets live with the shipment lifecycle in the core, so the store,
+/// the IPC contract and the CLI share one type each.
+pub use satchel_core::lifecycle::{JobErrorKind as ErrorKind, JobKind, JobState};
 
 /// One outbox row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -179,12 +85,12 @@ fn job_from_row(r: &Row<'_>) -> rusqlite::Result<Job> {
     Ok(Job {
         id: r.get(0)?,
         shipment_id: r.get(1)?,
-        kind: JobKind::parse(&kind),
-        state: JobState::parse(&state),
+        kind: JobKind::from_id(&kind).unwrap_or(JobKind::Submit),
+        state: JobState::from_id(&state).unwrap_or(JobState::Queued),
         attempts: r.get(4)?,
         due_ms: r.get(5)?,
         last_error: r.get(6)?,
-        error_kind: error_kind.as_deref().and_then(ErrorKind::parse),
+        error_kind: error_kind.as_deref().and_then(ErrorKind::from_id),
         created_ms: r.get(8)?,
         updated_ms: r.get(9)?,
     })
@@ -206,7 +112,7 @@ fn open_job(tx: &rusqlite::Connection, shipment_id: &str, kind: JobKind) -> Resu
             "SELECT {JOB_COLUMNS} FROM outbox WHERE shipment_id = ?1 AND kind = ?2
                AND state IN ('queued', 'running')"
         ))?
-        .query_row(params![shipment_id, kind.as_str()], job_from_row)
+        .query_row(params![shipment_id, kind.id()], job_from_row)
         .optional()?)
 }
 
@@ -218,7 +124,7 @@ impl crate::Writer<'_> {
                 "INSERT INTO outbox (id, shipment_id, kind, state, due_ms, created_ms, updated_ms)
                  VALUES (?1, ?2, ?3, 'queued', ?4, ?4, ?4)",
             )?
-            .execute(params![id, shipment_id, kind.as_str(), self.now_ms as i64])?;
+            .execute(params![id, shipment_id, kind.id(), self.now_ms as i64])?;
         load_job(&self.tx, &id)
     }
 
@@ -261,10 +167,10 @@ impl crate::Writer<'_> {
             )?
             .execute(params![
                 job_id,
-                state.as_str(),
+                state.id(),
                 due_ms,
                 error.map(|e| e.0),
-                error.map(|e| e.1.as_str()),
+                error.map(|e| e.1.id()),
                 self.now_ms as i64
             ])?;
         Ok(())
@@ -276,7 +182,7 @@ impl crate::Writer<'_> {
         let job = load_job(&self.tx, job_id)?;
         if job.state != JobState::Running {
             return Err(Error::Transition {
-                from: format!("outbox job {}", job.state.as_str()),
+                from: format!("outbox job {}", job.state.id()),
                 to: "finished".into(),
             });
         }

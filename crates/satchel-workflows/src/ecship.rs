@@ -21,8 +21,8 @@ use std::time::Duration;
 use satchel_ipc::wording::{refusal, Lang};
 use satchel_ipc::{
     event, AttachItemRequest, CancelResponse, CommandError, EcshipSettingsDto, EcshipSettingsView,
-    IdRequest, Refusal, Refused, SaveEcshipSettingsRequest, ShipmentDto, SubmitProgress,
-    SubmitRequest, SubmitResponse, TrackingDto, TrackingEventDto,
+    IdRequest, Refusal, Refused, SaveEcshipSettingsRequest, ShipmentDto, SubmitOutcome,
+    SubmitProgress, SubmitRequest, SubmitResponse, TrackingDto, TrackingEventDto,
 };
 use satchel_keychain::{Secret, SecretStore, ECSHIP_API_KEY, ECSHIP_INTEGRATOR_USERNAME};
 
@@ -222,18 +222,33 @@ fn progress(o: &Outcome, remaining: u32) -> SubmitProgress {
             shipment_id,
             item_number,
             ..
-        } => (shipment_id, "numbered", Some(item_number.clone()), None),
-        Outcome::Cancelled { shipment_id } => (shipment_id, "cancelled", None, None),
+        } => (
+            shipment_id,
+            SubmitOutcome::Numbered,
+            Some(item_number.clone()),
+            None,
+        ),
+        Outcome::Cancelled { shipment_id } => (shipment_id, SubmitOutcome::Cancelled, None, None),
         Outcome::WillRetry {
             shipment_id, error, ..
-        } => (shipment_id, "will_retry", None, Some(error.clone())),
+        } => (
+            shipment_id,
+            SubmitOutcome::WillRetry,
+            None,
+            Some(error.clone()),
+        ),
         Outcome::Failed {
             shipment_id, error, ..
-        } => (shipment_id, "failed", None, Some(error.clone())),
+        } => (
+            shipment_id,
+            SubmitOutcome::Failed,
+            None,
+            Some(error.clone()),
+        ),
     };
     SubmitProgress {
         shipment_id: shipment_id.clone(),
-        outcome: outcome.into(),
+        outcome,
         item_number,
         error,
         remaining,
@@ -349,26 +364,8 @@ pub fn submit(app: &Arc<App>, request: &SubmitRequest) -> Result<SubmitResponse,
     Ok(out)
 }
 
-/// What cancelling a shipment did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Cancelled {
-    /// It had not been sent yet: taken back locally and ready again, no network needed.
-    Withdrawn,
-    /// A cancel job is queued for EC-Ship.
-    Queued,
-    /// A cancel job was already queued.
-    AlreadyQueued,
-}
-
-impl Cancelled {
-    pub fn id(self) -> &'static str {
-        match self {
-            Cancelled::Withdrawn => "withdrawn",
-            Cancelled::Queued => "queued",
-            Cancelled::AlreadyQueued => "already_queued",
-        }
-    }
-}
+/// What cancelling a shipment did (the contract's type: the CLI and the window both show it).
+pub use satchel_ipc::CancelOutcome as Cancelled;
 
 /// Cancel-or-withdraw, as both front ends do it: a shipment that was queued but never sent is
 /// withdrawn locally; one that may have reached EC-Ship can only be cancelled there, so a
@@ -404,9 +401,7 @@ pub fn cancel(app: &Arc<App>, request: &IdRequest) -> Result<CancelResponse, Com
     if outcome != Cancelled::Withdrawn {
         start_worker(app);
     }
-    Ok(CancelResponse {
-        outcome: outcome.id().into(),
-    })
+    Ok(CancelResponse { outcome })
 }
 
 pub fn get_tracking(app: &App, request: &IdRequest) -> Result<TrackingDto, CommandError> {

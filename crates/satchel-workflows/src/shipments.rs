@@ -357,11 +357,11 @@ pub fn list(
             (
                 j.shipment_id.clone(),
                 JobDto {
-                    kind: j.kind.as_str().into(),
-                    state: j.state.as_str().into(),
+                    kind: j.kind,
+                    state: j.state,
                     attempts: j.attempts,
                     error: j.last_error,
-                    error_kind: j.error_kind.map(|k| k.as_str().into()),
+                    error_kind: j.error_kind,
                 },
             )
         })

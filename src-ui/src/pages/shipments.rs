@@ -13,7 +13,8 @@ use leptos::prelude::*;
 use leptos::reactive::owner::LocalStorage;
 use leptos::task::spawn_local;
 use satchel_ipc::{
-    ShipmentFilterRequest, ShipmentState, ShipmentSummary, SubmitProgress, SubmitResponse,
+    CancelOutcome, JobKind, JobState, ShipmentFilterRequest, ShipmentState, ShipmentSummary,
+    SubmitOutcome, SubmitProgress, SubmitResponse,
 };
 
 use crate::app::use_navigator;
@@ -27,7 +28,7 @@ use crate::panels::tracking::TrackingPanel;
 /// What a row's own button did, for the line above the list.
 #[derive(Debug, Clone)]
 enum RowAction {
-    Cancel(String),
+    Cancel(CancelOutcome),
     Failed(CallError),
 }
 
@@ -85,7 +86,7 @@ pub fn ShipmentsPage() -> impl IntoView {
     let subscription = StoredValue::<_, LocalStorage>::new_local(None::<ipc::Subscription>);
     spawn_local(async move {
         let listening = ipc::on_submit_progress(move |p: SubmitProgress| {
-            if p.outcome != "will_retry" {
+            if p.outcome != SubmitOutcome::WillRetry {
                 finished.update(|f| {
                     f.insert(p.shipment_id.clone());
                 });
@@ -311,7 +312,7 @@ pub fn ShipmentsPage() -> impl IntoView {
                 {move || row_action.get().map(|a| {
                     let l = locale.get();
                     match a {
-                        RowAction::Cancel(outcome) => i18n::cancel_outcome(&outcome, l).to_owned(),
+                        RowAction::Cancel(outcome) => i18n::cancel_outcome(outcome, l).to_owned(),
                         RowAction::Failed(e) => call_error(&e, l),
                     }
                 })}
@@ -418,20 +419,20 @@ pub fn ShipmentsPage() -> impl IntoView {
 /// The newest EC-Ship job of a row: what it is doing, and the error exactly as it came.
 fn job_cell(r: &ShipmentSummary, locale: RwSignal<i18n::Locale>) -> impl IntoView {
     r.job.clone().map(|job| {
-        let (j, kind) = (job.clone(), job.error_kind.clone());
+        let (j, kind) = (job.clone(), job.error_kind);
         let error = job.error.clone().map(|e| {
-            let kind_attr = kind.clone().unwrap_or_default();
+            let kind_attr = kind.map(|k| k.id()).unwrap_or_default();
             view! {
                 <span class="job-error" data-error-kind=kind_attr>
                     <span class="job-error-source">
-                        {move || i18n::job_error_source(kind.as_deref(), locale.get())}
+                        {move || i18n::job_error_source(kind, locale.get())}
                     </span>" "
                     <span class="job-error-text">{e}</span>
                 </span>
             }
         });
         view! {
-            <span class="job-state" data-job-kind=job.kind.clone() data-job-state=job.state.clone()>
+            <span class="job-state" data-job-kind=job.kind.id() data-job-state=job.state.id()>
                 {move || i18n::job_text(&j, locale.get())}
             </span>
             {error}
@@ -448,13 +449,14 @@ fn row_buttons(
 ) -> impl IntoView {
     use ShipmentState as S;
     let job = r.job.as_ref();
-    let open_cancel =
-        job.is_some_and(|j| j.kind == "cancel" && matches!(j.state.as_str(), "queued" | "running"));
+    let open_cancel = job.is_some_and(|j| j.kind == JobKind::Cancel && j.state.is_open());
     let retry = matches!(r.state, S::Draft | S::Ready)
-        && job.is_some_and(|j| j.kind == "submit" && j.state == "failed");
+        && job.is_some_and(|j| j.kind == JobKind::Submit && j.state == JobState::Failed);
     // Unsent (queued, never tried): it is withdrawn. Numbered or printed: EC-Ship cancels it.
     let unsent = r.state == S::Submitted
-        && job.is_some_and(|j| j.kind == "submit" && j.state == "queued" && j.attempts == 0);
+        && job.is_some_and(|j| {
+            j.kind == JobKind::Submit && j.state == JobState::Queued && j.attempts == 0
+        });
     let can_cancel = !open_cancel && (unsent || matches!(r.state, S::Numbered | S::Printed));
     let trackable = r.item_number.is_some()
         && matches!(

@@ -88,7 +88,7 @@ impl Live {
             } => self.line(
                 &format!("failed {shipment_id}: {error}"),
                 json!({"outcome": "failed", "shipment_id": shipment_id, "error": error,
-                       "kind": kind.as_str()}),
+                       "kind": kind.id()}),
             ),
         }
     }
@@ -266,8 +266,8 @@ pub fn status(db: Option<&Path>, json: bool) -> anyhow::Result<Output> {
     let set_up = !s.base_url.trim().is_empty() && !user.is_empty() && has_key;
     if json {
         let job = |j: &satchel_store::Job| {
-            json!({"shipment_id": j.shipment_id, "kind": j.kind.as_str(),
-                   "state": j.state.as_str(), "attempts": j.attempts,
+            json!({"shipment_id": j.shipment_id, "kind": j.kind.id(),
+                   "state": j.state.id(), "attempts": j.attempts,
                    "error": j.last_error})
         };
         let value = json!({
@@ -343,8 +343,8 @@ pub fn status(db: Option<&Path>, json: bool) -> anyhow::Result<Output> {
     for j in &open {
         t.push_str(&format!(
             "  {:<9} {} {} ({} attempt{}){}\n",
-            j.state.as_str(),
-            j.kind.as_str(),
+            j.state.id(),
+            j.kind.id(),
             j.shipment_id,
             j.attempts,
             if j.attempts == 1 { "" } else { "s" },
@@ -357,7 +357,7 @@ pub fn status(db: Option<&Path>, json: bool) -> anyhow::Result<Output> {
     for j in &failed {
         t.push_str(&format!(
             "  failed    {} {}: {}\n",
-            j.kind.as_str(),
+            j.kind.id(),
             j.shipment_id,
             j.last_error.as_deref().unwrap_or("(no message)")
         ));
