@@ -870,17 +870,17 @@ pub fn pick<'a>(en: &'a str, zh: &'a str, locale: Locale) -> &'a str {
 }
 
 /// A label format's name, by its wire id.
-pub fn format_name(id: &str, locale: Locale) -> &'static str {
-    let (en, zh) = match id {
-        "imail_a4" => ("iMail, 3 per A4 sheet", "iMail（每張 A4 三個）"),
-        "speedpost" => ("Speedpost, 2 per A4 sheet", "特快專遞（每張 A4 兩個）"),
-        "registered" => (
+pub fn format_name(format: satchel_ipc::LabelFormat, locale: Locale) -> &'static str {
+    use satchel_ipc::LabelFormat as F;
+    let (en, zh) = match format {
+        F::ImailA4 => ("iMail, 3 per A4 sheet", "iMail（每張 A4 三個）"),
+        F::Speedpost => ("Speedpost, 2 per A4 sheet", "特快專遞（每張 A4 兩個）"),
+        F::Registered => (
             "Registered mail, 3 per A4 sheet",
             "掛號郵件（每張 A4 三個）",
         ),
-        "parcel" => ("Parcel, 2 per A4 sheet", "包裹（每張 A4 兩個）"),
-        "thermal_4x6" => ("Thermal roll, 4 × 6 in", "熱敏標籤卷（4 × 6 吋）"),
-        _ => ("Label", "標籤"),
+        F::Parcel => ("Parcel, 2 per A4 sheet", "包裹（每張 A4 兩個）"),
+        F::Thermal4x6 => ("Thermal roll, 4 × 6 in", "熱敏標籤卷（4 × 6 吋）"),
     };
     pick(en, zh, locale)
 }
@@ -955,16 +955,16 @@ pub fn print_result(r: &satchel_ipc::PrintResult, locale: Locale) -> String {
     s
 }
 
-/// A posting document's name, by its wire id (`satchel_ipc::POSTING_DOCS`).
-pub fn posting_doc_name(id: &str, locale: Locale) -> &'static str {
-    let (en, zh) = match id {
-        "statement" => ("Posting statement", "郵寄結算表"),
-        "bag_labels" => (
+/// A posting document's name.
+pub fn posting_doc_name(doc: satchel_ipc::PostingDoc, locale: Locale) -> &'static str {
+    use satchel_ipc::PostingDoc as D;
+    let (en, zh) = match doc {
+        D::Statement => ("Posting statement", "郵寄結算表"),
+        D::BagLabels => (
             "Bag labels (A6, four per A4)",
             "郵袋標籤（A6，每張 A4 四個）",
         ),
-        "certificate" => ("Certificate of posting list", "投寄證明清單"),
-        _ => ("Document", "文件"),
+        D::Certificate => ("Certificate of posting list", "投寄證明清單"),
     };
     pick(en, zh, locale)
 }

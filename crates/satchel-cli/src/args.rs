@@ -292,12 +292,12 @@ pub enum PostingDoc {
 }
 
 impl PostingDoc {
-    /// The document's id in the app's contract (`satchel_ipc::POSTING_DOCS`).
-    pub fn id(self) -> &'static str {
+    /// The document in the app's contract.
+    pub fn doc(self) -> satchel_ipc::PostingDoc {
         match self {
-            PostingDoc::Statement => "statement",
-            PostingDoc::BagLabels => "bag_labels",
-            PostingDoc::Certificate => "certificate",
+            PostingDoc::Statement => satchel_ipc::PostingDoc::Statement,
+            PostingDoc::BagLabels => satchel_ipc::PostingDoc::BagLabels,
+            PostingDoc::Certificate => satchel_ipc::PostingDoc::Certificate,
         }
     }
 }

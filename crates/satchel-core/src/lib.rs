@@ -16,6 +16,7 @@ pub mod compare;
 pub mod destination;
 pub mod imail;
 pub mod insurance;
+pub mod label_format;
 pub mod lifecycle;
 pub mod postage;
 pub mod rates;

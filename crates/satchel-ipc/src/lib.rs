@@ -581,14 +581,9 @@ pub struct SetStateRequest {
 // Labels and printing
 // ---------------------------------------------------------------------------------------------
 
-/// The label formats, by wire id, in the order the print screen offers them.
-pub const LABEL_FORMATS: [&str; 5] = [
-    "imail_a4",
-    "speedpost",
-    "registered",
-    "parcel",
-    "thermal_4x6",
-];
+/// The label formats, the core's own type (`LabelFormat::ALL` is the order the print panel
+/// offers them in).
+pub use satchel_core::label_format::LabelFormat;
 
 /// A print queue, as `list_printers` reports it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -618,8 +613,7 @@ pub enum PrinterStateDto {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LabelRequest {
     pub shipment_ids: Vec<String>,
-    /// One of [`LABEL_FORMATS`].
-    pub format: String,
+    pub format: LabelFormat,
     pub start: u32,
 }
 
@@ -640,7 +634,7 @@ pub struct LabelPreview {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PrintLabelsRequest {
     pub shipment_ids: Vec<String>,
-    pub format: String,
+    pub format: LabelFormat,
     pub start: u32,
     /// A queue name from `list_printers`.
     pub printer: String,
@@ -716,9 +710,33 @@ pub struct PrintResult {
 // iMail posting documents
 // ---------------------------------------------------------------------------------------------
 
-/// The posting documents, by wire id, in the order the posting panel offers them: the
-/// merchant's posting statement, the A6 bag labels and the certificate of posting.
-pub const POSTING_DOCS: [&str; 3] = ["statement", "bag_labels", "certificate"];
+/// The documents of an iMail posting: the merchant's posting statement, the A6 bag labels
+/// and the certificate of posting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PostingDoc {
+    Statement,
+    BagLabels,
+    Certificate,
+}
+
+impl PostingDoc {
+    /// In the order the posting panel offers them.
+    pub const ALL: [PostingDoc; 3] = [Self::Statement, Self::BagLabels, Self::Certificate];
+
+    /// The stable id (`bag_labels`).
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::Statement => "statement",
+            Self::BagLabels => "bag_labels",
+            Self::Certificate => "certificate",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<PostingDoc> {
+        Self::ALL.into_iter().find(|d| d.id() == id.trim())
+    }
+}
 
 /// `preview_posting` request: which iMail shipments make the posting, under which permit, on
 /// which day, and which document to show. The shell forms the bags (one destination per bag,
@@ -729,8 +747,7 @@ pub struct PostingRequest {
     pub permit_no: String,
     /// `YYYY-MM-DD`; empty means today in Hong Kong.
     pub date: String,
-    /// One of [`POSTING_DOCS`].
-    pub doc: String,
+    pub doc: PostingDoc,
 }
 
 /// `preview_posting` response: the first page as SVG and what the posting holds.

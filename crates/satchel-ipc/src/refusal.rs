@@ -109,9 +109,6 @@ pub enum Refused {
     },
     // --- Labels, posting documents, printers ---
     NoLabelFont,
-    UnknownLabelFormat {
-        value: String,
-    },
     NothingSelected,
     NoImailSelected,
     CannotStartThere {
@@ -131,9 +128,6 @@ pub enum Refused {
     NoDefaultSender,
     NoImailCharge {
         detail: String,
-    },
-    UnknownDocument {
-        value: String,
     },
     PermitMissing,
     // --- EC-Ship ---

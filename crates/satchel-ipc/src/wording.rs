@@ -107,8 +107,6 @@ pub fn refusal(e: &CommandError, lang: Lang) -> String {
             "No label font is installed (Noto Sans CJK, package fonts-noto-cjk).".into()
         }
         (R::NoLabelFont, ZhHk) => "未安裝標籤字型（Noto Sans CJK，套件 fonts-noto-cjk）。".into(),
-        (R::UnknownLabelFormat { value }, En) => format!("Unknown label format '{value}'."),
-        (R::UnknownLabelFormat { value }, ZhHk) => format!("未知的標籤格式「{value}」。"),
         (R::NothingSelected, En) => "Select at least one shipment.".into(),
         (R::NothingSelected, ZhHk) => "請最少選擇一件郵件。".into(),
         (R::NoImailSelected, En) => "Select at least one iMail shipment.".into(),
@@ -137,8 +135,6 @@ pub fn refusal(e: &CommandError, lang: Lang) -> String {
             format!("No iMail charge for this posting: {detail}")
         }
         (R::NoImailCharge { detail }, ZhHk) => format!("無法計算此批 iMail 的郵費：{detail}"),
-        (R::UnknownDocument { value }, En) => format!("Unknown posting document '{value}'."),
-        (R::UnknownDocument { value }, ZhHk) => format!("未知的郵寄文件「{value}」。"),
         (R::PermitMissing, En) => {
             "Enter the iMail permit number (it is printed on every bag label).".into()
         }

@@ -29,59 +29,9 @@ pub use posting::{
 };
 pub use sheet::{pages, Page, Placed, SheetError};
 
-use serde::{Deserialize, Serialize};
-
 /// A length in tenths of a millimetre.
 pub type Dmm = u32;
 
-/// The label formats, with their sizes (width × height, tenths of a mm).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Format {
-    /// iMail all-in-one label, 210 × 90 mm, three to an A4 sheet.
-    ImailA4,
-    /// Speedpost, 184 × 129 mm per ply.
-    Speedpost,
-    /// Air/surface registered mail, 188 × 81 mm.
-    Registered,
-    /// Air/surface parcel, 188 × 135 mm first ply.
-    Parcel,
-    /// Any service on a 4 × 6 in thermal roll (101.6 × 152.4 mm).
-    Thermal4x6,
-}
-
-impl Format {
-    pub const ALL: [Format; 5] = [
-        Format::ImailA4,
-        Format::Speedpost,
-        Format::Registered,
-        Format::Parcel,
-        Format::Thermal4x6,
-    ];
-
-    /// (width, height) of one label.
-    pub fn size(self) -> (Dmm, Dmm) {
-        match self {
-            Format::ImailA4 => (2100, 900),
-            Format::Speedpost => (1840, 1290),
-            Format::Registered => (1880, 810),
-            Format::Parcel => (1880, 1350),
-            Format::Thermal4x6 => (1016, 1524),
-        }
-    }
-
-    /// The landscape formats put sender and recipient side by side; the thermal roll stacks.
-    pub fn is_portrait(self) -> bool {
-        self == Format::Thermal4x6
-    }
-
-    pub fn id(self) -> &'static str {
-        match self {
-            Format::ImailA4 => "imail_a4",
-            Format::Speedpost => "speedpost",
-            Format::Registered => "registered",
-            Format::Parcel => "parcel",
-            Format::Thermal4x6 => "thermal_4x6",
-        }
-    }
-}
+/// The label formats and their sizes are the core's (`satchel_core::label_format`): the
+/// contract, the printer profiles and the CLI name them with the same ids.
+pub use satchel_core::label_format::LabelFormat as Format;

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::{Dmm, Format, Label};
 
 /// A4 in tenths of a mm.
-pub const A4: (Dmm, Dmm) = (2100, 2970);
+pub const A4: (Dmm, Dmm) = satchel_core::label_format::A4_TENTHS_MM;
 
 /// A label at a position on a page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,17 +49,6 @@ impl std::fmt::Display for SheetError {
 }
 
 impl std::error::Error for SheetError {}
-
-impl Format {
-    /// Labels per page, and the page size.
-    pub fn sheet(self) -> (usize, (Dmm, Dmm)) {
-        match self {
-            Format::ImailA4 | Format::Registered => (3, A4),
-            Format::Speedpost | Format::Parcel => (2, A4),
-            Format::Thermal4x6 => (1, self.size()),
-        }
-    }
-}
 
 /// Lays `labels` out on pages, the first at position `start` (1-based) of the first sheet.
 /// Labels stack from the top of the sheet, centred across it (the iMail sheet is 210 mm wide,

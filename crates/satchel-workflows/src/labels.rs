@@ -174,20 +174,6 @@ pub fn print_error(e: PrintError) -> CommandError {
     )
 }
 
-fn format_of(id: &str) -> Result<Format, CommandError> {
-    Format::ALL
-        .into_iter()
-        .find(|f| f.id() == id)
-        .ok_or_else(|| {
-            CommandError::new(
-                "format",
-                Refused::UnknownLabelFormat {
-                    value: id.to_owned(),
-                },
-            )
-        })
-}
-
 /// The shipments' labels laid out on pages, with the records they came from.
 #[derive(Debug)]
 pub struct Laid {
@@ -201,11 +187,10 @@ pub struct Laid {
 pub fn lay_out(
     store: &Store,
     ids: &[String],
-    format: &str,
+    format: Format,
     start: u32,
     today: NaiveDate,
 ) -> Result<Laid, CommandError> {
-    let format = format_of(format)?;
     if ids.is_empty() {
         return Err(CommandError::new("shipment_ids", Refused::NothingSelected));
     }
@@ -283,7 +268,7 @@ pub fn preview(
     r: &LabelRequest,
     today: NaiveDate,
 ) -> Result<LabelPreview, CommandError> {
-    let laid = lay_out(store, &r.shipment_ids, &r.format, r.start, today)?;
+    let laid = lay_out(store, &r.shipment_ids, r.format, r.start, today)?;
     Ok(LabelPreview {
         svg: laid
             .pages
@@ -320,8 +305,8 @@ pub fn print<'f>(
     profiles_path: &Path,
     progress: &mut dyn FnMut(PrintProgress),
 ) -> Result<PrintResult, CommandError> {
-    let laid = lay_out(&store.lock(), &r.shipment_ids, &r.format, r.start, today)?;
-    let format = format_of(&r.format)?;
+    let laid = lay_out(&store.lock(), &r.shipment_ids, r.format, r.start, today)?;
+    let format = r.format;
     let profiles = load_profiles(profiles_path);
     let profile = profiles.as_ref().and_then(|p| p.for_format(format.id()));
     // The profile's calibration moves the whole page; validated within ±50 mm on load.
@@ -345,7 +330,7 @@ pub fn print<'f>(
     });
     let options = PrintOptions {
         // No names in the title: CUPS keeps job history.
-        title: format!("Satchel labels {} x {}", laid.labels, r.format),
+        title: format!("Satchel labels {} x {}", laid.labels, r.format.id()),
         media: profile.map(|p| p.media.clone()),
         ..PrintOptions::default()
     };
@@ -520,7 +505,7 @@ mod tests {
         let ids = two_drafts(&mut store);
         let r = LabelRequest {
             shipment_ids: ids.clone(),
-            format: "imail_a4".into(),
+            format: Format::from_id("imail_a4").unwrap(),
             start: 3,
         };
         let p = preview(&store, &r, monday()).unwrap();
@@ -528,7 +513,7 @@ mod tests {
         assert!(p.svg.contains("DRAFT"));
         assert_eq!((p.labels, p.drafts, p.pages, p.per_sheet), (2, 2, 2, 3));
         let thermal = LabelRequest {
-            format: "thermal_4x6".into(),
+            format: Format::from_id("thermal_4x6").unwrap(),
             start: 1,
             ..r.clone()
         };
@@ -536,7 +521,7 @@ mod tests {
         assert_eq!((p.pages, p.per_sheet), (2, 1));
 
         let bad_start = LabelRequest {
-            format: "thermal_4x6".into(),
+            format: Format::from_id("thermal_4x6").unwrap(),
             start: 2,
             ..r.clone()
         };
@@ -545,7 +530,7 @@ mod tests {
             "start"
         );
         let bad_format = LabelRequest {
-            format: "a5".into(),
+            format: Format::from_id("a5").unwrap(),
             ..r.clone()
         };
         assert_eq!(
@@ -580,7 +565,7 @@ mod tests {
         let mut events = Vec::new();
         let r = PrintLabelsRequest {
             shipment_ids: ids.clone(),
-            format: "thermal_4x6".into(),
+            format: Format::from_id("thermal_4x6").unwrap(),
             start: 1,
             printer: "PDF".into(),
         };
@@ -622,7 +607,7 @@ mod tests {
         let state = SharedStore::new(store);
         let r = PrintLabelsRequest {
             shipment_ids: vec![id.clone()],
-            format: "speedpost".into(),
+            format: Format::from_id("speedpost").unwrap(),
             start: 1,
             printer: "PDF".into(),
         };
@@ -686,7 +671,7 @@ mod tests {
         }
         let r = PrintLabelsRequest {
             shipment_ids: ids,
-            format: "thermal_4x6".into(),
+            format: Format::from_id("thermal_4x6").unwrap(),
             start: 1,
             printer: "PDF".into(),
         };
@@ -720,7 +705,7 @@ mod tests {
         };
         let r = PrintLabelsRequest {
             shipment_ids: ids,
-            format: "thermal_4x6".into(),
+            format: Format::from_id("thermal_4x6").unwrap(),
             start: 1,
             printer: "Zebra".into(),
         };

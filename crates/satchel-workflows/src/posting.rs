@@ -15,7 +15,8 @@ use satchel_core::model::{Posting, PostingItem};
 use satchel_core::rates::RateSet;
 use satchel_core::service::Service;
 use satchel_ipc::{
-    CommandError, PostingPreview, PostingPrintResult, PostingRequest, PrintPostingRequest, Refused,
+    CommandError, PostingDoc, PostingPreview, PostingPrintResult, PostingRequest,
+    PrintPostingRequest, Refused,
 };
 use satchel_labels::pdf::Font;
 use satchel_labels::posting::Document;
@@ -113,14 +114,14 @@ pub fn build(store: &Store, r: &PostingRequest, today: NaiveDate) -> Result<Buil
 }
 
 /// The chosen document of a built posting.
-pub fn document(b: &Built, doc: &str, rates: &RateSet) -> Result<Document, CommandError> {
+pub fn document(b: &Built, doc: PostingDoc, rates: &RateSet) -> Result<Document, CommandError> {
     let docs = PostingDocs {
         merchant: &b.merchant,
         date: b.date,
         posting: &b.posting,
     };
     match doc {
-        "statement" => statement(&docs, &rates.as_of(b.date)).map_err(|e| {
+        PostingDoc::Statement => statement(&docs, &rates.as_of(b.date)).map_err(|e| {
             CommandError::new(
                 "shipment_ids",
                 Refused::NoImailCharge {
@@ -128,14 +129,8 @@ pub fn document(b: &Built, doc: &str, rates: &RateSet) -> Result<Document, Comma
                 },
             )
         }),
-        "bag_labels" => Ok(bag_labels(&docs)),
-        "certificate" => Ok(certificate_of_posting(&docs, &b.certificate)),
-        other => Err(CommandError::new(
-            "doc",
-            Refused::UnknownDocument {
-                value: other.to_owned(),
-            },
-        )),
+        PostingDoc::BagLabels => Ok(bag_labels(&docs)),
+        PostingDoc::Certificate => Ok(certificate_of_posting(&docs, &b.certificate)),
     }
 }
 
@@ -146,7 +141,7 @@ pub fn preview(
     today: NaiveDate,
 ) -> Result<PostingPreview, CommandError> {
     let built = build(store, r, today)?;
-    let doc = document(&built, &r.doc, rates)?;
+    let doc = document(&built, r.doc, rates)?;
     let pages = doc.to_pages();
     Ok(PostingPreview {
         svg: pages
@@ -173,7 +168,7 @@ pub fn print<'f>(
         return Err(CommandError::new("permit_no", Refused::PermitMissing));
     }
     let built = build(&store.lock(), &r.posting, today)?;
-    let doc = document(&built, &r.posting.doc, rates)?;
+    let doc = document(&built, r.posting.doc, rates)?;
     let pages = doc.to_pages();
     let pdf = satchel_labels::pdf::render(&pages, font()?, None).map_err(|e| {
         CommandError::new(
@@ -187,7 +182,7 @@ pub fn print<'f>(
         // No names in the title: CUPS keeps job history.
         title: format!(
             "Satchel iMail {} x {}",
-            r.posting.doc,
+            r.posting.doc.id(),
             built.posting.items.len()
         ),
         ..PrintOptions::default()
@@ -266,7 +261,7 @@ mod tests {
             shipment_ids: ids,
             permit_no: "PM 1234".into(),
             date: String::new(),
-            doc: doc.into(),
+            doc: PostingDoc::from_id(doc).unwrap(),
         }
     }
 

@@ -10,8 +10,8 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use satchel_ipc::{
-    PostingPreview, PostingPrintResult, PostingRequest, PrintJobState, PrintPostingRequest,
-    PrinterDto, POSTING_DOCS,
+    PostingDoc, PostingPreview, PostingPrintResult, PostingRequest, PrintJobState,
+    PrintPostingRequest, PrinterDto,
 };
 
 use crate::components::printer::{PrinterChoice, PrintersProblem};
@@ -27,7 +27,7 @@ pub fn PostingPanel(
     let locale = use_locale();
     let permit = RwSignal::new(String::new());
     let date = RwSignal::new(String::new());
-    let doc = RwSignal::new(POSTING_DOCS[0].to_owned());
+    let doc = RwSignal::new(PostingDoc::ALL[0]);
     let printer = RwSignal::new(String::new());
     let printers = RwSignal::new(None::<Result<Vec<PrinterDto>, CallError>>);
     let preview = RwSignal::new(None::<Result<PostingPreview, CallError>>);
@@ -102,10 +102,14 @@ pub fn PostingPanel(
                 <label>
                     {tr(Key::PostingDocument)}
                     <select id="posting-doc"
-                        prop:value=move || doc.get()
-                        on:change=move |ev| doc.set(event_target_value(&ev))>
-                        {POSTING_DOCS.into_iter().map(|d| view! {
-                            <option value=d>{move || i18n::posting_doc_name(d, locale.get())}</option>
+                        prop:value=move || doc.get().id()
+                        on:change=move |ev| {
+                            if let Some(d) = PostingDoc::from_id(&event_target_value(&ev)) {
+                                doc.set(d);
+                            }
+                        }>
+                        {PostingDoc::ALL.into_iter().map(|d| view! {
+                            <option value=d.id()>{move || i18n::posting_doc_name(d, locale.get())}</option>
                         }).collect_view()}
                     </select>
                 </label>

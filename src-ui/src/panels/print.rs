@@ -10,8 +10,8 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use satchel_ipc::{
-    LabelPreview, LabelRequest, PrintLabelsRequest, PrintProgress, PrintResult, PrinterDto,
-    LABEL_FORMATS,
+    LabelFormat, LabelPreview, LabelRequest, PrintLabelsRequest, PrintProgress, PrintResult,
+    PrinterDto,
 };
 
 use crate::components::printer::{PrinterChoice, PrintersProblem};
@@ -27,7 +27,7 @@ pub fn PrintPanel(
     on_printed: Callback<()>,
 ) -> impl IntoView {
     let locale = use_locale();
-    let format = RwSignal::new(LABEL_FORMATS[0].to_owned());
+    let format = RwSignal::new(LabelFormat::ALL[0]);
     let start = RwSignal::new(1u32);
     let printer = RwSignal::new(String::new());
     let printers = RwSignal::new(None::<Result<Vec<PrinterDto>, CallError>>);
@@ -52,7 +52,10 @@ pub fn PrintPanel(
         let f = format.get();
         printers.with(|list| {
             if let Some(Ok(list)) = list {
-                if let Some(p) = list.iter().find(|p| p.profile_formats.contains(&f)) {
+                if let Some(p) = list
+                    .iter()
+                    .find(|p| p.profile_formats.iter().any(|id| id == f.id()))
+                {
                     printer.set(p.name.clone());
                 }
             }
@@ -110,13 +113,15 @@ pub fn PrintPanel(
                 <label>
                     {tr(Key::LabelFormat)}
                     <select id="print-format" autofocus
-                        prop:value=move || format.get()
+                        prop:value=move || format.get().id()
                         on:change=move |ev| {
                             start.set(1);
-                            format.set(event_target_value(&ev));
+                            if let Some(f) = LabelFormat::from_id(&event_target_value(&ev)) {
+                                format.set(f);
+                            }
                         }>
-                        {LABEL_FORMATS.into_iter().map(|f| view! {
-                            <option value=f>{move || i18n::format_name(f, locale.get())}</option>
+                        {LabelFormat::ALL.into_iter().map(|f| view! {
+                            <option value=f.id()>{move || i18n::format_name(f, locale.get())}</option>
                         }).collect_view()}
                     </select>
                 </label>

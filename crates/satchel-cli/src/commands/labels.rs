@@ -239,14 +239,14 @@ pub fn posting(
     }
     let request = PostingRequest {
         shipment_ids: records.iter().map(|r| r.id.clone()).collect(),
-        doc: a.doc.id().to_owned(),
+        doc: a.doc.doc(),
         permit_no: a.permit.clone(),
         date: a.date.map(|d| d.to_string()).unwrap_or_default(),
     };
     let rates = crate::load::rates(rates)?;
     let built = satchel_workflows::posting::build(db, &request, today_in_hong_kong())
         .map_err(|e| anyhow::anyhow!("{}: {}", e.field, refusal(&e, Lang::En)))?;
-    let doc = satchel_workflows::posting::document(&built, &request.doc, &rates.set)
+    let doc = satchel_workflows::posting::document(&built, request.doc, &rates.set)
         .map_err(|e| anyhow::anyhow!("{}: {}", e.field, refusal(&e, Lang::En)))?;
     let font = Font::system_cjk()
         .context("no CJK font found for the documents: install the package fonts-noto-cjk")?;
@@ -265,7 +265,7 @@ pub fn posting(
     Ok(Output::new(
         format!(
             "{} of {items} item(s) in {bags} bag(s), posted {}: {} page(s) in {}\n",
-            request.doc,
+            request.doc.id(),
             built.date,
             pages.len(),
             a.out.display()
