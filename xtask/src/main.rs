@@ -103,7 +103,7 @@ fn test(root: &Path) -> Result<()> {
     }
     // Each heavy dependency stays inside the crate that wraps it (deny.toml).
     step("dependency bans (cargo deny)", || {
-        cargo(&["deny", "--workspace", "--offline", "check", "bans"])
+        cargo(&["deny", "--workspace", "check", "bans"])
     })?;
     step("clippy (native)", || {
         cargo(&[

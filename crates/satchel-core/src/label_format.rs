@@ -20,6 +20,7 @@ pub enum LabelFormat {
     /// Air/surface parcel, 188 × 135 mm first ply.
     Parcel,
     /// Any service on a 4 × 6 in thermal roll (101.6 × 152.4 mm).
+    #[serde(rename = "thermal_4x6")]
     Thermal4x6,
 }
 
