@@ -51,11 +51,14 @@ impl Hub {
     fn start() -> Hub {
         let dir = Arc::new(tempfile::tempdir().unwrap());
         let file = dir.path().join("hub.sqlite3");
-        Hub::start_on(dir, file, "127.0.0.1:0".parse().unwrap())
+        Hub::start_on(dir, file)
     }
 
-    fn start_on(dir: Arc<TempDir>, file: PathBuf, addr: SocketAddr) -> Hub {
-        Hub::start_with(dir, file, addr, hub_config())
+    /// A hub on an existing database file (a restart), on a fresh port: tests never rebind a
+    /// port, which the old listener may still hold. Devices that must find it again talk
+    /// through a [`CuttingProxy`] and the proxy is pointed at the new port.
+    fn start_on(dir: Arc<TempDir>, file: PathBuf) -> Hub {
+        Hub::start_with(dir, file, "127.0.0.1:0".parse().unwrap(), hub_config())
     }
 
     fn start_with(dir: Arc<TempDir>, file: PathBuf, addr: SocketAddr, config: HubConfig) -> Hub {
@@ -85,11 +88,11 @@ impl Hub {
     }
 
     /// Kills the hub: its runtime stops, dropping every task and socket mid-flight.
-    fn kill(mut self) -> (Arc<TempDir>, PathBuf, SocketAddr) {
+    fn kill(mut self) -> (Arc<TempDir>, PathBuf) {
         if let Some(rt) = self.rt.take() {
             rt.shutdown_background();
         }
-        (self._dir.clone(), self.file.clone(), self.addr)
+        (self._dir.clone(), self.file.clone())
     }
 
     /// Every byte of the hub's database files, for grepping.
@@ -115,10 +118,12 @@ impl Drop for Hub {
 // ---- a TCP proxy that cuts connections --------------------------------------------------------
 
 /// Forwards to the hub; once the hub has sent `budget` bytes back (over all connections), it
-/// cuts the connection that crossed the line, then disarms.
+/// cuts the connection that crossed the line, then disarms. It can be pointed at a restarted
+/// hub, so devices keep one address while the hub gets a fresh port.
 struct CuttingProxy {
     addr: SocketAddr,
     budget: Arc<AtomicI64>,
+    target: Arc<std::sync::Mutex<SocketAddr>>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -130,9 +135,12 @@ impl CuttingProxy {
         let addr = listener.local_addr().unwrap();
         let budget = Arc::new(AtomicI64::new(UNLIMITED));
         let b = budget.clone();
+        let target = Arc::new(std::sync::Mutex::new(target));
+        let to = target.clone();
         let task = tokio::spawn(async move {
             while let Ok((client, _)) = listener.accept().await {
                 let b = b.clone();
+                let target = *to.lock().unwrap();
                 tokio::spawn(async move {
                     let Ok(server) = TcpStream::connect(target).await else {
                         return;
@@ -166,7 +174,17 @@ impl CuttingProxy {
                 });
             }
         });
-        CuttingProxy { addr, budget, task }
+        CuttingProxy {
+            addr,
+            budget,
+            target,
+            task,
+        }
+    }
+
+    /// New connections go to `hub` from now on.
+    fn retarget(&self, hub: SocketAddr) {
+        *self.target.lock().unwrap() = hub;
     }
 
     fn url(&self) -> String {
@@ -538,11 +556,13 @@ async fn the_recovery_phrase_brings_a_lost_key_back() {
 async fn a_hub_killed_mid_upload_loses_and_duplicates_nothing() {
     const N: usize = 3000;
     let hub = Hub::start();
-    let mut config = test_config(&hub.url());
+    // The devices keep one address across the restart; the hub behind it gets a new port.
+    let front = CuttingProxy::start(hub.addr).await;
+    let mut config = test_config(&front.url());
     config.push_batch = 50;
     let a = Arc::new(Device::with(config, 0));
     a.sync.create_account("laptop").await.unwrap();
-    let b = Device::new(&hub.url());
+    let b = Device::new(&front.url());
     link(&a, &b).await;
     for i in 0..N {
         a.add(&format!("Recipient {i:05}"));
@@ -560,15 +580,16 @@ async fn a_hub_killed_mid_upload_loses_and_duplicates_nothing() {
         }
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    let (dir, file, addr) = hub.kill();
+    let (dir, file) = hub.kill();
     let err = pushing.await.unwrap().unwrap_err();
     assert!(err.is_transient(), "{err}");
     let st = a.sync.status().unwrap();
     assert!(st.pending > 0, "the hub died before the last batch");
     assert!(st.last_error.is_some());
 
-    // The same file, the same address: as if the service restarted.
-    let hub = Hub::start_on(dir, file, addr);
+    // The same file, the same address for the devices: as if the service restarted.
+    let hub = Hub::start_on(dir, file);
+    front.retarget(hub.addr);
     a.sync.sync_now().await.unwrap();
     assert_eq!(a.sync.status().unwrap().pending, 0);
     assert_eq!(
@@ -816,9 +837,10 @@ async fn a_fresh_third_device_syncs_everything_in_pages() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_offline_device_says_so_and_the_loop_catches_up_when_the_hub_is_back() {
     let hub = Hub::start();
-    let a = Arc::new(Device::new(&hub.url()));
+    let front = CuttingProxy::start(hub.addr).await;
+    let a = Arc::new(Device::new(&front.url()));
     a.sync.create_account("laptop").await.unwrap();
-    let (dir, file, addr) = hub.kill();
+    let (dir, file) = hub.kill();
     a.add("Akiko Sato");
     let err = a.sync.sync_now().await.unwrap_err();
     assert!(matches!(err, SyncError::Offline(_)), "{err}");
@@ -853,7 +875,8 @@ async fn an_offline_device_says_so_and_the_loop_catches_up_when_the_hub_is_back(
     for _ in 0..3 {
         assert_eq!(round_rx.recv().await, Some(false));
     }
-    let hub = Hub::start_on(dir, file, addr);
+    let hub = Hub::start_on(dir, file);
+    front.retarget(hub.addr);
     while round_rx.recv().await != Some(true) {}
     let st = a.sync.status().unwrap();
     assert_eq!(st.pending, 0);
