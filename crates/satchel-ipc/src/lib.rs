@@ -1,9 +1,10 @@
 //! The contract between the Leptos UI (wasm) and the Tauri shell (native).
 //!
 //! Both sides compile this crate, so a renamed command or a changed field is a compile error
-//! rather than a silent `undefined` at run time. It holds only plain data: the UI never links
-//! the domain engine, and the shell converts domain types into these DTOs. Money travels as
-//! decimal strings (never floats) and weights as integer grams.
+//! rather than a silent `undefined` at run time. It holds plain data and the one catalogue of
+//! refusal wording: the UI cannot call the domain engine (only the closed sets the core owns are
+//! re-exported here), and the application layer (`satchel-workflows`) converts domain types
+//! into these DTOs. Money travels as decimal strings (never floats), weights as integer grams.
 #![forbid(unsafe_code)]
 
 use serde::{Deserialize, Serialize};
@@ -242,7 +243,7 @@ pub struct IdRequest {
     pub id: String,
 }
 
-/// One problem the rules engine (or the shell's own input check) found, already worded in
+/// One problem the rules engine (or the application layer's input check) found, already worded in
 /// both languages so the screen, the CSV report and the CLI say the same thing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProblemDto {

@@ -34,7 +34,7 @@ use crate::Engine;
 #[derive(Debug)]
 pub struct Parsed {
     pub shipment: Option<Shipment>,
-    /// Values the shell could not read (not a domain rule, so no rule id).
+    /// Values that could not be read (not a domain rule, so no rule id).
     pub input: Vec<ProblemDto>,
 }
 
