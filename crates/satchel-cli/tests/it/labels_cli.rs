@@ -595,3 +595,92 @@ fn zpl_through_a_raw_cups_queue_arrives_byte_for_byte() {
     assert!(said.contains("completed"), "{said}");
     assert_eq!(got, std::fs::read(&out).unwrap());
 }
+
+/// `satchel posting` assembles an iMail posting exactly as the app's posting panel does
+/// (`satchel_workflows::posting`): bags one destination each, the default sender as the
+/// merchant, and the chosen document as a PDF.
+#[test]
+fn an_imail_posting_statement_and_bag_labels_are_written_as_pdfs() {
+    use satchel_core::service::Service;
+    use satchel_store::{ContactInput, ContactKind};
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("satchel.db");
+    let mut db = Store::open(&path).unwrap();
+    db.create_contact(ContactInput {
+        kind: ContactKind::Sender,
+        party: fx::little_shop(),
+        notes: String::new(),
+        tags: vec![],
+        is_default: true,
+    })
+    .unwrap();
+    for (reference, recipient) in [
+        ("IM-1", fx::tokyo_recipient("Sato")),
+        ("IM-2", fx::tokyo_recipient("Suzuki")),
+        ("IM-3", fx::taipei_recipient()),
+    ] {
+        let s = Shipment {
+            service: Service::Imail,
+            reference: reference.into(),
+            ..shipment(reference, None)
+        };
+        let s = Shipment { recipient, ..s };
+        db.create_shipment(
+            &ShipmentDraft {
+                shipment: s,
+                recipient_id: None,
+                sender_id: None,
+            },
+            &Assessment::default(),
+        )
+        .unwrap();
+    }
+    drop(db);
+
+    let out = dir.path().join("statement.pdf");
+    let args = [
+        "--json",
+        "posting",
+        "--shipments",
+        "IM-1,IM-2,IM-3",
+        "--doc",
+        "statement",
+        "--permit",
+        "PM 1234",
+        "--date",
+        "2026-12-07",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    let v: serde_json::Value = serde_json::from_str(ok(&satchel(&path, &args), 0).trim()).unwrap();
+    // Japan and Taiwan: one bag per destination.
+    assert_eq!(
+        (v["items"].as_u64(), v["bags"].as_u64()),
+        (Some(3), Some(2)),
+        "{v}"
+    );
+    assert_eq!(v["date"], "2026-12-07");
+    let info = tool("pdfinfo", "poppler-utils", &[out.to_str().unwrap()]);
+    assert!(page_count(&info).is_some_and(|n| n >= 1), "{info}");
+    let words = tool("pdftotext", "poppler-utils", &[out.to_str().unwrap(), "-"]);
+    assert!(
+        words.contains("PM 1234") || words.contains("TOTAL"),
+        "{words}"
+    );
+
+    // An unknown order reference is named, and nothing is written.
+    let missing = dir.path().join("none.pdf");
+    let args = [
+        "posting",
+        "--shipments",
+        "IM-9",
+        "--doc",
+        "bag-labels",
+        "--out",
+        missing.to_str().unwrap(),
+    ];
+    let text = ok(&satchel(&path, &args), 1);
+    assert!(text.contains("IM-9"), "{text}");
+    assert!(!missing.exists());
+}
