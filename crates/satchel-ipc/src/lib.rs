@@ -935,7 +935,7 @@ pub struct TrackingDto {
     pub item_number: Option<String>,
     pub events: Vec<TrackingEventDto>,
     /// Why a refresh did not happen (offline, not set up); the stored timeline still shows.
-    pub error: Option<String>,
+    pub error: Option<CommandError>,
 }
 
 /// `attach_item_number` request: the number of a pre-printed iMail barcode label,

@@ -141,6 +141,12 @@ pub enum Refused {
     NotCancellable {
         reason: String,
     },
+    /// Tracking needs an item number, which EC-Ship has not given yet.
+    NotNumberedYet,
+    /// Tracking could not be refreshed (offline, or EC-Ship's own words).
+    TrackingFailed {
+        detail: String,
+    },
     BaseUrl,
     TrackingUrl,
     IntegratorMissing,

@@ -2,7 +2,7 @@
 //! the one catalogue the window and the CLI use, so a refusal reads the same wherever the
 //! merchant meets it and no other layer words one.
 
-use crate::{CommandError, Refused, SyncTrouble};
+use crate::{CommandError, ProblemDto, Refused, SyncTrouble};
 
 /// The languages Satchel speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -157,6 +157,12 @@ pub fn refusal(e: &CommandError, lang: Lang) -> String {
             format!("This shipment cannot be cancelled: {reason}.")
         }
         (R::NotCancellable { reason }, ZhHk) => format!("此郵件不能取消：{reason}。"),
+        (R::NotNumberedYet, En) => "This shipment has no item number yet.".into(),
+        (R::NotNumberedYet, ZhHk) => "此郵件尚未有郵件編號。".into(),
+        (R::TrackingFailed { detail }, En) => {
+            format!("Tracking could not be refreshed: {detail}")
+        }
+        (R::TrackingFailed { detail }, ZhHk) => format!("無法更新追蹤資料：{detail}"),
         (R::BaseUrl, En) => "Enter the EC-Ship service address, starting with https:// (trial or \
                              production; http:// only for a local simulator)."
             .into(),
@@ -226,6 +232,68 @@ pub fn refusal(e: &CommandError, lang: Lang) -> String {
         }
         (R::NotADevice, En) => "That is not a device of this account.".into(),
         (R::NotADevice, ZhHk) => "此裝置不屬於這個帳戶。".into(),
+    }
+}
+
+/// A value the editor sent that could not be read at all. Not a domain rule, so it has no
+/// rule id; it travels as a [`ProblemDto`] (`input.<code>`) next to the rules engine's problems.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unreadable {
+    Amount,
+    ServiceMissing,
+    ServiceUnknown { value: String },
+    Category { value: String },
+    NonDelivery { value: String },
+}
+
+impl Unreadable {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Unreadable::Amount => "amount",
+            Unreadable::ServiceMissing => "service_missing",
+            Unreadable::ServiceUnknown { .. } => "service_unknown",
+            Unreadable::Category { .. } => "category",
+            Unreadable::NonDelivery { .. } => "non_delivery",
+        }
+    }
+
+    /// The problem as the editor shows it, under the input `field` names, in both languages.
+    pub fn problem(&self, field: &str) -> ProblemDto {
+        ProblemDto {
+            code: format!("input.{}", self.code()),
+            rule: String::new(),
+            field: field.to_owned(),
+            error: true,
+            message_en: unreadable(self, Lang::En),
+            message_zh_hk: unreadable(self, Lang::ZhHk),
+        }
+    }
+}
+
+/// An unreadable value as a sentence.
+pub fn unreadable(u: &Unreadable, lang: Lang) -> String {
+    use Lang::{En, ZhHk};
+    use Unreadable as U;
+    match (u, lang) {
+        (U::Amount, En) => "Enter an amount in figures, such as 120.50.".into(),
+        (U::Amount, ZhHk) => "請以數字輸入金額，例如 120.50。".into(),
+        (U::ServiceMissing, En) => "Choose a service.".into(),
+        (U::ServiceMissing, ZhHk) => "請選擇服務。".into(),
+        (U::ServiceUnknown { value }, En) => format!("Unknown service '{value}'."),
+        (U::ServiceUnknown { value }, ZhHk) => format!("未知的服務「{value}」。"),
+        (U::Category { value }, _) => refusal(
+            &CommandError::new(
+                "customs.category",
+                Refused::UnknownCategory {
+                    value: value.clone(),
+                },
+            ),
+            lang,
+        ),
+        (U::NonDelivery { value }, En) => {
+            format!("Unknown choice '{value}' for an undeliverable item.")
+        }
+        (U::NonDelivery { value }, ZhHk) => format!("未知的無法投遞處理方式「{value}」。"),
     }
 }
 

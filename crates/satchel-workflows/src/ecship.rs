@@ -18,7 +18,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use satchel_ipc::wording::{refusal, Lang};
 use satchel_ipc::{
     event, AttachItemRequest, CancelResponse, CommandError, EcshipSettingsDto, EcshipSettingsView,
     IdRequest, Refusal, Refused, SaveEcshipSettingsRequest, ShipmentDto, SubmitOutcome,
@@ -305,7 +304,7 @@ pub fn start_worker(app: &Arc<App>) {
 fn tracking_dto(
     store: &Store,
     id: &str,
-    error: Option<String>,
+    error: Option<CommandError>,
 ) -> Result<TrackingDto, CommandError> {
     let rec = store.shipment(id).map_err(store_error)?.ok_or_else(|| {
         store_error(satchel_store::Error::NotFound {
@@ -411,17 +410,19 @@ pub fn get_tracking(app: &App, request: &IdRequest) -> Result<TrackingDto, Comma
 pub async fn refresh_tracking(app: &App, request: &IdRequest) -> Result<TrackingDto, CommandError> {
     let state = &app.ecship;
     let error = match &state.keychain {
-        Err(why) => Some(refusal(&keychain_error(why), Lang::En)),
+        Err(why) => Some(keychain_error(why)),
         Ok(keychain) => {
             let settings = Settings::load(&state.settings_path);
             let ids = [request.id.clone()];
+            let failed =
+                |detail: String| CommandError::new("tracking", Refused::TrackingFailed { detail });
             match refresh::refresh_tracking(&app.store, &settings, keychain, &ids).await {
                 Ok(r) if r.updated == 1 => None,
                 Ok(r) => Some(r.errors.first().map_or_else(
-                    || "This shipment has no item number yet.".to_owned(),
-                    |(_, e)| format!("Tracking could not be refreshed: {}", e.text),
+                    || CommandError::new("item_number", Refused::NotNumberedYet),
+                    |(_, e)| failed(e.text.clone()),
                 )),
-                Err(e) => Some(e.to_string()),
+                Err(e) => Some(failed(e.to_string())),
             }
         }
     };

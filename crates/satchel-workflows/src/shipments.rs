@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 use satchel_core::model::{ContentLine, Customs, Dimensions, NonDelivery, Parcel, Shipment};
 use satchel_core::service::Service;
 use satchel_core::validate::{self, Role, RulesConfig};
-use satchel_ipc::wording::{refusal, Lang};
+use satchel_ipc::wording::Unreadable;
 use satchel_ipc::{
     CommandError, CompareRequest, ContentLineDto, DraftCheck, ExportFile, JobDto, ProblemDto,
     Refused, SaveShipmentRequest, ServiceName, SetStateRequest, ShipmentDraftDto, ShipmentDto,
@@ -38,17 +38,6 @@ pub struct Parsed {
     pub input: Vec<ProblemDto>,
 }
 
-fn input_problem(code: &str, field: &str, en: String, zh: String) -> ProblemDto {
-    ProblemDto {
-        code: format!("input.{code}"),
-        rule: String::new(),
-        field: field.to_owned(),
-        error: true,
-        message_en: en,
-        message_zh_hk: zh,
-    }
-}
-
 /// A decimal string; empty is `None`. Unreadable text is reported against `field`.
 fn amount(text: &str, field: &str, input: &mut Vec<ProblemDto>) -> Option<Decimal> {
     let t = text.trim();
@@ -58,12 +47,7 @@ fn amount(text: &str, field: &str, input: &mut Vec<ProblemDto>) -> Option<Decima
     match Decimal::from_str(t) {
         Ok(d) => Some(d),
         Err(_) => {
-            input.push(input_problem(
-                "amount",
-                field,
-                "Enter an amount in figures, such as 120.50.".into(),
-                "請以數字輸入金額，例如 120.50。".into(),
-            ));
+            input.push(Unreadable::Amount.problem(field));
             None
         }
     }
@@ -73,36 +57,23 @@ pub fn parse_draft(d: &ShipmentDraftDto) -> Parsed {
     let mut input = Vec::new();
     let service = match d.service.trim() {
         "" => {
-            input.push(input_problem(
-                "service_missing",
-                "service",
-                "Choose a service.".into(),
-                "請選擇服務。".into(),
-            ));
+            input.push(Unreadable::ServiceMissing.problem("service"));
             None
         }
         id => {
             let s = Service::from_id(id);
             if s.is_none() {
-                input.push(input_problem(
-                    "service_unknown",
-                    "service",
-                    format!("Unknown service '{id}'."),
-                    format!("未知的服務「{id}」。"),
-                ));
+                let value = id.to_owned();
+                input.push(Unreadable::ServiceUnknown { value }.problem("service"));
             }
             s
         }
     };
     let category = match quote::parse_category(d.category.trim()) {
         Ok(c) => Some(c),
-        Err(e) => {
-            input.push(input_problem(
-                "category",
-                "customs.category",
-                refusal(&e, Lang::En),
-                refusal(&e, Lang::ZhHk),
-            ));
+        Err(_) => {
+            let value = d.category.trim().to_owned();
+            input.push(Unreadable::Category { value }.problem("customs.category"));
             None
         }
     };
@@ -111,12 +82,8 @@ pub fn parse_draft(d: &ShipmentDraftDto) -> Parsed {
         t => {
             let parsed = NonDelivery::from_id(t);
             if parsed.is_none() {
-                input.push(input_problem(
-                    "non_delivery",
-                    "non_delivery",
-                    format!("Unknown choice '{t}' for an undeliverable item."),
-                    format!("未知的無法投遞處理方式「{t}」。"),
-                ));
+                let value = t.to_owned();
+                input.push(Unreadable::NonDelivery { value }.problem("non_delivery"));
             }
             parsed
         }

@@ -6,9 +6,9 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use satchel_ipc::TrackingDto;
+use satchel_ipc::{CommandError, Refused, TrackingDto};
 
-use crate::i18n::{call_error, tr, use_locale, Key};
+use crate::i18n::{self, call_error, tr, use_locale, Key};
 use crate::ipc::{self, CallError};
 
 #[component]
@@ -40,7 +40,13 @@ pub fn TrackingPanel(
                     } else {
                         tracking.update(|t| {
                             if let Some(Ok(t)) = t {
-                                t.error = Some(call_error(&e, locale.get_untracked()));
+                                t.error = Some(match e {
+                                    CallError::Refused(r) => r,
+                                    CallError::Failed(detail) => CommandError::new(
+                                        "tracking",
+                                        Refused::TrackingFailed { detail },
+                                    ),
+                                });
                             }
                         });
                     }
@@ -83,7 +89,7 @@ pub fn TrackingPanel(
                         let error = t.error.clone().map(|e| view! {
                             <div class="result bad" id="tracking-error">
                                 <p>{tr(Key::TrackingRefreshFailed)}</p>
-                                <p class="job-error">{e}</p>
+                                <p class="job-error">{move || i18n::refusal_text(&e, locale.get())}</p>
                             </div>
                         });
                         let empty = t.events.is_empty();
