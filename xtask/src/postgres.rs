@@ -1,8 +1,10 @@
 //! A throwaway PostgreSQL for the hub's tests (toolchain.md §8.1, option B): its own cluster
-//! under the work directory, on 127.0.0.1:55432, trust auth, fsync off, and TLS on with a
-//! test CA made by the openssl command (so the hub's `sslmode=require` path is tested against
-//! a real server). The preinstalled system cluster is left alone, and a second call finds the
-//! first cluster running and reuses it, so `cargo xtask test` can call this every time.
+//! under the work directory, on a free loopback port chosen when the cluster is made (kept in
+//! `pg/port`), trust auth, fsync off, and TLS on with a test CA made by the openssl command
+//! (so the hub's `sslmode=require` path is tested against a real server). The preinstalled
+//! system cluster is left alone, and a second call finds this checkout's cluster running and
+//! reuses it, so `cargo xtask test` can call this every time. A server on the port that is not
+//! this checkout's cluster (another clone's, say) is never reused: a new port is chosen.
 //!
 //! It also sets `SATCHEL_TEST_PG_URL` and `SATCHEL_TEST_PG_CA` in this process's environment,
 //! so every cargo command xtask runs afterwards hands them to the tests.
@@ -15,27 +17,71 @@ use std::process::Command;
 
 use anyhow::{bail, Context, Result};
 
-const PORT: u16 = 55432;
 const DB: &str = "satchel";
 const USER: &str = "app";
 
+/// A loopback port nothing listens on now.
+fn free_port() -> Result<u16> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").context("finding a free port")?;
+    Ok(listener.local_addr()?.port())
+}
+
+/// The port of this checkout's cluster: the one it was given, unless a server that is not
+/// this cluster answers there; then a new free one, remembered in `pg/port`.
+fn cluster_port(bin: &Path, dir: &Path, data: &Path) -> Result<u16> {
+    let file = dir.join("port");
+    let saved = std::fs::read_to_string(&file)
+        .ok()
+        .and_then(|p| p.trim().parse::<u16>().ok());
+    if let Some(port) = saved {
+        // Nothing answers (the cluster is stopped), or the cluster that answers is ours.
+        let ours = !ready(bin, port)?
+            || psql(bin, port, "SHOW data_directory").is_ok_and(|d| Path::new(&d) == data);
+        if ours {
+            return Ok(port);
+        }
+    }
+    let port = free_port()?;
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    std::fs::write(&file, port.to_string())?;
+    Ok(port)
+}
+
 /// Starts (or finds running) the test cluster under `work/pg` and returns its URL,
-/// `postgres://app@127.0.0.1:55432/satchel`.
+/// `postgres://app@127.0.0.1:PORT/satchel`.
 pub fn ensure_postgres(work: &Path) -> Result<String> {
     let bin = pg_bin()?;
     let dir = absolute(&work.join("pg"))?;
     let data = dir.join("data");
-    let url = format!("postgres://{USER}@127.0.0.1:{PORT}/{DB}");
+    let port = cluster_port(&bin, &dir, &data)?;
+    let url = format!("postgres://{USER}@127.0.0.1:{port}/{DB}");
 
     // A cluster left running by an older xtask without TLS is restarted with it.
-    if ready(&bin)? && data.exists() && psql(&bin, "SHOW ssl")? != "on" {
+    if ready(&bin, port)? && data.exists() && psql(&bin, port, "SHOW ssl")? != "on" {
         run(as_postgres(&bin.join("pg_ctl"))
             .arg("-D")
             .arg(&data)
             .args(["stop", "-m", "fast", "-w"]))?;
     }
 
-    if !ready(&bin)? {
+    // This cluster running on another port (an older xtask used a fixed one): stop it, so it
+    // starts again on its own port.
+    if !ready(&bin, port)? && data.join("postmaster.pid").exists() {
+        let status = as_postgres(&bin.join("pg_ctl"))
+            .arg("-D")
+            .arg(&data)
+            .arg("status")
+            .status()
+            .context("running pg_ctl status")?;
+        if status.success() {
+            run(as_postgres(&bin.join("pg_ctl"))
+                .arg("-D")
+                .arg(&data)
+                .args(["stop", "-m", "fast", "-w"]))?;
+        }
+    }
+
+    if !ready(&bin, port)? {
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
         if is_root() {
             run(Command::new("chown").arg("postgres:").arg(&dir))?;
@@ -59,7 +105,7 @@ pub fn ensure_postgres(work: &Path) -> Result<String> {
         }
         let tls = make_certificates(&dir)?;
         let opts = format!(
-            "-p {PORT} -k {} -c listen_addresses=127.0.0.1 -c fsync=off \
+            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off \
              -c synchronous_commit=off -c full_page_writes=off \
              -c ssl=on -c ssl_cert_file={} -c ssl_key_file={}",
             dir.display(),
@@ -74,18 +120,19 @@ pub fn ensure_postgres(work: &Path) -> Result<String> {
             .args(["-w", "-o", &opts, "start"]))
         .with_context(|| {
             format!(
-                "pg_ctl start failed (is another server on port {PORT}?); see {}",
+                "pg_ctl start failed (is another server on port {port}?); see {}",
                 dir.join("server.log").display()
             )
         })?;
-        if !ready(&bin)? {
-            bail!("PostgreSQL started but does not answer on 127.0.0.1:{PORT}");
+        if !ready(&bin, port)? {
+            bail!("PostgreSQL started but does not answer on 127.0.0.1:{port}");
         }
     }
 
     // createdb fails when the database exists, which is the normal case on a second call.
     let exists = psql(
         &bin,
+        port,
         &format!("SELECT 1 FROM pg_database WHERE datname = '{DB}'"),
     )?;
     if exists != "1" {
@@ -93,7 +140,7 @@ pub fn ensure_postgres(work: &Path) -> Result<String> {
             "-h",
             "127.0.0.1",
             "-p",
-            &PORT.to_string(),
+            &port.to_string(),
             "-U",
             USER,
             DB,
@@ -104,9 +151,9 @@ pub fn ensure_postgres(work: &Path) -> Result<String> {
     Ok(url)
 }
 
-fn psql(bin: &Path, sql: &str) -> Result<String> {
+fn psql(bin: &Path, port: u16, sql: &str) -> Result<String> {
     let out = Command::new(bin.join("psql"))
-        .args(["-h", "127.0.0.1", "-p", &PORT.to_string(), "-U", USER])
+        .args(["-h", "127.0.0.1", "-p", &port.to_string(), "-U", USER])
         .args(["-d", "postgres", "-Atc", sql])
         .output()
         .context("running psql")?;
@@ -196,8 +243,10 @@ fn make_certificates(dir: &Path) -> Result<PathBuf> {
 #[allow(dead_code)]
 pub fn stop_postgres(work: &Path) -> Result<()> {
     let bin = pg_bin()?;
-    let data = absolute(&work.join("pg"))?.join("data");
-    if ready(&bin)? && data.exists() {
+    let dir = absolute(&work.join("pg"))?;
+    let data = dir.join("data");
+    let port = cluster_port(&bin, &dir, &data)?;
+    if ready(&bin, port)? && data.exists() {
         run(as_postgres(&bin.join("pg_ctl"))
             .arg("-D")
             .arg(&data)
@@ -224,9 +273,9 @@ fn pg_bin() -> Result<PathBuf> {
         .context("no initdb found under /usr/lib/postgresql/*/bin")
 }
 
-fn ready(bin: &Path) -> Result<bool> {
+fn ready(bin: &Path, port: u16) -> Result<bool> {
     let status = Command::new(bin.join("pg_isready"))
-        .args(["-q", "-h", "127.0.0.1", "-p", &PORT.to_string()])
+        .args(["-q", "-h", "127.0.0.1", "-p", &port.to_string()])
         .status()
         .context("running pg_isready")?;
     Ok(status.success())
