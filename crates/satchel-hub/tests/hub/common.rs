@@ -43,7 +43,7 @@ pub fn pg_url() -> String {
         panic!(
             "SATCHEL_TEST_PG_URL is not set. These tests need a real PostgreSQL: run \
              `cargo xtask test`, or start a throwaway cluster (toolchain.md §8.1) and export \
-             SATCHEL_TEST_PG_URL=postgres://app@127.0.0.1:55432/satchel"
+             SATCHEL_TEST_PG_URL=postgres://app@127.0.0.1:PORT/satchel (the port is in target/tmp/pg/port)"
         )
     })
 }
