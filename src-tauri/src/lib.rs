@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use satchel_keychain::SecretStore;
 use satchel_workflows::store::{db_path, DB_ENV};
-use satchel_workflows::{App, Events, Paths};
+use satchel_workflows::{App, Events};
 use tauri::{AppHandle, Emitter, Manager};
 
 /// `$SATCHEL_PROFILE` files this app's keychain entries under their own name, so a second
@@ -46,7 +46,7 @@ pub fn run() {
             let runtime =
                 tauri::async_runtime::block_on(async { tokio::runtime::Handle::current() });
             let events = Box::new(Window(app.handle().clone()));
-            let satchel = App::open(&Paths { db }, keychain, runtime, events)?;
+            let satchel = App::open(&db, keychain, runtime, events)?;
             satchel.start();
             app.manage(satchel);
             Ok(())

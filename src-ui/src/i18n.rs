@@ -729,11 +729,15 @@ pub fn delivery(d: &satchel_ipc::DeliveryDto, locale: Locale) -> String {
 /// Why a command gave no answer, in the merchant's language.
 /// A refusal in the merchant's language, from the contract's one catalogue of refusals.
 pub fn refusal_text(r: &satchel_ipc::CommandError, locale: Locale) -> String {
-    let lang = match locale {
+    satchel_ipc::wording::refusal(r, lang(locale))
+}
+
+/// The contract catalogue's language for the window's locale.
+fn lang(locale: Locale) -> satchel_ipc::wording::Lang {
+    match locale {
         Locale::En => satchel_ipc::wording::Lang::En,
         Locale::ZhHk => satchel_ipc::wording::Lang::ZhHk,
-    };
-    satchel_ipc::wording::refusal(r, lang)
+    }
 }
 
 pub fn call_error(e: &crate::ipc::CallError, locale: Locale) -> String {
@@ -746,23 +750,7 @@ pub fn call_error(e: &crate::ipc::CallError, locale: Locale) -> String {
 
 /// A shipment's state, in the merchant's words.
 pub fn state_name(s: satchel_ipc::ShipmentState, locale: Locale) -> &'static str {
-    use satchel_ipc::ShipmentState as S;
-    let (en, zh) = match s {
-        S::Draft => ("Draft", "草稿"),
-        S::Ready => ("Ready", "準備寄出"),
-        S::Submitted => ("Submitted", "已提交"),
-        S::Numbered => ("Numbered", "已編號"),
-        S::Printed => ("Printed", "已列印"),
-        S::Posted => ("Posted", "已寄出"),
-        S::Delivered => ("Delivered", "已派遞"),
-        S::Returned => ("Returned", "已退回"),
-        S::Expired => ("Expired", "已過期"),
-        S::Cancelled => ("Cancelled", "已取消"),
-    };
-    match locale {
-        Locale::En => en,
-        Locale::ZhHk => zh,
-    }
+    satchel_ipc::wording::state_name(s, lang(locale))
 }
 
 /// A field a CSV column can fill (keys from the store's import tables).

@@ -2,7 +2,7 @@
 //! the one catalogue the window and the CLI use, so a refusal reads the same wherever the
 //! merchant meets it and no other layer words one.
 
-use crate::{CommandError, ProblemDto, Refused, SyncTrouble};
+use crate::{CommandError, ProblemDto, Refused, ShipmentState, SyncTrouble};
 
 /// The languages Satchel speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -11,26 +11,43 @@ pub enum Lang {
     ZhHk,
 }
 
-/// A lifecycle word (a state id, or the store's pseudo-states `edited` / `deleted`).
-fn state_word(id: &str, lang: Lang) -> String {
-    let (en, zh) = match id {
-        "draft" => ("draft", "草稿"),
-        "ready" => ("ready", "準備寄出"),
-        "submitted" => ("submitted", "已提交"),
-        "numbered" => ("numbered", "已編號"),
-        "printed" => ("printed", "已列印"),
-        "posted" => ("posted", "已寄出"),
-        "delivered" => ("delivered", "已派遞"),
-        "returned" => ("returned", "已退回"),
-        "expired" => ("expired", "已過期"),
-        "cancelled" => ("cancelled", "已取消"),
-        "edited" => ("edited", "修改"),
-        "deleted" => ("deleted", "刪除"),
-        other => (other, other),
+/// A shipment's state as a label ("Draft", "草稿"): the window's badges and filters.
+pub fn state_name(s: ShipmentState, lang: Lang) -> &'static str {
+    use ShipmentState as S;
+    let (en, zh) = match s {
+        S::Draft => ("Draft", "草稿"),
+        S::Ready => ("Ready", "準備寄出"),
+        S::Submitted => ("Submitted", "已提交"),
+        S::Numbered => ("Numbered", "已編號"),
+        S::Printed => ("Printed", "已列印"),
+        S::Posted => ("Posted", "已寄出"),
+        S::Delivered => ("Delivered", "已派遞"),
+        S::Returned => ("Returned", "已退回"),
+        S::Expired => ("Expired", "已過期"),
+        S::Cancelled => ("Cancelled", "已取消"),
     };
     match lang {
-        Lang::En => en.to_owned(),
-        Lang::ZhHk => zh.to_owned(),
+        Lang::En => en,
+        Lang::ZhHk => zh,
+    }
+}
+
+/// A lifecycle word inside a sentence: a state id (or the store's pseudo-states `edited` /
+/// `deleted`), lower case in English.
+fn state_word(id: &str, lang: Lang) -> String {
+    match (lang, ShipmentState::from_id(id), id) {
+        (Lang::En, _, _) => id.to_owned(),
+        (Lang::ZhHk, Some(s), _) => state_name(s, lang).to_owned(),
+        (Lang::ZhHk, None, "edited") => "修改".to_owned(),
+        (Lang::ZhHk, None, "deleted") => "刪除".to_owned(),
+        (Lang::ZhHk, None, other) => other.to_owned(),
+    }
+}
+
+fn unknown_category(value: &str, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("Unknown content category '{value}'."),
+        Lang::ZhHk => format!("未知的內容類別「{value}」。"),
     }
 }
 
@@ -97,8 +114,7 @@ pub fn refusal(e: &CommandError, lang: Lang) -> String {
         (R::Unexpected { detail }, ZhHk) => format!("意外中止：{detail}"),
         (R::WeightMissing, En) => "Enter the weight in grams (more than 0).".into(),
         (R::WeightMissing, ZhHk) => "請輸入重量（克，須大於 0）。".into(),
-        (R::UnknownCategory { value }, En) => format!("Unknown content category '{value}'."),
-        (R::UnknownCategory { value }, ZhHk) => format!("未知的內容類別「{value}」。"),
+        (R::UnknownCategory { value }, _) => unknown_category(value, l),
         (R::DateFormat { value }, En) => format!("'{value}' is not a date: enter YYYY-MM-DD."),
         (R::DateFormat { value }, ZhHk) => {
             format!("「{value}」不是日期：請以 YYYY-MM-DD 格式輸入。")
@@ -281,15 +297,7 @@ pub fn unreadable(u: &Unreadable, lang: Lang) -> String {
         (U::ServiceMissing, ZhHk) => "請選擇服務。".into(),
         (U::ServiceUnknown { value }, En) => format!("Unknown service '{value}'."),
         (U::ServiceUnknown { value }, ZhHk) => format!("未知的服務「{value}」。"),
-        (U::Category { value }, _) => refusal(
-            &CommandError::new(
-                "customs.category",
-                Refused::UnknownCategory {
-                    value: value.clone(),
-                },
-            ),
-            lang,
-        ),
+        (U::Category { value }, _) => unknown_category(value, lang),
         (U::NonDelivery { value }, En) => {
             format!("Unknown choice '{value}' for an undeliverable item.")
         }

@@ -6,7 +6,7 @@
 //! tests can call the same methods without a window. Events for the window (import, print,
 //! submit and sync progress) go through [`Events`], which the shell implements with Tauri.
 
-use std::path::PathBuf;
+use std::path::Path;
 use std::sync::Arc;
 
 use satchel_ipc::*;
@@ -26,13 +26,6 @@ pub trait Events: Send + Sync + std::fmt::Debug + 'static {
     fn emit(&self, event: &'static str, payload: serde_json::Value);
 }
 
-/// The files of one app profile: the database, and the settings and printer profiles that
-/// live next to it (so `$SATCHEL_DB` moves them all).
-#[derive(Debug, Clone)]
-pub struct Paths {
-    pub db: PathBuf,
-}
-
 /// The running application.
 #[derive(Debug)]
 pub struct App {
@@ -48,21 +41,22 @@ pub struct App {
 }
 
 impl App {
-    /// Opens the store at `paths.db`. A missing keychain is not fatal: everything offline
-    /// still works, and the EC-Ship, lock and sync screens say why secrets cannot be kept.
+    /// Opens the store at `db`; the EC-Ship settings and printer profiles live next to it, so
+    /// `$SATCHEL_DB` moves them all. A missing keychain is not fatal: everything offline still
+    /// works, and the EC-Ship, lock and sync screens say why secrets cannot be kept.
     pub fn open(
-        paths: &Paths,
+        db: &Path,
         keychain: crate::Secrets,
         runtime: tokio::runtime::Handle,
         events: Box<dyn Events>,
     ) -> Result<Arc<App>, satchel_store::Error> {
-        let store = satchel_store::Store::open(&paths.db)?;
+        let store = satchel_store::Store::open(db)?;
         Ok(Arc::new(App {
             engine: Engine::load(),
             store: SharedStore::new(store),
             labels: LabelState::default(),
-            profiles: ProfilesPath::next_to(&paths.db),
-            ecship: EcshipState::new(&paths.db, keychain.clone()),
+            profiles: ProfilesPath::next_to(db),
+            ecship: EcshipState::new(db, keychain.clone()),
             lock: LockState::new(keychain.clone()),
             sync: SyncState::new(keychain),
             runtime,

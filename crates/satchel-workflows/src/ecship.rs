@@ -19,9 +19,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use satchel_ipc::{
-    event, AttachItemRequest, CancelResponse, CommandError, EcshipSettingsDto, EcshipSettingsView,
-    IdRequest, Refusal, Refused, SaveEcshipSettingsRequest, ShipmentDto, SubmitOutcome,
-    SubmitProgress, SubmitRequest, SubmitResponse, TrackingDto, TrackingEventDto,
+    event, AttachItemRequest, CancelOutcome, CancelResponse, CommandError, EcshipSettingsDto,
+    EcshipSettingsView, IdRequest, Refusal, Refused, SaveEcshipSettingsRequest, ShipmentDto,
+    SubmitOutcome, SubmitProgress, SubmitRequest, SubmitResponse, TrackingDto, TrackingEventDto,
 };
 use satchel_keychain::{Secret, SecretStore, ECSHIP_API_KEY, ECSHIP_INTEGRATOR_USERNAME};
 
@@ -363,9 +363,6 @@ pub fn submit(app: &Arc<App>, request: &SubmitRequest) -> Result<SubmitResponse,
     Ok(out)
 }
 
-/// What cancelling a shipment did (the contract's type: the CLI and the window both show it).
-pub use satchel_ipc::CancelOutcome as Cancelled;
-
 /// Cancel-or-withdraw, as both front ends do it: a shipment that was queued but never sent is
 /// withdrawn locally; one that may have reached EC-Ship can only be cancelled there, so a
 /// cancel job is queued, after `before_queue` (the CLI checks that it can reach EC-Ship).
@@ -373,7 +370,7 @@ pub fn cancel_or_withdraw(
     store: &mut Store,
     id: &str,
     before_queue: impl FnOnce() -> Result<(), CommandError>,
-) -> Result<Cancelled, CommandError> {
+) -> Result<CancelOutcome, CommandError> {
     let rec = store.shipment(id).map_err(store_error)?.ok_or_else(|| {
         store_error(satchel_store::Error::NotFound {
             entity: "shipment",
@@ -382,12 +379,12 @@ pub fn cancel_or_withdraw(
     })?;
     if rec.state == satchel_store::ShipmentState::Submitted && store.withdraw_submission(id).is_ok()
     {
-        return Ok(Cancelled::Withdrawn);
+        return Ok(CancelOutcome::Withdrawn);
     }
     before_queue()?;
     match store.queue_cancel(id).map_err(store_error)? {
-        Queued::Queued { .. } => Ok(Cancelled::Queued),
-        Queued::AlreadyQueued { .. } => Ok(Cancelled::AlreadyQueued),
+        Queued::Queued { .. } => Ok(CancelOutcome::Queued),
+        Queued::AlreadyQueued { .. } => Ok(CancelOutcome::AlreadyQueued),
         Queued::Refused { reason, .. } => Err(CommandError::new(
             "state",
             Refused::NotCancellable { reason },
@@ -397,7 +394,7 @@ pub fn cancel_or_withdraw(
 
 pub fn cancel(app: &Arc<App>, request: &IdRequest) -> Result<CancelResponse, CommandError> {
     let outcome = cancel_or_withdraw(&mut app.store.lock(), &request.id, || Ok(()))?;
-    if outcome != Cancelled::Withdrawn {
+    if outcome != CancelOutcome::Withdrawn {
         start_worker(app);
     }
     Ok(CancelResponse { outcome })

@@ -244,22 +244,29 @@ pub fn lay_out_records(
     let labels = label_list(&records, format, permit_no, today);
     let drafts = labels.iter().filter(|l| l.item_number.is_none()).count() as u32;
     let count = labels.len() as u32;
-    let (per_sheet, _) = format.sheet();
-    let pages = pages(labels, format, start).map_err(|e| {
-        CommandError::new(
-            "start",
-            Refused::CannotStartThere {
-                per_sheet: per_sheet as u32,
-                detail: e.to_string(),
-            },
-        )
-    })?;
     Ok(Laid {
         records,
         labels: count,
         drafts,
-        pages,
-        per_sheet: per_sheet as u32,
+        pages: on_sheets(labels, format, start)?,
+        per_sheet: format.sheet().0 as u32,
+    })
+}
+
+/// Laid-out labels on sheets from position `start` (1-based) of the first one.
+pub fn on_sheets(
+    labels: Vec<Label>,
+    format: Format,
+    start: usize,
+) -> Result<Vec<Page>, CommandError> {
+    pages(labels, format, start).map_err(|e| {
+        CommandError::new(
+            "start",
+            Refused::CannotStartThere {
+                per_sheet: format.sheet().0 as u32,
+                detail: e.to_string(),
+            },
+        )
     })
 }
 

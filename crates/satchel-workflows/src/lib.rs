@@ -25,7 +25,7 @@ pub mod shipments;
 pub mod store;
 pub mod sync;
 
-pub use app::{App, Events, Paths};
+pub use app::{App, Events};
 
 /// Where the app keeps secrets (the OS keychain), or why it cannot: everything offline still
 /// works without one, and the screens that need it say why.

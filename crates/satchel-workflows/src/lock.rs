@@ -32,12 +32,8 @@ pub struct LockState {
     failures: Mutex<(u32, Option<Instant>)>,
 }
 
-fn refuse(field: &str, reason: Refused) -> CommandError {
-    CommandError::new(field, reason)
-}
-
 fn keychain_refusal(why: &str) -> CommandError {
-    refuse(
+    CommandError::new(
         "pin",
         Refused::PinNotKept {
             detail: format!("the system keychain cannot be used: {why}"),
@@ -85,7 +81,7 @@ impl LockState {
         r: &SetLockRequest,
     ) -> Result<LockSettingsDto, CommandError> {
         if r.idle_minutes > 24 * 60 {
-            return Err(refuse("idle_minutes", Refused::IdleTooLong));
+            return Err(CommandError::new("idle_minutes", Refused::IdleTooLong));
         }
         let keychain = self
             .keychain
@@ -94,23 +90,23 @@ impl LockState {
         match r.pin.as_deref().map(str::trim) {
             Some(pin) if !pin.is_empty() => {
                 if !(4..=8).contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
-                    return Err(refuse("pin", Refused::PinFormat));
+                    return Err(CommandError::new("pin", Refused::PinFormat));
                 }
                 let mut salt = [0u8; 16];
                 getrandom::fill(&mut salt).map_err(|e| {
                     let detail = format!("no randomness for the PIN: {e}");
-                    refuse("pin", Refused::PinNotKept { detail })
+                    CommandError::new("pin", Refused::PinNotKept { detail })
                 })?;
                 let hash = satchel_crypto::pin::hash_pin(pin, salt).map_err(|e| {
                     let detail = e.to_string();
-                    refuse("pin", Refused::PinNotKept { detail })
+                    CommandError::new("pin", Refused::PinNotKept { detail })
                 })?;
                 keychain
                     .set(LOCK_PIN, &Secret::new(hash))
                     .map_err(|e| keychain_refusal(&e.to_string()))?;
             }
             _ if r.idle_minutes > 0 && self.stored_pin().is_none() => {
-                return Err(refuse("pin", Refused::PinNeeded));
+                return Err(CommandError::new("pin", Refused::PinNeeded));
             }
             _ => {}
         }
@@ -118,7 +114,7 @@ impl LockState {
             .with_store(|s| s.set_meta(LOCK_IDLE_KEY, &r.idle_minutes.to_string()))
             .map_err(|e| {
                 let detail = e.to_string();
-                refuse("idle_minutes", Refused::SettingsNotSaved { detail })
+                CommandError::new("idle_minutes", Refused::SettingsNotSaved { detail })
             })?;
         Ok(self.settings(store))
     }
@@ -140,7 +136,10 @@ impl LockState {
                     .min(Duration::from_secs(300));
                 if last.elapsed() < wait {
                     let secs = (wait - last.elapsed()).as_secs() + 1;
-                    return Err(refuse("pin", Refused::TooManyPins { wait_secs: secs }));
+                    return Err(CommandError::new(
+                        "pin",
+                        Refused::TooManyPins { wait_secs: secs },
+                    ));
                 }
             }
         }
@@ -149,7 +148,7 @@ impl LockState {
             .is_some_and(|stored| satchel_crypto::pin::verify_pin(pin.trim(), stored.expose()));
         if !ok {
             *failures = (failures.0 + 1, Some(Instant::now()));
-            return Err(refuse("pin", Refused::WrongPin));
+            return Err(CommandError::new("pin", Refused::WrongPin));
         }
         *failures = (0, None);
         drop(failures);

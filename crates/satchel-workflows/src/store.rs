@@ -49,10 +49,9 @@ pub fn db_path<E: Into<Box<dyn std::error::Error>>>(
     env: Option<std::ffi::OsString>,
     app_data_dir: impl FnOnce() -> Result<PathBuf, E>,
 ) -> Result<PathBuf, Box<dyn std::error::Error>> {
-    let app_data_dir = || app_data_dir().map_err(Into::into);
     let path = match env.filter(|p| !p.is_empty()) {
         Some(p) => PathBuf::from(p),
-        None => app_data_dir()?.join(DB_FILE),
+        None => app_data_dir().map_err(Into::into)?.join(DB_FILE),
     };
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;

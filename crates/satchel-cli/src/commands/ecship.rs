@@ -21,7 +21,7 @@ use std::time::Duration;
 use anyhow::{anyhow, bail, Context};
 use satchel_core::s10::ItemNumber;
 use satchel_ipc::wording::{refusal, Lang};
-use satchel_ipc::{CommandError, Refused};
+use satchel_ipc::{CancelOutcome, CommandError, Refused};
 use satchel_keychain::{Keychain, Secret, ECSHIP_API_KEY, ECSHIP_INTEGRATOR_USERNAME};
 use satchel_net::ecship::EcshipClient;
 use satchel_net::settings::{settings_path, EcshipSettings};
@@ -30,7 +30,7 @@ use satchel_outbox::{self as outbox, Outcome, Policy};
 use satchel_store::{
     JobKind, JobState, Queued, ShipmentFilter, ShipmentRecord, ShipmentState, Store, TrackingEvent,
 };
-use satchel_workflows::ecship::{cancel_or_withdraw, Cancelled};
+use satchel_workflows::ecship::cancel_or_withdraw;
 use serde_json::{json, Value};
 
 use super::labels::by_keys;
@@ -537,7 +537,7 @@ pub fn cancel(db: Option<&Path>, a: &CancelArgs, json: bool) -> anyhow::Result<O
         return Err(e);
     }
     let client = match outcome {
-        Ok(Cancelled::Withdrawn) => {
+        Ok(CancelOutcome::Withdrawn) => {
             live.line(
                 &format!("withdrawn {id}: it had not been sent to EC-Ship and is ready again"),
                 json!({"outcome": "withdrawn", "shipment_id": id}),
@@ -546,7 +546,7 @@ pub fn cancel(db: Option<&Path>, a: &CancelArgs, json: bool) -> anyhow::Result<O
         }
         Ok(queued) => {
             let (text, name) = match queued {
-                Cancelled::AlreadyQueued => ("cancel already queued", "already_queued"),
+                CancelOutcome::AlreadyQueued => ("cancel already queued", "already_queued"),
                 _ => ("queued cancel", "queued"),
             };
             live.line(

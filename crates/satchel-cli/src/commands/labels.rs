@@ -18,7 +18,7 @@ use satchel_labels::pdf::{self, Font};
 use satchel_labels::zpl::{self, Dpi};
 use satchel_labels::Format;
 use satchel_store::{ShipmentFilter, ShipmentRecord, Store};
-use satchel_workflows::labels::{label_list, lay_out_records};
+use satchel_workflows::labels::{label_list, on_sheets};
 use serde_json::json;
 
 use crate::args::{DpiArg, LabelFormat, LabelsArgs, PostingArgs};
@@ -155,13 +155,13 @@ pub fn run(db: &Store, a: &LabelsArgs, json: bool) -> anyhow::Result<Output> {
              (apt-get install fonts-noto-cjk)",
         )?;
         let bold = Font::system_cjk_bold();
-        let laid = lay_out_records(records, fmt, start, a.permit.as_deref(), today)
+        // The labels already laid out above go on sheets, as the app's print run puts them.
+        let pages = on_sheets(labels, fmt, start)
             .map_err(|e| anyhow::anyhow!("--start: {}", refusal(&e, Lang::En)))?;
-        let doc =
-            pdf::render(&laid.pages, &font, bold.as_ref()).context("cannot draw the labels")?;
+        let doc = pdf::render(&pages, &font, bold.as_ref()).context("cannot draw the labels")?;
         (
             doc.bytes,
-            laid.pages.len(),
+            pages.len(),
             doc.missing_glyphs.into_iter().collect::<Vec<char>>(),
         )
     };
