@@ -5,7 +5,7 @@
 //! submission path (issue #7) must be shown never to buy two labels for one parcel when
 //! responses are lost. This server implements the public contract of domain.md §10 as the
 //! public client code describes it — SOAP 1.1 on `{base}/Posting`, `{base}/Calculator`,
-//! `{base}/Tracking`, the WS-Security PasswordDigest (§10.3, checked with an independent SHA-1
+//! `{base}/Tracking` and `{base}/SoazPosting` (Speedpost), the WS-Security PasswordDigest (§10.3, checked with an independent SHA-1
 //! implementation), `refNo` uniqueness, UPU S10 item numbers, and the 2024 REST tracking API
 //! (§10.6) with its token lifetime and 100 ms rate limit. Where §13 says the real behaviour is
 //! unknown (error codes, getItemNo's reply shape, tracking fields) it does what
@@ -121,6 +121,11 @@ pub struct Faults {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderView {
     pub account: String,
+    /// `shipCode` as sent, or `SOAZ:<service>` for a createSoazOrder.
+    pub ship_code: String,
+    pub country: String,
+    /// The Hong Kong day the order was made (getSoazAddressPack's `createDate`).
+    pub created_on: chrono::NaiveDate,
     pub ref_no: String,
     pub item_no: String,
     pub order_no: String,
@@ -145,6 +150,8 @@ pub struct Stats {
 #[derive(Debug, Clone)]
 struct Order {
     account: String,
+    ship_code: String,
+    country: String,
     ref_no: String,
     item_no: ItemNumber,
     order_no: String,
@@ -158,6 +165,9 @@ impl Order {
     fn view(&self) -> OrderView {
         OrderView {
             account: self.account.clone(),
+            ship_code: self.ship_code.clone(),
+            country: self.country.clone(),
+            created_on: self.created_at.date(),
             ref_no: self.ref_no.clone(),
             item_no: self.item_no.as_str().to_owned(),
             order_no: self.order_no.clone(),

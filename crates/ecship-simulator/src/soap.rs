@@ -88,9 +88,13 @@ impl Reply {
 fn service_of(op: &str) -> Option<&'static str> {
     Some(match op {
         "getTotalPostage" => "Calculator",
-        "createOrder" | "createTemporaryOrder" | "getItemNo" | "getAddressPack" | "cancelOrder" => {
-            "Posting"
-        }
+        "createOrder"
+        | "createTemporaryOrder"
+        | "getItemNo"
+        | "getAddressPack"
+        | "cancelOrder"
+        | "getCOP" => "Posting",
+        "createSoazOrder" | "getSoazAddressPack" => "SoazPosting",
         "getTTInfo" | "getMTTInfo" => "Tracking",
         _ => return None,
     })
@@ -192,6 +196,9 @@ fn operation(st: &Shared, g: &mut Inner, op: &str, user: &str, req: &Element) ->
         "createTemporaryOrder" => create_order(st, g, user, req, true),
         "getItemNo" => get_item_no(g, user, req),
         "getAddressPack" => address_pack(g, user, req),
+        "createSoazOrder" => create_soaz_order(st, g, user, req),
+        "getSoazAddressPack" => soaz_address_pack(g, user, req),
+        "getCOP" => certificate(g, user, req),
         "cancelOrder" => cancel(g, user, req),
         "getTTInfo" => tracking(st, g, user, req, false),
         _ => tracking(st, g, user, req, true),
@@ -247,9 +254,21 @@ fn create_order(st: &Shared, g: &mut Inner, user: &str, req: &Element, temporary
     {
         return Reply::err("1", "recipientName is required");
     }
-    let country = req.child_text("countryCode").unwrap_or_default();
+    let country = req.child_text("countryCode").unwrap_or_default().to_owned();
     if country.len() != 3 || !country.bytes().all(|b| b.is_ascii_uppercase()) {
         return Reply::err("1", "countryCode must be an HKP 3-letter code");
+    }
+    let ship_code = req.child_text("shipCode").unwrap_or_default().to_owned();
+    if ship_code.is_empty() {
+        return Reply::err("1", "shipCode is required");
+    }
+    // The simulator's reading of R-090: an air parcel needs its non-delivery instruction.
+    if ship_code == "APL"
+        && req
+            .child_text("nonDeliveryOptions")
+            .is_none_or(|t| t.trim().is_empty())
+    {
+        return Reply::err("1", "nonDeliveryOptions is required for a parcel");
     }
     if let Some(w) = req.child_text("weight") {
         if kg(Some(w)).is_none_or(|w| w <= Decimal::ZERO) {
@@ -281,14 +300,7 @@ fn create_order(st: &Shared, g: &mut Inner, user: &str, req: &Element, temporary
             Ok(i) => i,
             Err(e) => return Reply::err("1", format!("itemNo is not a valid barcode number: {e}")),
         },
-        None => loop {
-            let serial = g.next_serial;
-            g.next_serial += 1;
-            let i = ItemNumber::from_parts("ZZ", serial, "HK").expect("valid S10 parts");
-            if !g.orders.iter().any(|o| o.item_no == i) {
-                break i;
-            }
-        },
+        None => next_item_no(g),
     };
     let order_no = format!("SIM{:08}", g.orders.len() + 1);
     let weight = if weight.is_zero() {
@@ -299,6 +311,8 @@ fn create_order(st: &Shared, g: &mut Inner, user: &str, req: &Element, temporary
     let charge = postage(req.child_text("shipCode").unwrap_or_default(), weight);
     g.orders.push(Order {
         account: user.to_owned(),
+        ship_code,
+        country,
         ref_no,
         item_no: item_no.clone(),
         order_no: order_no.clone(),
@@ -312,6 +326,139 @@ fn create_order(st: &Shared, g: &mut Inner, user: &str, req: &Element, temporary
         .field(r::ORDER_NO, order_no)
         .field(r::DELIVERY_CHARGE, charge.to_string())
         .field(r::INSUR_PERM_FEE, "0")
+}
+
+fn next_item_no(g: &mut Inner) -> ItemNumber {
+    loop {
+        let serial = g.next_serial;
+        g.next_serial += 1;
+        let i = ItemNumber::from_parts("ZZ", serial, "HK").expect("valid S10 parts");
+        if !g.orders.iter().any(|o| o.item_no == i) {
+            return i;
+        }
+    }
+}
+
+/// createSoazOrder (§10.4): Speedpost, flat numbered fields, `custOrdRef` as the reference.
+/// The reply has `itemNo` and no order number.
+fn create_soaz_order(st: &Shared, g: &mut Inner, user: &str, req: &Element) -> Reply {
+    let ref_no = req.child_text("custOrdRef").unwrap_or_default().to_owned();
+    if ref_no.is_empty() {
+        return Reply::err("1", "custOrdRef is required");
+    }
+    for field in ["addresseeName", "addresseeAddr1", "service", "itemDesc1"] {
+        if req.child_text(field).unwrap_or_default().trim().is_empty() {
+            return Reply::err("1", format!("{field} is required"));
+        }
+    }
+    let country = req
+        .child_text("addresseeCountry")
+        .unwrap_or_default()
+        .to_owned();
+    if country.len() != 3 || !country.bytes().all(|b| b.is_ascii_uppercase()) {
+        return Reply::err("1", "addresseeCountry must be an HKP 3-letter code");
+    }
+    if kg(req.child_text("itemWgt1")).is_none_or(|w| w <= Decimal::ZERO) {
+        return Reply::err("1", "itemWgt1 must be greater than 0");
+    }
+    if g.orders
+        .iter()
+        .any(|o| o.account == user && o.ref_no == ref_no)
+    {
+        return Reply::err("2", format!("custOrdRef already used: {ref_no}"));
+    }
+    let item_no = next_item_no(g);
+    g.orders.push(Order {
+        account: user.to_owned(),
+        ship_code: format!("SOAZ:{}", req.child_text("service").unwrap_or_default()),
+        country,
+        ref_no,
+        item_no: item_no.clone(),
+        order_no: String::new(),
+        temporary: false,
+        cancelled: false,
+        created: Instant::now(),
+        created_at: hk_now(st),
+    });
+    Reply::ok().field(r::ITEM_NO, item_no.as_str())
+}
+
+/// The label's page size: e-Express+ (`AE…` codes) by destination, A4 otherwise.
+fn label_size(o: &Order) -> pdf::PageSize {
+    if o.ship_code.starts_with("AE") {
+        if o.country.starts_with("US") {
+            pdf::PageSize::EEXPRESS_US
+        } else {
+            pdf::PageSize::EEXPRESS_OTHER
+        }
+    } else {
+        pdf::PageSize::A4
+    }
+}
+
+fn label_title(o: &Order) -> String {
+    format!("EC-Ship label {} to {} (simulator)", o.ship_code, o.country)
+}
+
+/// getSoazAddressPack (§10.4): `createDate` must be the order's Hong Kong day.
+fn soaz_address_pack(g: &mut Inner, user: &str, req: &Element) -> Reply {
+    let item = req.child_text("itemNo").unwrap_or_default().to_owned();
+    let date = req.child_text("createDate").unwrap_or_default().to_owned();
+    match find(g, user, &item) {
+        Some(o) if !o.ship_code.starts_with("SOAZ:") => {
+            Reply::err("3", format!("item {item} is not a Speedpost order"))
+        }
+        Some(o) if o.created_at.format("%Y-%m-%d").to_string() != date => Reply::err(
+            "1",
+            format!("createDate {date} is not the day item {item} was created"),
+        ),
+        Some(o) => {
+            let page = (
+                label_title(o),
+                o.item_no.as_str().to_owned(),
+                pdf::PageSize::A4,
+            );
+            Reply::ok().field(
+                r::SOAZ_ADDRESS_PACK,
+                STANDARD.encode(pdf::document(&[page])),
+            )
+        }
+        None => Reply::err("3", format!("item {item} not found")),
+    }
+}
+
+/// The `itemNo` list of a request: `itemNo/item` entries, or one `itemNo` text.
+fn item_list(req: &Element) -> Vec<String> {
+    match req.child("itemNo") {
+        Some(e) if !e.children.is_empty() => e
+            .children
+            .iter()
+            .map(|c| c.text.trim().to_owned())
+            .collect(),
+        Some(e) => vec![e.text.trim().to_owned()],
+        None => Vec::new(),
+    }
+}
+
+/// getCOP: a Certificate of Posting page per item (A4), for items not cancelled.
+fn certificate(g: &mut Inner, user: &str, req: &Element) -> Reply {
+    let items = item_list(req);
+    if items.is_empty() {
+        return Reply::err("1", "itemNo list is empty");
+    }
+    let mut pages = Vec::new();
+    for it in &items {
+        match find(g, user, it) {
+            Some(o) if o.cancelled => return Reply::err("4", format!("item {it} is cancelled")),
+            Some(o) => pages.push((
+                "Certificate of Posting (simulator)".to_owned(),
+                o.item_no.as_str().to_owned(),
+                pdf::PageSize::A4,
+            )),
+            None => return Reply::err("3", format!("item {it} not found")),
+        }
+    }
+    Reply::ok().field(r::CERTIFICATE, STANDARD.encode(pdf::document(&pages)))
 }
 
 fn get_item_no(g: &Inner, user: &str, req: &Element) -> Reply {
@@ -347,30 +494,25 @@ fn find<'a>(g: &'a mut Inner, user: &str, item: &str) -> Option<&'a mut Order> {
 }
 
 fn address_pack(g: &mut Inner, user: &str, req: &Element) -> Reply {
-    let items: Vec<String> = match req.child("itemNo") {
-        Some(e) if !e.children.is_empty() => e
-            .children
-            .iter()
-            .map(|c| c.text.trim().to_owned())
-            .collect(),
-        Some(e) => vec![e.text.trim().to_owned()],
-        None => Vec::new(),
-    };
+    let items = item_list(req);
     if items.is_empty() {
         return Reply::err("1", "itemNo list is empty");
     }
-    let mut numbers = Vec::new();
+    let mut pages = Vec::new();
     for it in &items {
         match find(g, user, it) {
             Some(o) if o.cancelled => return Reply::err("4", format!("item {it} is cancelled")),
-            Some(o) => numbers.push(o.item_no.as_str().to_owned()),
+            Some(o) if o.ship_code.starts_with("SOAZ:") => {
+                return Reply::err(
+                    "3",
+                    format!("item {it} is a Speedpost order: use getSoazAddressPack"),
+                )
+            }
+            Some(o) => pages.push((label_title(o), o.item_no.as_str().to_owned(), label_size(o))),
             None => return Reply::err("3", format!("item {it} not found")),
         }
     }
-    Reply::ok().field(
-        r::ADDRESS_PACK,
-        STANDARD.encode(pdf::address_pack(&numbers)),
-    )
+    Reply::ok().field(r::ADDRESS_PACK, STANDARD.encode(pdf::document(&pages)))
 }
 
 fn cancel(g: &mut Inner, user: &str, req: &Element) -> Reply {
@@ -427,30 +569,26 @@ fn tracking(st: &Shared, g: &mut Inner, user: &str, req: &Element, milestones: b
         return Reply::err("3", format!("item {item} not found"));
     };
     let mut reply = Reply::ok().field(r::ITEM_NO, o.item_no.as_str());
+    let events = script(st.tracking_step, o.created, o.created_at);
+    if milestones {
+        // §13.1: the latest status and its date, not a list.
+        if let Some((at, k)) = events.last() {
+            reply = reply
+                .field(r::TT_STATUS, SCRIPT[*k].0)
+                .field(r::TRACKING_DATE, at.format("%Y-%m-%d %H:%M:%S").to_string());
+        }
+        return reply;
+    }
+    // §13.1: one container of records with three positional children.
     let mut list = String::new();
-    for (at, k) in script(st.tracking_step, o.created, o.created_at) {
-        let (code, name, desc) = SCRIPT[k];
-        let rec = if milestones {
-            r::MTT_RECORD
-        } else {
-            r::TT_RECORD
-        };
+    for (at, k) in events {
+        let (_, _, desc) = SCRIPT[k];
         list.push_str(&format!(
-            "<ns1:{rec}><ns1:{d}>{}</ns1:{d}><ns1:{t}>{}</ns1:{t}><ns1:{l}>Hong Kong</ns1:{l}><ns1:{de}>{desc}</ns1:{de}><ns1:{n}>{name}</ns1:{n}><ns1:{c}>{code}</ns1:{c}></ns1:{rec}>",
-            at.format("%Y-%m-%d"),
-            at.format("%H:%M:%S"),
-            d = r::EVENT_DATE,
-            t = r::EVENT_TIME,
-            l = r::EVENT_LOCATION,
-            de = r::EVENT_DESCRIPTION,
-            n = r::EVENT_NAME,
-            c = r::EVENT_CODE,
+            "<ns1:item><ns1:itemNo>{}</ns1:itemNo><ns1:date>{}</ns1:date><ns1:detail>{desc}</ns1:detail></ns1:item>",
+            o.item_no.as_str(),
+            at.format("%Y-%m-%d %H:%M:%S"),
         ));
     }
-    reply.extra = if milestones {
-        format!("<ns1:milestoneList>{list}</ns1:milestoneList>")
-    } else {
-        list
-    };
+    reply.extra = format!("<ns1:{c}>{list}</ns1:{c}>", c = r::TT_CONTAINER);
     reply
 }

@@ -103,9 +103,10 @@ impl Service {
         )
     }
 
-    /// A stable machine id, e.g. `air_registered.packet`, used by the CLI and the IPC layer.
-    pub fn id(self) -> String {
-        let base = match self {
+    /// The service without its letter format, e.g. `air_registered`: the key of settings
+    /// that do not depend on the format (EC-Ship's `shipCode` table, for one).
+    pub fn family(self) -> &'static str {
+        match self {
             Self::Imail => "imail",
             Self::EExpress => "e_express",
             Self::Speedpost => "speedpost",
@@ -119,7 +120,12 @@ impl Service {
             Self::LocalRegistered(_) => "local_registered",
             Self::LocalParcel => "local_parcel",
             Self::LocalCourierPost => "local_courierpost",
-        };
+        }
+    }
+
+    /// A stable machine id, e.g. `air_registered.packet`, used by the CLI and the IPC layer.
+    pub fn id(self) -> String {
+        let base = self.family();
         match self.format() {
             None => base.to_owned(),
             Some(LetterFormat::SmallLetter) => format!("{base}.small_letter"),

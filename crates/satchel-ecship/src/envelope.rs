@@ -147,3 +147,40 @@ pub fn get_mtt_info(stamp: &Stamp, account: &Account, item: &ItemNumber) -> Stri
     let fields = mapping::mtt_info_fields(account, item);
     envelope(account, stamp, "getMTTInfo", "api04Req", &fields)
 }
+
+/// `createSoazOrder` (SoazPosting service, `api30Req`): a Speedpost order (§10.4, §13.1);
+/// `id` is sent as `custOrdRef`.
+pub fn create_soaz_order(
+    stamp: &Stamp,
+    account: &Account,
+    codes: &Codes,
+    id: Uuid,
+    shipment: &Shipment,
+) -> Result<String, MappingError> {
+    let fields = mapping::soaz_order_fields(account, codes, id, shipment)?;
+    Ok(envelope(
+        account,
+        stamp,
+        "createSoazOrder",
+        "api30Req",
+        &fields,
+    ))
+}
+
+/// `getSoazAddressPack` (SoazPosting service, `api31Req`): the Speedpost label PDF.
+pub fn get_soaz_address_pack(
+    stamp: &Stamp,
+    account: &Account,
+    item: &ItemNumber,
+    created: chrono::NaiveDate,
+) -> String {
+    let fields = mapping::soaz_address_pack_fields(account, item, created);
+    envelope(account, stamp, "getSoazAddressPack", "api31Req", &fields)
+}
+
+/// `getCOP` (Posting service, `api10Req`, §10.4: itemNo): the Certificate of Posting. GUESS:
+/// several items are sent as an `itemNo` list, as getAddressPack does (§13, field rules).
+pub fn get_cop(stamp: &Stamp, account: &Account, items: &[ItemNumber]) -> String {
+    let fields = mapping::cop_fields(account, items);
+    envelope(account, stamp, "getCOP", "api10Req", &fields)
+}

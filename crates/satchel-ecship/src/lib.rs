@@ -15,8 +15,8 @@
 //!   §13 ("Unknown — do not invent"); values with no public source are configuration, or an
 //!   error, never made up.
 //! - [`envelope`]: SOAP 1.1 envelopes for `getTotalPostage`, `createOrder`,
-//!   `createTemporaryOrder`, `getItemNo`, `cancelOrder`, `getAddressPack`, `getTTInfo` and
-//!   `getMTTInfo`.
+//!   `createTemporaryOrder`, `getItemNo`, `cancelOrder`, `getAddressPack`, `getCOP`,
+//!   `getTTInfo`, `getMTTInfo`, and Speedpost's `createSoazOrder` and `getSoazAddressPack`.
 //! - [`response`]: the replies, read into typed results or a [`ReplyError`] (prefix-agnostic,
 //!   through [`dom`]).
 //! - [`rest`]: the 2024 REST tracking API's bodies, its [`rest::Throttle`] and
@@ -35,8 +35,9 @@ pub mod wssec;
 mod xml;
 
 pub use envelope::{
-    cancel_order, create_order, create_temporary_order, get_address_pack, get_item_no,
-    get_mtt_info, get_total_postage, get_tt_info, Stamp,
+    cancel_order, create_order, create_soaz_order, create_temporary_order, get_address_pack,
+    get_cop, get_item_no, get_mtt_info, get_soaz_address_pack, get_total_postage, get_tt_info,
+    Stamp,
 };
-pub use mapping::{Account, Codes, Identity, MappingError, PrintMode};
+pub use mapping::{Account, Codes, Identity, MappingError, PrintMode, SpeedpostRoute};
 pub use response::{FoundItem, OrderCreated, ReplyError, TotalPostage, TrackingEvent};

@@ -14,12 +14,12 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use rust_decimal::Decimal;
-use satchel_core::model::{Party, Shipment};
+use satchel_core::model::{NonDelivery, Party, Shipment};
 use satchel_core::s10::ItemNumber;
 use satchel_core::service::Service;
 use uuid::Uuid;
 
-use crate::xml::Node;
+use crate::xml::{Node, LIST_ITEM};
 
 /// Which identity field(s) the body carries (§10.3 "Account identity in the body": BDMall
 /// sends `hkpId`, spapi both; "Support both and make the choice configurable").
@@ -81,7 +81,79 @@ pub struct Codes {
     /// or a sub-zone), overriding [`hkp_country_code`]'s rule (§10.7: "Keep a configurable
     /// table of ISO2 + sub-zone → HKP code").
     pub country_overrides: BTreeMap<String, String>,
+    /// `shipCode` by [`Service::family`], overriding [`DEFAULT_SHIP_CODES`]. The services
+    /// no public client shows a code for (iMail, the surface services) need an entry here
+    /// before they can be submitted (§13, "the full `shipCode` table").
+    pub ship_codes: BTreeMap<String, String>,
+    /// `nonDeliveryOptions` by [`NonDelivery::id`], overriding [`DEFAULT_NON_DELIVERY`].
+    pub non_delivery: BTreeMap<String, String>,
+    /// How Speedpost orders are made (§13.1: public clients use `SoazPosting`).
+    pub speedpost_route: SpeedpostRoute,
+    /// `createSoazOrder` `service`. GUESS: `SPGDE`, one of the two Speedpost codes BDMall
+    /// labels through SoazPosting (§10.7); the table is not public (§13).
+    pub soaz_service: String,
 }
+
+/// Where a Speedpost order is created.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SpeedpostRoute {
+    /// `SoazPosting/createSoazOrder` and `getSoazAddressPack` (§10.4, §13.1: what the
+    /// public clients do).
+    #[default]
+    Soaz,
+    /// `Posting/createOrder` with shipCode `EMS`, like every other service.
+    Posting,
+}
+
+impl SpeedpostRoute {
+    pub fn id(self) -> &'static str {
+        match self {
+            SpeedpostRoute::Soaz => "soaz",
+            SpeedpostRoute::Posting => "posting",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<SpeedpostRoute> {
+        match id.trim() {
+            "soaz" => Some(SpeedpostRoute::Soaz),
+            "posting" => Some(SpeedpostRoute::Posting),
+            _ => None,
+        }
+    }
+}
+
+/// `shipCode` by [`Service::family`] as seen in public clients (§10.7, §13.1; Medium). Only
+/// the air letter-post family is mapped to `ARM`: one code for every letter format is a
+/// GUESS (§13, shipCode table).
+pub const DEFAULT_SHIP_CODES: &[(&str, &str)] = &[
+    ("air_registered", "ARM"),    // OpenCart, BDMall
+    ("air_parcel", "APL"),        // OpenCart
+    ("speedpost", "EMS"),         // OpenCart, BDMall
+    ("e_express", "AEX"),         // spapi, a Node sample (§13.1)
+    ("local_parcel", "LPL"),      // OpenCart, BDMall
+    ("local_courierpost", "LCP"), // OpenCart
+];
+
+/// `nonDeliveryOptions` by instruction. GUESS: the only public hint is `'1'` in a legacy
+/// call with shipCode `APL` (§13.1, Low); `1`/`2`/`3` in the order R-090 lists the
+/// instructions is a default to verify on the trial endpoint, and a setting.
+pub const DEFAULT_NON_DELIVERY: &[(&str, &str)] = &[
+    ("return_by_air", "1"),
+    ("return_by_surface", "2"),
+    ("abandon", "3"),
+];
+
+/// HKP codes that do not follow the "ISO alpha-2 + `A`" pattern, by open-data zone code
+/// (§13.1: OpenCart's table has `XD` Ascension → `ACA`, `XB` Tristan da Cunha → `TAA`). For
+/// the split countries (§10.7) the default is the table's "others" entry; a merchant who
+/// ships to Hawaii or Western Australia sets the sub-zone's code in the configuration.
+pub const DEFAULT_COUNTRY_CODES: &[(&str, &str)] = &[
+    ("XD", "ACA"),
+    ("XB", "TAA"),
+    ("US", "USC"),
+    ("AU", "AUB"),
+    ("MY", "MYA"),
+];
 
 impl Default for Codes {
     fn default() -> Self {
@@ -93,6 +165,10 @@ impl Default for Codes {
             sort_order: None,
             tracking_language: None,
             country_overrides: BTreeMap::new(),
+            ship_codes: BTreeMap::new(),
+            non_delivery: BTreeMap::new(),
+            speedpost_route: SpeedpostRoute::default(),
+            soaz_service: "SPGDE".into(),
         }
     }
 }
@@ -100,7 +176,10 @@ impl Default for Codes {
 /// Why a request cannot be built from what Satchel knows.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MappingError {
-    #[error("no EC-Ship shipCode is known for {0:?} (domain.md §10.7, §13)")]
+    #[error(
+        "no EC-Ship shipCode is set for {0:?}: no public client shows one (domain.md §13); \
+         enter the code EC-Ship gave you in the EC-Ship settings"
+    )]
     NoShipCode(Service),
     #[error(
         "no HKP country code is known for zone {0}; add it to the country table (domain.md §10.7)"
@@ -112,22 +191,54 @@ pub enum MappingError {
     Unknown(&'static str),
     #[error("an international shipment needs its customs declaration")]
     NoCustoms,
+    #[error(
+        "a Speedpost order made through SoazPosting holds at most {max} content lines and one \
+         currency (domain.md §10.4, createSoazOrder); this one has {lines} lines in {currencies} \
+         currencies"
+    )]
+    SoazContents {
+        max: usize,
+        lines: usize,
+        currencies: usize,
+    },
 }
 
-/// `shipCode` (§10.7, Medium: "Code tables seen in clients").
-pub fn ship_code(service: Service) -> Result<&'static str, MappingError> {
-    Ok(match service {
-        // `ARM` Air Registered Mail (OpenCart, BDMall). GUESS: one code for every letter
-        // format; whether formats have codes of their own is unknown (§13, shipCode table).
-        Service::AirRegistered(_) => "ARM",
-        Service::AirParcel => "APL",        // OpenCart
-        Service::Speedpost => "EMS",        // OpenCart, BDMall
-        Service::LocalParcel => "LPL",      // OpenCart, BDMall
-        Service::LocalCourierPost => "LCP", // OpenCart
-        // §13: "the `shipCode` that maps to "e-Express+"" and iMail's `shipCode` are unknown;
-        // the rest appear in no client at all.
-        other => return Err(MappingError::NoShipCode(other)),
-    })
+/// `shipCode` (§10.7, §13.1): the configured code for the service's family, else the one
+/// public clients use, else [`MappingError::NoShipCode`] (never an invented code).
+pub fn ship_code(service: Service, codes: &Codes) -> Result<String, MappingError> {
+    let family = service.family();
+    let configured = codes
+        .ship_codes
+        .get(family)
+        .map(|c| c.trim())
+        .filter(|c| !c.is_empty());
+    configured
+        .or_else(|| {
+            DEFAULT_SHIP_CODES
+                .iter()
+                .find(|(f, _)| *f == family)
+                .map(|(_, c)| *c)
+        })
+        .map(str::to_owned)
+        .ok_or(MappingError::NoShipCode(service))
+}
+
+/// `nonDeliveryOptions` for an instruction: configured, else [`DEFAULT_NON_DELIVERY`].
+pub fn non_delivery_code(instruction: NonDelivery, codes: &Codes) -> String {
+    let id = instruction.id();
+    codes
+        .non_delivery
+        .get(id)
+        .map(|c| c.trim())
+        .filter(|c| !c.is_empty())
+        .or_else(|| {
+            DEFAULT_NON_DELIVERY
+                .iter()
+                .find(|(i, _)| *i == id)
+                .map(|(_, c)| *c)
+        })
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// `mailType`. BDMall "sends `D1` for local items and `E` for international ones" (§10.5);
@@ -149,9 +260,13 @@ pub fn hkp_country_code(zone: &str, codes: &Codes) -> Result<String, MappingErro
     if let Some(c) = codes.country_overrides.get(&zone) {
         return Ok(c.clone());
     }
+    if let Some((_, c)) = DEFAULT_COUNTRY_CODES.iter().find(|(z, _)| *z == zone) {
+        return Ok((*c).to_owned());
+    }
     match zone.as_str() {
         "HK" => Ok("HKG".into()),
-        "US" | "AU" | "MY" | "CN" => Err(MappingError::NoCountryCode(zone)),
+        // Mainland China is split by province (`CNA`…`CNJ`, §10.7) with no "others" code.
+        "CN" => Err(MappingError::NoCountryCode(zone)),
         z if z.len() == 2 && z.bytes().all(|b| b.is_ascii_uppercase()) => Ok(format!("{z}A")),
         _ => Err(MappingError::NoCountryCode(zone)),
     }
@@ -221,7 +336,7 @@ pub fn total_postage_fields(
         "countryCode",
         hkp_country_code(&shipment.zone_code(), codes)?,
     ));
-    v.push(Node::leaf("shipCode", ship_code(shipment.service)?));
+    v.push(Node::leaf("shipCode", ship_code(shipment.service, codes)?));
     v.push(Node::leaf("weight", kg(shipment.parcel.weight_g)));
     Ok(sorted(v))
 }
@@ -237,7 +352,7 @@ pub fn create_order_fields(
     let s = shipment;
     let mut v = identity(account);
     v.push(Node::leaf("refNo", id.to_string()));
-    v.push(Node::leaf("shipCode", ship_code(s.service)?));
+    v.push(Node::leaf("shipCode", ship_code(s.service, codes)?));
     v.push(Node::leaf("mailType", mail_type(s.service)));
     v.push(Node::leaf(
         "countryCode",
@@ -261,10 +376,13 @@ pub fn create_order_fields(
         // `insurAmount` in HK$. `insurTypeCode` is left out: its codes are unknown (§13).
         v.push(Node::leaf("insurAmount", sum.to_string()));
     }
-    if s.non_delivery.is_some() {
-        // `nonDeliveryOptions`: "parcels need it" (§10.5, R-090) but no client shows its
-        // values (§13: code tables unknown). Refuse rather than send an invented code.
-        return Err(MappingError::Unknown("nonDeliveryOptions"));
+    if let Some(nd) = s.non_delivery {
+        // `nonDeliveryOptions`: "parcels need it" (§10.5, R-090); its codes are configuration
+        // with a default to verify (§13.1, [`DEFAULT_NON_DELIVERY`]).
+        v.push(Node::leaf(
+            "nonDeliveryOptions",
+            non_delivery_code(nd, codes),
+        ));
     }
 
     // Sender (§10.5). `senderContactNoAreaCode` left out: its format is unknown (§13).
@@ -308,7 +426,7 @@ pub fn create_order_fields(
                 }
                 non_empty(&mut f, "productTariffCode", &l.hs_code);
                 items.push(Node::Group {
-                    name: "item",
+                    name: LIST_ITEM,
                     children: sorted(f),
                 });
             }
@@ -321,6 +439,156 @@ pub fn create_order_fields(
         None => {}
     }
     Ok(sorted(v))
+}
+
+/// At most this many content lines fit a `createSoazOrder` (`itemDesc1..4`, §10.4).
+pub const SOAZ_MAX_LINES: usize = 4;
+
+/// Up to four address lines: the street lines, then the state; more are joined into the
+/// fourth so nothing typed is dropped. GUESS: the fields' lengths are not public (§13).
+fn four_lines(p: &Party) -> Vec<String> {
+    let mut all: Vec<String> = p
+        .lines
+        .iter()
+        .map(|l| l.trim())
+        .chain(std::iter::once(p.state.trim()))
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if all.len() > 4 {
+        let rest = all.split_off(3).join(", ");
+        all.push(rest);
+    }
+    all
+}
+
+/// `name1` … `name4` for a line number 1–4: the Soaz fields are numbered, a closed set.
+fn numbered(names: &[&'static str; SOAZ_MAX_LINES], n: usize) -> &'static str {
+    names[n]
+}
+
+/// `createSoazOrder` / `api30Req`: Speedpost through the SoazPosting service (§10.4,
+/// §13.1). Field names are the soazposting client's (generated from the WSDL, High); the
+/// `addressee…`/`imp…` fields are flat, as createOrder's `impEmail` is. `custOrdRef` carries
+/// our shipment id as `refNo` does for createOrder. GUESS where marked.
+pub fn soaz_order_fields(
+    account: &Account,
+    codes: &Codes,
+    id: Uuid,
+    shipment: &Shipment,
+) -> Result<Vec<Node>, MappingError> {
+    let s = shipment;
+    let customs = s.customs.as_ref().ok_or(MappingError::NoCustoms)?;
+    let mut currencies: Vec<&str> = customs.lines.iter().map(|l| l.currency.trim()).collect();
+    currencies.sort_unstable();
+    currencies.dedup();
+    if customs.lines.len() > SOAZ_MAX_LINES || currencies.len() > 1 {
+        return Err(MappingError::SoazContents {
+            max: SOAZ_MAX_LINES,
+            lines: customs.lines.len(),
+            currencies: currencies.len(),
+        });
+    }
+    // GUESS: the portal account is the `soazUsername` (§10.4 names the field only).
+    let mut v = vec![
+        Node::leaf("integratorUsername", &account.integrator_username),
+        Node::leaf("soazUsername", &account.ecship_username),
+        Node::leaf("custOrdRef", id.to_string()),
+        Node::leaf("service", codes.soaz_service.trim()),
+        // `M` and `B` are the values in the public samples (§10.4).
+        Node::leaf("itemTypeCode", "M"),
+        Node::leaf("sendAddrTypeCode", "B"),
+        Node::leaf("addresseeCountry", hkp_country_code(&s.zone_code(), codes)?),
+        Node::leaf("addresseeName", s.recipient.name.trim()),
+    ];
+    non_empty(&mut v, "addresseeCompanyName", &s.recipient.company);
+    const ADDR: [&str; 4] = [
+        "addresseeAddr1",
+        "addresseeAddr2",
+        "addresseeAddr3",
+        "addresseeAddr4",
+    ];
+    for (n, line) in four_lines(&s.recipient).iter().enumerate() {
+        non_empty(&mut v, numbered(&ADDR, n), line);
+    }
+    non_empty(&mut v, "addresseeCity", &s.recipient.city);
+    non_empty(&mut v, "addresseePostalCode", &s.recipient.postcode);
+    non_empty(&mut v, "addresseeTelNo", &s.recipient.phone);
+    non_empty(&mut v, "addresseeEmail", &s.recipient.email);
+
+    v.push(Node::leaf("sendContactName", s.sender.name.trim()));
+    const SEND: [&str; 4] = [
+        "sendAddress1",
+        "sendAddress2",
+        "sendAddress3",
+        "sendAddress4",
+    ];
+    for (n, line) in four_lines(&s.sender).iter().enumerate() {
+        non_empty(&mut v, numbered(&SEND, n), line);
+    }
+    non_empty(&mut v, "sendTelNo", &s.sender.phone);
+    non_empty(&mut v, "sendEmail", &s.sender.email);
+
+    // The CN23 item type: GUESS `O`/"Other" as in the samples, with our category's name as
+    // the description so the form says what the merchant chose (§8.1).
+    v.push(Node::leaf("cn23Flag", "Y"));
+    v.push(Node::leaf("cn23ItemTypeCode", "O"));
+    v.push(Node::leaf("cn23ItemTypeDesc", customs.category.id()));
+    non_empty(&mut v, "comment", &customs.explanation);
+    match s.insured_value {
+        Some(sum) => {
+            v.push(Node::leaf("insurFlag", "Y"));
+            v.push(Node::leaf("insurAmt", sum.to_string()));
+        }
+        None => v.push(Node::leaf("insurFlag", "N")),
+    }
+    if let Some(c) = currencies.first() {
+        v.push(Node::leaf("itemCurrCode1", *c));
+    }
+    const DESC: [&str; 4] = ["itemDesc1", "itemDesc2", "itemDesc3", "itemDesc4"];
+    const QTY: [&str; 4] = ["itemQty1", "itemQty2", "itemQty3", "itemQty4"];
+    const VALUE: [&str; 4] = ["itemValue1", "itemValue2", "itemValue3", "itemValue4"];
+    const WGT: [&str; 4] = ["itemWgt1", "itemWgt2", "itemWgt3", "itemWgt4"];
+    const HS: [&str; 4] = ["itemHSCode1", "itemHSCode2", "itemHSCode3", "itemHSCode4"];
+    const CTY: [&str; 4] = [
+        "itemCtyCode1",
+        "itemCtyCode2",
+        "itemCtyCode3",
+        "itemCtyCode4",
+    ];
+    for (n, l) in customs.lines.iter().enumerate() {
+        v.push(Node::leaf(numbered(&DESC, n), l.description.trim()));
+        v.push(Node::leaf(numbered(&QTY, n), l.quantity.to_string()));
+        v.push(Node::leaf(numbered(&VALUE, n), l.value.to_string()));
+        v.push(Node::leaf(numbered(&WGT, n), kg(l.net_weight_g)));
+        non_empty(&mut v, numbered(&HS, n), &l.hs_code);
+        if !l.origin_country.trim().is_empty() {
+            v.push(Node::leaf(
+                numbered(&CTY, n),
+                product_country(&l.origin_country, codes)?,
+            ));
+        }
+    }
+    Ok(sorted(v))
+}
+
+/// `getSoazAddressPack` / `api31Req` (§10.4): the Speedpost label for one item, created on
+/// `created` (Hong Kong date, `yyyy-MM-dd`). Print mode `A` is BDMall's; one CN23 copy is
+/// asked for. GUESS: `signature` is left out (its meaning is not public, §13).
+pub fn soaz_address_pack_fields(
+    account: &Account,
+    item: &ItemNumber,
+    created: chrono::NaiveDate,
+) -> Vec<Node> {
+    sorted(vec![
+        Node::leaf("integratorUsername", &account.integrator_username),
+        Node::leaf("soazUsername", &account.ecship_username),
+        Node::leaf("itemNo", item.as_str()),
+        Node::leaf("createDate", created.format("%Y-%m-%d").to_string()),
+        Node::leaf("printMode", "A"),
+        Node::leaf("cn22NoOfCopy", "0"),
+        Node::leaf("cn23NoOfCopy", "1"),
+    ])
 }
 
 /// `getItemNo` / `api26Req` by our reference (§10.4: searchParam, searchType, sortOrder).
@@ -379,10 +647,23 @@ pub fn address_pack_fields(account: &Account, items: &[ItemNumber], mode: PrintM
         name: "itemNo",
         children: items
             .iter()
-            .map(|i| Node::leaf("item", i.as_str()))
+            .map(|i| Node::leaf(LIST_ITEM, i.as_str()))
             .collect(),
     });
     v.push(Node::leaf("printMode", mode.code()));
+    sorted(v)
+}
+
+/// `getCOP` / `api10Req` (§10.4: itemNo), as an `itemNo` list like [`address_pack_fields`].
+pub fn cop_fields(account: &Account, items: &[ItemNumber]) -> Vec<Node> {
+    let mut v = identity(account);
+    v.push(Node::Group {
+        name: "itemNo",
+        children: items
+            .iter()
+            .map(|i| Node::leaf(LIST_ITEM, i.as_str()))
+            .collect(),
+    });
     sorted(v)
 }
 
@@ -424,6 +705,11 @@ pub mod reply {
     pub const INSUR_PERM_FEE: &str = "insurPermFee";
     /// getAddressPack: `ap`, the Base64 PDF (§10.4, High).
     pub const ADDRESS_PACK: &str = "ap";
+    /// getSoazAddressPack: `COP`, the Speedpost label PDF (§10.4, §13.1).
+    pub const SOAZ_ADDRESS_PACK: &str = "COP";
+    /// getCOP: the Certificate of Posting PDF. GUESS: the reply field is not public (§10.4
+    /// gives "—"); `cop`, after getSoazAddressPack's `COP`, and any Base64 field is accepted.
+    pub const CERTIFICATE: &str = "cop";
 
     /// GUESS (§10.4 gives getItemNo's response as "—"; §13, the spec is not public): each
     /// match is an element named [`ITEM_NO_RECORD`] holding `refNo`, `itemNo` and `orderNo`,
@@ -432,12 +718,24 @@ pub mod reply {
     pub const ITEM_NO_RECORD: &str = "itemList";
     pub const REF_NO: &str = "refNo";
 
-    /// getTTInfo: `trackingInfos[]` is High (§10.4); what one holds is not public. GUESS
-    /// (§13): the milestone field names of getMTTInfo below.
-    pub const TT_RECORD: &str = "trackingInfos";
-    /// getMTTInfo: `milestoneList/milestone{milestoneNo, milestoneName,
-    /// milestoneDescription, eventDate, eventTime, eventLocation}` (§10.4, Low: an adapter
-    /// whose author marks it inferred).
+    /// getTTInfo: one `trackingInfos` container whose records each have three positional
+    /// children: number, date, detail (§13.1, BDMall; Medium). The records' and children's
+    /// names are not load-bearing.
+    pub const TT_CONTAINER: &str = "trackingInfos";
+    /// getMTTInfo: `ttStatus` and `trackingDate` in the return record, not a list (§13.1,
+    /// spapi; Medium).
+    pub const TT_STATUS: &str = "ttStatus";
+    pub const TRACKING_DATE: &str = "trackingDate";
+    /// GUESS (§13): date-and-time formats accepted in tracking replies, HK local time.
+    pub const DATE_TIME_FORMATS: &[&str] = &[
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%d/%m/%Y %H:%M:%S",
+        "%d/%m/%Y %H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+    ];
+    /// An older reading of getMTTInfo: `milestoneList/milestone{…}` (§10.4, Low: an adapter
+    /// whose author marks it inferred); still read when a server sends it.
     pub const MTT_RECORD: &str = "milestone";
     pub const EVENT_CODE: &str = "milestoneNo";
     pub const EVENT_NAME: &str = "milestoneName";
@@ -469,22 +767,49 @@ mod tests {
         assert_eq!(hkp_country_code("jp", &codes).unwrap(), "JPA");
         assert_eq!(hkp_country_code("HK", &codes).unwrap(), "HKG");
         assert_eq!(
-            hkp_country_code("US", &codes),
-            Err(MappingError::NoCountryCode("US".into()))
+            hkp_country_code("CN", &codes),
+            Err(MappingError::NoCountryCode("CN".into()))
         );
-        codes.country_overrides.insert("US".into(), "USC".into());
-        assert_eq!(hkp_country_code("US", &codes).unwrap(), "USC");
+        codes.country_overrides.insert("US".into(), "USA".into());
+        assert_eq!(hkp_country_code("US", &codes).unwrap(), "USA");
         assert_eq!(product_country("CN", &codes).unwrap(), "CNG");
     }
 
     #[test]
-    fn ship_codes_are_only_those_seen() {
-        assert_eq!(ship_code(Service::Speedpost), Ok("EMS"));
+    fn ship_codes_are_those_seen_then_configured_and_never_invented() {
+        let mut codes = Codes::default();
+        assert_eq!(ship_code(Service::Speedpost, &codes).unwrap(), "EMS");
+        assert_eq!(ship_code(Service::EExpress, &codes).unwrap(), "AEX");
         assert_eq!(
-            ship_code(Service::EExpress),
-            Err(MappingError::NoShipCode(Service::EExpress))
+            ship_code(Service::Imail, &codes),
+            Err(MappingError::NoShipCode(Service::Imail))
         );
-        assert!(ship_code(Service::Imail).is_err());
+        assert_eq!(
+            ship_code(Service::SurfaceParcel, &codes),
+            Err(MappingError::NoShipCode(Service::SurfaceParcel))
+        );
+        codes.ship_codes.insert("imail".into(), "IML".into());
+        codes.ship_codes.insert("e_express".into(), "AEP".into());
+        assert_eq!(ship_code(Service::Imail, &codes).unwrap(), "IML");
+        assert_eq!(ship_code(Service::EExpress, &codes).unwrap(), "AEP");
+    }
+
+    #[test]
+    fn non_delivery_codes_have_defaults_and_settings() {
+        let mut codes = Codes::default();
+        assert_eq!(non_delivery_code(NonDelivery::ReturnByAir, &codes), "1");
+        assert_eq!(non_delivery_code(NonDelivery::Abandon, &codes), "3");
+        codes.non_delivery.insert("abandon".into(), "A".into());
+        assert_eq!(non_delivery_code(NonDelivery::Abandon, &codes), "A");
+    }
+
+    #[test]
+    fn pseudo_country_codes_follow_the_operator_table() {
+        let codes = Codes::default();
+        assert_eq!(hkp_country_code("XD", &codes).unwrap(), "ACA");
+        assert_eq!(hkp_country_code("XB", &codes).unwrap(), "TAA");
+        assert_eq!(hkp_country_code("US", &codes).unwrap(), "USC");
+        assert!(hkp_country_code("CN", &codes).is_err());
     }
 
     #[test]

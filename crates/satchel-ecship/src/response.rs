@@ -180,19 +180,71 @@ pub fn parse_cancel_order(xml: &str) -> Result<(), ReplyError> {
     reply_record(xml).map(|_| ())
 }
 
-/// getAddressPack: `ap` is a Base64 PDF (line breaks inside are tolerated).
-pub fn parse_address_pack(xml: &str) -> Result<Vec<u8>, ReplyError> {
+/// createSoazOrder (§10.4: `itemNo`, `status`, `errMessage`): a Speedpost order has no
+/// `orderNo`, so it is empty.
+pub fn parse_soaz_order(xml: &str) -> Result<OrderCreated, ReplyError> {
     let rec = reply_record(xml)?;
+    Ok(OrderCreated {
+        item_no: item_number(&rec)?,
+        order_no: String::new(),
+        delivery_charge: None,
+        insur_perm_fee: None,
+    })
+}
+
+/// A Base64 PDF in `field` of the reply (line breaks inside are tolerated).
+fn pdf_field(rec: &Element, field: &str) -> Result<Vec<u8>, ReplyError> {
     let b64: String = rec
-        .child_text(r::ADDRESS_PACK)
+        .child_text(field)
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| malformed("ap is missing"))?
+        .ok_or_else(|| malformed(format!("{field} is missing")))?
         .chars()
         .filter(|c| !c.is_whitespace())
         .collect();
-    STANDARD
+    let pdf = STANDARD
         .decode(b64)
-        .map_err(|_| malformed("ap is not Base64"))
+        .map_err(|_| malformed(format!("{field} is not Base64")))?;
+    if !pdf.starts_with(b"%PDF") {
+        return Err(malformed(format!("{field} is not a PDF")));
+    }
+    Ok(pdf)
+}
+
+/// getAddressPack: `ap` is the label PDF.
+pub fn parse_address_pack(xml: &str) -> Result<Vec<u8>, ReplyError> {
+    pdf_field(&reply_record(xml)?, r::ADDRESS_PACK)
+}
+
+/// getSoazAddressPack: `COP` is the Speedpost label PDF (§10.4).
+pub fn parse_soaz_address_pack(xml: &str) -> Result<Vec<u8>, ReplyError> {
+    pdf_field(&reply_record(xml)?, r::SOAZ_ADDRESS_PACK)
+}
+
+/// getCOP: the certificate PDF, from [`r::CERTIFICATE`] or else the one field of the
+/// record holding a Base64 PDF (the reply's field name is not public, §10.4).
+pub fn parse_cop(xml: &str) -> Result<Vec<u8>, ReplyError> {
+    let rec = reply_record(xml)?;
+    if rec.child(r::CERTIFICATE).is_some() {
+        return pdf_field(&rec, r::CERTIFICATE);
+    }
+    rec.children
+        .iter()
+        .find_map(|c| pdf_field(&rec, &c.name).ok())
+        .ok_or_else(|| malformed("no certificate PDF in the reply"))
+}
+
+fn date_time(text: &str, field: &str) -> Result<NaiveDateTime, ReplyError> {
+    let t = text.trim();
+    r::DATE_TIME_FORMATS
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(t, f).ok())
+        .or_else(|| {
+            r::DATE_FORMATS
+                .iter()
+                .find_map(|f| NaiveDate::parse_from_str(t, f).ok())
+                .map(|d| d.and_time(NaiveTime::MIN))
+        })
+        .ok_or_else(|| malformed(format!("{field} is not a date")))
 }
 
 fn event_time(e: &Element) -> Result<NaiveDateTime, ReplyError> {
@@ -213,14 +265,65 @@ fn event_time(e: &Element) -> Result<NaiveDateTime, ReplyError> {
     Ok(date.and_time(time))
 }
 
-fn events(xml: &str, record: &str) -> Result<Vec<TrackingEvent>, ReplyError> {
+fn oldest_first(mut events: Vec<TrackingEvent>) -> Vec<TrackingEvent> {
+    // Whatever order the server lists them in (a stable sort keeps ties).
+    events.sort_by_key(|e| e.at);
+    events
+}
+
+/// getTTInfo: one `trackingInfos` container; each record's children are, by position, the
+/// item number, the date and the detail (§13.1). Records with fewer than three children
+/// are not events and are skipped.
+pub fn parse_tt_info(xml: &str) -> Result<Vec<TrackingEvent>, ReplyError> {
     let rec = reply_record(xml)?;
-    let mut found = Vec::new();
+    let mut containers = Vec::new();
+    rec.find_all(&|e| e.name == r::TT_CONTAINER, &mut containers);
+    let mut out = Vec::new();
+    for container in containers {
+        // Some servers repeat the container once per record instead of nesting records.
+        let records: Vec<&Element> = if container.children.iter().all(|c| c.children.is_empty()) {
+            vec![container]
+        } else {
+            container.children.iter().collect()
+        };
+        for record in records.into_iter().filter(|r| r.children.len() >= 3) {
+            let [_, date, detail] = [
+                &record.children[0],
+                &record.children[1],
+                &record.children[2],
+            ];
+            out.push(TrackingEvent {
+                at: date_time(&date.text, "the tracking record's date")?,
+                code: String::new(),
+                description: detail.text.trim().to_owned(),
+                location: String::new(),
+            });
+        }
+    }
+    Ok(oldest_first(out))
+}
+
+/// What spapi reads `ttStatus` 0–13 as (§10.4, Low: an integrator's interpretation).
+pub fn tt_status_meaning(code: &str) -> &'static str {
+    match code.trim() {
+        "0" => "Posted",
+        "2" | "13" => "At a hub or processing centre",
+        "3" | "4" => "In local delivery, departure or customs clearance",
+        "5" => "Delivered",
+        _ => "Exception: see EC-Ship for details",
+    }
+}
+
+/// getMTTInfo: the item's latest status, `ttStatus` at `trackingDate` (§13.1), as one
+/// event; an older `milestoneList/milestone` list is read too when a server sends one.
+pub fn parse_mtt_info(xml: &str) -> Result<Vec<TrackingEvent>, ReplyError> {
+    let rec = reply_record(xml)?;
+    let mut milestones = Vec::new();
     rec.find_all(
-        &|e| e.name == record && e.child(r::EVENT_DATE).is_some(),
-        &mut found,
+        &|e| e.name == r::MTT_RECORD && e.child(r::EVENT_DATE).is_some(),
+        &mut milestones,
     );
-    let mut out = found
+    let mut out = milestones
         .into_iter()
         .map(|e| {
             let name = e.child_text(r::EVENT_NAME).unwrap_or_default();
@@ -236,17 +339,17 @@ fn events(xml: &str, record: &str) -> Result<Vec<TrackingEvent>, ReplyError> {
             })
         })
         .collect::<Result<Vec<_>, ReplyError>>()?;
-    // Oldest first, whatever order the server lists them in (a stable sort keeps ties).
-    out.sort_by_key(|e| e.at);
-    Ok(out)
-}
-
-/// getTTInfo: events from `trackingInfos` records.
-pub fn parse_tt_info(xml: &str) -> Result<Vec<TrackingEvent>, ReplyError> {
-    events(xml, r::TT_RECORD)
-}
-
-/// getMTTInfo: events from `milestoneList/milestone` records.
-pub fn parse_mtt_info(xml: &str) -> Result<Vec<TrackingEvent>, ReplyError> {
-    events(xml, r::MTT_RECORD)
+    if let Some(status) = rec
+        .child_text(r::TT_STATUS)
+        .filter(|t| !t.trim().is_empty())
+    {
+        let date = rec.child_text(r::TRACKING_DATE).unwrap_or_default();
+        out.push(TrackingEvent {
+            at: date_time(date, "trackingDate")?,
+            code: status.trim().to_owned(),
+            description: tt_status_meaning(status).to_owned(),
+            location: String::new(),
+        });
+    }
+    Ok(oldest_first(out))
 }

@@ -20,6 +20,9 @@ pub(crate) fn escape(s: &str) -> String {
     out
 }
 
+/// The name of a repeated list entry (`products/item`, `itemNo/item`).
+pub const LIST_ITEM: &str = "item";
+
 /// One element of a request body: a field with text, or a group of fields.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Node {
@@ -48,22 +51,28 @@ impl Node {
     }
 
     /// Writes the element with `prefix:` on its name and its children's, indented by `depth`
-    /// steps of two spaces, one element per line.
+    /// steps of two spaces, one element per line. Repeated list entries (`item`) are written
+    /// in the webservice namespace, `web:item`, as working clients do (domain.md §13.1).
     pub fn write(&self, prefix: &str, depth: usize, out: &mut String) {
         let pad = "  ".repeat(depth);
+        let own = if self.name() == LIST_ITEM {
+            "web"
+        } else {
+            prefix
+        };
         match self {
             Node::Leaf { name, value } => {
                 out.push_str(&format!(
-                    "{pad}<{prefix}:{name}>{}</{prefix}:{name}>\n",
+                    "{pad}<{own}:{name}>{}</{own}:{name}>\n",
                     escape(value)
                 ));
             }
             Node::Group { name, children } => {
-                out.push_str(&format!("{pad}<{prefix}:{name}>\n"));
+                out.push_str(&format!("{pad}<{own}:{name}>\n"));
                 for c in children {
                     c.write(prefix, depth + 1, out);
                 }
-                out.push_str(&format!("{pad}</{prefix}:{name}>\n"));
+                out.push_str(&format!("{pad}</{own}:{name}>\n"));
             }
         }
     }

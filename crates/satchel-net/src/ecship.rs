@@ -10,20 +10,22 @@
 
 use std::time::Duration;
 
+use chrono::NaiveDate;
 use reqwest::header::{HeaderValue, CONTENT_TYPE};
 use satchel_core::model::Shipment;
 use satchel_core::s10::ItemNumber;
+use satchel_core::service::Service;
 use satchel_ecship::response::{
     self, FoundItem, OrderCreated, ReplyError, TotalPostage, TrackingEvent,
 };
-use satchel_ecship::{envelope, Account, Codes, MappingError, PrintMode, Stamp};
+use satchel_ecship::{envelope, Account, Codes, MappingError, PrintMode, SpeedpostRoute, Stamp};
 use uuid::Uuid;
 
 /// Where EC-Ship lives; trial and production differ only here (§10.2: "Keep the base URL
 /// and the environment in configuration").
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoints {
-    /// SOAP base: `{base_url}/Posting`, `/Calculator`, `/Tracking`; e.g.
+    /// SOAP base: `{base_url}/Posting`, `/Calculator`, `/Tracking`, `/SoazPosting`; e.g.
     /// `https://service.hongkongpost.hk/API-trial/services`.
     pub base_url: String,
     /// REST tracking base (§10.6: production URL unknown, §13).
@@ -147,18 +149,67 @@ impl EcshipClient {
         )?)
     }
 
-    /// createOrder with `id` as `refNo`. After an error with
+    pub fn codes(&self) -> &Codes {
+        &self.codes
+    }
+
+    /// True when this shipment's order is made through SoazPosting (Speedpost, §13.1).
+    pub fn uses_soaz(&self, shipment: &Shipment) -> bool {
+        shipment.service == Service::Speedpost && self.codes.speedpost_route == SpeedpostRoute::Soaz
+    }
+
+    /// Makes the order with `id` as `refNo` (createOrder) or `custOrdRef` (createSoazOrder,
+    /// for Speedpost on the Soaz route). After an error with
     /// [`ClientError::outcome_unknown`], call [`Self::find_by_ref`] before trying again.
     pub async fn create_order(
         &self,
         id: Uuid,
         shipment: &Shipment,
     ) -> Result<OrderCreated, ClientError> {
+        if self.uses_soaz(shipment) {
+            let env = envelope::create_soaz_order(
+                &Self::stamp()?,
+                &self.account,
+                &self.codes,
+                id,
+                shipment,
+            )?;
+            return Ok(response::parse_soaz_order(
+                &self.post("SoazPosting", env).await?,
+            )?);
+        }
         let env =
             envelope::create_order(&Self::stamp()?, &self.account, &self.codes, id, shipment)?;
         Ok(response::parse_create_order(
             &self.post("Posting", env).await?,
         )?)
+    }
+
+    /// The operator's own label for a made order: getSoazAddressPack for Soaz Speedpost
+    /// orders (created on `created`, a Hong Kong date), getAddressPack one per page otherwise.
+    pub async fn label(
+        &self,
+        shipment: &Shipment,
+        item: &ItemNumber,
+        created: NaiveDate,
+    ) -> Result<Vec<u8>, ClientError> {
+        if self.uses_soaz(shipment) {
+            let env =
+                envelope::get_soaz_address_pack(&Self::stamp()?, &self.account, item, created);
+            return Ok(response::parse_soaz_address_pack(
+                &self.post("SoazPosting", env).await?,
+            )?);
+        }
+        self.address_pack(std::slice::from_ref(item)).await
+    }
+
+    /// getCOP: EC-Ship's Certificate of Posting for these items, as a PDF.
+    pub async fn certificate_of_posting(
+        &self,
+        items: &[ItemNumber],
+    ) -> Result<Vec<u8>, ClientError> {
+        let env = envelope::get_cop(&Self::stamp()?, &self.account, items);
+        Ok(response::parse_cop(&self.post("Posting", env).await?)?)
     }
 
     /// createTemporaryOrder: a server-side draft (§10.4), same fields as createOrder.

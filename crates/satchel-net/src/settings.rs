@@ -7,10 +7,11 @@
 //! [`EcshipSettings::client`] reads them from the keychain each time a client is built, which
 //! also means fixed credentials apply to waiting jobs without a restart.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use satchel_ecship::{Account, Codes, Identity};
+use satchel_ecship::{Account, Codes, Identity, SpeedpostRoute};
 use satchel_keychain::{SecretStore, ECSHIP_API_KEY, ECSHIP_INTEGRATOR_USERNAME};
 use serde::{Deserialize, Serialize};
 
@@ -43,6 +44,17 @@ pub struct EcshipSettings {
     /// `getItemNo` searchType / sortOrder: not public (§13), needed to look an order up.
     pub search_type: String,
     pub sort_order: String,
+    /// `shipCode` by service family (`imail`, `surface_parcel`, …), over the defaults
+    /// public clients show (`satchel_ecship::mapping::DEFAULT_SHIP_CODES`).
+    pub ship_codes: BTreeMap<String, String>,
+    /// `nonDeliveryOptions` by instruction id, over the unverified defaults.
+    pub non_delivery: BTreeMap<String, String>,
+    /// HKP country codes by open-data zone code, over the built-in table (§10.7).
+    pub country_codes: BTreeMap<String, String>,
+    /// `soaz` (default) or `posting`: how Speedpost orders are made (§13.1).
+    pub speedpost_route: String,
+    /// createSoazOrder `service`; empty means the default (`SPGDE`, unverified).
+    pub soaz_service: String,
 }
 
 /// Why no client can be built.
@@ -86,10 +98,25 @@ impl EcshipSettings {
 
     pub fn codes(&self) -> Codes {
         let opt = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
+        let defaults = Codes::default();
+        let trimmed = |m: &BTreeMap<String, String>| -> BTreeMap<String, String> {
+            m.iter()
+                .filter(|(_, v)| !v.trim().is_empty())
+                .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+                .collect()
+        };
         Codes {
             search_type_ref_no: opt(&self.search_type),
             sort_order: opt(&self.sort_order),
-            ..Codes::default()
+            ship_codes: trimmed(&self.ship_codes),
+            non_delivery: trimmed(&self.non_delivery),
+            country_overrides: trimmed(&self.country_codes)
+                .into_iter()
+                .map(|(k, v)| (k.to_ascii_uppercase(), v.to_ascii_uppercase()))
+                .collect(),
+            speedpost_route: SpeedpostRoute::from_id(&self.speedpost_route).unwrap_or_default(),
+            soaz_service: opt(&self.soaz_service).unwrap_or(defaults.soaz_service.clone()),
+            ..defaults
         }
     }
 

@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 use satchel_core::model::Shipment;
 use satchel_core::s10::ItemNumber;
 use satchel_core::service::Service;
-use satchel_ecship::{Account, Codes, Identity, ReplyError};
+use satchel_ecship::{Account, Codes, Identity, ReplyError, SpeedpostRoute};
 use satchel_fixtures as fx;
 use satchel_net::ecship::{ClientError, EcshipClient, Endpoints};
 use satchel_net::tracking::{Clock, TrackingClient, TrackingConfig};
@@ -30,6 +30,15 @@ fn sim(cfg: SimConfig) -> SimHandle {
 }
 
 fn client_with(sim: &SimHandle, key: &str, timeout: Duration) -> EcshipClient {
+    client_codes(sim, key, timeout, SpeedpostRoute::Posting)
+}
+
+fn client_codes(
+    sim: &SimHandle,
+    key: &str,
+    timeout: Duration,
+    speedpost_route: SpeedpostRoute,
+) -> EcshipClient {
     EcshipClient::new(
         Endpoints {
             base_url: sim.base_url(),
@@ -45,6 +54,7 @@ fn client_with(sim: &SimHandle, key: &str, timeout: Duration) -> EcshipClient {
         Codes {
             search_type_ref_no: Some("R".into()),
             sort_order: Some("A".into()),
+            speedpost_route,
             ..Codes::default()
         },
         timeout,
@@ -183,7 +193,7 @@ async fn wrong_key_is_a_fault_not_unknown() {
 async fn unmappable_shipment_never_reaches_the_wire() {
     let sim = sim(SimConfig::default());
     let mut s = shipment();
-    s.service = Service::EExpress;
+    s.service = Service::Imail; // no public shipCode and none configured
     let e = client(&sim)
         .create_order(Uuid::now_v7(), &s)
         .await
@@ -307,4 +317,27 @@ async fn wrong_key_for_tracking_is_unauthorized() {
         t.track(&numbers(1)).await,
         Err(satchel_net::tracking::TrackingError::Unauthorized)
     ));
+}
+
+#[tokio::test]
+async fn speedpost_goes_through_soaz_posting_and_its_label_is_the_cop_field() {
+    let sim = sim(SimConfig::default());
+    let c = client_codes(&sim, KEY, Duration::from_secs(20), SpeedpostRoute::Soaz);
+    let s = shipment();
+    assert_eq!(s.service, Service::Speedpost);
+    let id = Uuid::now_v7();
+    let made = c.create_order(id, &s).await.unwrap();
+    assert!(made.order_no.is_empty(), "createSoazOrder has no orderNo");
+    let orders = sim.orders();
+    assert_eq!(orders[0].ship_code, "SOAZ:SPGDE");
+    assert_eq!(orders[0].ref_no, id.to_string());
+    let today = orders[0].created_on;
+    let pdf = c.label(&s, &made.item_no, today).await.unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+    // A wrong creation date is EC-Ship's refusal, not a transport failure.
+    let e = c
+        .label(&s, &made.item_no, today.pred_opt().unwrap())
+        .await
+        .unwrap_err();
+    assert!(!e.outcome_unknown(), "{e}");
 }

@@ -233,6 +233,19 @@ async fn cancel(
             kind: ErrorKind::Setup,
         });
     };
+    if order.order_no.trim().is_empty() {
+        // A Speedpost order made through SoazPosting has no order number and the public API
+        // has no cancel operation for it (domain.md §10.4).
+        let error = "EC-Ship's API cannot cancel this Speedpost order; withdraw it on the \
+                     EC-Ship portal or at the post office"
+            .to_owned();
+        store.with_store(|s| s.fail_job(&claim.job.id, &error, ErrorKind::Ecship))?;
+        return Ok(Outcome::Failed {
+            shipment_id,
+            error,
+            kind: ErrorKind::Ecship,
+        });
+    }
     match client.cancel_order(item, &order.order_no).await {
         Ok(()) => {
             store.with_store(|s| s.finish_cancel(&claim.job.id))?;
@@ -281,8 +294,9 @@ fn settle_error(
     })
 }
 
-/// Keeps EC-Ship's own label PDF when it can be had; Satchel prints its own labels, so a
-/// failure here is not the merchant's problem and is not reported as one.
+/// Keeps EC-Ship's own label PDF, the one that goes to the counter (R-036, R-046, R-048).
+/// A label that cannot be had now is not a failed order: the order stands, and the label is
+/// asked for again when the merchant prints ([`fetch_label`]).
 async fn fetch_address_pack(
     store: &impl StoreAccess,
     client: &EcshipClient,
@@ -293,7 +307,29 @@ async fn fetch_address_pack(
     if !policy.fetch_address_pack {
         return;
     }
-    if let Ok(pdf) = client.address_pack(std::slice::from_ref(item)).await {
-        let _ = store.with_store(|s| s.save_address_pack(shipment_id, &pdf));
-    }
+    let _ = fetch_label(store, client, shipment_id, item).await;
+}
+
+/// Downloads and stores the operator's label for a numbered shipment (getAddressPack, or
+/// getSoazAddressPack for Speedpost on the Soaz route), dated with the order's Hong Kong day.
+pub async fn fetch_label(
+    store: &impl StoreAccess,
+    client: &EcshipClient,
+    shipment_id: &str,
+    item: &satchel_core::s10::ItemNumber,
+) -> Result<Vec<u8>, ClientError> {
+    let rec = store.with_store(|s| s.shipment(shipment_id)).ok().flatten();
+    let created = rec
+        .as_ref()
+        .and_then(|r| r.ecship.as_ref())
+        .map_or_else(wall_now, |o| o.created_at);
+    let hk = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
+    let day = created.with_timezone(&hk).date_naive();
+    let shipment = rec.map(|r| r.draft.shipment);
+    let pdf = match shipment {
+        Some(s) => client.label(&s, item, day).await?,
+        None => client.address_pack(std::slice::from_ref(item)).await?,
+    };
+    let _ = store.with_store(|s| s.save_address_pack(shipment_id, &pdf));
+    Ok(pdf)
 }

@@ -107,7 +107,7 @@ fn create_order_escapes_and_uses_our_id_as_ref_no() {
         <obj:mailType>E</obj:mailType>
         <obj:payFlag>OC</obj:payFlag>
         <obj:products>
-          <obj:item>
+          <web:item>
             <obj:contentDesc>Toy car</obj:contentDesc>
             <obj:currencyCode>HKD</obj:currencyCode>
             <obj:productCountry>CNG</obj:productCountry>
@@ -115,7 +115,7 @@ fn create_order_escapes_and_uses_our_id_as_ref_no() {
             <obj:productTariffCode>95030090</obj:productTariffCode>
             <obj:productValue>120.50</obj:productValue>
             <obj:productWeight>0.3</obj:productWeight>
-          </obj:item>
+          </web:item>
         </obj:products>
         <obj:recipientAddress>ACME, 1-2-3 Ginza, Chuo-ku</obj:recipientAddress>
         <obj:recipientCity>Tokyo</obj:recipientCity>
@@ -138,19 +138,22 @@ fn create_order_escapes_and_uses_our_id_as_ref_no() {
 }
 
 #[test]
-fn create_order_refuses_what_has_no_public_code() {
+fn create_order_sends_configured_codes_and_refuses_only_what_has_none() {
     let codes = Codes::default();
     let mut s = shipment();
+    s.service = Service::AirParcel;
     s.non_delivery = Some(NonDelivery::ReturnByAir);
-    assert_eq!(
-        create_order(&stamp(), &account(), &codes, id(), &s),
-        Err(MappingError::Unknown("nonDeliveryOptions"))
-    );
+    let got = create_order(&stamp(), &account(), &codes, id(), &s).unwrap();
+    assert!(got.contains("<obj:nonDeliveryOptions>1</obj:nonDeliveryOptions>"));
+    assert!(got.contains("<obj:shipCode>APL</obj:shipCode>"));
     let mut s = shipment();
     s.service = Service::EExpress;
+    let got = create_order(&stamp(), &account(), &codes, id(), &s).unwrap();
+    assert!(got.contains("<obj:shipCode>AEX</obj:shipCode>"));
+    s.service = Service::Imail;
     assert!(matches!(
         create_order(&stamp(), &account(), &codes, id(), &s),
-        Err(MappingError::NoShipCode(Service::EExpress))
+        Err(MappingError::NoShipCode(Service::Imail))
     ));
     let mut s = shipment();
     s.customs = None;
@@ -158,6 +161,40 @@ fn create_order_refuses_what_has_no_public_code() {
         create_order(&stamp(), &account(), &codes, id(), &s),
         Err(MappingError::NoCustoms)
     );
+}
+
+#[test]
+fn speedpost_through_soaz_posting_has_flat_numbered_fields() {
+    use satchel_ecship::create_soaz_order;
+    let got =
+        create_soaz_order(&stamp(), &account(), &Codes::default(), id(), &shipment()).unwrap();
+    assert!(got.contains("<web:createSoazOrder>"), "{got}");
+    assert!(got.contains("<web:api30Req>"));
+    for field in [
+        "<obj:custOrdRef>01890a5d-ac96-774b-bcce-b302099a8057</obj:custOrdRef>",
+        "<obj:addresseeCountry>JPA</obj:addresseeCountry>",
+        "<obj:addresseeCompanyName>ACME</obj:addresseeCompanyName>",
+        "<obj:addresseeAddr1>1-2-3 Ginza</obj:addresseeAddr1>",
+        "<obj:itemDesc1>Toy car</obj:itemDesc1>",
+        "<obj:itemHSCode1>95030090</obj:itemHSCode1>",
+        "<obj:itemCtyCode1>CNG</obj:itemCtyCode1>",
+        "<obj:itemCurrCode1>HKD</obj:itemCurrCode1>",
+        "<obj:service>SPGDE</obj:service>",
+        "<obj:insurFlag>N</obj:insurFlag>",
+    ] {
+        assert!(got.contains(field), "{field} missing in {got}");
+    }
+    let mut s = shipment();
+    let line = s.customs.as_ref().unwrap().lines[0].clone();
+    s.customs.as_mut().unwrap().lines = vec![line; 5];
+    assert!(matches!(
+        create_soaz_order(&stamp(), &account(), &Codes::default(), id(), &s),
+        Err(MappingError::SoazContents {
+            max: 4,
+            lines: 5,
+            ..
+        })
+    ));
 }
 
 #[test]
@@ -228,8 +265,8 @@ fn address_pack_and_tracking_envelopes() {
             "        <obj:ecshipUsername>shop</obj:ecshipUsername>
         <obj:integratorUsername>shop-api</obj:integratorUsername>
         <obj:itemNo>
-          <obj:item>RR123456785HK</obj:item>
-          <obj:item>EE123456785HK</obj:item>
+          <web:item>RR123456785HK</web:item>
+          <web:item>EE123456785HK</web:item>
         </obj:itemNo>
         <obj:printMode>2</obj:printMode>
 "

@@ -167,21 +167,39 @@ fn mtt_milestones_sorted_oldest_first() {
 }
 
 #[test]
-fn tt_info_records() {
+fn tt_info_is_one_container_of_positional_records() {
+    // §13.1: one `trackingInfos` whose records have three positional children
+    // (number, date, detail); the names are not load-bearing.
     let xml = wrap(
         "getTTInfo",
-        "<ns1:status>0</ns1:status><ns1:trackingInfos><ns1:eventDate>2024-03-01</ns1:eventDate>\
-         <ns1:eventLocation>Hong Kong</ns1:eventLocation><ns1:milestoneName>Posted</ns1:milestoneName>\
-         <ns1:milestoneNo>0</ns1:milestoneNo></ns1:trackingInfos>",
+        "<ns1:status>0</ns1:status><ns1:trackingInfos>\
+         <ns1:item><ns1:a>RR123456785HK</ns1:a><ns1:b>2024-03-02 09:15</ns1:b><ns1:c>Departed Hong Kong</ns1:c></ns1:item>\
+         <ns1:item><ns1:a>RR123456785HK</ns1:a><ns1:b>01/03/2024 17:00:05</ns1:b><ns1:c>Posted</ns1:c></ns1:item>\
+         </ns1:trackingInfos>",
     );
     let ev = parse_tt_info(&xml).unwrap();
-    assert_eq!(ev.len(), 1);
-    assert_eq!(ev[0].at.to_string(), "2024-03-01 00:00:00");
+    assert_eq!(ev.len(), 2);
+    assert_eq!(ev[0].description, "Posted");
+    assert_eq!(ev[0].at.to_string(), "2024-03-01 17:00:05");
+    assert_eq!(ev[1].at.to_string(), "2024-03-02 09:15:00");
     let bad = wrap(
         "getTTInfo",
-        "<ns1:status>0</ns1:status><ns1:trackingInfos><ns1:eventDate>soon</ns1:eventDate></ns1:trackingInfos>",
+        "<ns1:status>0</ns1:status><ns1:trackingInfos><ns1:r><ns1:a>X</ns1:a><ns1:b>soon</ns1:b>\
+         <ns1:c>?</ns1:c></ns1:r></ns1:trackingInfos>",
     );
-    assert!(
-        matches!(parse_tt_info(&bad), Err(ReplyError::Malformed(m)) if m.contains("eventDate"))
+    assert!(matches!(parse_tt_info(&bad), Err(ReplyError::Malformed(m)) if m.contains("date")));
+}
+
+#[test]
+fn mtt_info_is_a_status_and_a_date() {
+    let xml = wrap(
+        "getMTTInfo",
+        "<ns1:itemNo>RR123456785HK</ns1:itemNo><ns1:status>0</ns1:status>\
+         <ns1:trackingDate>2024-03-04 10:00</ns1:trackingDate><ns1:ttStatus>5</ns1:ttStatus>",
     );
+    let ev = parse_mtt_info(&xml).unwrap();
+    assert_eq!(ev.len(), 1);
+    assert_eq!(ev[0].code, "5");
+    assert_eq!(ev[0].description, "Delivered");
+    assert_eq!(ev[0].at.to_string(), "2024-03-04 10:00:00");
 }
