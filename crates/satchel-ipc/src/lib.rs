@@ -7,6 +7,8 @@
 //! into these DTOs. Money travels as decimal strings (never floats), weights as integer grams.
 #![forbid(unsafe_code)]
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 mod refusal;
@@ -703,6 +705,9 @@ pub struct PrintResult {
     /// Shipments moved from numbered to printed (only when every label had an item number
     /// and the job completed).
     pub marked_printed: u32,
+    /// Of `labels`, how many were EC-Ship's own labels, printed unchanged.
+    #[serde(default)]
+    pub operator_labels: u32,
     /// Characters the label font could not draw (they print as boxes); empty when all fit.
     pub missing_glyphs: String,
 }
@@ -820,6 +825,48 @@ pub struct EcshipSettingsDto {
     /// up before retrying, and not publicly documented (domain.md §13).
     pub search_type: String,
     pub sort_order: String,
+    /// `shipCode` per service family (`imail`, `surface_parcel`, …) where the merchant set
+    /// one; empty means the public clients' code, if any (domain.md §10.7, §13.1).
+    #[serde(default)]
+    pub ship_codes: BTreeMap<String, String>,
+    /// `nonDeliveryOptions` per instruction id; empty means the unverified default.
+    #[serde(default)]
+    pub non_delivery: BTreeMap<String, String>,
+    /// `soaz` (default) or `posting`: how Speedpost orders are made (§13.1).
+    #[serde(default)]
+    pub speedpost_route: String,
+    /// createSoazOrder `service`; empty means `SPGDE` (unverified).
+    #[serde(default)]
+    pub soaz_service: String,
+}
+
+/// Where a code EC-Ship needs comes from, so the screen can say how sure it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CodeSource {
+    /// The merchant entered it.
+    Configured,
+    /// Seen in public EC-Ship clients; to verify on the trial endpoint.
+    PublicClient,
+    /// No public source: a placeholder to verify on the trial endpoint.
+    Unverified,
+    /// None known: the service cannot be submitted until one is entered.
+    Missing,
+}
+
+/// One code the EC-Ship screen lists: a service's `shipCode` or an instruction's
+/// `nonDeliveryOptions`, the value in use and where it comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeRowDto {
+    /// `ship_code` or `non_delivery`.
+    pub table: String,
+    /// The service family or instruction id.
+    pub key: String,
+    /// The value in use; empty when missing.
+    pub value: String,
+    /// The value used when the merchant enters none.
+    pub default: String,
+    pub source: CodeSource,
 }
 
 /// `get_ecship_settings` response.
@@ -831,6 +878,9 @@ pub struct EcshipSettingsView {
     /// Which keychain holds the secrets (e.g. "Secret Service"), or why none is usable.
     pub keychain: String,
     pub keychain_ok: bool,
+    /// Every code a submission needs, with its source (domain.md §13: tables not public).
+    #[serde(default)]
+    pub codes: Vec<CodeRowDto>,
 }
 
 /// `save_ecship_settings` request. `api_key: None` keeps the stored key.

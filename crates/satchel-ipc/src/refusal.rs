@@ -124,6 +124,22 @@ pub enum Refused {
     PrinterFailed {
         detail: String,
     },
+    /// A numbered shipment's EC-Ship label is not stored yet (it prints only as EC-Ship made
+    /// it, R-036).
+    OperatorLabelMissing {
+        item: String,
+    },
+    /// The label is past its validity (C-01).
+    LabelExpired {
+        item: String,
+        expired_on: chrono::NaiveDate,
+    },
+    /// The printer's media cannot hold the operator's label at its own size.
+    LabelDoesNotFit {
+        item: String,
+        /// The paper's width and height in whole millimetres.
+        paper_mm: [u16; 2],
+    },
     NotImail,
     NoDefaultSender,
     NoImailCharge {
@@ -132,6 +148,10 @@ pub enum Refused {
     PermitMissing,
     // --- EC-Ship ---
     EcshipNotSetUp,
+    /// A shipCode or nonDeliveryOptions entry that is not 1–10 letters or digits.
+    CodeFormat {
+        value: String,
+    },
     EcshipUnreachable {
         detail: String,
     },

@@ -151,10 +151,41 @@ pub fn refusal(e: &CommandError, lang: Lang) -> String {
             format!("No iMail charge for this posting: {detail}")
         }
         (R::NoImailCharge { detail }, ZhHk) => format!("無法計算此批 iMail 的郵費：{detail}"),
+        (R::OperatorLabelMissing { item }, En) => format!(
+            "EC-Ship's label for {item} has not been downloaded yet. Connect to the internet \
+             and print again: only the label EC-Ship made goes to the counter."
+        ),
+        (R::OperatorLabelMissing { item }, ZhHk) => format!(
+            "尚未下載 {item} 的 EC-Ship 標籤。請連接互聯網後再列印：交到櫃位的只可以是 EC-Ship 產生的標籤。"
+        ),
+        (R::LabelExpired { item, expired_on }, En) => format!(
+            "The label for {item} expired on {}. Cancel it and make a new one; an \
+             expired label is not accepted at the counter.",
+            expired_on.format("%d/%m/%Y")
+        ),
+        (R::LabelExpired { item, expired_on }, ZhHk) => format!(
+            "{item} 的標籤已於 {} 過期。請取消後重新建立；過期標籤不獲櫃位接受。",
+            expired_on.format("%d/%m/%Y")
+        ),
+        (R::LabelDoesNotFit { item, paper_mm: [w, h] }, En) => format!(
+            "EC-Ship's label for {item} is larger than this printer's {w} × {h} mm paper and \
+             cannot be printed without resizing it, which the operator forbids. Choose a printer or profile with larger \
+             paper (A4)."
+        ),
+        (R::LabelDoesNotFit { item, paper_mm: [w, h] }, ZhHk) => format!(
+            "{item} 的 EC-Ship 標籤大於此打印機的 {w} × {h} 毫米紙張，不縮放便不能列印，而郵政署不准更改標籤尺寸。請選用紙張較大（A4）的打印機或設定。"
+        ),
         (R::PermitMissing, En) => {
             "Enter the iMail permit number (it is printed on every bag label).".into()
         }
         (R::PermitMissing, ZhHk) => "請輸入 iMail 許可證號碼（每個郵袋標籤都會印上）。".into(),
+        (R::CodeFormat { value }, En) => format!(
+            "\"{value}\" is not a code EC-Ship uses: enter 1 to 10 letters or digits, as EC-Ship \
+             gave them, or leave it empty for the default."
+        ),
+        (R::CodeFormat { value }, ZhHk) => format!(
+            "「{value}」不是 EC-Ship 使用的代碼：請輸入 EC-Ship 提供的 1 至 10 個英文字母或數字，或留空使用預設值。"
+        ),
         (R::EcshipNotSetUp, En) => "Set up EC-Ship first: enter the service address, the \
                                     integrator username and the API key on the EC-Ship screen."
             .into(),

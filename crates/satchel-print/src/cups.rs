@@ -64,6 +64,10 @@ pub fn print_pdf(printer: &str, pdf: &[u8], options: &PrintOptions) -> Result<Jo
             args.push("-o".to_owned());
             args.push(format!("media={media}"));
         }
+        if options.actual_size {
+            args.push("-o".to_owned());
+            args.push("print-scaling=none".to_owned());
+        }
         lp(printer, &args, pdf)
     }
 }
@@ -172,6 +176,14 @@ fn ipp_print_job(printer_uri: &str, pdf: &[u8], options: &PrintOptions) -> Resul
         })?;
         attributes.push(attr("media", IppValue::Keyword(keyword))?);
     }
+    if options.actual_size {
+        let none = IppKeyword::new("none").map_err(|e| PrintError::InvalidOption {
+            field: "print-scaling",
+            reason: e.to_string(),
+        })?;
+        attributes.push(attr("print-scaling", IppValue::Keyword(none))?);
+    }
+
     let operation = IppOperationBuilder::print_job(
         uri.clone(),
         IppPayload::new(std::io::Cursor::new(pdf.to_vec())),

@@ -83,6 +83,9 @@ pub struct PrintOptions {
     pub media: Option<String>,
     /// Shown in the spooler's job list. Keep personal data out of it: CUPS keeps job history.
     pub title: String,
+    /// Print at the document's own size (`print-scaling=none`): the operator's labels must
+    /// not be resized.
+    pub actual_size: bool,
 }
 
 /// Beyond this a request is much more likely a typo than a wish (a label run is one copy).
@@ -94,6 +97,7 @@ impl Default for PrintOptions {
             copies: 1,
             media: None,
             title: "Satchel label".to_owned(),
+            actual_size: false,
         }
     }
 }

@@ -33,7 +33,7 @@ pub use error::{Error, Result};
 pub use hlc::Hlc;
 pub use merge::{ApplyReport, RemoteChange};
 pub use migrate::{latest_version, MIGRATIONS};
-pub use outbox::{Claim, ErrorKind, Job, JobKind, JobState, Queued, TrackingEvent};
+pub use outbox::{Claim, ErrorKind, Job, JobKind, JobState, LabelPrint, Queued, TrackingEvent};
 pub use shipments::{
     Assessment, EcshipOrder, ShipmentDraft, ShipmentFilter, ShipmentRecord, ShipmentState,
     StoredProblem, StoredQuote,

@@ -17,6 +17,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0002_ecship_outbox.sql",
         include_str!("../../../migrations/0002_ecship_outbox.sql"),
     ),
+    (
+        "0003_label_prints.sql",
+        include_str!("../../../migrations/0003_label_prints.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

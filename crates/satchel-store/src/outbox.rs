@@ -540,6 +540,62 @@ impl Store {
     }
 }
 
+/// One printing of a shipment's label.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LabelPrint {
+    pub printed_ms: i64,
+    /// The device or user who printed (no customer data).
+    pub who: String,
+    pub copies: u32,
+    /// EC-Ship's own label, not Satchel's layout.
+    pub operator_label: bool,
+}
+
+impl Store {
+    /// Logs a print of `shipment_id`'s label, stamped with the store's clock.
+    pub fn record_label_print(
+        &mut self,
+        shipment_id: &str,
+        who: &str,
+        copies: u32,
+        operator_label: bool,
+    ) -> Result<()> {
+        self.write(|w| {
+            w.tx.execute(
+                "INSERT INTO label_prints (shipment_id, printed_ms, who, copies, operator_label)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    shipment_id,
+                    w.now_ms as i64,
+                    who,
+                    copies.max(1),
+                    operator_label
+                ],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// The label's print log, oldest first.
+    pub fn label_prints(&self, shipment_id: &str) -> Result<Vec<LabelPrint>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT printed_ms, who, copies, operator_label FROM label_prints
+                 WHERE shipment_id = ?1 ORDER BY printed_ms, id",
+            )?
+            .query_map([shipment_id], |r| {
+                Ok(LabelPrint {
+                    printed_ms: r.get(0)?,
+                    who: r.get(1)?,
+                    copies: r.get(2)?,
+                    operator_label: r.get(3)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+}
+
 /// One tracking event as stored: `at` is EC-Ship's local time as it gave it (ISO 8601).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrackingEvent {

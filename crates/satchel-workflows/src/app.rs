@@ -232,6 +232,7 @@ impl App {
         r: PrintLabelsRequest,
     ) -> Result<PrintResult, CommandError> {
         let today = today_in_hong_kong();
+        ecship::fetch_missing_labels(self, &r.shipment_ids).await;
         self.blocking("printer", move |app| {
             let mut progress = |p: PrintProgress| app.emit(event::PRINT_PROGRESS, p);
             labels::print(

@@ -18,10 +18,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use satchel_ecship::mapping::{DEFAULT_NON_DELIVERY, DEFAULT_SHIP_CODES};
+use satchel_ecship::SpeedpostRoute;
 use satchel_ipc::{
-    event, AttachItemRequest, CancelOutcome, CancelResponse, CommandError, EcshipSettingsDto,
-    EcshipSettingsView, IdRequest, Refusal, Refused, SaveEcshipSettingsRequest, ShipmentDto,
-    SubmitOutcome, SubmitProgress, SubmitRequest, SubmitResponse, TrackingDto, TrackingEventDto,
+    event, AttachItemRequest, CancelOutcome, CancelResponse, CodeRowDto, CodeSource, CommandError,
+    EcshipSettingsDto, EcshipSettingsView, IdRequest, Refusal, Refused, SaveEcshipSettingsRequest,
+    ShipmentDto, SubmitOutcome, SubmitProgress, SubmitRequest, SubmitResponse, TrackingDto,
+    TrackingEventDto,
 };
 use satchel_keychain::{Secret, SecretStore, ECSHIP_API_KEY, ECSHIP_INTEGRATOR_USERNAME};
 
@@ -106,6 +109,7 @@ pub fn view(state: &EcshipState) -> EcshipSettingsView {
         }
         Err(why) => (String::new(), false, why.clone(), false),
     };
+    let codes = code_rows(&s);
     EcshipSettingsView {
         settings: EcshipSettingsDto {
             base_url: s.base_url,
@@ -118,13 +122,80 @@ pub fn view(state: &EcshipState) -> EcshipSettingsView {
                 s.identity
             },
             integrator_username,
-            search_type: s.search_type,
-            sort_order: s.sort_order,
+            search_type: s.search_type.clone(),
+            sort_order: s.sort_order.clone(),
+            ship_codes: s.ship_codes.clone(),
+            non_delivery: s.non_delivery.clone(),
+            speedpost_route: SpeedpostRoute::from_id(&s.speedpost_route)
+                .unwrap_or_default()
+                .id()
+                .to_owned(),
+            soaz_service: s.soaz_service.clone(),
         },
         has_api_key,
         keychain,
         keychain_ok,
+        codes,
     }
+}
+
+/// The service families a merchant can submit through EC-Ship's API, in the order the
+/// screen lists them (letter post without registration has no item to submit).
+pub const SUBMITTABLE_FAMILIES: [&str; 9] = [
+    "e_express",
+    "speedpost",
+    "air_registered",
+    "surface_registered",
+    "air_parcel",
+    "surface_parcel",
+    "imail",
+    "local_parcel",
+    "local_courierpost",
+];
+
+/// Every code a submission needs, the value in use and where it comes from.
+pub fn code_rows(s: &Settings) -> Vec<CodeRowDto> {
+    let set = |m: &std::collections::BTreeMap<String, String>, k: &str| {
+        m.get(k)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    let mut rows: Vec<CodeRowDto> = SUBMITTABLE_FAMILIES
+        .iter()
+        .map(|family| {
+            let default = DEFAULT_SHIP_CODES
+                .iter()
+                .find(|(f, _)| f == family)
+                .map(|(_, c)| (*c).to_owned())
+                .unwrap_or_default();
+            let (value, source) = match set(&s.ship_codes, family) {
+                Some(v) => (v, CodeSource::Configured),
+                None if default.is_empty() => (String::new(), CodeSource::Missing),
+                None => (default.clone(), CodeSource::PublicClient),
+            };
+            CodeRowDto {
+                table: "ship_code".into(),
+                key: (*family).to_owned(),
+                value,
+                default,
+                source,
+            }
+        })
+        .collect();
+    rows.extend(DEFAULT_NON_DELIVERY.iter().map(|(id, default)| {
+        let (value, source) = match set(&s.non_delivery, id) {
+            Some(v) => (v, CodeSource::Configured),
+            None => ((*default).to_owned(), CodeSource::Unverified),
+        };
+        CodeRowDto {
+            table: "non_delivery".into(),
+            key: (*id).to_owned(),
+            value,
+            default: (*default).to_owned(),
+            source,
+        }
+    }));
+    rows
 }
 
 /// Checks and saves the settings; the username and the key go to the keychain.
@@ -151,6 +222,33 @@ pub fn save(
     }
     if !matches!(d.identity.as_str(), "ecship_username" | "hkp_id" | "both") {
         return Err(CommandError::new("identity", Refused::IdentityMissing));
+    }
+    let speedpost_route = match d.speedpost_route.trim() {
+        "" => SpeedpostRoute::default(),
+        r => SpeedpostRoute::from_id(r).ok_or_else(|| {
+            CommandError::new(
+                "speedpost_route",
+                Refused::CodeFormat {
+                    value: r.to_owned(),
+                },
+            )
+        })?,
+    };
+    for (table, map) in [
+        ("ship_codes", &d.ship_codes),
+        ("non_delivery", &d.non_delivery),
+    ] {
+        if let Some((k, _)) = map
+            .iter()
+            .find(|(_, v)| !v.trim().is_empty() && !is_code(v))
+        {
+            return Err(CommandError::new(
+                format!("{table}.{k}"),
+                Refused::CodeFormat {
+                    value: map[k].clone(),
+                },
+            ));
+        }
     }
     let keychain = state.keychain.as_ref().map_err(|why| keychain_error(why))?;
     let has_key = matches!(keychain.get(ECSHIP_API_KEY), Ok(Some(_)));
@@ -182,6 +280,11 @@ pub fn save(
         identity: d.identity.clone(),
         search_type: d.search_type.trim().to_owned(),
         sort_order: d.sort_order.trim().to_owned(),
+        ship_codes: codes_only(&d.ship_codes),
+        non_delivery: codes_only(&d.non_delivery),
+        country_codes: Settings::load(&state.settings_path).country_codes,
+        speedpost_route: speedpost_route.id().to_owned(),
+        soaz_service: d.soaz_service.trim().to_owned(),
     }
     .save(&state.settings_path)
     .map_err(|e| {
@@ -189,6 +292,22 @@ pub fn save(
         CommandError::new("base_url", Refused::SettingsNotSaved { detail })
     })?;
     Ok(view(state))
+}
+
+/// A code as EC-Ship's samples write them: 1–10 letters or digits.
+fn is_code(v: &str) -> bool {
+    let v = v.trim();
+    (1..=10).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+/// The entered codes, trimmed, without the empty ones (empty means "use the default").
+fn codes_only(
+    m: &std::collections::BTreeMap<String, String>,
+) -> std::collections::BTreeMap<String, String> {
+    m.iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(k, v)| (k.clone(), v.trim().to_ascii_uppercase()))
+        .collect()
 }
 
 /// Queues the shipments; the caller starts the worker.
@@ -436,4 +555,29 @@ pub fn attach_item_number(
         .attach_item_number(&request.id, request.item_number.trim())
         .map_err(store_error)?;
     Ok(crate::shipments::shipment_dto(&rec))
+}
+
+/// Downloads EC-Ship's label for each of `ids` that has an EC-Ship item number but no stored
+/// label yet (the download after submission can fail while the order stands). Best effort:
+/// a label still missing afterwards is refused by the print run with its reason.
+pub async fn fetch_missing_labels(app: &Arc<crate::App>, ids: &[String]) {
+    let missing: Vec<(String, satchel_core::s10::ItemNumber)> = {
+        let s = app.store.lock();
+        ids.iter()
+            .filter_map(|id| s.shipment(id).ok().flatten())
+            .filter(crate::operator_label::is_operator_label)
+            .filter(|r| matches!(s.address_pack(&r.id), Ok(None)))
+            .filter_map(|r| Some((r.id.clone(), r.draft.shipment.item_number.clone()?)))
+            .collect()
+    };
+    if missing.is_empty() {
+        return;
+    }
+    let handle = app.clone();
+    let Ok(Ok(client)) = tokio::task::spawn_blocking(move || handle.ecship.client()).await else {
+        return;
+    };
+    for (id, item) in missing {
+        let _ = outbox::fetch_label(&app.store, &client, &id, &item).await;
+    }
 }

@@ -29,6 +29,7 @@ use satchel_print::profiles::{
 use satchel_print::{JobId, JobState, PrintError, PrintOptions, Printer, PrinterState};
 use satchel_store::{ShipmentRecord, ShipmentState, Store};
 
+use crate::operator_label;
 use crate::store::{store_error, SharedStore};
 
 /// How long a print run waits for the spooler to finish a job.
@@ -191,21 +192,7 @@ pub fn lay_out(
     start: u32,
     today: NaiveDate,
 ) -> Result<Laid, CommandError> {
-    if ids.is_empty() {
-        return Err(CommandError::new("shipment_ids", Refused::NothingSelected));
-    }
-    let mut records = Vec::with_capacity(ids.len());
-    for id in ids {
-        match store.shipment(id).map_err(store_error)? {
-            Some(rec) => records.push(rec),
-            None => {
-                return Err(store_error(satchel_store::Error::NotFound {
-                    entity: "shipment",
-                    id: id.clone(),
-                }))
-            }
-        }
-    }
+    let records = records(store, ids)?;
     lay_out_records(records, format, start as usize, None, today)
 }
 
@@ -301,8 +288,29 @@ pub(crate) fn job_state(s: JobState) -> PrintJobState {
     }
 }
 
-/// A print run: lay out and render (holding the store only to read), send, wait, then mark
-/// the numbered shipments printed if every label had an item number and the job completed.
+/// The records of `ids`, in order; a missing one is refused.
+fn records(store: &Store, ids: &[String]) -> Result<Vec<ShipmentRecord>, CommandError> {
+    if ids.is_empty() {
+        return Err(CommandError::new("shipment_ids", Refused::NothingSelected));
+    }
+    ids.iter()
+        .map(|id| {
+            store.shipment(id).map_err(store_error)?.ok_or_else(|| {
+                store_error(satchel_store::Error::NotFound {
+                    entity: "shipment",
+                    id: id.clone(),
+                })
+            })
+        })
+        .collect()
+}
+
+/// A print run. Shipments with an EC-Ship item number print EC-Ship's own label, unchanged
+/// and at its own size ([`crate::operator_label`]); the rest are laid out by Satchel (drafts
+/// marked DRAFT; iMail address labels for pre-printed barcodes, R-047). Everything is
+/// checked before anything is sent. Then send, wait, log each label printed (reprints are
+/// free and logged), and mark numbered shipments printed when their job completed and no
+/// draft was among Satchel's labels.
 pub fn print<'f>(
     store: &SharedStore,
     font: impl FnOnce() -> Result<&'f Font, CommandError>,
@@ -312,45 +320,109 @@ pub fn print<'f>(
     profiles_path: &Path,
     progress: &mut dyn FnMut(PrintProgress),
 ) -> Result<PrintResult, CommandError> {
-    let laid = lay_out(&store.lock(), &r.shipment_ids, r.format, r.start, today)?;
     let format = r.format;
     let profiles = load_profiles(profiles_path);
     let profile = profiles.as_ref().and_then(|p| p.for_format(format.id()));
-    // The profile's calibration moves the whole page; validated within ±50 mm on load.
+    let media = profile.map_or_else(|| default_media(format).to_owned(), |p| p.media.clone());
+    let (operator, laid) = {
+        let s = store.lock();
+        let (operator, own): (Vec<_>, Vec<_>) = records(&s, &r.shipment_ids)?
+            .into_iter()
+            .partition(operator_label::is_operator_label);
+        let operator = operator_label::ready(&s, operator, &media, today)?;
+        let laid = if own.is_empty() {
+            None
+        } else {
+            Some(lay_out_records(own, format, r.start as usize, None, today)?)
+        };
+        (operator, laid)
+    };
+    // The profile's calibration moves Satchel's page; validated within ±50 mm on load.
     let offset = profile.map_or_else(Offset::default, |p| Offset {
         x: p.offset_x_tenths_mm,
         y: p.offset_y_tenths_mm,
     });
-    let pdf = render_with_offset(&laid.pages, font()?, None, offset).map_err(|e| {
-        CommandError::new(
-            "format",
-            Refused::LabelsNotDrawn {
-                detail: e.to_string(),
-            },
-        )
-    })?;
-    let pages = laid.pages.len() as u32;
+    let own_pdf = match &laid {
+        Some(l) => Some(
+            render_with_offset(&l.pages, font()?, None, offset).map_err(|e| {
+                CommandError::new(
+                    "format",
+                    Refused::LabelsNotDrawn {
+                        detail: e.to_string(),
+                    },
+                )
+            })?,
+        ),
+        None => None,
+    };
+    let pages = laid.as_ref().map_or(0, |l| l.pages.len() as u32)
+        + operator
+            .iter()
+            .map(|o| operator_label::page_count(&o.pdf))
+            .sum::<u32>();
     progress(PrintProgress {
         stage: PrintStage::Rendered,
         pages,
         job_id: None,
     });
-    let options = PrintOptions {
-        // No names in the title: CUPS keeps job history.
-        title: format!("Satchel labels {} x {}", laid.labels, r.format.id()),
-        media: profile.map(|p| p.media.clone()),
-        ..PrintOptions::default()
-    };
-    let job = spooler
-        .send(&r.printer, &pdf.bytes, &options)
-        .map_err(print_error)?;
+    let drafts = laid.as_ref().map_or(0, |l| l.drafts);
+    let labels = laid.as_ref().map_or(0, |l| l.labels) + operator.len() as u32;
+    // Satchel's labels first (one job), then each EC-Ship label as its own unchanged job.
+    let mut jobs: Vec<(Vec<&ShipmentRecord>, bool, JobId)> = Vec::new();
+    if let (Some(l), Some(pdf)) = (&laid, &own_pdf) {
+        let options = PrintOptions {
+            // No names in the title: CUPS keeps job history.
+            title: format!("Satchel labels {} x {}", l.labels, format.id()),
+            // No profile yet: the printer's own default, as before the first run.
+            media: profile.map(|p| p.media.clone()),
+            ..PrintOptions::default()
+        };
+        let job = spooler
+            .send(&r.printer, &pdf.bytes, &options)
+            .map_err(print_error)?;
+        jobs.push((l.records.iter().collect(), false, job));
+    }
+    for o in &operator {
+        let options = PrintOptions {
+            title: "Satchel: EC-Ship label".to_owned(),
+            media: Some(media.clone()),
+            actual_size: true,
+            ..PrintOptions::default()
+        };
+        let job = spooler
+            .send(&r.printer, &o.pdf, &options)
+            .map_err(print_error)?;
+        jobs.push((vec![&o.record], true, job));
+    }
+    let last_job = jobs.last().map(|j| j.2.id).unwrap_or_default();
     progress(PrintProgress {
         stage: PrintStage::Sent,
         pages,
-        job_id: Some(job.id),
+        job_id: Some(last_job),
     });
-    let state = spooler.wait(&job).map_err(print_error)?;
-    if state == JobState::Completed {
+    let mut worst = JobState::Completed;
+    let mut marked = 0;
+    let who = operator_label::who();
+    for (recs, operator_job, job) in &jobs {
+        let state = spooler.wait(job).map_err(print_error)?;
+        if state != JobState::Completed {
+            worst = state;
+            continue;
+        }
+        let mut s = store.lock();
+        for rec in recs {
+            if rec.draft.shipment.item_number.is_some() {
+                s.record_label_print(&rec.id, &who, 1, *operator_job)
+                    .map_err(store_error)?;
+            }
+            if rec.state == ShipmentState::Numbered && (*operator_job || drafts == 0) {
+                s.set_shipment_state(&rec.id, ShipmentState::Printed)
+                    .map_err(store_error)?;
+                marked += 1;
+            }
+        }
+    }
+    if worst == JobState::Completed {
         if let Some(mut profiles) = profiles {
             remember_printer(&mut profiles, format, &r.printer);
             if let Err(e) = profiles.save(profiles_path) {
@@ -359,33 +431,23 @@ pub fn print<'f>(
             }
         }
     }
-    let mut marked = 0;
-    if state == JobState::Completed && laid.drafts == 0 {
-        let mut s = store.lock();
-        for rec in laid
-            .records
-            .iter()
-            .filter(|r| r.state == ShipmentState::Numbered)
-        {
-            s.set_shipment_state(&rec.id, ShipmentState::Printed)
-                .map_err(store_error)?;
-            marked += 1;
-        }
-    }
     progress(PrintProgress {
         stage: PrintStage::Done,
         pages,
-        job_id: Some(job.id),
+        job_id: Some(last_job),
     });
     Ok(PrintResult {
-        job_id: job.id,
+        job_id: last_job,
         printer: r.printer.clone(),
-        state: job_state(state),
+        state: job_state(worst),
         pages,
-        labels: laid.labels,
-        drafts: laid.drafts,
+        labels,
+        drafts,
         marked_printed: marked,
-        missing_glyphs: pdf.missing_glyphs.into_iter().collect(),
+        operator_labels: operator.len() as u32,
+        missing_glyphs: own_pdf
+            .map(|p| p.missing_glyphs.into_iter().collect())
+            .unwrap_or_default(),
     })
 }
 
@@ -466,8 +528,8 @@ mod tests {
         dir.path().join(PROFILES_FILE)
     }
 
-    /// Printer, PDF length, job title and media of one job.
-    type Sent = (String, usize, String, Option<String>);
+    /// Printer, PDF length, job title, media and the PDF itself of one job.
+    type Sent = (String, usize, String, Option<String>, Vec<u8>, bool);
 
     /// A spooler that keeps what it was sent and answers with a fixed final state.
     struct Fake {
@@ -488,6 +550,8 @@ mod tests {
                 pdf.len(),
                 options.title.clone(),
                 options.media.clone(),
+                pdf.to_vec(),
+                options.actual_size,
             ));
             Ok(JobId {
                 printer_uri: format!("ipp://localhost:631/printers/{printer}"),
@@ -837,5 +901,185 @@ mod tests {
         assert_eq!(names, ["z", "a", "b"]);
         let err = printers(Err(PrintError::SpoolerUnavailable("x".into()))).unwrap_err();
         assert_eq!(err.field, "printer");
+    }
+
+    /// A Speedpost shipment EC-Ship numbered on `made` (UTC), with `label` stored as its
+    /// operator label.
+    fn ecship_numbered(
+        store: &mut Store,
+        made: chrono::DateTime<chrono::Utc>,
+        label: &[u8],
+    ) -> String {
+        let id = two_drafts(store).remove(0);
+        store.set_shipment_state(&id, ShipmentState::Ready).unwrap();
+        store.queue_submissions(std::slice::from_ref(&id)).unwrap();
+        let claim = store.claim_jobs(1, 60_000).unwrap().remove(0);
+        let order = satchel_store::EcshipOrder {
+            order_no: "ORD-1".into(),
+            delivery_charge: None,
+            insurance_fee: None,
+            created_at: made,
+        };
+        let item = satchel_core::s10::ItemNumber::parse("EE123456785HK").unwrap();
+        store
+            .finish_submission(&claim.job.id, &item, &order)
+            .unwrap();
+        store.save_address_pack(&id, label).unwrap();
+        id
+    }
+
+    fn label_pdf(width_pt: f64, height_pt: f64) -> Vec<u8> {
+        format!("%PDF-1.4\n1 0 obj << /Type /Page /MediaBox [0 0 {width_pt} {height_pt}] >> endobj\n%%EOF\n")
+            .into_bytes()
+    }
+
+    fn monday_noon_utc() -> chrono::DateTime<chrono::Utc> {
+        monday().and_hms_opt(4, 0, 0).unwrap().and_utc()
+    }
+
+    #[test]
+    fn a_numbered_shipment_prints_ecship_s_own_label_unchanged_and_logs_it() {
+        let (dir, mut store) = temp_store();
+        let a4 = label_pdf(595.28, 841.89);
+        let id = ecship_numbered(&mut store, monday_noon_utc(), &a4);
+        let state = SharedStore::new(store);
+        let spooler = Fake {
+            sent: RefCell::default(),
+            state: JobState::Completed,
+        };
+        let r = PrintLabelsRequest {
+            shipment_ids: vec![id.clone()],
+            format: Format::from_id("speedpost").unwrap(),
+            start: 1,
+            printer: "PDF".into(),
+        };
+        // No font is needed: nothing of Satchel's is drawn.
+        let out = print(
+            &state,
+            || Err(CommandError::new("font", Refused::NoLabelFont)),
+            &r,
+            monday(),
+            &spooler,
+            &profiles_next_to(&dir),
+            &mut |_| {},
+        )
+        .unwrap();
+        assert_eq!(
+            (out.operator_labels, out.drafts, out.marked_printed),
+            (1, 0, 1)
+        );
+        let sent = spooler.sent.borrow();
+        assert_eq!(sent.len(), 1);
+        assert_eq!(sent[0].4, a4, "the stored PDF, byte for byte");
+        assert!(sent[0].5, "printed at its own size, never scaled (R-036)");
+        // A reprint is free, and logged.
+        drop(sent);
+        print(
+            &state,
+            || Err(CommandError::new("font", Refused::NoLabelFont)),
+            &r,
+            monday(),
+            &spooler,
+            &profiles_next_to(&dir),
+            &mut |_| {},
+        )
+        .unwrap();
+        let log = state.lock().label_prints(&id).unwrap();
+        assert_eq!(log.len(), 2);
+        assert!(log.iter().all(|p| p.operator_label && p.copies == 1));
+    }
+
+    #[test]
+    fn an_operator_label_that_does_not_fit_the_paper_is_refused_before_anything_prints() {
+        let (dir, mut store) = temp_store();
+        // The e-Express+ label to other destinations: 189 × 135 mm (domain.md §13.1).
+        let big = label_pdf(535.75, 382.68);
+        let id = ecship_numbered(&mut store, monday_noon_utc(), &big);
+        let state = SharedStore::new(store);
+        let spooler = Fake {
+            sent: RefCell::default(),
+            state: JobState::Completed,
+        };
+        let r = PrintLabelsRequest {
+            shipment_ids: vec![id],
+            format: Format::from_id("thermal_4x6").unwrap(),
+            start: 1,
+            printer: "Zebra".into(),
+        };
+        let err = print(
+            &state,
+            || Err(CommandError::new("font", Refused::NoLabelFont)),
+            &r,
+            monday(),
+            &spooler,
+            &profiles_next_to(&dir),
+            &mut |_| {},
+        )
+        .unwrap_err();
+        assert!(
+            matches!(err.reason, Refused::LabelDoesNotFit { .. }),
+            "{err:?}"
+        );
+        assert_eq!(err.rule.as_deref(), Some("R-036"));
+        assert!(spooler.sent.borrow().is_empty());
+    }
+
+    #[test]
+    fn an_expired_label_is_refused_with_c01_and_a_missing_one_with_its_item() {
+        let (dir, mut store) = temp_store();
+        let made = monday_noon_utc() - chrono::Duration::days(31);
+        let old = ecship_numbered(&mut store, made, &label_pdf(595.28, 841.89));
+        let state = SharedStore::new(store);
+        let spooler = Fake {
+            sent: RefCell::default(),
+            state: JobState::Completed,
+        };
+        let mut r = PrintLabelsRequest {
+            shipment_ids: vec![old.clone()],
+            format: Format::from_id("speedpost").unwrap(),
+            start: 1,
+            printer: "PDF".into(),
+        };
+        let run = |r: &PrintLabelsRequest| {
+            print(
+                &state,
+                || Err(CommandError::new("font", Refused::NoLabelFont)),
+                r,
+                monday(),
+                &spooler,
+                &profiles_next_to(&dir),
+                &mut |_| {},
+            )
+        };
+        let err = run(&r).unwrap_err();
+        assert!(
+            matches!(err.reason, Refused::LabelExpired { .. }),
+            "{err:?}"
+        );
+        assert_eq!(err.rule.as_deref(), Some("C-01"));
+        // A fresh order whose label was never downloaded.
+        let fresh = {
+            let mut s = state.lock();
+            let id = two_drafts(&mut s).remove(0);
+            s.set_shipment_state(&id, ShipmentState::Ready).unwrap();
+            s.queue_submissions(std::slice::from_ref(&id)).unwrap();
+            let claim = s.claim_jobs(1, 60_000).unwrap().remove(0);
+            let order = satchel_store::EcshipOrder {
+                order_no: "ORD-2".into(),
+                delivery_charge: None,
+                insurance_fee: None,
+                created_at: monday_noon_utc(),
+            };
+            let item = satchel_core::s10::ItemNumber::parse("EE000000014HK").unwrap();
+            s.finish_submission(&claim.job.id, &item, &order).unwrap();
+            id
+        };
+        r.shipment_ids = vec![fresh];
+        let err = run(&r).unwrap_err();
+        assert!(
+            matches!(&err.reason, Refused::OperatorLabelMissing { item } if item == "EE000000014HK"),
+            "{err:?}"
+        );
+        assert!(spooler.sent.borrow().is_empty());
     }
 }

@@ -19,6 +19,7 @@ pub mod ecship;
 pub mod item;
 pub mod labels;
 pub mod lock;
+pub mod operator_label;
 pub mod posting;
 pub mod quote;
 pub mod shipments;

@@ -17,6 +17,7 @@ fn fnv1a(s: &str) -> u64 {
 const SHIPPED: &[(&str, u64)] = &[
     ("0001_local_store.sql", 0xcaab_cf8c_c6cd_d3f0),
     ("0002_ecship_outbox.sql", 0xd41d_cf71_fd0d_c87a),
+    ("0003_label_prints.sql", 0xa8b6_0803_8c36_46d5),
 ];
 
 #[test]

@@ -1,0 +1,3 @@
+//! The application layer's integration tests: one binary (see xtask's lint).
+
+mod every_service;
