@@ -161,6 +161,22 @@ pub struct SetupArgs {
     /// getItemNo's sortOrder, with --search-type.
     #[arg(long, value_name = "CODE", requires = "search_type")]
     pub sort_order: Option<String>,
+    /// A service's shipCode, e.g. `imail=XXX` or `surface_parcel=XXX` (repeatable). EC-Ship
+    /// publishes no code table (domain.md §13): services without a public code need one
+    /// before they can be submitted; the others default to the public clients' codes.
+    #[arg(long = "ship-code", value_name = "SERVICE=CODE", value_parser = parse::code_pair)]
+    pub ship_codes: Vec<(String, String)>,
+    /// A non-delivery instruction's nonDeliveryOptions code, e.g. `abandon=3` (repeatable;
+    /// the defaults 1/2/3 are unverified).
+    #[arg(long = "non-delivery-code", value_name = "INSTRUCTION=CODE", value_parser = parse::code_pair)]
+    pub non_delivery_codes: Vec<(String, String)>,
+    /// How Speedpost orders are made: `soaz` (SoazPosting, as public clients do) or
+    /// `posting` (createOrder with shipCode EMS).
+    #[arg(long, value_name = "ROUTE", default_value = "soaz", value_parser = ["soaz", "posting"])]
+    pub speedpost_route: String,
+    /// createSoazOrder's service code (default SPGDE, unverified).
+    #[arg(long, value_name = "CODE")]
+    pub soaz_service: Option<String>,
 }
 
 /// How long a command waits for EC-Ship's answers.

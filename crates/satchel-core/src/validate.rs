@@ -156,6 +156,8 @@ rules! {
     AVERAGE_UNDER_100G = "R-139.average_under_100g", "R-139", Error;
     POSTING_UNDER_2KG = "R-140.posting_under_2kg", "R-140", Error;
     IMAIL_ITEM_OVER_2KG = "R-141.imail_item_over_2kg", "R-141", Error;
+    PERMIT_MISSING = "R-144.permit_missing", "R-144", Error;
+    PERMIT_FORMAT = "R-203.permit_format", "R-203", Error;
     BAG_OVER_LIMIT = "R-142.bag_over_limit", "R-142", Error;
     MIXED_DESTINATIONS = "R-148.mixed_destinations", "R-148", Error;
     ITEM_NOT_BAG_DESTINATION = "R-148.item_not_bag_destination", "R-148", Error;
@@ -786,8 +788,22 @@ pub fn validate_batch(shipments: &[Shipment]) -> Vec<Problem> {
 // iMail postings
 // ---------------------------------------------------------------------------------------------
 
+/// A permit account number as R-203 describes it: `PM` and then digits (the length is not
+/// public, so any number of them).
+/// Spaces and hyphens between the digits are how people write numbers, not part of them.
+pub fn is_permit_number(text: &str) -> bool {
+    let t: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
+    t.len() > 2
+        && t.is_char_boundary(2)
+        && t[..2].eq_ignore_ascii_case("PM")
+        && t[2..].bytes().all(|b| b.is_ascii_digit())
+}
+
 /// Every problem with an iMail posting: minimum quantities and weights, item and bag limits,
-/// and one destination per bag.
+/// one destination per bag, and the permit number.
 pub fn validate_posting(p: &Posting) -> Vec<Problem> {
     let mut out = Out(Vec::new());
     let n = p.items.len();
@@ -821,6 +837,15 @@ pub fn validate_posting(p: &Posting) -> Vec<Problem> {
     if total < IMAIL_MIN_POSTING_G {
         out.add(&rule::POSTING_UNDER_2KG, "items")
             .param("total_g", total);
+    }
+
+    // iMail is permit mail; R-203: a permit account number starts with `PM`.
+    let permit = p.permit_no.trim();
+    if permit.is_empty() {
+        out.add(&rule::PERMIT_MISSING, "permit_no");
+    } else if !is_permit_number(permit) {
+        out.add(&rule::PERMIT_FORMAT, "permit_no")
+            .param("permit", permit);
     }
 
     let mut bags: BTreeMap<u32, usize> = BTreeMap::new();

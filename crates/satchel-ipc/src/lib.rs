@@ -766,6 +766,10 @@ pub struct PostingPreview {
     pub bags: u32,
     /// The date of posting used (`YYYY-MM-DD`), so an empty request date shows as today.
     pub date: String,
+    /// The posting's problems by the operator's rules; printing
+    /// is refused while any is an error.
+    #[serde(default)]
+    pub problems: Vec<ProblemDto>,
 }
 
 /// `print_posting` request.

@@ -14,9 +14,10 @@ use satchel_core::imail::form_bags;
 use satchel_core::model::{Posting, PostingItem};
 use satchel_core::rates::RateSet;
 use satchel_core::service::Service;
+use satchel_core::validate::validate_posting;
 use satchel_ipc::{
     CommandError, PostingDoc, PostingPreview, PostingPrintResult, PostingRequest,
-    PrintPostingRequest, Refused,
+    PrintPostingRequest, ProblemDto, Refused,
 };
 use satchel_labels::pdf::Font;
 use satchel_labels::posting::Document;
@@ -134,6 +135,14 @@ pub fn document(b: &Built, doc: PostingDoc, rates: &RateSet) -> Result<Document,
     }
 }
 
+/// The posting's problems by the operator's rules (`validate_posting`), worded for the window.
+pub fn problems(b: &Built) -> Vec<ProblemDto> {
+    validate_posting(&b.posting)
+        .iter()
+        .map(crate::convert::problem)
+        .collect()
+}
+
 pub fn preview(
     store: &Store,
     rates: &RateSet,
@@ -152,6 +161,7 @@ pub fn preview(
         items: built.posting.items.len() as u32,
         bags: built.posting.bags.len() as u32,
         date: built.date.format("%Y-%m-%d").to_string(),
+        problems: problems(&built),
     })
 }
 
@@ -164,10 +174,13 @@ pub fn print<'f>(
     today: NaiveDate,
     spooler: &dyn Spooler,
 ) -> Result<PostingPrintResult, CommandError> {
-    if r.posting.permit_no.trim().is_empty() {
-        return Err(CommandError::new("permit_no", Refused::PermitMissing));
-    }
     let built = build(&store.lock(), &r.posting, today)?;
+    // The posting rules (R-138–R-149, the permit) are checked before anything
+    // prints: a statement for a posting the counter will refuse helps nobody.
+    let problems = problems(&built);
+    if problems.iter().any(|p| p.error) {
+        return Err(CommandError::invalid(problems));
+    }
     let doc = document(&built, r.posting.doc, rates)?;
     let pages = doc.to_pages();
     let pdf = satchel_labels::pdf::render(&pages, font()?, None).map_err(|e| {
@@ -215,8 +228,13 @@ mod tests {
         NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
     }
 
-    /// A default sender and iMail drafts to Japan and Great Britain; returns their ids.
+    /// A default sender and one iMail draft each to Japan and Great Britain; returns their ids.
     fn imail_drafts(store: &mut Store, with_sender: bool) -> Vec<String> {
+        imail_posting(store, with_sender, 1)
+    }
+
+    /// A default sender and `per_destination` iMail drafts each to Japan and Great Britain.
+    fn imail_posting(store: &mut Store, with_sender: bool, per_destination: usize) -> Vec<String> {
         let engine = Engine::load();
         let tokyo = saved(contacts::save(store, tokyo()).unwrap());
         let sender = if with_sender {
@@ -232,8 +250,13 @@ mod tests {
             country: "GB".into(),
             ..PartyDto::default()
         };
-        [(tokyo.party, "ORD-1", 300), (london, "ORD-2", 250)]
-            .into_iter()
+        (0..per_destination)
+            .flat_map(|i| {
+                [
+                    (tokyo.party.clone(), format!("ORD-{}", 2 * i + 1), 300),
+                    (london.clone(), format!("ORD-{}", 2 * i + 2), 250),
+                ]
+            })
             .map(|(recipient, reference, weight_g)| {
                 let draft = ShipmentDraftDto {
                     sender: sender.clone(),
@@ -241,7 +264,7 @@ mod tests {
                     service: "imail".into(),
                     weight_g,
                     category: "gift".into(),
-                    reference: reference.into(),
+                    reference,
                     ..ShipmentDraftDto::default()
                 };
                 shipments::save(
@@ -355,11 +378,65 @@ mod tests {
         FONT.get_or_init(|| Font::system_cjk().expect("fonts-noto-cjk is installed"))
     }
 
+    #[test]
+    fn a_posting_under_the_minimums_shows_its_rules_and_does_not_print() {
+        let (_dir, mut store) = temp_store();
+        let ids = imail_drafts(&mut store, true);
+        let rates = RateSet::bundled();
+        let p = preview(&store, &rates, &request(ids.clone(), "statement"), day()).unwrap();
+        let rules: Vec<&str> = p.problems.iter().map(|p| p.rule.as_str()).collect();
+        for rule in ["R-138", "R-140"] {
+            assert!(rules.contains(&rule), "{rule} in {rules:?}");
+        }
+        let state = SharedStore::new(store);
+        let spooler = Fake {
+            titles: RefCell::default(),
+        };
+        let r = PrintPostingRequest {
+            posting: request(ids, "statement"),
+            printer: "PDF".into(),
+        };
+        let err = print(
+            &state,
+            &rates,
+            || Err(CommandError::new("font", Refused::NoLabelFont)),
+            &r,
+            day(),
+            &spooler,
+        )
+        .unwrap_err();
+        assert_eq!(err.reason, Refused::Invalid);
+        assert_eq!(err.rule.as_deref(), Some("R-138"));
+        assert!(spooler.titles.borrow().is_empty(), "nothing was sent");
+    }
+
+    #[test]
+    fn the_permit_must_be_a_pm_number() {
+        let (_dir, mut store) = temp_store();
+        let ids = imail_posting(&mut store, true, 10);
+        let rates = RateSet::bundled();
+        let mut r = request(ids, "statement");
+        assert!(preview(&store, &rates, &r, day())
+            .unwrap()
+            .problems
+            .is_empty());
+        r.permit_no = "PP 1234".into();
+        let p = preview(&store, &rates, &r, day()).unwrap();
+        assert_eq!(p.problems.len(), 1);
+        assert_eq!(
+            (p.problems[0].rule.as_str(), p.problems[0].field.as_str()),
+            ("R-203", "permit_no")
+        );
+        r.permit_no = String::new();
+        let p = preview(&store, &rates, &r, day()).unwrap();
+        assert_eq!(p.problems[0].rule, "R-144");
+    }
+
     #[cfg(feature = "system-tests")] // the label font
     #[test]
     fn bag_labels_print_through_the_spooler_without_names() {
         let (_dir, mut store) = temp_store();
-        let ids = imail_drafts(&mut store, true);
+        let ids = imail_posting(&mut store, true, 10);
         let state = SharedStore::new(store);
         let rates = RateSet::bundled();
         let spooler = Fake {
@@ -370,11 +447,8 @@ mod tests {
             printer: "PDF".into(),
         };
         let out = print(&state, &rates, || Ok(font()), &r, day(), &spooler).unwrap();
-        assert_eq!(
-            (out.job_id, out.state, out.pages),
-            (7, PrintJobState::Completed, 1)
-        );
-        assert_eq!(spooler.titles.borrow()[0], "Satchel iMail bag_labels x 2");
+        assert_eq!((out.job_id, out.state), (7, PrintJobState::Completed));
+        assert_eq!(spooler.titles.borrow()[0], "Satchel iMail bag_labels x 20");
 
         r.posting.permit_no = " ".into();
         let err = print(&state, &rates, || Ok(font()), &r, day(), &spooler).unwrap_err();

@@ -9,7 +9,11 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use satchel_ipc::{EcshipSettingsDto, EcshipSettingsView, SaveEcshipSettingsRequest};
+use std::collections::BTreeMap;
+
+use satchel_ipc::{
+    CodeRowDto, CodeSource, EcshipSettingsDto, EcshipSettingsView, SaveEcshipSettingsRequest,
+};
 
 use crate::components::refusal::{Field, Refusal};
 use crate::i18n::{call_error, tr, use_locale, Key};
@@ -37,6 +41,10 @@ struct Form {
     integrator_username: RwSignal<String>,
     search_type: RwSignal<String>,
     sort_order: RwSignal<String>,
+    ship_codes: RwSignal<BTreeMap<String, String>>,
+    non_delivery: RwSignal<BTreeMap<String, String>>,
+    speedpost_route: RwSignal<String>,
+    soaz_service: RwSignal<String>,
     api_key: RwSignal<String>,
 }
 
@@ -51,6 +59,10 @@ impl Form {
             integrator_username: RwSignal::new(String::new()),
             search_type: RwSignal::new(String::new()),
             sort_order: RwSignal::new(String::new()),
+            ship_codes: RwSignal::new(BTreeMap::new()),
+            non_delivery: RwSignal::new(BTreeMap::new()),
+            speedpost_route: RwSignal::new("soaz".to_owned()),
+            soaz_service: RwSignal::new(String::new()),
             api_key: RwSignal::new(String::new()),
         }
     }
@@ -66,6 +78,12 @@ impl Form {
         self.integrator_username.set(s.integrator_username);
         self.search_type.set(s.search_type);
         self.sort_order.set(s.sort_order);
+        self.ship_codes.set(s.ship_codes);
+        self.non_delivery.set(s.non_delivery);
+        if !s.speedpost_route.is_empty() {
+            self.speedpost_route.set(s.speedpost_route);
+        }
+        self.soaz_service.set(s.soaz_service);
         self.api_key.set(String::new());
     }
 
@@ -82,10 +100,73 @@ impl Form {
                 integrator_username: t(self.integrator_username),
                 search_type: t(self.search_type),
                 sort_order: t(self.sort_order),
+                ship_codes: self.ship_codes.get_untracked(),
+                non_delivery: self.non_delivery.get_untracked(),
+                speedpost_route: t(self.speedpost_route),
+                soaz_service: t(self.soaz_service),
             },
             // An empty box keeps the stored key; a key is never trimmed, it is used as typed.
             api_key: (!key.is_empty()).then_some(key),
         }
+    }
+}
+
+/// The label of a service family or a non-delivery instruction in the codes table.
+fn code_label(row: &CodeRowDto) -> Key {
+    match row.key.as_str() {
+        "e_express" => Key::FamEExpress,
+        "speedpost" => Key::FamSpeedpost,
+        "air_registered" => Key::FamAirRegistered,
+        "surface_registered" => Key::FamSurfaceRegistered,
+        "air_parcel" => Key::FamAirParcel,
+        "surface_parcel" => Key::FamSurfaceParcel,
+        "imail" => Key::FamImail,
+        "local_parcel" => Key::FamLocalParcel,
+        "local_courierpost" => Key::FamLocalCourierPost,
+        "return_by_air" => Key::ReturnByAir,
+        "return_by_surface" => Key::ReturnBySurface,
+        _ => Key::Abandon,
+    }
+}
+
+fn source_label(source: CodeSource) -> Key {
+    match source {
+        CodeSource::Configured => Key::CodeConfigured,
+        CodeSource::PublicClient => Key::CodePublicClient,
+        CodeSource::Unverified => Key::CodeUnverified,
+        CodeSource::Missing => Key::CodeMissing,
+    }
+}
+
+/// One row of the codes table: what is in use, where it comes from, and a box to set it.
+#[component]
+fn CodeRow(row: CodeRowDto, map: RwSignal<BTreeMap<String, String>>) -> impl IntoView {
+    let key = row.key.clone();
+    let key_in = row.key.clone();
+    let id = format!("ecship-code-{}-{}", row.table, row.key);
+    let placeholder = row.default.clone();
+    view! {
+        <tr data-code=row.key.clone() data-source=format!("{:?}", row.source).to_lowercase()>
+            <th scope="row"><label for=id.clone()>{tr(code_label(&row))}</label></th>
+            <td>
+                <input id=id type="text" size="8" spellcheck="false" autocomplete="off"
+                    placeholder=placeholder
+                    prop:value=move || map.with(|m| m.get(&key).cloned().unwrap_or_default())
+                    on:input=move |ev| {
+                        let v = event_target_value(&ev);
+                        map.update(|m| {
+                            if v.trim().is_empty() {
+                                m.remove(&key_in);
+                            } else {
+                                m.insert(key_in.clone(), v);
+                            }
+                        });
+                    } />
+            </td>
+            <td class="note" class:bad=row.source == CodeSource::Missing>
+                {tr(source_label(row.source))}
+            </td>
+        </tr>
     }
 }
 
@@ -245,6 +326,44 @@ pub fn EcshipPage() -> impl IntoView {
                             field="search_type" refused=refused_field />
                         <Field id="ecship-sort-order" label=Key::EcshipSortOrder value=form.sort_order
                             field="sort_order" refused=refused_field />
+                    </div>
+                </fieldset>
+                <fieldset id="ecship-codes">
+                    <legend>{tr(Key::EcshipCodes)}</legend>
+                    <p class="help">{tr(Key::EcshipCodesHelp)}</p>
+                    <table>
+                        <caption>{tr(Key::EcshipShipCodes)}</caption>
+                        <tbody>
+                            {move || view_state.get().map(|v| v.codes.into_iter()
+                                .filter(|r| r.table == "ship_code")
+                                .map(|row| view! { <CodeRow row=row map=form.ship_codes /> })
+                                .collect_view())}
+                        </tbody>
+                    </table>
+                    <table>
+                        <caption>{tr(Key::EcshipNonDeliveryCodes)}</caption>
+                        <tbody>
+                            {move || view_state.get().map(|v| v.codes.into_iter()
+                                .filter(|r| r.table == "non_delivery")
+                                .map(|row| view! { <CodeRow row=row map=form.non_delivery /> })
+                                .collect_view())}
+                        </tbody>
+                    </table>
+                    <div class="grid">
+                        <label>
+                            {tr(Key::EcshipSpeedpostRoute)}
+                            <select id="ecship-speedpost-route"
+                                on:change=move |ev| form.speedpost_route.set(event_target_value(&ev))>
+                                <option value="soaz" prop:selected=move || form.speedpost_route.get() == "soaz">
+                                    {tr(Key::RouteSoaz)}
+                                </option>
+                                <option value="posting" prop:selected=move || form.speedpost_route.get() == "posting">
+                                    {tr(Key::RoutePosting)}
+                                </option>
+                            </select>
+                        </label>
+                        <Field id="ecship-soaz-service" label=Key::EcshipSoazService value=form.soaz_service
+                            field="soaz_service" refused=refused_field example="SPGDE" />
                     </div>
                 </fieldset>
                 <p class="row actions">

@@ -205,6 +205,11 @@ pub fn setup(db: Option<&Path>, a: &SetupArgs, json: bool) -> anyhow::Result<Out
         identity: identity.to_owned(),
         search_type: opt(&a.search_type),
         sort_order: opt(&a.sort_order),
+        ship_codes: a.ship_codes.iter().cloned().collect(),
+        non_delivery: a.non_delivery_codes.iter().cloned().collect(),
+        country_codes: Default::default(),
+        speedpost_route: a.speedpost_route.clone(),
+        soaz_service: opt(&a.soaz_service),
     };
     let file = settings_path(&path);
     settings

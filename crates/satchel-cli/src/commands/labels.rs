@@ -246,6 +246,16 @@ pub fn posting(
     let rates = crate::load::rates(rates)?;
     let built = satchel_workflows::posting::build(db, &request, today_in_hong_kong())
         .map_err(|e| anyhow::anyhow!("{}: {}", e.field, refusal(&e, Lang::En)))?;
+    // The posting rules, as the app's posting screen runs them.
+    let problems = satchel_workflows::posting::problems(&built);
+    if problems.iter().any(|p| p.error) {
+        let text = problems
+            .iter()
+            .map(|p| format!("{} ({}): {}", p.field, p.rule, p.message_en))
+            .collect::<Vec<_>>()
+            .join("\n");
+        return Ok(fail(json, text, json!({ "problems": problems })));
+    }
     let doc = satchel_workflows::posting::document(&built, request.doc, &rates.set)
         .map_err(|e| anyhow::anyhow!("{}: {}", e.field, refusal(&e, Lang::En)))?;
     let font = Font::system_cjk()

@@ -615,16 +615,21 @@ fn an_imail_posting_statement_and_bag_labels_are_written_as_pdfs() {
         is_default: true,
     })
     .unwrap();
-    for (reference, recipient) in [
-        ("IM-1", fx::tokyo_recipient("Sato")),
-        ("IM-2", fx::tokyo_recipient("Suzuki")),
-        ("IM-3", fx::taipei_recipient()),
-    ] {
-        let s = Shipment {
+    // The smallest posting the rules allow: 20 items, 5 or more per destination, 2 kg or
+    // more.
+    let references: Vec<String> = (1..=20).map(|i| format!("IM-{i}")).collect();
+    for (i, reference) in references.iter().enumerate() {
+        let recipient = if i < 10 {
+            fx::tokyo_recipient("Sato")
+        } else {
+            fx::taipei_recipient()
+        };
+        let mut s = Shipment {
             service: Service::Imail,
-            reference: reference.into(),
+            reference: reference.clone(),
             ..shipment(reference, None)
         };
+        s.parcel.weight_g = 150;
         let s = Shipment { recipient, ..s };
         db.create_shipment(
             &ShipmentDraft {
@@ -638,12 +643,29 @@ fn an_imail_posting_statement_and_bag_labels_are_written_as_pdfs() {
     }
     drop(db);
 
+    // Three items are not a posting: the rules are named and nothing is written.
     let out = dir.path().join("statement.pdf");
+    let args = [
+        "posting",
+        "--shipments",
+        "IM-1,IM-2,IM-11",
+        "--doc",
+        "statement",
+        "--permit",
+        "PM 1234",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    let text = ok(&satchel(&path, &args), 1);
+    assert!(text.contains("R-138") && text.contains("R-140"), "{text}");
+    assert!(!out.exists());
+
+    let all = references.join(",");
     let args = [
         "--json",
         "posting",
         "--shipments",
-        "IM-1,IM-2,IM-3",
+        all.as_str(),
         "--doc",
         "statement",
         "--permit",
@@ -657,7 +679,7 @@ fn an_imail_posting_statement_and_bag_labels_are_written_as_pdfs() {
     // Japan and Taiwan: one bag per destination.
     assert_eq!(
         (v["items"].as_u64(), v["bags"].as_u64()),
-        (Some(3), Some(2)),
+        (Some(20), Some(2)),
         "{v}"
     );
     assert_eq!(v["date"], "2026-12-07");
@@ -674,13 +696,13 @@ fn an_imail_posting_statement_and_bag_labels_are_written_as_pdfs() {
     let args = [
         "posting",
         "--shipments",
-        "IM-9",
+        "IM-99",
         "--doc",
         "bag-labels",
         "--out",
         missing.to_str().unwrap(),
     ];
     let text = ok(&satchel(&path, &args), 1);
-    assert!(text.contains("IM-9"), "{text}");
+    assert!(text.contains("IM-99"), "{text}");
     assert!(!missing.exists());
 }

@@ -182,6 +182,12 @@ catalog! {
     "R-141.imail_item_over_2kg" =>
         "No iMail item may weigh more than 2 kg; this one weighs {weight_g} g.",
         "每件 iMail 郵件不得超過 2 公斤；此件重 {weight_g} 克。";
+    "R-144.permit_missing" =>
+        "iMail is posted under a permit: enter the permit number Hongkong Post gave you.",
+        "iMail 須以許可證投寄：請輸入香港郵政發出的許可證號碼。";
+    "R-203.permit_format" =>
+        "\"{permit}\" is not a permit account number: permit numbers start with PM, followed by digits.",
+        "「{permit}」不是許可證帳戶號碼：許可證號碼以 PM 開頭，後接數字。";
     "R-142.bag_over_limit" =>
         "Bag {bag} weighs {weight_g} g; bags to {destination} may weigh at most {limit_g} g.",
         "第 {bag} 號郵袋重 {weight_g} 克；寄往 {destination} 的郵袋最多 {limit_g} 克。";
