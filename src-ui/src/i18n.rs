@@ -941,6 +941,22 @@ pub fn label_summary(labels: u32, pages: u32, drafts: u32, locale: Locale) -> St
     }
 }
 
+/// The print panel's note on EC-Ship's own labels, which are not previewed.
+pub fn operator_label_note(count: u32, locale: Locale) -> String {
+    match locale {
+        Locale::En => format!(
+            "{count} of these {} EC-Ship's own label{}: printed exactly as EC-Ship made {}, at \
+             its own size, never redrawn (seed 001, R-036).",
+            if count == 1 { "is" } else { "are" },
+            if count == 1 { "" } else { "s" },
+            if count == 1 { "it" } else { "them" },
+        ),
+        Locale::ZhHk => format!(
+            "其中 {count} 個是 EC-Ship 產生的標籤：會按原樣及原尺寸列印，不會重新繪製（R-036）。"
+        ),
+    }
+}
+
 /// What the spooler says became of a job.
 pub fn job_state_name(s: satchel_ipc::PrintJobState, locale: Locale) -> &'static str {
     use satchel_ipc::PrintJobState as J;

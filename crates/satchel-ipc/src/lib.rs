@@ -631,6 +631,13 @@ pub struct LabelPreview {
     pub drafts: u32,
     /// Labels per sheet of this format: the start positions are 1 to this.
     pub per_sheet: u32,
+    /// Of `labels`, EC-Ship's own labels: they print as EC-Ship made them, not as previewed
+    /// here (the preview shows Satchel's layouts only).
+    #[serde(default)]
+    pub operator_labels: u32,
+    /// The batch's problems, from `validate_batch`.
+    #[serde(default)]
+    pub problems: Vec<ProblemDto>,
 }
 
 /// `print_labels` request.
@@ -953,6 +960,10 @@ pub struct SubmitResponse {
     /// Already had a job waiting (pressed twice): not queued again.
     pub already_queued: u32,
     pub refused: Vec<Refusal>,
+    /// The batch's problems, from `validate_batch`: warnings
+    /// shown with the result, never a reason to hold the batch back.
+    #[serde(default)]
+    pub problems: Vec<ProblemDto>,
 }
 
 /// One job finished a round in the outbox worker.

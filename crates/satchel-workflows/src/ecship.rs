@@ -313,10 +313,16 @@ fn codes_only(
 /// Queues the shipments; the caller starts the worker.
 pub fn queue(store: &mut Store, r: &SubmitRequest) -> Result<SubmitResponse, CommandError> {
     let results = store.queue_submissions(&r.ids).map_err(store_error)?;
+    let selected: Vec<_> = r
+        .ids
+        .iter()
+        .filter_map(|id| store.shipment(id).ok().flatten())
+        .collect();
     let mut out = SubmitResponse {
         queued: 0,
         already_queued: 0,
         refused: vec![],
+        problems: crate::labels::batch_problems(&selected),
     };
     for q in results {
         match q {

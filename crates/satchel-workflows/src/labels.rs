@@ -17,9 +17,10 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use chrono::NaiveDate;
+use satchel_core::validate::validate_batch;
 use satchel_ipc::{
     CommandError, LabelPreview, LabelRequest, PrintJobState, PrintLabelsRequest, PrintProgress,
-    PrintResult, PrintStage, PrinterDto, PrinterStateDto, Refused,
+    PrintResult, PrintStage, PrinterDto, PrinterStateDto, ProblemDto, Refused,
 };
 use satchel_labels::pdf::{render_with_offset, Font, Offset};
 use satchel_labels::{layout, pages, Format, Label, LabelInput, Page};
@@ -257,22 +258,50 @@ pub fn on_sheets(
     })
 }
 
+/// The batch rules over `records`, worded for the window.
+pub fn batch_problems(records: &[ShipmentRecord]) -> Vec<ProblemDto> {
+    let shipments: Vec<_> = records.iter().map(|r| r.draft.shipment.clone()).collect();
+    validate_batch(&shipments)
+        .iter()
+        .map(crate::convert::problem)
+        .collect()
+}
+
+/// The first page of Satchel's labels among the selection, how many of the selection are
+/// EC-Ship's own labels (not previewed: they print as EC-Ship made them), and the batch's
+/// problems.
 pub fn preview(
     store: &Store,
     r: &LabelRequest,
     today: NaiveDate,
 ) -> Result<LabelPreview, CommandError> {
-    let laid = lay_out(store, &r.shipment_ids, r.format, r.start, today)?;
+    let all = records(store, &r.shipment_ids)?;
+    let problems = batch_problems(&all);
+    let (operator, own): (Vec<_>, Vec<_>) =
+        all.into_iter().partition(operator_label::is_operator_label);
+    let laid = if own.is_empty() {
+        None
+    } else {
+        Some(lay_out_records(
+            own,
+            r.format,
+            r.start as usize,
+            None,
+            today,
+        )?)
+    };
     Ok(LabelPreview {
         svg: laid
-            .pages
-            .first()
+            .as_ref()
+            .and_then(|l| l.pages.first())
             .map(satchel_labels::svg::render_page)
             .unwrap_or_default(),
-        pages: laid.pages.len() as u32,
-        labels: laid.labels,
-        drafts: laid.drafts,
-        per_sheet: laid.per_sheet,
+        pages: laid.as_ref().map_or(0, |l| l.pages.len() as u32),
+        labels: laid.as_ref().map_or(0, |l| l.labels) + operator.len() as u32,
+        drafts: laid.as_ref().map_or(0, |l| l.drafts),
+        per_sheet: r.format.sheet().0 as u32,
+        operator_labels: operator.len() as u32,
+        problems,
     })
 }
 

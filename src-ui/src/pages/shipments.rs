@@ -18,6 +18,7 @@ use satchel_ipc::{
 };
 
 use crate::app::use_navigator;
+use crate::components::problems::ProblemList;
 use crate::files;
 use crate::i18n::{self, call_error, pick, state_name, tr, use_locale, Key};
 use crate::ipc::{self, CallError};
@@ -287,6 +288,7 @@ pub fn ShipmentsPage() -> impl IntoView {
                             view! {
                                 <div class="result" class:ok=!any_refused class:bad=any_refused>
                                     <p id="submit-summary">{i18n::submit_summary(&r, l)}</p>
+                                    <ProblemList id="submit-problems" problems=r.problems.clone() />
                                     <div hidden=!any_refused>
                                         <h3>{Key::Refused.text(l)}</h3>
                                         <ul id="submit-refused">{refused}</ul>

@@ -15,6 +15,7 @@ use satchel_ipc::{
 };
 
 use crate::components::printer::{PrinterChoice, PrintersProblem};
+use crate::components::problems::ProblemList;
 use crate::i18n::{self, call_error, tr, use_locale, Key};
 use crate::ipc::{self, CallError};
 
@@ -125,7 +126,9 @@ pub fn PostingPanel(
                     }.into_any(),
                     Some(Ok(p)) => {
                         let summary = i18n::posting_summary(&p, locale.get());
+                        // The operator's posting rules, shown before anything prints.
                         view! {
+                            <ProblemList id="posting-problems" problems=p.problems.clone() />
                             <div id="posting-preview" class="print-preview" role="img"
                                 aria-label=tr(Key::PrintPreview) inner_html=p.svg.clone()></div>
                             <p id="posting-summary">{summary}</p>
@@ -135,7 +138,8 @@ pub fn PostingPanel(
             </figure>
             <p class="row">
                 <button id="posting-print" type="button"
-                    disabled=move || running.get() || no_printer() || !matches!(preview.get(), Some(Ok(_)))
+                    disabled=move || running.get() || no_printer()
+                        || !matches!(preview.get(), Some(Ok(p)) if !p.problems.iter().any(|x| x.error))
                     on:click=move |_| run()>
                     {tr(Key::PrintRun)}
                 </button>

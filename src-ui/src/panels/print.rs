@@ -15,6 +15,7 @@ use satchel_ipc::{
 };
 
 use crate::components::printer::{PrinterChoice, PrintersProblem};
+use crate::components::problems::ProblemList;
 use crate::i18n::{self, call_error, tr, use_locale, Key};
 use crate::ipc::{self, CallError};
 
@@ -149,10 +150,16 @@ pub fn PrintPanel(
                     }.into_any(),
                     Some(Ok(p)) => {
                         let summary = move || i18n::label_summary(p.labels, p.pages, p.drafts, locale.get());
+                        let operator = p.operator_labels;
                         view! {
+                            <ProblemList id="print-problems" problems=p.problems.clone() />
                             <div id="print-preview" class="print-preview" role="img"
                                 aria-label=tr(Key::PrintPreview) inner_html=p.svg.clone()></div>
                             <p id="print-summary">{summary}</p>
+                            <p id="print-operator-labels" class="note" data-count=operator.to_string()
+                                hidden=operator == 0>
+                                {move || i18n::operator_label_note(operator, locale.get())}
+                            </p>
                         }.into_any()
                     }
                 }}

@@ -461,6 +461,14 @@ pub fn submit(db: Option<&Path>, a: &SubmitArgs, json: bool) -> anyhow::Result<O
             json!({"outcome": "nothing_ready"}),
         );
     }
+    // The batch rules, as the app's Submit shows them: warnings
+    // said before the batch goes, never a reason to hold it back.
+    for p in satchel_workflows::labels::batch_problems(&records) {
+        live.line(
+            &format!("warning {} ({}): {}", p.field, p.rule, p.message_en),
+            json!({"outcome": "warning", "rule": p.rule, "field": p.field, "message": p.message_en}),
+        );
+    }
     for q in st.queue_submissions(&ids)? {
         match q {
             Queued::Queued { job } => {

@@ -127,6 +127,28 @@ pub fn run(db: &Store, a: &LabelsArgs, json: bool) -> anyhow::Result<Output> {
     }
 
     let today = today_in_hong_kong();
+    // A shipment EC-Ship numbered goes to the counter with EC-Ship's own label, never with
+    // Satchel's drawing (R-036): its stored PDF is written unchanged next to the output.
+    let (operator, records): (Vec<_>, Vec<_>) = records
+        .into_iter()
+        .partition(satchel_workflows::operator_label::is_operator_label);
+    let operator_files = write_operator_labels(db, &operator, &a.out)?;
+    if records.is_empty() {
+        let files: Vec<String> = operator_files
+            .iter()
+            .map(|f| f.display().to_string())
+            .collect();
+        let text = format!(
+            "{} EC-Ship label(s), unchanged: {}\n",
+            files.len(),
+            files.join(", ")
+        );
+        let v = json!({ "labels": 0, "operator_labels": files });
+        return Ok(Output::new(
+            if json { format!("{v}\n") } else { text },
+            Status::Ok,
+        ));
+    }
     // The layout step is the app's own (satchel_workflows::labels), so both print alike.
     let labels = label_list(&records, fmt, a.permit.as_deref(), today);
     let drafts: Vec<String> = records
@@ -179,6 +201,7 @@ pub fn run(db: &Store, a: &LabelsArgs, json: bool) -> anyhow::Result<Output> {
             "labels": count,
             "pages": if is_zpl { serde_json::Value::Null } else { sheets.into() },
             "drafts": drafts,
+            "operator_labels": operator_files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>(),
             "missing_glyphs": missing_glyphs.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
         });
         return Ok(Output::new(format!("{v}\n"), status));
@@ -197,6 +220,12 @@ pub fn run(db: &Store, a: &LabelsArgs, json: bool) -> anyhow::Result<Output> {
             drafts.join(", ")
         ));
     }
+    for f in &operator_files {
+        text.push_str(&format!(
+            "EC-Ship's own label, unchanged: {}\n",
+            f.display()
+        ));
+    }
     if !missing_glyphs.is_empty() {
         let chars: String = missing_glyphs.iter().collect();
         text.push_str(&format!(
@@ -204,6 +233,41 @@ pub fn run(db: &Store, a: &LabelsArgs, json: bool) -> anyhow::Result<Output> {
         ));
     }
     Ok(Output::new(text, status))
+}
+
+/// Writes each EC-Ship label as stored, to `<out stem>-<item number>.pdf` beside `out`.
+/// A label not downloaded yet is an error naming the item: printing Satchel's drawing in its
+/// place would put a label EC-Ship did not make on the parcel.
+fn write_operator_labels(
+    db: &Store,
+    records: &[ShipmentRecord],
+    out: &Path,
+) -> anyhow::Result<Vec<std::path::PathBuf>> {
+    let stem = out
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "labels".into());
+    let mut files = Vec::with_capacity(records.len());
+    for r in records {
+        let item = r
+            .draft
+            .shipment
+            .item_number
+            .as_ref()
+            .map(|i| i.as_str().to_owned())
+            .unwrap_or_default();
+        let Some(pdf) = db.address_pack(&r.id)? else {
+            bail!(
+                "{}: EC-Ship's label for {item} has not been downloaded yet; print it from the \
+                 app while online, which downloads it first",
+                name(r)
+            );
+        };
+        let file = out.with_file_name(format!("{stem}-{item}.pdf"));
+        write(&file, &pdf)?;
+        files.push(file);
+    }
+    Ok(files)
 }
 
 /// How a shipment is named in messages: its reference, else its id.

@@ -706,3 +706,63 @@ fn an_imail_posting_statement_and_bag_labels_are_written_as_pdfs() {
     assert!(text.contains("IM-99"), "{text}");
     assert!(!missing.exists());
 }
+
+/// A shipment EC-Ship numbered is never drawn by Satchel: its stored label is written as it
+/// came, next to the output file, and one not downloaded yet is named instead.
+#[test]
+fn ecship_numbered_shipments_get_ecship_s_own_label_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _, _) = database(dir.path());
+    let mut db = Store::open(&path).unwrap();
+    let rec = db
+        .create_shipment(
+            &ShipmentDraft {
+                shipment: shipment("ORD-E", None),
+                recipient_id: None,
+                sender_id: None,
+            },
+            &Assessment::default(),
+        )
+        .unwrap();
+    db.queue_submissions(std::slice::from_ref(&rec.id)).unwrap();
+    let claim = db.claim_jobs(1, 60_000).unwrap().remove(0);
+    let item = ItemNumber::from_parts("EE", 7_654_321, "HK").unwrap();
+    let order = satchel_store::EcshipOrder {
+        order_no: "ORD-1".into(),
+        delivery_charge: None,
+        insurance_fee: None,
+        created_at: chrono::DateTime::UNIX_EPOCH,
+    };
+    db.finish_submission(&claim.job.id, &item, &order).unwrap();
+    let out = dir.path().join("day.pdf");
+    let args = [
+        "labels",
+        "--shipments",
+        "ORD-E",
+        "--format",
+        "speedpost",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    // Not downloaded yet: named, nothing drawn in its place.
+    drop(db);
+    let r = satchel(&path, &args);
+    assert!(!r.status.success());
+    assert!(
+        text(&r.stderr).contains(item.as_str()),
+        "{}",
+        text(&r.stderr)
+    );
+    assert!(!out.exists());
+
+    let label = b"%PDF-1.4\n% EC-Ship's own label\n%%EOF\n".to_vec();
+    Store::open(&path)
+        .unwrap()
+        .save_address_pack(&rec.id, &label)
+        .unwrap();
+    let said = ok(&satchel(&path, &args), 0);
+    let written = dir.path().join(format!("day-{}.pdf", item.as_str()));
+    assert!(said.contains(written.to_str().unwrap()), "{said}");
+    assert_eq!(std::fs::read(&written).unwrap(), label, "byte for byte");
+    assert!(!out.exists(), "no Satchel drawing for it");
+}
