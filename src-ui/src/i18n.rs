@@ -941,6 +941,81 @@ pub fn label_summary(labels: u32, pages: u32, drafts: u32, locale: Locale) -> St
     }
 }
 
+/// A `YYYY-MM-DD` date written day-first, as Hong Kong writes dates (both languages).
+pub fn day_first(iso: &str) -> String {
+    match iso.split('-').collect::<Vec<_>>()[..] {
+        [y, m, d] => format!("{d}/{m}/{y}"),
+        _ => iso.to_owned(),
+    }
+}
+
+/// The editor's insurance line: premium, cap and where the figures come from (§6).
+pub fn insurance_text(i: &satchel_ipc::InsuranceDto, locale: Locale) -> String {
+    use satchel_ipc::PremiumDto as P;
+    let en = locale == Locale::En;
+    let premium = match &i.premium {
+        P::Known { amount } if en => format!("Insurance premium HK${amount}"),
+        P::Known { amount } => format!("保險費 HK${amount}"),
+        P::Unconfirmed { min, max } if en => {
+            format!("Insurance premium HK${min}–{max} (sources disagree, C-02)")
+        }
+        P::Unconfirmed { min, max } => format!("保險費 HK${min}至{max}（資料來源不一，C-02）"),
+        P::Unknown if en => "Insurance premium not published for this amount".to_owned(),
+        P::Unknown => "此金額的保險費未有公布".to_owned(),
+        P::NotOffered if en => "This service offers no extra insurance (R-116)".to_owned(),
+        P::NotOffered => "此服務不設額外保險（R-116）".to_owned(),
+    };
+    let cap = match (&i.max_cover, i.over_cap, en) {
+        (Some(m), true, true) => format!("; the most it covers is HK${m}, less than asked"),
+        (Some(m), true, false) => format!("；最高保額為 HK${m}，低於所申報"),
+        (Some(m), false, true) => format!("; covers up to HK${m}"),
+        (Some(m), false, false) => format!("；最高保額 HK${m}"),
+        (None, _, _) => String::new(),
+    };
+    let rules = if i.rules.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", i.rules)
+    };
+    format!("{premium}{cap}{rules}.")
+}
+
+/// The warning for cover asked to a destination on the e-Express+ exclusion lists (C-02).
+pub fn insurance_excluded_text(locale: Locale) -> String {
+    match locale {
+        Locale::En => "e-Express+ insurance may not be available to this destination: the \
+                       operator's terms exclude MX and ZA, its FAQ excludes BR, IL, LB, RU, ZA, \
+                       TR and VN (C-02)."
+            .to_owned(),
+        Locale::ZhHk => {
+            "e速遞+ 保險未必適用於此目的地：郵政署條款不包括 MX 及 ZA，常見問題則不包括 \
+                         BR、IL、LB、RU、ZA、TR 及 VN（C-02）。"
+                .to_owned()
+        }
+    }
+}
+
+/// One calendar window of a shipment, dates day-first.
+pub fn window_text(w: &satchel_ipc::WindowDto, locale: Locale) -> String {
+    use satchel_ipc::WindowKind as K;
+    let (opens, closes) = (day_first(&w.opens), day_first(&w.closes));
+    let rule = &w.rule;
+    match (w.kind, locale) {
+        (K::LabelValid, Locale::En) => format!("Label valid for posting until {closes} ({rule})"),
+        (K::LabelValid, Locale::ZhHk) => format!("標籤須於 {closes} 或之前投寄（{rule}）"),
+        (K::Trace, Locale::En) => {
+            format!("Tracing and enquiries from {opens} to {closes} ({rule})")
+        }
+        (K::Trace, Locale::ZhHk) => format!("可於 {opens} 至 {closes} 查詢或追查（{rule}）"),
+        (K::Claim, Locale::En) => format!("Claims from {opens} to {closes} ({rule})"),
+        (K::Claim, Locale::ZhHk) => format!("可於 {opens} 至 {closes} 提出索償（{rule}）"),
+        (K::Certificate, Locale::En) => {
+            format!("Certificate of Posting available until {closes} ({rule})")
+        }
+        (K::Certificate, Locale::ZhHk) => format!("投寄證明書可於 {closes} 前下載（{rule}）"),
+    }
+}
+
 /// The print panel's note on EC-Ship's own labels, which are not previewed.
 pub fn operator_label_note(count: u32, locale: Locale) -> String {
     match locale {

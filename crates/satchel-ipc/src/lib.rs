@@ -499,6 +499,9 @@ pub struct DraftCheck {
     /// The priced parts of the destination when it is split (US: New York, Hawaii, ...);
     /// empty otherwise.
     pub zones: Vec<DestinationChoice>,
+    /// The cover asked for, when an insured value is entered: premium, cap, exclusions.
+    #[serde(default)]
+    pub insurance: Option<InsuranceDto>,
 }
 
 /// `save_shipment` request: creates a draft when `id` is `None`, else saves an edit.
@@ -534,6 +537,68 @@ pub struct ShipmentDto {
     /// The S10 item number, from EC-Ship or a pre-printed iMail label.
     #[serde(default)]
     pub item_number: Option<String>,
+    /// The cover asked for, when there is an insured value: premium, cap and exclusions.
+    #[serde(default)]
+    pub insurance: Option<InsuranceDto>,
+    /// The shipment's calendar: label expiry, trace and claim windows (C-01, R-101, R-106,
+    /// ), as of the day the answer was made.
+    #[serde(default)]
+    pub windows: Vec<WindowDto>,
+}
+
+/// The premium of the cover asked for (domain.md §6).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PremiumDto {
+    /// HK$ amount.
+    Known { amount: String },
+    /// Sources disagree (C-02): a range.
+    Unconfirmed { min: String, max: String },
+    /// The service has cover but its premium at this amount is not published.
+    Unknown,
+    /// The service offers no extra cover (R-116 for Registered Mail).
+    NotOffered,
+}
+
+/// Insurance for one shipment, as the editor shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InsuranceDto {
+    pub premium: PremiumDto,
+    /// The most the service covers (HK$), when there is a cap.
+    pub max_cover: Option<String>,
+    /// The rules the figures come from.
+    pub rules: String,
+    /// The destination is on an exclusion list for this service's cover (C-02).
+    pub excluded_destination: bool,
+    /// The insured value is more than the cap: the cover cannot be had as asked.
+    pub over_cap: bool,
+}
+
+/// Which calendar window a [`WindowDto`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WindowKind {
+    /// The label must be posted before `closes` (C-01).
+    LabelValid,
+    /// Tracing or enquiries can be made from `opens` to `closes`.
+    Trace,
+    /// An e-Express+ claim can be made from `opens` to `closes`.
+    Claim,
+    /// The Certificate of Posting can be downloaded until `closes`.
+    Certificate,
+}
+
+/// One dated window of a shipment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WindowDto {
+    pub kind: WindowKind,
+    /// First day (YYYY-MM-DD).
+    pub opens: String,
+    /// Last day it can still be done (YYYY-MM-DD).
+    pub closes: String,
+    /// `not_yet_open`, `open` or `closed` on the day of the answer.
+    pub status: String,
+    pub rule: String,
 }
 
 /// `list_shipments` and `export_shipments` request. Empty strings mean "any".

@@ -183,7 +183,7 @@ impl App {
     }
 
     pub fn get_shipment(&self, r: IdRequest) -> Result<ShipmentDto, CommandError> {
-        shipments::get(&self.store.lock(), &r.id)
+        shipments::get(&self.store.lock(), &r.id, today_in_hong_kong())
     }
 
     pub fn list_shipments(
@@ -199,7 +199,7 @@ impl App {
             .lock()
             .copy_shipment(&r.id)
             .map_err(store_error)?;
-        Ok(shipments::shipment_dto(&rec))
+        Ok(shipments::shipment_dto(&rec, today_in_hong_kong()))
     }
 
     pub fn delete_shipment(&self, r: IdRequest) -> Result<(), CommandError> {
@@ -210,7 +210,7 @@ impl App {
     }
 
     pub fn set_shipment_state(&self, r: SetStateRequest) -> Result<ShipmentDto, CommandError> {
-        shipments::set_state(&mut self.store.lock(), &r)
+        shipments::set_state(&mut self.store.lock(), &r, today_in_hong_kong())
     }
 
     // --- Labels and posting documents -------------------------------------------------------

@@ -560,7 +560,10 @@ pub fn attach_item_number(
         .lock()
         .attach_item_number(&request.id, request.item_number.trim())
         .map_err(store_error)?;
-    Ok(crate::shipments::shipment_dto(&rec))
+    Ok(crate::shipments::shipment_dto(
+        &rec,
+        crate::clock::today_in_hong_kong(),
+    ))
 }
 
 /// Downloads EC-Ship's label for each of `ids` that has an EC-Ship item number but no stored

@@ -205,6 +205,10 @@ pub fn check(engine: &Engine, d: &ShipmentDraftDto, today: NaiveDate) -> DraftCh
         comparison,
         services: services(engine, today),
         zones,
+        insurance: parsed
+            .shipment
+            .as_ref()
+            .and_then(crate::calendar::insurance),
     }
 }
 
@@ -263,12 +267,12 @@ pub fn save(
         Some(id) => store.update_shipment(id, &draft, &assessment),
     }
     .map_err(store_error)?;
-    Ok(shipment_dto(&rec))
+    Ok(shipment_dto(&rec, today))
 }
 
-pub fn get(store: &Store, id: &str) -> Result<ShipmentDto, CommandError> {
+pub fn get(store: &Store, id: &str, today: NaiveDate) -> Result<ShipmentDto, CommandError> {
     match store.shipment(id).map_err(store_error)? {
-        Some(rec) => Ok(shipment_dto(&rec)),
+        Some(rec) => Ok(shipment_dto(&rec, today)),
         None => Err(store_error(Error::NotFound {
             entity: "shipment",
             id: id.to_owned(),
@@ -276,11 +280,15 @@ pub fn get(store: &Store, id: &str) -> Result<ShipmentDto, CommandError> {
     }
 }
 
-pub fn set_state(store: &mut Store, r: &SetStateRequest) -> Result<ShipmentDto, CommandError> {
+pub fn set_state(
+    store: &mut Store,
+    r: &SetStateRequest,
+    today: NaiveDate,
+) -> Result<ShipmentDto, CommandError> {
     let rec = store
         .set_shipment_state(&r.id, r.state)
         .map_err(store_error)?;
-    Ok(shipment_dto(&rec))
+    Ok(shipment_dto(&rec, today))
 }
 
 fn filter(r: &ShipmentFilterRequest) -> Result<ShipmentFilter, CommandError> {
@@ -424,7 +432,8 @@ pub fn draft_dto(d: &ShipmentDraft) -> ShipmentDraftDto {
     }
 }
 
-pub fn shipment_dto(rec: &ShipmentRecord) -> ShipmentDto {
+/// A stored shipment for the window, with its cover and its calendar as of `today`.
+pub fn shipment_dto(rec: &ShipmentRecord, today: NaiveDate) -> ShipmentDto {
     ShipmentDto {
         id: rec.id.clone(),
         state: rec.state,
@@ -444,6 +453,8 @@ pub fn shipment_dto(rec: &ShipmentRecord) -> ShipmentDto {
             .item_number
             .as_ref()
             .map(|n| n.as_str().to_owned()),
+        insurance: crate::calendar::insurance(&rec.draft.shipment),
+        windows: crate::calendar::windows(rec, today),
     }
 }
 
@@ -627,6 +638,7 @@ mod tests {
                 id: rec.id.clone(),
                 state: ShipmentState::Ready,
             },
+            monday(),
         )
         .unwrap();
         assert_eq!(ready.state, ShipmentState::Ready);
@@ -639,14 +651,14 @@ mod tests {
             1
         );
 
-        let copy = shipment_dto(&store.copy_shipment(&rec.id).unwrap());
+        let copy = shipment_dto(&store.copy_shipment(&rec.id).unwrap(), monday());
         assert_ne!(copy.id, rec.id);
         assert_eq!(
             copy.draft.reference, "",
             "each item needs its own reference"
         );
         store.delete_shipment(&copy.id).unwrap();
-        assert_eq!(get(&store, &copy.id).unwrap_err().field, "id");
+        assert_eq!(get(&store, &copy.id, monday()).unwrap_err().field, "id");
 
         let csv = export(&store, &ShipmentFilterRequest::default(), monday()).unwrap();
         assert_eq!(csv.file_name, "satchel-shipments-2026-11-23.csv");
@@ -673,6 +685,7 @@ mod tests {
                 id: rec.id,
                 state: ShipmentState::Ready,
             },
+            monday(),
         )
         .unwrap_err();
         assert_eq!(err.field, "state");

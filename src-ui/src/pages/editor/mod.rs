@@ -18,14 +18,15 @@ use std::time::Duration;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use satchel_ipc::{
-    CompareResponse, ContactDto, ContactKind, ContactSearchRequest, DestinationChoice, ProblemDto,
-    SaveShipmentRequest, ServiceName, SetStateRequest, ShipmentDto, ShipmentState, StoredQuoteDto,
+    CompareResponse, ContactDto, ContactKind, ContactSearchRequest, DestinationChoice,
+    InsuranceDto, ProblemDto, SaveShipmentRequest, ServiceName, SetStateRequest, ShipmentDto,
+    ShipmentState, StoredQuoteDto, WindowDto,
 };
 
 use self::form::DraftForm;
 use self::parts::{
     stored_quote_text, ContentLinesPart, DraftCheckPart, ParcelPart, PreprintedPart, QuotesPart,
-    RecipientPart, ReferencePart, SenderPart,
+    RecipientPart, ReferencePart, SenderPart, WindowsPart,
 };
 use crate::app::{use_navigator, Screen};
 use crate::i18n::{call_error, state_name, tr, use_locale, Key};
@@ -49,6 +50,8 @@ pub fn EditorPage(id: Option<String>) -> impl IntoView {
     let shipment_id = RwSignal::new(id.clone());
     let ship_state = RwSignal::new(None::<ShipmentState>);
     let stored_quote = RwSignal::new(None::<StoredQuoteDto>);
+    let windows = RwSignal::new(Vec::<WindowDto>::new());
+    let insurance = RwSignal::new(None::<InsuranceDto>);
     let status = RwSignal::new(nav.notice.get_untracked().map(Status::Notice));
     nav.notice.set(None);
 
@@ -85,6 +88,7 @@ pub fn EditorPage(id: Option<String>) -> impl IntoView {
                     match answer {
                         Ok(c) => {
                             problems.set(c.problems);
+                            insurance.set(c.insurance);
                             comparison.set(c.comparison);
                             // Only replace the pickers' options when they change, so an
                             // open <select> is not rebuilt under the pointer.
@@ -108,6 +112,7 @@ pub fn EditorPage(id: Option<String>) -> impl IntoView {
         shipment_id.set(Some(s.id));
         ship_state.set(Some(s.state));
         stored_quote.set(s.quote);
+        windows.set(s.windows);
         form.fill(s.draft);
     };
     if let Some(id) = id {
@@ -157,6 +162,7 @@ pub fn EditorPage(id: Option<String>) -> impl IntoView {
             shipment_id.set(Some(saved.id.clone()));
             ship_state.set(Some(saved.state));
             stored_quote.set(saved.quote.clone());
+            windows.set(saved.windows.clone());
             if !then_ready || saved.state == ShipmentState::Ready {
                 status.set(Some(Status::Saved(saved.state)));
                 return;
@@ -215,7 +221,7 @@ pub fn EditorPage(id: Option<String>) -> impl IntoView {
             <SenderPart form problems senders />
             <ParcelPart form problems services zones />
             <ContentLinesPart form problems />
-            <ReferencePart form problems />
+            <ReferencePart form problems insurance />
             <PreprintedPart shipment_id ship_state service=form.service attached />
             <DraftCheckPart problems checking check_error zones category=form.category />
 
@@ -242,6 +248,7 @@ pub fn EditorPage(id: Option<String>) -> impl IntoView {
                     }
                 })}
             </p>
+            <WindowsPart windows />
             <p id="ship-quote" class="note" hidden=move || stored_quote.with(Option::is_none)>
                 {move || stored_quote.get().map(|q| stored_quote_text(&q, locale.get()))}
             </p>

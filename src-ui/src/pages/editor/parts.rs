@@ -6,8 +6,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use satchel_ipc::{
     AttachItemRequest, CompareResponse, ContactDto, ContactKind, ContactSearchRequest,
-    ContentLineDto, DestinationChoice, PartyDto, ProblemDto, ServiceName, ShipmentState,
-    StoredQuoteDto,
+    ContentLineDto, DestinationChoice, InsuranceDto, PartyDto, ProblemDto, ServiceName,
+    ShipmentState, StoredQuoteDto, WindowDto,
 };
 
 use super::form::{DraftForm, LineForm};
@@ -284,7 +284,13 @@ pub fn ContentLinesPart(form: DraftForm, problems: Problems) -> impl IntoView {
 
 /// Insurance, the order reference and what to do with an undeliverable item.
 #[component]
-pub fn ReferencePart(form: DraftForm, problems: Problems) -> impl IntoView {
+pub fn ReferencePart(
+    form: DraftForm,
+    problems: Problems,
+    /// The cover asked for, from the live check: premium, cap, exclusions (§6, C-02).
+    insurance: RwSignal<Option<InsuranceDto>>,
+) -> impl IntoView {
+    let locale = use_locale();
     let DraftForm {
         insured,
         reference,
@@ -311,6 +317,13 @@ pub fn ReferencePart(form: DraftForm, problems: Problems) -> impl IntoView {
                     <FieldErrors problems=problems belongs=belongs at="non_delivery" />
                 </label>
             </div>
+            <p id="ship-insurance" class="note" hidden=move || insurance.with(Option::is_none)>
+                {move || insurance.get().map(|i| i18n::insurance_text(&i, locale.get()))}
+            </p>
+            <p id="ship-insurance-excluded" class="result bad" role="alert"
+                hidden=move || !insurance.with(|i| i.as_ref().is_some_and(|i| i.excluded_destination))>
+                {move || i18n::insurance_excluded_text(locale.get())}
+            </p>
         </fieldset>
     }
 }
@@ -556,5 +569,25 @@ fn quotes_view(c: CompareResponse, service: RwSignal<String>, l: Locale) -> impl
             <summary>{Key::ExcludedTitle.text(l)}" ("{count}")"</summary>
             <ul>{excluded}</ul>
         </details>
+    }
+}
+
+/// A saved shipment's calendar: how long its label is valid (C-01), when it can be traced
+/// and claimed, each with its dates day-first.
+#[component]
+pub fn WindowsPart(windows: RwSignal<Vec<WindowDto>>) -> impl IntoView {
+    let locale = use_locale();
+    view! {
+        <ul id="ship-windows" class="windows" hidden=move || windows.with(Vec::is_empty)>
+            {move || windows.get().into_iter().map(|w| {
+                let kind = format!("{:?}", w.kind).to_lowercase();
+                let closed = w.status == "closed";
+                view! {
+                    <li data-kind=kind data-status=w.status.clone() class:bad=closed>
+                        {i18n::window_text(&w, locale.get())}
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
     }
 }
