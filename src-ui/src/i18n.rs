@@ -1013,6 +1013,12 @@ pub fn window_text(w: &satchel_ipc::WindowDto, locale: Locale) -> String {
             format!("Certificate of Posting available until {closes} ({rule})")
         }
         (K::Certificate, Locale::ZhHk) => format!("投寄證明書可於 {closes} 前下載（{rule}）"),
+        (K::AcceptanceReport, Locale::En) => {
+            format!("The Item Acceptance Report should be on EC-Ship by {closes} ({rule})")
+        }
+        (K::AcceptanceReport, Locale::ZhHk) => {
+            format!("郵件接收報告應於 {closes} 或之前在 EC-Ship 上載（{rule}）")
+        }
     }
 }
 

@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 #[cfg(test)]
+mod callers;
 mod lint;
 mod postgres;
 mod setup;

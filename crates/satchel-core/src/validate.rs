@@ -158,6 +158,7 @@ rules! {
     IMAIL_ITEM_OVER_2KG = "R-141.imail_item_over_2kg", "R-141", Error;
     PERMIT_MISSING = "R-144.permit_missing", "R-144", Error;
     PERMIT_FORMAT = "R-203.permit_format", "R-203", Error;
+    MCN_LINE_FORMAT = "R-186.mcn_line_format", "R-186", Warning;
     BAG_OVER_LIMIT = "R-142.bag_over_limit", "R-142", Error;
     MIXED_DESTINATIONS = "R-148.mixed_destinations", "R-148", Error;
     ITEM_NOT_BAG_DESTINATION = "R-148.item_not_bag_destination", "R-148", Error;
@@ -441,6 +442,22 @@ fn check_party(role: Role, prefix: &str, p: &Party, out: &mut Out) {
                 out.add(&rule::US_ZIP_INVALID, path(prefix, "postcode"))
                     .with_fix(fix);
             }
+            check_mcn_lines(prefix, p, out);
+        }
+    }
+}
+
+/// a Hong Kong recipient collecting at a post office or iPostal Station has the line
+/// `MCN: dddd dddd (SUBCODE)`, exactly; a line that carries an MCN in another shape is
+/// flagged so the counter can find the item.
+fn check_mcn_lines(prefix: &str, p: &Party, out: &mut Out) {
+    if !address::is_hong_kong(&p.country) {
+        return;
+    }
+    for (i, line) in p.lines.iter().enumerate() {
+        if address::mentions_mcn(line) && !address::is_mcn_line(line.trim()) {
+            out.add(&rule::MCN_LINE_FORMAT, path(prefix, &format!("lines[{i}]")))
+                .param("line", line.trim());
         }
     }
 }
@@ -459,6 +476,7 @@ fn check_recipient(s: &Shipment, out: &mut Out) {
     if p.lines.iter().all(|l| l.trim().is_empty()) {
         out.add(&rule::ADDRESS_MISSING, "recipient.lines");
     }
+    check_mcn_lines("recipient", p, out);
 }
 
 fn check_us(s: &Shipment, out: &mut Out) {

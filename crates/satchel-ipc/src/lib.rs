@@ -586,6 +586,8 @@ pub enum WindowKind {
     Claim,
     /// The Certificate of Posting can be downloaded until `closes`.
     Certificate,
+    /// iMail: EC-Ship should show the Item Acceptance Report by `closes`.
+    AcceptanceReport,
 }
 
 /// One dated window of a shipment.

@@ -1,7 +1,7 @@
 //! A shipment's cover and calendar, as the editor and the shipment view show them: the
 //! insurance premium, cap and exclusions (domain.md §6, C-02), and the dated windows — the
 //! label's validity (C-01), tracing and enquiries, e-Express+
-//! claims, the Certificate of Posting.
+//! claims, the Certificate of Posting, iMail's Acceptance Report.
 //!
 //! Why here: the core computes each of these from dates passed in; a rule no screen shows is
 //! not enforced, so this is where they meet the stored shipment and today's date.
@@ -140,6 +140,22 @@ pub fn windows(rec: &ShipmentRecord, today: NaiveDate) -> Vec<WindowDto> {
                 "R-106",
                 today,
             ));
+            if service == Service::Imail {
+                // The bundled calendar, as the engine's (`Engine::load`).
+                static CALENDAR: std::sync::OnceLock<HolidayCalendar> = std::sync::OnceLock::new();
+                let due = CALENDAR
+                    .get_or_init(HolidayCalendar::bundled)
+                    .acceptance_report_due(day, &PeakSeason::default());
+                out.push(window(
+                    WindowKind::AcceptanceReport,
+                    DateWindow {
+                        opens: day,
+                        closes: due,
+                    },
+                    "R-154",
+                    today,
+                ));
+            }
         }
         _ => {}
     }

@@ -182,6 +182,9 @@ catalog! {
     "R-141.imail_item_over_2kg" =>
         "No iMail item may weigh more than 2 kg; this one weighs {weight_g} g.",
         "每件 iMail 郵件不得超過 2 公斤；此件重 {weight_g} 克。";
+    "R-186.mcn_line_format" =>
+        "\"{line}\" looks like a Mail Collection Number but not in the form the counter reads: write it as MCN: 0354 7901 (PLCMC).",
+        "「{line}」似是郵件領取編號，但格式不符櫃位要求：請寫成 MCN: 0354 7901 (PLCMC)。";
     "R-144.permit_missing" =>
         "iMail is posted under a permit: enter the permit number Hongkong Post gave you.",
         "iMail 須以許可證投寄：請輸入香港郵政發出的許可證號碼。";

@@ -759,3 +759,41 @@ fn shipment_without_recipient_name_is_an_error_on_that_field() {
         .iter()
         .any(|p| p.code == "S-001.name_missing" && p.field == "recipient.name"));
 }
+
+#[test]
+fn r144_r203_the_permit_is_required_and_is_a_pm_number() {
+    let mut p = posting(&[("US", 20, 150)]);
+    assert!(validate_posting(&p).is_empty(), "PM123 is a permit number");
+    p.permit_no = "PM 0012-345".into();
+    assert!(
+        validate_posting(&p).is_empty(),
+        "spaces and hyphens are allowed"
+    );
+    p.permit_no = "PP123".into();
+    let ps = validate_posting(&p);
+    assert_eq!(codes(&ps), vec!["R-203.permit_format"]);
+    assert_eq!(ps[0].field, "permit_no");
+    p.permit_no = "  ".into();
+    assert_eq!(codes(&validate_posting(&p)), vec!["R-144.permit_missing"]);
+    assert_renders(&validate_posting(&p));
+}
+
+#[test]
+fn r186_an_mcn_line_to_a_hong_kong_recipient_must_be_in_the_counter_s_form() {
+    let mut s = ok();
+    s.service = Service::LocalParcel;
+    s.customs = None;
+    s.recipient = Party {
+        name: "Chan Tai Man".into(),
+        lines: vec!["mcn 03547901 plcmc".into()],
+        country: "HK".into(),
+        ..Party::default()
+    };
+    let ps = validate_party(Role::Recipient, &s.recipient);
+    assert_eq!(codes(&ps), vec!["R-186.mcn_line_format"]);
+    assert_eq!(ps[0].field, "lines[0]");
+    assert!(run(&s).iter().any(|p| p.code == "R-186.mcn_line_format"));
+    s.recipient.lines = vec!["MCN: 0354 7901 (PLCMC)".into()];
+    assert!(!run(&s).iter().any(|p| p.code == "R-186.mcn_line_format"));
+    assert_renders(&ps);
+}
