@@ -101,27 +101,38 @@ async fn import_two_and_select(
     csv: &std::path::Path,
     refs: [&str; 2],
 ) -> Result<(), fantoccini::error::CmdError> {
+    import_and_select(c, csv, &refs).await
+}
+
+/// Imports a shipments CSV with one row per reference, then ticks every row in the list.
+async fn import_and_select(
+    c: &Client,
+    csv: &std::path::Path,
+    refs: &[&str],
+) -> Result<(), fantoccini::error::CmdError> {
+    let n = refs.len();
     choose(c, "#import-table", "shipments").await?;
     c.find(Locator::Css("#import-file"))
         .await?
         .send_keys(&csv.to_string_lossy())
         .await?;
-    wait_text(c, "#import-summary", |t| t.starts_with("2 rows")).await?;
+    wait_text(c, "#import-summary", |t| {
+        t.starts_with(&format!("{n} rows"))
+    })
+    .await?;
     click(c, "#import-run").await?;
     let imported = wait_text(c, "#import-result", |t| !t.is_empty()).await?;
-    assert!(imported.starts_with("2 of 2 rows imported"), "{imported:?}");
+    assert!(
+        imported.starts_with(&format!("{n} of {n} rows imported")),
+        "{imported:?}"
+    );
     click(c, "#nav-shipments").await?;
     wait_text(c, "#shipments tbody", |t| {
         refs.iter().all(|r| t.contains(r))
     })
     .await?;
-    for tick in c
-        .find_all(Locator::Css("#shipments input.select-shipment"))
-        .await?
-    {
-        tick.click().await?;
-    }
-    wait_text(c, "#selected-count", |t| t == "2 selected").await?;
+    click(c, "#select-all").await?;
+    wait_text(c, "#selected-count", |t| t == format!("{n} selected")).await?;
     Ok(())
 }
 
@@ -399,6 +410,17 @@ async fn a_contact_becomes_a_checked_priced_saved_shipment() {
         click(&c, "#shipments button.open-shipment").await?;
         wait_value(&c, "#ship-reference", |v| v == "ORDER-1001").await?;
         wait_text(&c, "#ship-state", |t| t == "Ready").await?;
+
+        // Cover asked for on e-Express+ to a destination on its exclusion lists is flagged as
+        // it is typed, with the premium and the cap (C-02).
+        choose(&c, "#service", "e_express").await?;
+        empty(&c, "#recipient-country").await?;
+        type_into(&c, "#recipient-country", "RU").await?;
+        type_into(&c, "#ship-insured", "100").await?;
+        wait_text(&c, "#ship-insurance-excluded", |t| t.contains("C-02")).await?;
+        let cover = wait_text(&c, "#ship-insurance", |t| t.contains("HK$")).await?;
+        assert!(cover.contains("5000"), "the e-Express+ cap: {cover:?}");
+        screenshot(&c, "draft-insurance-excluded").await;
         Ok::<_, fantoccini::error::CmdError>(())
     }
     .await;
@@ -667,30 +689,45 @@ async fn imail_posting_documents_preview_and_print_on_the_pdf_printer() {
     let output = print_services();
     let driver = Driver::start();
     let csv = driver.db().with_extension("imail.csv");
-    std::fs::write(
-        &csv,
-        "reference,service,name,address,city,postcode,country,phone,weight_g,category,description,quantity,value,hs_code,origin\n\
-         ORD-I1,imail,Mary Jones,10 Downing Street,London,SW1A 2AA,GB,+44 20 7946 0000,300,sale_of_goods,Silk scarf,1,350,62141000,HK\n\
-         ORD-I2,imail,Akiko Sato,1-2-3 Ginza,Tokyo,104-0061,JP,+81 3 1234 5678,250,sale_of_goods,Oolong tea,2,300,09023000,CN\n",
-    )
-    .expect("a CSV file in target/tmp");
+    // 21 iMail items to Great Britain: a posting the rules allow (R-138–R-140), and one more
+    // label for one country than EC-Ship prepares at one time (R-034).
+    let mut rows = String::from(
+        "reference,service,name,address,city,postcode,country,phone,weight_g,category,description,quantity,value,hs_code,origin\n",
+    );
+    let refs: Vec<String> = (1..=21).map(|i| format!("ORD-I{i:02}")).collect();
+    for r in &refs {
+        rows.push_str(&format!(
+            "{r},imail,Mary Jones,10 Downing Street,London,SW1A 2AA,GB,+44 20 7946 0000,300,sale_of_goods,Silk scarf,1,350,62141000,HK\n"
+        ));
+    }
+    std::fs::write(&csv, rows).expect("a CSV file in target/tmp");
     let c = driver.session().await;
     let outcome = async {
         english(&c).await?;
         click(&c, "#nav-contacts").await?;
         // The posting documents name the default sender profile.
         add_default_sender(&c).await?;
+        let refs: Vec<&str> = refs.iter().map(String::as_str).collect();
+        import_and_select(&c, &csv, &refs).await?;
 
-        import_two_and_select(&c, &csv, ["ORD-I1", "ORD-I2"]).await?;
-        click(&c, "#posting-selected").await?;
-
-        // The statement of two items, one bag per destination, dated today by the shell.
-        type_into(&c, "#posting-permit", "PM 1234\u{E004}").await?;
-        choose(&c, "#posting-doc", "statement").await?;
-        wait_text(&c, "#posting-summary", |t| {
-            t.starts_with("2 items in 2 bags")
+        // 21 labels to one country: the print panel warns before anything prints (R-034).
+        click(&c, "#print-selected").await?;
+        wait_text(&c, "#print-problems li[data-rule='R-034']", |t| {
+            t.contains("R-034") && t.contains("GB")
         })
         .await?;
+        screenshot(&c, "print-r034").await;
+        click(&c, "#print-close").await?;
+
+        click(&c, "#posting-selected").await?;
+        // The statement of 21 items in one bag, dated today by the shell; no rule broken.
+        type_into(&c, "#posting-permit", "PM 1234\u{E004}").await?;
+        choose(&c, "#posting-doc", "statement").await?;
+        wait_text(&c, "#posting-summary", |t| t.starts_with("21 items in 1 bag")).await?;
+        assert!(
+            c.find_all(Locator::Css("#posting-problems li")).await?.is_empty(),
+            "a posting within the rules"
+        );
         let date = wait_value(&c, "#posting-date", |v| v.len() == 10).await?;
         assert_eq!(date.matches('-').count(), 2, "{date:?}");
         let total = c
@@ -750,6 +787,29 @@ async fn imail_posting_documents_preview_and_print_on_the_pdf_printer() {
             );
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
+        click(&c, "#posting-close").await?;
+
+        // Two items are not a posting: R-138 and R-140 show before anything can print.
+        click(&c, "#select-all").await?;
+        wait_text(&c, "#selected-count", |t| t == "0 selected").await?;
+        let ticks = c
+            .find_all(Locator::Css("#shipments input.select-shipment"))
+            .await?;
+        for tick in ticks.iter().take(2) {
+            tick.click().await?;
+        }
+        wait_text(&c, "#selected-count", |t| t == "2 selected").await?;
+        click(&c, "#posting-selected").await?;
+        type_into(&c, "#posting-permit", "PM 1234\u{E004}").await?;
+        wait_text(&c, "#posting-problems li[data-rule='R-138']", |t| t.contains("R-138")).await?;
+        wait_text(&c, "#posting-problems li[data-rule='R-140']", |t| t.contains("R-140")).await?;
+        let disabled = c
+            .find(Locator::Css("#posting-print"))
+            .await?
+            .attr("disabled")
+            .await?;
+        assert!(disabled.is_some(), "printing waits until the posting is within the rules");
+        screenshot(&c, "posting-under-minimums").await;
         Ok::<_, fantoccini::error::CmdError>(())
     }
     .await;
@@ -854,7 +914,10 @@ async fn two_drafts_are_submitted_to_the_ecship_simulator_and_print_with_their_n
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
-        wait_text(&c, "#ecship-key-state", |t| t.starts_with("A key is stored")).await?;
+        wait_text(&c, "#ecship-key-state", |t| {
+            t.starts_with("A key is stored")
+        })
+        .await?;
         wait_value(&c, "#ecship-api-key", str::is_empty).await?;
         let shown = wait_value(&c, "#ecship-base-url", |v| !v.is_empty()).await?;
         assert_eq!(shown, sim.base_url());
@@ -865,11 +928,22 @@ async fn two_drafts_are_submitted_to_the_ecship_simulator_and_print_with_their_n
         add_default_sender(&c).await?;
         import_two_and_select(&c, &csv, ["ORD-E1", "ORD-E2"]).await?;
         for row in shipment_rows(&c).await? {
-            assert!(row[2].is_empty(), "no item number before submission: {row:?}");
+            assert!(
+                row[2].is_empty(),
+                "no item number before submission: {row:?}"
+            );
         }
 
-        // Submit: both queued, then the outbox worker numbers them in the background.
+        // Submit: the first international submission shows the EDI privacy notice (R-008);
+        // once accepted both are queued, and the outbox worker numbers them in the background.
         click(&c, "#submit-selected").await?;
+        wait_text(&c, "#edi-notice-text", |t| t.contains("R-008")).await?;
+        assert!(
+            sim.orders().is_empty(),
+            "nothing is sent before the notice is accepted"
+        );
+        screenshot(&c, "ecship-edi-notice").await;
+        click(&c, "#edi-accept").await?;
         wait_text(&c, "#submit-summary", |t| {
             t == "2 queued for EC-Ship, 0 already queued, 0 not queued."
         })
@@ -881,9 +955,12 @@ async fn two_drafts_are_submitted_to_the_ecship_simulator_and_print_with_their_n
             .await?
             .attr("value")
             .await?;
-        assert_eq!(step.as_deref(), Some("2"), "the progress bar reached the end");
-        let shown: std::collections::BTreeSet<String> =
-            rows.iter().map(|r| r[2].clone()).collect();
+        assert_eq!(
+            step.as_deref(),
+            Some("2"),
+            "the progress bar reached the end"
+        );
+        let shown: std::collections::BTreeSet<String> = rows.iter().map(|r| r[2].clone()).collect();
         assert_eq!(shown.len(), 2, "two different item numbers: {rows:?}");
         for n in &shown {
             satchel_core::s10::ItemNumber::parse(n)
@@ -900,45 +977,62 @@ async fn two_drafts_are_submitted_to_the_ecship_simulator_and_print_with_their_n
             orders.iter().map(|o| o.ref_no.clone()).collect();
         let ids: std::collections::BTreeSet<String> = rows.iter().map(|r| r[0].clone()).collect();
         assert_eq!(refs, ids, "refNo is the shipment id");
-        assert!(orders.iter().all(|o| o.account == INTEGRATOR && !o.cancelled));
+        assert!(orders
+            .iter()
+            .all(|o| o.account == INTEGRATOR && !o.cancelled));
         screenshot(&c, "ecship-numbered").await;
         fits_a_phone(&c, "ecship-numbered-phone").await?;
 
-        // The final labels: no DRAFT, real barcodes, on the cups-pdf queue.
+        // The final labels are EC-Ship's own (R-036): not redrawn, not previewed, sent to
+        // the cups-pdf queue unchanged, one job each, on A4 (the simulator's label size).
         wait_text(&c, "#selected-count", |t| t == "2 selected").await?;
         click(&c, "#print-selected").await?;
-        choose(&c, "#print-format", "thermal_4x6").await?;
+        choose(&c, "#print-format", "speedpost").await?;
         choose(&c, "#print-printer", "PDF").await?;
-        wait_text(&c, "#print-summary", |t| t == "2 labels on 2 pages.").await?;
-        let bars = c
-            .execute(
-                "const svg = document.querySelector('#print-preview svg');
-                 return svg ? [svg.textContent.includes('DRAFT'), svg.querySelectorAll('rect.bar').length > 0] : [true, false];",
-                vec![],
-            )
-            .await?;
-        assert_eq!(bars, serde_json::json!([false, true]), "preview: {bars}");
+        wait_text(&c, "#print-operator-labels", |t| {
+            t.starts_with("2 of these are EC-Ship's own labels")
+        })
+        .await?;
+        screenshot(&c, "ecship-print-operator-labels").await;
         click(&c, "#print-run").await?;
         let result = print_result(&c, "#print-result").await?;
         assert!(
             result.starts_with("Job ")
                 && result.contains("on PDF: completed")
+                && result.contains("2 of them EC-Ship's own, printed unchanged.")
                 && result.contains("2 marked printed."),
             "{result:?}"
         );
         wait_rows_in(&c, "printed", 30).await?;
 
-        // zbarimg reads the two new item numbers from the document the app handed to CUPS
-        // (cups-pdf's own output is re-encoded through PostScript; see the print test).
-        let job = job_id(&result);
-        let spooled = format!("/var/spool/cups/d{job:05}-001");
+        // zbarimg reads the two item numbers from the documents the app handed to CUPS:
+        // EC-Ship's labels, as the simulator made them.
+        let jobs: Vec<u32> = c
+            .find(Locator::Css("#print-result p.result"))
+            .await?
+            .attr("data-jobs")
+            .await?
+            .unwrap_or_default()
+            .split_whitespace()
+            .filter_map(|j| j.parse().ok())
+            .collect();
+        assert_eq!(jobs.len(), 2, "one job per EC-Ship label: {jobs:?}");
         std::fs::create_dir_all(&scratch).expect("a scratch folder in target/tmp");
-        let prefix = scratch.join("page");
-        run_tool(
-            "pdftoppm",
-            &["-r", "203", "-png", &spooled, prefix.to_str().expect("UTF-8 path")],
-        )
-        .unwrap_or_else(|| panic!("pdftoppm could not rasterise {spooled}"));
+        for job in &jobs {
+            let spooled = format!("/var/spool/cups/d{job:05}-001");
+            let prefix = scratch.join(format!("job{job}"));
+            run_tool(
+                "pdftoppm",
+                &[
+                    "-r",
+                    "203",
+                    "-png",
+                    &spooled,
+                    prefix.to_str().expect("UTF-8 path"),
+                ],
+            )
+            .unwrap_or_else(|| panic!("pdftoppm could not rasterise {spooled}"));
+        }
         let mut pages: Vec<String> = std::fs::read_dir(&scratch)
             .expect("the scratch folder")
             .flatten()
@@ -956,12 +1050,19 @@ async fn two_drafts_are_submitted_to_the_ecship_simulator_and_print_with_their_n
             .filter(|l| !l.is_empty())
             .map(str::to_owned)
             .collect();
-        assert_eq!(decoded, shown, "the barcodes carry the EC-Ship item numbers");
+        assert_eq!(
+            decoded, shown,
+            "the barcodes carry the EC-Ship item numbers"
+        );
         click(&c, "#print-close").await?;
 
         // Tracking: the timeline of one shipment, refreshed from the simulator.
         let first = &rows[0][0];
-        click(&c, &format!("#shipments tr[data-id='{first}'] button.row-tracking")).await?;
+        click(
+            &c,
+            &format!("#shipments tr[data-id='{first}'] button.row-tracking"),
+        )
+        .await?;
         wait_text(&c, "#tracking-item", |t| shown.contains(t)).await?;
         click(&c, "#tracking-refresh").await?;
         let deadline = std::time::Instant::now() + Duration::from_secs(30);
@@ -975,19 +1076,56 @@ async fn two_drafts_are_submitted_to_the_ecship_simulator_and_print_with_their_n
                 break;
             }
             if std::time::Instant::now() > deadline {
-                let panel = c.find(Locator::Css("#tracking-panel")).await?.text().await?;
+                let panel = c
+                    .find(Locator::Css("#tracking-panel"))
+                    .await?
+                    .text()
+                    .await?;
                 panic!("no tracking event after Refresh:\n{panel}");
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
         assert!(
-            c.find_all(Locator::Css("#tracking-error")).await?.is_empty(),
+            c.find_all(Locator::Css("#tracking-error"))
+                .await?
+                .is_empty(),
             "the refresh reached the simulator"
         );
         screenshot(&c, "ecship-tracking").await;
         fits_a_phone(&c, "ecship-tracking-phone").await?;
         click(&c, "#tracking-close").await?;
         wait_gone(&c, "#tracking-panel").await?;
+
+        // The shipment says until when its label can be posted (C-01), day-first.
+        click(
+            &c,
+            &format!("#shipments tr[data-id='{first}'] button.open-shipment"),
+        )
+        .await?;
+        let windows = wait_text(&c, "#ship-windows", |t| !t.is_empty()).await?;
+        assert!(
+            windows.contains("Label valid for posting until") && windows.contains("(C-01)"),
+            "{windows:?}"
+        );
+        // 30 calendar days from the order's Hong Kong day (the simulator's record of it; the
+        // app's may be a day later if midnight fell between the two).
+        let made = sim
+            .orders()
+            .iter()
+            .find(|o| o.ref_no == *first)
+            .map(|o| o.created_on)
+            .expect("the simulator has the order");
+        let until = |days| {
+            (made + chrono::Days::new(days))
+                .format("%d/%m/%Y")
+                .to_string()
+        };
+        assert!(
+            windows.contains(&until(29)) || windows.contains(&until(30)),
+            "{windows:?} names {}",
+            until(29)
+        );
+        screenshot(&c, "ecship-label-valid-until").await;
         Ok::<_, fantoccini::error::CmdError>(())
     }
     .await;

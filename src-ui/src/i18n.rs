@@ -227,6 +227,7 @@ pub enum Key {
     EcshipLookupHelp,
     EcshipSearchType,
     EcshipSortOrder,
+    EdiAccept,
     EcshipCodes,
     EcshipCodesHelp,
     EcshipShipCodes,
@@ -532,6 +533,7 @@ impl Key {
             Key::EcshipLookupHelp => ("When the answer to a submission is lost, Satchel first asks EC-Ship whether the order was made, by its reference, so that a retry never buys a second label. That question needs a search type and a sort order, which EC-Ship's public documentation does not give: ask Hongkong Post for them. Without them Satchel cannot look an order up.", "如提交後未收到回覆，Satchel 會先按參考編號向 EC-Ship 查詢訂單是否已建立，以免重試時重複購買標籤。查詢需要「搜尋類型」及「排序」，但 EC-Ship 的公開文件沒有提供：請向香港郵政查詢。沒有這兩項，Satchel 無法查詢訂單。"),
             Key::EcshipSearchType => ("Search type (by reference)", "搜尋類型（按參考編號）"),
             Key::EcshipSortOrder => ("Sort order", "排序"),
+            Key::EdiAccept => ("I understand: submit", "明白，提交"),
             Key::EcshipCodes => ("Service codes", "服務代碼"),
             Key::EcshipCodesHelp => ("EC-Ship does not publish its code tables. Satchel uses the codes seen in public EC-Ship clients where there are any (to verify on the trial endpoint) and asks you for the rest: a service with no code cannot be submitted until you enter the one Hongkong Post gives you. Leave a box empty to use the code shown.", "EC-Ship 沒有公開代碼表。Satchel 會使用公開 EC-Ship 程式中見到的代碼（請在試用環境核實），其餘需由你輸入：未有代碼的服務，須輸入香港郵政提供的代碼後才可提交。留空即使用所示代碼。"),
             Key::EcshipShipCodes => ("Shipping code (shipCode) per service", "各服務的郵件代碼（shipCode）"),
@@ -775,6 +777,19 @@ pub fn refusal_text(r: &satchel_ipc::CommandError, locale: Locale) -> String {
 }
 
 /// The contract catalogue's language for the window's locale.
+/// A posting note in the catalogue's words.
+pub fn note_text(n: &satchel_ipc::Note, locale: Locale) -> String {
+    satchel_ipc::wording::note(n, lang(locale))
+}
+
+/// The EDI privacy notice shown before the first international submission.
+pub fn edi_notice_text(locale: Locale) -> &'static str {
+    match locale {
+        Locale::En => satchel_ipc::wording::EDI_NOTICE_EN,
+        Locale::ZhHk => satchel_ipc::wording::EDI_NOTICE_ZH_HK,
+    }
+}
+
 fn lang(locale: Locale) -> satchel_ipc::wording::Lang {
     match locale {
         Locale::En => satchel_ipc::wording::Lang::En,
@@ -918,6 +933,10 @@ pub fn format_name(format: satchel_ipc::LabelFormat, locale: Locale) -> &'static
 /// "2 labels on 2 pages, 2 of them drafts".
 pub fn label_summary(labels: u32, pages: u32, drafts: u32, locale: Locale) -> String {
     match locale {
+        Locale::En if pages == 0 => {
+            format!("{labels} label{}.", if labels == 1 { "" } else { "s" })
+        }
+        Locale::ZhHk if pages == 0 => format!("共 {labels} 個標籤。"),
         Locale::En => {
             let mut s = format!(
                 "{labels} label{} on {pages} page{}",
@@ -1064,6 +1083,15 @@ pub fn print_result(r: &satchel_ipc::PrintResult, locale: Locale) -> String {
             r.printer, r.job_id
         ),
     };
+    if r.operator_labels > 0 {
+        s.push_str(&match locale {
+            Locale::En => format!(
+                " {} of them EC-Ship's own, printed unchanged.",
+                r.operator_labels
+            ),
+            Locale::ZhHk => format!("其中 {} 個為 EC-Ship 標籤，按原樣列印。", r.operator_labels),
+        });
+    }
     if r.marked_printed > 0 {
         s.push_str(&match locale {
             Locale::En => format!(" {} marked printed.", r.marked_printed),

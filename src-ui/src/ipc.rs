@@ -176,8 +176,16 @@ pub async fn save_ecship_settings(
     call(cmd::SAVE_ECSHIP_SETTINGS, &request).await
 }
 
-pub async fn submit_shipments(ids: Vec<String>) -> Result<SubmitResponse, CallError> {
-    call(cmd::SUBMIT_SHIPMENTS, &SubmitRequest { ids }).await
+/// `accept_edi_notice`: the merchant has just accepted the EDI privacy notice.
+pub async fn submit_shipments(
+    ids: Vec<String>,
+    accept_edi_notice: bool,
+) -> Result<SubmitResponse, CallError> {
+    let request = SubmitRequest {
+        ids,
+        accept_edi_notice,
+    };
+    call(cmd::SUBMIT_SHIPMENTS, &request).await
 }
 
 pub async fn cancel_submission(id: String) -> Result<CancelResponse, CallError> {

@@ -7,6 +7,7 @@
 
 #[cfg(test)]
 mod callers;
+#[cfg(test)]
 mod lint;
 mod postgres;
 mod setup;

@@ -122,7 +122,7 @@ pub enum EcshipCommand {
     /// The API key is read from stdin, never from the command line (arguments show in `ps`
     /// and in the shell history): `satchel ecship setup ... < key.txt`, or type or paste it
     /// when asked. With an empty stdin the stored key is kept.
-    Setup(SetupArgs),
+    Setup(Box<SetupArgs>),
     /// The saved settings (the API key only as "stored" or "missing"), the keychain in use,
     /// and the outbox: submissions still open and the ones EC-Ship refused, with its text.
     Status,
@@ -177,6 +177,9 @@ pub struct SetupArgs {
     /// createSoazOrder's service code (default SPGDE, unverified).
     #[arg(long, value_name = "CODE")]
     pub soaz_service: Option<String>,
+    /// Accept the EDI privacy notice now, so `satchel submit` does not ask for it.
+    #[arg(long)]
+    pub accept_edi_notice: bool,
 }
 
 /// How long a command waits for EC-Ship's answers.
@@ -200,6 +203,10 @@ pub struct SubmitArgs {
     /// Every shipment in the ready state.
     #[arg(long)]
     pub all_ready: bool,
+    /// Accept the EDI privacy notice, asked once before the first international
+    /// submission: posting data, personal data included, goes to overseas posts and customs.
+    #[arg(long)]
+    pub accept_edi_notice: bool,
     #[command(flatten)]
     pub wait: WaitArgs,
 }

@@ -175,6 +175,21 @@ pub fn locale(input: &str) -> Result<Locale, String> {
     }
 }
 
+/// `KEY=CODE` for a code table entry: a lowercase id and 1–10 letters or digits.
+pub fn code_pair(input: &str) -> Result<(String, String), String> {
+    let (k, v) = input
+        .split_once('=')
+        .ok_or_else(|| format!("{input:?}: write it as KEY=CODE"))?;
+    let (k, v) = (k.trim(), v.trim());
+    if k.is_empty() || !k.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+        return Err(format!("{k:?} is not a service or instruction id"));
+    }
+    if !(1..=10).contains(&v.len()) || !v.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(format!("{v:?} is not a code: 1 to 10 letters or digits"));
+    }
+    Ok((k.to_owned(), v.to_ascii_uppercase()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -288,19 +303,4 @@ mod tests {
             assert!(host_port(bad).is_err(), "{bad}");
         }
     }
-}
-
-/// `KEY=CODE` for a code table entry: a lowercase id and 1–10 letters or digits.
-pub fn code_pair(input: &str) -> Result<(String, String), String> {
-    let (k, v) = input
-        .split_once('=')
-        .ok_or_else(|| format!("{input:?}: write it as KEY=CODE"))?;
-    let (k, v) = (k.trim(), v.trim());
-    if k.is_empty() || !k.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
-        return Err(format!("{k:?} is not a service or instruction id"));
-    }
-    if !(1..=10).contains(&v.len()) || !v.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        return Err(format!("{v:?} is not a code: 1 to 10 letters or digits"));
-    }
-    Ok((k.to_owned(), v.to_ascii_uppercase()))
 }

@@ -25,5 +25,6 @@ pub mod rates;
 pub mod address;
 pub mod calendar;
 pub mod customs;
+pub mod notes;
 pub mod phone;
 pub mod validate;

@@ -654,6 +654,7 @@ pub struct SetStateRequest {
 /// The label formats, the core's own type (`LabelFormat::ALL` is the order the print panel
 /// offers them in).
 pub use satchel_core::label_format::LabelFormat;
+pub use satchel_core::notes::Note;
 
 /// A print queue, as `list_printers` reports it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -705,6 +706,9 @@ pub struct LabelPreview {
     /// The batch's problems, from `validate_batch`.
     #[serde(default)]
     pub problems: Vec<ProblemDto>,
+    /// What to know before posting them today.
+    #[serde(default)]
+    pub notes: Vec<Note>,
 }
 
 /// `print_labels` request.
@@ -782,6 +786,10 @@ pub struct PrintResult {
     /// Of `labels`, how many were EC-Ship's own labels, printed unchanged.
     #[serde(default)]
     pub operator_labels: u32,
+    /// Every job of the run, in the order sent: Satchel's labels (if any) first, then one
+    /// job per EC-Ship label. `job_id` is the last of them.
+    #[serde(default)]
+    pub job_ids: Vec<i32>,
     /// Characters the label font could not draw (they print as boxes); empty when all fit.
     pub missing_glyphs: String,
 }
@@ -844,6 +852,9 @@ pub struct PostingPreview {
     /// is refused while any is an error.
     #[serde(default)]
     pub problems: Vec<ProblemDto>,
+    /// What to know before posting on the date of posting.
+    #[serde(default)]
+    pub notes: Vec<Note>,
 }
 
 /// `print_posting` request.
@@ -1010,6 +1021,10 @@ pub enum CancelOutcome {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SubmitRequest {
     pub ids: Vec<String>,
+    /// The merchant has read the EDI privacy notice shown before the first
+    /// submission of international items; saved once accepted.
+    #[serde(default)]
+    pub accept_edi_notice: bool,
 }
 
 /// A shipment that could not be queued, and why.
@@ -1031,6 +1046,9 @@ pub struct SubmitResponse {
     /// shown with the result, never a reason to hold the batch back.
     #[serde(default)]
     pub problems: Vec<ProblemDto>,
+    /// What to know before posting the batch today.
+    #[serde(default)]
+    pub notes: Vec<Note>,
 }
 
 /// One job finished a round in the outbox worker.

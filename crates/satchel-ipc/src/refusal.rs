@@ -148,6 +148,8 @@ pub enum Refused {
     PermitMissing,
     // --- EC-Ship ---
     EcshipNotSetUp,
+    /// International items go out only once the EDI privacy notice has been shown.
+    EdiNoticeNeeded,
     /// A shipCode or nonDeliveryOptions entry that is not 1–10 letters or digits.
     CodeFormat {
         value: String,

@@ -51,6 +51,59 @@ fn unknown_category(value: &str, lang: Lang) -> String {
     }
 }
 
+/// R-008, as the operator puts it, for the notice shown before the first international
+/// submission (the window shows it with an "I understand" button; the CLI asks for
+/// `--accept-edi-notice`).
+pub const EDI_NOTICE_EN: &str = "Before your first submission: the posting details, including \
+    the personal data of you and your customers, may be transmitted by electronic data \
+    interchange (EDI) to the overseas postal administrations and customs authorities of the \
+    destinations, as Hongkong Post's terms state (R-008). Accept this to submit.";
+pub const EDI_NOTICE_ZH_HK: &str =
+    "首次提交前請注意：郵件資料（包括你及顧客的個人資料）可能會經電子資料聯通（EDI）\
+    傳送至目的地的海外郵政機構及海關，詳見香港郵政的條款（R-008）。請確認後再提交。";
+
+/// A posting note (R-008, R-055, R-057, R-072/R-073) as a sentence.
+pub fn note(n: &crate::Note, lang: Lang) -> String {
+    use crate::Note as N;
+    match (n, lang) {
+        (N::EdiPrivacy, Lang::En) => "The posting details, personal data included, go by EDI to \
+            the destination's postal administration and customs (R-008)."
+            .into(),
+        (N::EdiPrivacy, Lang::ZhHk) => {
+            "郵件資料（包括個人資料）會經電子資料聯通傳送至目的地郵政機構及海關（R-008）。".into()
+        }
+        (N::BulkCutoff { items, late: false }, Lang::En) => format!(
+            "{items} e-Express+ / Registered Mail items in one go: post them by 4 pm (R-055)."
+        ),
+        (N::BulkCutoff { items, late: false }, Lang::ZhHk) => {
+            format!("一次投寄 {items} 件 e速遞+／掛號郵件：須於下午 4 時前投寄（R-055）。")
+        }
+        (N::BulkCutoff { items, late: true }, Lang::En) => format!(
+            "{items} e-Express+ / Registered Mail items in one go must be posted by 4 pm, and it \
+             is past 4 pm: post them on the next working day (R-055)."
+        ),
+        (N::BulkCutoff { items, late: true }, Lang::ZhHk) => format!(
+            "一次投寄 {items} 件 e速遞+／掛號郵件須於下午 4 時前投寄，現已過時：請於下一個工作天投寄（R-055）。"
+        ),
+        (N::GpoNoImail { date }, Lang::En) => format!(
+            "{} is a Sunday or public holiday: the General Post Office does not accept iMail \
+             (R-057).",
+            date.format("%d/%m/%Y")
+        ),
+        (N::GpoNoImail { date }, Lang::ZhHk) => format!(
+            "{} 是星期日或公眾假期：郵政總局不接受 iMail 投寄（R-057）。",
+            date.format("%d/%m/%Y")
+        ),
+        (N::CustomsSms, Lang::En) => "Items to the EU, Switzerland or Norway: watch your SMS for \
+            2 to 3 days after posting and act on any customs request. Hongkong Post's SMS never \
+            has a link asking for personal data; in doubt call 2921 2222 (R-072, R-073)."
+            .into(),
+        (N::CustomsSms, Lang::ZhHk) => "寄往歐盟、瑞士或挪威的郵件：投寄後 2 至 3 天請留意短訊，並按海關要求跟進。\
+            香港郵政的短訊不會附有要求提供個人資料的連結；如有疑問請致電 2921 2222（R-072、R-073）。"
+            .into(),
+    }
+}
+
 /// The refusal as a sentence; an `Invalid` one lists its problems (field, rule, words).
 pub fn refusal(e: &CommandError, lang: Lang) -> String {
     use Lang::{En, ZhHk};
@@ -186,6 +239,8 @@ pub fn refusal(e: &CommandError, lang: Lang) -> String {
         (R::CodeFormat { value }, ZhHk) => format!(
             "「{value}」不是 EC-Ship 使用的代碼：請輸入 EC-Ship 提供的 1 至 10 個英文字母或數字，或留空使用預設值。"
         ),
+        (R::EdiNoticeNeeded, En) => EDI_NOTICE_EN.into(),
+        (R::EdiNoticeNeeded, ZhHk) => EDI_NOTICE_ZH_HK.into(),
         (R::EcshipNotSetUp, En) => "Set up EC-Ship first: enter the service address, the \
                                     integrator username and the API key on the EC-Ship screen."
             .into(),

@@ -55,6 +55,9 @@ pub struct EcshipSettings {
     pub speedpost_route: String,
     /// createSoazOrder `service`; empty means the default (`SPGDE`, unverified).
     pub soaz_service: String,
+    /// The merchant has seen the EDI privacy notice before a first international
+    /// submission.
+    pub edi_notice_accepted: bool,
 }
 
 /// Why no client can be built.

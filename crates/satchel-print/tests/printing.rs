@@ -26,6 +26,8 @@ fn a4(title: &str) -> PrintOptions {
         copies: 1,
         media: Some("iso_a4_210x297mm".into()),
         title: title.to_owned(),
+        // As EC-Ship's labels are sent: both spoolers must take it.
+        actual_size: true,
     }
 }
 

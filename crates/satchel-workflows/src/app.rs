@@ -224,7 +224,7 @@ impl App {
     }
 
     pub fn preview_labels(&self, r: LabelRequest) -> Result<LabelPreview, CommandError> {
-        labels::preview(&self.store.lock(), &r, today_in_hong_kong())
+        labels::preview(&self.store.lock(), &r, crate::clock::now_in_hong_kong())
     }
 
     pub async fn print_labels(

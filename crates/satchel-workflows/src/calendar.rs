@@ -1,22 +1,40 @@
 //! A shipment's cover and calendar, as the editor and the shipment view show them: the
 //! insurance premium, cap and exclusions (domain.md §6, C-02), and the dated windows — the
 //! label's validity (C-01), tracing and enquiries, e-Express+
-//! claims, the Certificate of Posting, iMail's Acceptance Report.
+//! claims, the Certificate of Posting, iMail's Acceptance Report —
+//! and the notes for a batch about to be posted.
 //!
 //! Why here: the core computes each of these from dates passed in; a rule no screen shows is
 //! not enforced, so this is where they meet the stored shipment and today's date.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Utc};
 use rust_decimal::Decimal;
 use satchel_core::calendar::{
     certificate_of_posting_window, eexpress_claim_window, enquiry_window, label_expiry, DateWindow,
-    WindowStatus,
+    HolidayCalendar, PeakSeason, WindowStatus,
 };
 use satchel_core::insurance::{premium, InsuranceError, Premium};
 use satchel_core::model::Shipment;
+use satchel_core::notes::{posting_notes, Note};
 use satchel_core::service::Service;
 use satchel_ipc::{InsuranceDto, PremiumDto, WindowDto, WindowKind};
 use satchel_store::{ShipmentRecord, ShipmentState};
+
+/// The bundled holiday calendar, as the engine's (`Engine::load`), read once.
+fn holidays() -> &'static HolidayCalendar {
+    static CALENDAR: std::sync::OnceLock<HolidayCalendar> = std::sync::OnceLock::new();
+    CALENDAR.get_or_init(HolidayCalendar::bundled)
+}
+
+/// What to know before posting `records` at `at` (Hong Kong time),
+/// R-072/R-073 (`satchel_core::notes`).
+pub fn notes(records: &[ShipmentRecord], at: NaiveDateTime) -> Vec<Note> {
+    let items: Vec<(Service, String)> = records
+        .iter()
+        .map(|r| (r.draft.shipment.service, r.draft.shipment.country()))
+        .collect();
+    posting_notes(&items, at.date(), at.time(), holidays())
+}
 
 fn hong_kong_day(at: DateTime<Utc>) -> NaiveDate {
     let hk = FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
@@ -141,11 +159,7 @@ pub fn windows(rec: &ShipmentRecord, today: NaiveDate) -> Vec<WindowDto> {
                 today,
             ));
             if service == Service::Imail {
-                // The bundled calendar, as the engine's (`Engine::load`).
-                static CALENDAR: std::sync::OnceLock<HolidayCalendar> = std::sync::OnceLock::new();
-                let due = CALENDAR
-                    .get_or_init(HolidayCalendar::bundled)
-                    .acceptance_report_due(day, &PeakSeason::default());
+                let due = holidays().acceptance_report_due(day, &PeakSeason::default());
                 out.push(window(
                     WindowKind::AcceptanceReport,
                     DateWindow {

@@ -2,7 +2,7 @@
 //! this module is where the app and the CLI read it, so "today" means the merchant's day in
 //! Hong Kong (UTC+8, no daylight saving) wherever the computer's own time zone is set.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Utc};
 
 /// Hong Kong's offset from UTC, in seconds.
 pub const HK_OFFSET_SECS: i32 = 8 * 3600;
@@ -21,6 +21,11 @@ pub fn hk_date(t: DateTime<Utc>) -> NaiveDate {
 #[allow(clippy::disallowed_methods)] // the clock adapter
 pub fn today_in_hong_kong() -> NaiveDate {
     hk_date(Utc::now())
+}
+
+/// The date and time in Hong Kong now, from the wall clock (cut-off times are Hong Kong's).
+pub fn now_in_hong_kong() -> NaiveDateTime {
+    now().with_timezone(&hong_kong()).naive_local()
 }
 
 /// Now, from the wall clock.

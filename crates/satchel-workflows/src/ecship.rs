@@ -20,6 +20,7 @@ use std::time::Duration;
 
 use satchel_ecship::mapping::{DEFAULT_NON_DELIVERY, DEFAULT_SHIP_CODES};
 use satchel_ecship::SpeedpostRoute;
+use satchel_ipc::Note;
 use satchel_ipc::{
     event, AttachItemRequest, CancelOutcome, CancelResponse, CodeRowDto, CodeSource, CommandError,
     EcshipSettingsDto, EcshipSettingsView, IdRequest, Refusal, Refused, SaveEcshipSettingsRequest,
@@ -272,6 +273,7 @@ pub fn save(
             .set(ECSHIP_API_KEY, &Secret::new(key.to_owned()))
             .map_err(kc)?;
     }
+    let before = Settings::load(&state.settings_path);
     Settings {
         base_url: d.base_url.trim().to_owned(),
         tracking_base_url: d.tracking_base_url.trim().to_owned(),
@@ -282,7 +284,9 @@ pub fn save(
         sort_order: d.sort_order.trim().to_owned(),
         ship_codes: codes_only(&d.ship_codes),
         non_delivery: codes_only(&d.non_delivery),
-        country_codes: Settings::load(&state.settings_path).country_codes,
+        // Kept as they were: not on this screen.
+        country_codes: before.country_codes,
+        edi_notice_accepted: before.edi_notice_accepted,
         speedpost_route: speedpost_route.id().to_owned(),
         soaz_service: d.soaz_service.trim().to_owned(),
     }
@@ -311,18 +315,29 @@ fn codes_only(
 }
 
 /// Queues the shipments; the caller starts the worker.
-pub fn queue(store: &mut Store, r: &SubmitRequest) -> Result<SubmitResponse, CommandError> {
-    let results = store.queue_submissions(&r.ids).map_err(store_error)?;
+pub fn queue(
+    store: &mut Store,
+    r: &SubmitRequest,
+    at: chrono::NaiveDateTime,
+) -> Result<SubmitResponse, CommandError> {
     let selected: Vec<_> = r
         .ids
         .iter()
         .filter_map(|id| store.shipment(id).ok().flatten())
         .collect();
+    let problems = crate::labels::batch_problems(&selected);
+    // R-008 is said before the first submission, not after every one.
+    let notes = crate::calendar::notes(&selected, at)
+        .into_iter()
+        .filter(|n| *n != Note::EdiPrivacy)
+        .collect();
+    let results = store.queue_submissions(&r.ids).map_err(store_error)?;
     let mut out = SubmitResponse {
         queued: 0,
         already_queued: 0,
         refused: vec![],
-        problems: crate::labels::batch_problems(&selected),
+        problems,
+        notes,
     };
     for q in results {
         match q {
@@ -483,9 +498,48 @@ pub fn start_tracking_loop(app: &Arc<App>) {
 /// Checks the settings first: nothing is queued when nothing could ever be sent.
 pub fn submit(app: &Arc<App>, request: &SubmitRequest) -> Result<SubmitResponse, CommandError> {
     app.ecship.client()?;
-    let out = queue(&mut app.store.lock(), request)?;
+    let international = request.ids.iter().any(|id| {
+        app.store
+            .lock()
+            .shipment(id)
+            .ok()
+            .flatten()
+            .is_some_and(|r| !r.draft.shipment.service.is_local())
+    });
+    edi_notice(
+        &app.ecship.settings_path,
+        international,
+        request.accept_edi_notice,
+    )?;
+    let out = queue(
+        &mut app.store.lock(),
+        request,
+        crate::clock::now_in_hong_kong(),
+    )?;
     start_worker(app);
     Ok(out)
+}
+
+/// international items are submitted only once the merchant has seen that their
+/// posting data goes by EDI to overseas posts and customs. Accepting it is remembered in the
+/// EC-Ship settings, so it is asked once per database, in the app and the CLI alike.
+pub fn edi_notice(
+    settings_path: &Path,
+    international: bool,
+    accept: bool,
+) -> Result<(), CommandError> {
+    let mut settings = Settings::load(settings_path);
+    if !international || settings.edi_notice_accepted {
+        return Ok(());
+    }
+    if !accept {
+        return Err(CommandError::new("edi_notice", Refused::EdiNoticeNeeded).with_rule("R-008"));
+    }
+    settings.edi_notice_accepted = true;
+    settings.save(settings_path).map_err(|e| {
+        let detail = e.to_string();
+        CommandError::new("edi_notice", Refused::SettingsNotSaved { detail })
+    })
 }
 
 /// Cancel-or-withdraw, as both front ends do it: a shipment that was queued but never sent is

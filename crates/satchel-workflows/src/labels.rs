@@ -273,10 +273,12 @@ pub fn batch_problems(records: &[ShipmentRecord]) -> Vec<ProblemDto> {
 pub fn preview(
     store: &Store,
     r: &LabelRequest,
-    today: NaiveDate,
+    at: chrono::NaiveDateTime,
 ) -> Result<LabelPreview, CommandError> {
+    let today = at.date();
     let all = records(store, &r.shipment_ids)?;
     let problems = batch_problems(&all);
+    let notes = crate::calendar::notes(&all, at);
     let (operator, own): (Vec<_>, Vec<_>) =
         all.into_iter().partition(operator_label::is_operator_label);
     let laid = if own.is_empty() {
@@ -302,6 +304,7 @@ pub fn preview(
         per_sheet: r.format.sheet().0 as u32,
         operator_labels: operator.len() as u32,
         problems,
+        notes,
     })
 }
 
@@ -474,6 +477,7 @@ pub fn print<'f>(
         drafts,
         marked_printed: marked,
         operator_labels: operator.len() as u32,
+        job_ids: jobs.iter().map(|j| j.2.id).collect(),
         missing_glyphs: own_pdf
             .map(|p| p.missing_glyphs.into_iter().collect())
             .unwrap_or_default(),
@@ -492,6 +496,10 @@ mod tests {
 
     fn monday() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+    }
+
+    fn monday_10am() -> chrono::NaiveDateTime {
+        monday().and_hms_opt(10, 0, 0).unwrap()
     }
 
     /// Two Speedpost drafts to Tokyo; returns their ids.
@@ -608,7 +616,7 @@ mod tests {
             format: Format::from_id("imail_a4").unwrap(),
             start: 3,
         };
-        let p = preview(&store, &r, monday()).unwrap();
+        let p = preview(&store, &r, monday_10am()).unwrap();
         assert!(p.svg.starts_with("<svg"), "{}", &p.svg[..40]);
         assert!(p.svg.contains("DRAFT"));
         assert_eq!((p.labels, p.drafts, p.pages, p.per_sheet), (2, 2, 2, 3));
@@ -617,7 +625,7 @@ mod tests {
             start: 1,
             ..r.clone()
         };
-        let p = preview(&store, &thermal, monday()).unwrap();
+        let p = preview(&store, &thermal, monday_10am()).unwrap();
         assert_eq!((p.pages, p.per_sheet), (2, 1));
 
         let bad_start = LabelRequest {
@@ -626,7 +634,9 @@ mod tests {
             ..r.clone()
         };
         assert_eq!(
-            preview(&store, &bad_start, monday()).unwrap_err().field,
+            preview(&store, &bad_start, monday_10am())
+                .unwrap_err()
+                .field,
             "start"
         );
         // A format the app does not have cannot even be asked for: the request does not
@@ -639,14 +649,17 @@ mod tests {
             ..r.clone()
         };
         assert_eq!(
-            preview(&store, &none, monday()).unwrap_err().field,
+            preview(&store, &none, monday_10am()).unwrap_err().field,
             "shipment_ids"
         );
         let gone = LabelRequest {
             shipment_ids: vec!["no-such-id".into()],
             ..r
         };
-        assert_eq!(preview(&store, &gone, monday()).unwrap_err().field, "id");
+        assert_eq!(
+            preview(&store, &gone, monday_10am()).unwrap_err().field,
+            "id"
+        );
     }
 
     #[cfg(feature = "system-tests")] // the label font

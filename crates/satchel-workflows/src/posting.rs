@@ -152,6 +152,13 @@ pub fn preview(
     let built = build(store, r, today)?;
     let doc = document(&built, r.doc, rates)?;
     let pages = doc.to_pages();
+    let selected: Vec<_> = r
+        .shipment_ids
+        .iter()
+        .filter_map(|id| store.shipment(id).ok().flatten())
+        .collect();
+    // The notes are for the date of posting, at the start of the counter's day.
+    let notes = crate::calendar::notes(&selected, built.date.and_time(chrono::NaiveTime::MIN));
     Ok(PostingPreview {
         svg: pages
             .first()
@@ -162,6 +169,7 @@ pub fn preview(
         bags: built.posting.bags.len() as u32,
         date: built.date.format("%Y-%m-%d").to_string(),
         problems: problems(&built),
+        notes,
     })
 }
 

@@ -18,7 +18,7 @@ use satchel_ipc::{
 };
 
 use crate::app::use_navigator;
-use crate::components::problems::ProblemList;
+use crate::components::problems::{NoteList, ProblemList};
 use crate::files;
 use crate::i18n::{self, call_error, pick, state_name, tr, use_locale, Key};
 use crate::ipc::{self, CallError};
@@ -102,14 +102,24 @@ pub fn ShipmentsPage() -> impl IntoView {
         }
     });
 
-    let submit = move |ids: Vec<String>| {
+    // The ids waiting for the EDI privacy notice to be accepted.
+    let edi_pending = RwSignal::new(None::<Vec<String>>);
+    let submit = move |ids: Vec<String>, accept_edi_notice: bool| {
         submitting.set(true);
+        edi_pending.set(None);
         batch.set(BTreeSet::new());
         finished.set(BTreeSet::new());
         last_outcome.set(None);
         row_action.set(None);
         spawn_local(async move {
-            let answer = ipc::submit_shipments(ids.clone()).await;
+            let answer = ipc::submit_shipments(ids.clone(), accept_edi_notice).await;
+            if let Err(CallError::Refused(e)) = &answer {
+                if e.reason == satchel_ipc::Refused::EdiNoticeNeeded {
+                    edi_pending.set(Some(ids));
+                    submitting.set(false);
+                    return;
+                }
+            }
             if let Ok(r) = &answer {
                 batch.set(
                     ids.into_iter()
@@ -242,7 +252,7 @@ pub fn ShipmentsPage() -> impl IntoView {
                         let ids = rows.with(|r| selected.with(|s| {
                             r.iter().filter(|x| s.contains(&x.id)).map(|x| x.id.clone()).collect()
                         }));
-                        submit(ids);
+                        submit(ids, false);
                     }>
                     {tr(Key::SubmitSelected)}
                 </button>
@@ -272,6 +282,26 @@ pub fn ShipmentsPage() -> impl IntoView {
                     <a id="export-shipments-file" href=url download=name.clone()>{name.clone()}</a>
                 })}
             </p>
+            // before the first international submission, the merchant reads where
+            // the posting data goes and accepts it; nothing is queued until then.
+            <div id="edi-notice" class="card notice" role="alertdialog" aria-labelledby="edi-notice-text"
+                hidden=move || edi_pending.with(Option::is_none)>
+                <p id="edi-notice-text">{move || i18n::edi_notice_text(locale.get())}</p>
+                <p class="row">
+                    <button id="edi-accept" type="button"
+                        on:click=move |_| {
+                            if let Some(ids) = edi_pending.get_untracked() {
+                                submit(ids, true);
+                            }
+                        }>
+                        {tr(Key::EdiAccept)}
+                    </button>
+                    <button id="edi-decline" type="button" class="secondary"
+                        on:click=move |_| edi_pending.set(None)>
+                        {tr(Key::Cancel)}
+                    </button>
+                </p>
+            </div>
             <div id="submit-result" aria-live="polite" hidden=move || submitted.with(Option::is_none)>
                 {move || submitted.get().map(|answer| {
                     let l = locale.get();
@@ -289,6 +319,7 @@ pub fn ShipmentsPage() -> impl IntoView {
                                 <div class="result" class:ok=!any_refused class:bad=any_refused>
                                     <p id="submit-summary">{i18n::submit_summary(&r, l)}</p>
                                     <ProblemList id="submit-problems" problems=r.problems.clone() />
+                                    <NoteList id="submit-notes" notes=r.notes.clone() />
                                     <div hidden=!any_refused>
                                         <h3>{Key::Refused.text(l)}</h3>
                                         <ul id="submit-refused">{refused}</ul>
@@ -405,7 +436,7 @@ pub fn ShipmentsPage() -> impl IntoView {
                                         {job_cell(&r, l0)}
                                     </td>
                                     <td data-label=move || Key::Actions.text(l0.get()) class="row-actions">
-                                        {row_buttons(&r, submit, cancel, tracking)}
+                                        {row_buttons(&r, move |ids| submit(ids, false), cancel, tracking)}
                                     </td>
                                 </tr>
                             }

@@ -15,7 +15,7 @@ use satchel_ipc::{
 };
 
 use crate::components::printer::{PrinterChoice, PrintersProblem};
-use crate::components::problems::ProblemList;
+use crate::components::problems::{NoteList, ProblemList};
 use crate::i18n::{self, call_error, tr, use_locale, Key};
 use crate::ipc::{self, CallError};
 
@@ -129,6 +129,7 @@ pub fn PostingPanel(
                         // The operator's posting rules, shown before anything prints.
                         view! {
                             <ProblemList id="posting-problems" problems=p.problems.clone() />
+                            <NoteList id="posting-notes" notes=p.notes.clone() />
                             <div id="posting-preview" class="print-preview" role="img"
                                 aria-label=tr(Key::PrintPreview) inner_html=p.svg.clone()></div>
                             <p id="posting-summary">{summary}</p>

@@ -15,7 +15,7 @@ use satchel_ipc::{
 };
 
 use crate::components::printer::{PrinterChoice, PrintersProblem};
-use crate::components::problems::ProblemList;
+use crate::components::problems::{NoteList, ProblemList};
 use crate::i18n::{self, call_error, tr, use_locale, Key};
 use crate::ipc::{self, CallError};
 
@@ -153,6 +153,7 @@ pub fn PrintPanel(
                         let operator = p.operator_labels;
                         view! {
                             <ProblemList id="print-problems" problems=p.problems.clone() />
+                            <NoteList id="print-notes" notes=p.notes.clone() />
                             <div id="print-preview" class="print-preview" role="img"
                                 aria-label=tr(Key::PrintPreview) inner_html=p.svg.clone()></div>
                             <p id="print-summary">{summary}</p>
@@ -183,8 +184,9 @@ pub fn PrintPanel(
                     match r {
                         Ok(r) => {
                             let ok = r.state == satchel_ipc::PrintJobState::Completed;
+                            let jobs = r.job_ids.iter().map(i32::to_string).collect::<Vec<_>>().join(" ");
                             view! {
-                                <p class="result" class:ok=ok class:bad=!ok>{i18n::print_result(&r, l)}</p>
+                                <p class="result" class:ok=ok class:bad=!ok data-jobs=jobs>{i18n::print_result(&r, l)}</p>
                             }.into_any()
                         }
                         Err(e) => view! { <p class="result bad">{call_error(&e, l)}</p> }.into_any(),

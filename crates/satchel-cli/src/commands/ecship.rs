@@ -208,6 +208,8 @@ pub fn setup(db: Option<&Path>, a: &SetupArgs, json: bool) -> anyhow::Result<Out
         ship_codes: a.ship_codes.iter().cloned().collect(),
         non_delivery: a.non_delivery_codes.iter().cloned().collect(),
         country_codes: Default::default(),
+        edi_notice_accepted: a.accept_edi_notice
+            || EcshipSettings::load(&settings_path(&path)).edi_notice_accepted,
         speedpost_route: a.speedpost_route.clone(),
         soaz_service: opt(&a.soaz_service),
     };
@@ -459,6 +461,38 @@ pub fn submit(db: Option<&Path>, a: &SubmitArgs, json: bool) -> anyhow::Result<O
         live.line(
             "no shipments are ready to submit",
             json!({"outcome": "nothing_ready"}),
+        );
+    }
+    // R-008, before the first international submission, as the app asks it.
+    let international = records.iter().any(|r| !r.draft.shipment.service.is_local());
+    if let Err(e) = satchel_workflows::ecship::edi_notice(
+        &settings_path(&path),
+        international,
+        a.accept_edi_notice,
+    ) {
+        if e.reason == satchel_ipc::Refused::EdiNoticeNeeded {
+            bail!(
+                "{}\nRun again with --accept-edi-notice to accept it.",
+                satchel_ipc::wording::EDI_NOTICE_EN
+            );
+        }
+        bail!(
+            "{}",
+            satchel_ipc::wording::refusal(&e, satchel_ipc::wording::Lang::En)
+        );
+    }
+    // What to know before posting them today.
+    let now = satchel_workflows::clock::now_in_hong_kong();
+    for n in satchel_workflows::calendar::notes(&records, now) {
+        if n == satchel_ipc::Note::EdiPrivacy {
+            continue;
+        }
+        live.line(
+            &format!(
+                "note: {}",
+                satchel_ipc::wording::note(&n, satchel_ipc::wording::Lang::En)
+            ),
+            json!({"outcome": "note", "rule": n.rule(), "note": n}),
         );
     }
     // The batch rules, as the app's Submit shows them: warnings

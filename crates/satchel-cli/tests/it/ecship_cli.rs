@@ -67,6 +67,7 @@ impl Env {
             // The fixtures are Speedpost; these tests follow createOrder and cancelOrder.
             "--speedpost-route",
             "posting",
+            "--accept-edi-notice",
         ];
         if rest_tracking {
             args.extend(["--tracking-base-url", &tracking]);
@@ -489,4 +490,47 @@ fn offline_submissions_stay_queued_and_a_later_submit_finishes_them() {
     assert_eq!(got, orders(&second), "{stdout}");
     assert_eq!(got[0].0, ids[0]);
     assert!(env.store().open_jobs().unwrap().is_empty());
+}
+
+/// the first international submission waits for the EDI privacy notice to be
+/// accepted; once accepted it is not asked again.
+#[test]
+fn the_edi_privacy_notice_is_accepted_once_before_the_first_international_submission() {
+    let sim = sim(Faults::default());
+    let env = Env::new("edi-notice");
+    let base = sim.base_url();
+    let args = [
+        "ecship",
+        "setup",
+        "--base-url",
+        &base,
+        "--ecship-username",
+        "shop",
+        "--integrator-username",
+        USER,
+        "--search-type",
+        "R",
+        "--sort-order",
+        "A",
+    ];
+    ok(&env.run(&args, &format!("{KEY}\n")), 0);
+    let ids = shipments(&env.db, 2, ShipmentState::Ready);
+
+    let out = env.run(&["submit", &ids[0]], "");
+    assert_eq!(out.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("R-008") && said.contains("--accept-edi-notice"),
+        "{said}"
+    );
+    assert_eq!(sim.order_count(), 0);
+    assert_eq!(
+        env.store().shipment(&ids[0]).unwrap().unwrap().state,
+        ShipmentState::Ready,
+        "nothing queued"
+    );
+
+    ok(&env.run(&["submit", "--accept-edi-notice", &ids[0]], ""), 0);
+    ok(&env.run(&["submit", &ids[1]], ""), 0);
+    assert_eq!(sim.order_count(), 2);
 }
