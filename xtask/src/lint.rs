@@ -153,6 +153,33 @@ mod tests {
         assert!(missing.is_empty(), "not in docs/rules.md: {missing:#?}");
     }
 
+    /// The page's front-end table says where the app and the CLI run each engine function; a
+    /// row that says "not run" would be a rule the page calls enforced and nobody runs.
+    #[test]
+    fn every_engine_function_in_the_front_end_table_is_run() {
+        let rules = std::fs::read_to_string(root().join("docs/rules.md")).unwrap();
+        let start = rules
+            .find("## Where the front ends run the engine")
+            .expect("docs/rules.md has the front-end table");
+        let section = &rules[start..];
+        let end = section[3..].find("\n## ").map_or(section.len(), |i| i + 3);
+        let rows: Vec<&str> = section[..end]
+            .lines()
+            .filter(|l| l.starts_with("| `") || l.starts_with("| R-"))
+            .collect();
+        assert!(rows.len() >= 8, "the table's rows: {rows:#?}");
+        let idle: Vec<&str> = rows
+            .iter()
+            .copied()
+            .filter(|row| {
+                let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+                let app = cells.get(2).copied().unwrap_or_default();
+                app.is_empty() || app == "—" || row.contains("not run")
+            })
+            .collect();
+        assert!(idle.is_empty(), "engine functions no screen runs: {idle:#?}");
+    }
+
     #[test]
     fn each_crate_has_one_integration_test_binary_at_most() {
         let mut crowded = Vec::new();
