@@ -227,6 +227,7 @@ pub enum Key {
     EcshipLookupHelp,
     EcshipSearchType,
     EcshipSortOrder,
+    PostingFromEcship,
     EdiAccept,
     EcshipCodes,
     EcshipCodesHelp,
@@ -533,6 +534,7 @@ impl Key {
             Key::EcshipLookupHelp => ("When the answer to a submission is lost, Satchel first asks EC-Ship whether the order was made, by its reference, so that a retry never buys a second label. That question needs a search type and a sort order, which EC-Ship's public documentation does not give: ask Hongkong Post for them. Without them Satchel cannot look an order up.", "如提交後未收到回覆，Satchel 會先按參考編號向 EC-Ship 查詢訂單是否已建立，以免重試時重複購買標籤。查詢需要「搜尋類型」及「排序」，但 EC-Ship 的公開文件沒有提供：請向香港郵政查詢。沒有這兩項，Satchel 無法查詢訂單。"),
             Key::EcshipSearchType => ("Search type (by reference)", "搜尋類型（按參考編號）"),
             Key::EcshipSortOrder => ("Sort order", "排序"),
+            Key::PostingFromEcship => ("EC-Ship makes this document: Satchel asks EC-Ship for it when you print and sends it to the printer exactly as it comes, so there is no preview. Every item needs its EC-Ship item number.", "此文件由 EC-Ship 產生：列印時 Satchel 會向 EC-Ship 索取，並按原樣送往打印機，因此沒有預覽。每件郵件均須有 EC-Ship 郵件編號。"),
             Key::EdiAccept => ("I understand: submit", "明白，提交"),
             Key::EcshipCodes => ("Service codes", "服務代碼"),
             Key::EcshipCodesHelp => ("EC-Ship does not publish its code tables. Satchel uses the codes seen in public EC-Ship clients where there are any (to verify on the trial endpoint) and asks you for the rest: a service with no code cannot be submitted until you enter the one Hongkong Post gives you. Leave a box empty to use the code shown.", "EC-Ship 沒有公開代碼表。Satchel 會使用公開 EC-Ship 程式中見到的代碼（請在試用環境核實），其餘需由你輸入：未有代碼的服務，須輸入香港郵政提供的代碼後才可提交。留空即使用所示代碼。"),
@@ -1114,12 +1116,22 @@ pub fn print_result(r: &satchel_ipc::PrintResult, locale: Locale) -> String {
 pub fn posting_doc_name(doc: satchel_ipc::PostingDoc, locale: Locale) -> &'static str {
     use satchel_ipc::PostingDoc as D;
     let (en, zh) = match doc {
-        D::Statement => ("Posting statement", "郵寄結算表"),
+        D::Statement => (
+            "Your posting list (not Pos 487R)",
+            "你的投寄清單（非 Pos 487R）",
+        ),
         D::BagLabels => (
             "Bag labels (A6, four per A4)",
             "郵袋標籤（A6，每張 A4 四個）",
         ),
-        D::Certificate => ("Certificate of posting list", "投寄證明清單"),
+        D::Certificate => (
+            "Your list of items posted (not the official certificate)",
+            "你的已投寄郵件清單（非正式證明書）",
+        ),
+        D::EcshipCertificate => (
+            "EC-Ship's Certificate of Posting (official)",
+            "EC-Ship 投寄證明書（正式）",
+        ),
     };
     pick(en, zh, locale)
 }

@@ -177,7 +177,10 @@ mod tests {
                 app.is_empty() || app == "—" || row.contains("not run")
             })
             .collect();
-        assert!(idle.is_empty(), "engine functions no screen runs: {idle:#?}");
+        assert!(
+            idle.is_empty(),
+            "engine functions no screen runs: {idle:#?}"
+        );
     }
 
     #[test]

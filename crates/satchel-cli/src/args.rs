@@ -309,9 +309,13 @@ pub struct PostingArgs {
 /// An iMail posting document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum PostingDoc {
+    /// Your own posting list (the official Pos 487R is prepared on EC-Ship).
     Statement,
     BagLabels,
+    /// Your own list of items posted.
     Certificate,
+    /// EC-Ship's official Certificate of Posting (getCOP), written as EC-Ship made it.
+    EcshipCertificate,
 }
 
 impl PostingDoc {
@@ -321,6 +325,7 @@ impl PostingDoc {
             PostingDoc::Statement => satchel_ipc::PostingDoc::Statement,
             PostingDoc::BagLabels => satchel_ipc::PostingDoc::BagLabels,
             PostingDoc::Certificate => satchel_ipc::PostingDoc::Certificate,
+            PostingDoc::EcshipCertificate => satchel_ipc::PostingDoc::EcshipCertificate,
         }
     }
 }

@@ -803,14 +803,24 @@ pub struct PrintResult {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PostingDoc {
+    /// The merchant's own posting list (the official Posting Statement Pos 487R is prepared
+    /// on EC-Ship, R-146).
     Statement,
     BagLabels,
+    /// The merchant's own list of items posted.
     Certificate,
+    /// EC-Ship's official Certificate of Posting (`getCOP`), printed as EC-Ship makes it.
+    EcshipCertificate,
 }
 
 impl PostingDoc {
     /// In the order the posting panel offers them.
-    pub const ALL: [PostingDoc; 3] = [Self::Statement, Self::BagLabels, Self::Certificate];
+    pub const ALL: [PostingDoc; 4] = [
+        Self::Statement,
+        Self::BagLabels,
+        Self::Certificate,
+        Self::EcshipCertificate,
+    ];
 
     /// The stable id (`bag_labels`).
     pub fn id(self) -> &'static str {
@@ -818,7 +828,13 @@ impl PostingDoc {
             Self::Statement => "statement",
             Self::BagLabels => "bag_labels",
             Self::Certificate => "certificate",
+            Self::EcshipCertificate => "ecship_certificate",
         }
+    }
+
+    /// True for the documents EC-Ship makes (fetched, not drawn by Satchel).
+    pub fn from_ecship(self) -> bool {
+        self == Self::EcshipCertificate
     }
 
     pub fn from_id(id: &str) -> Option<PostingDoc> {

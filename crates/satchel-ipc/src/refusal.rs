@@ -165,6 +165,10 @@ pub enum Refused {
     },
     /// Tracking needs an item number, which EC-Ship has not given yet.
     NotNumberedYet,
+    /// EC-Ship's Certificate of Posting lists items EC-Ship numbered; this one is not.
+    CertificateNeedsNumbers {
+        count: u32,
+    },
     /// Tracking could not be refreshed (offline, or EC-Ship's own words).
     TrackingFailed {
         detail: String,

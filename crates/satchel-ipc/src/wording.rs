@@ -239,6 +239,14 @@ pub fn refusal(e: &CommandError, lang: Lang) -> String {
         (R::CodeFormat { value }, ZhHk) => format!(
             "「{value}」不是 EC-Ship 使用的代碼：請輸入 EC-Ship 提供的 1 至 10 個英文字母或數字，或留空使用預設值。"
         ),
+        (R::CertificateNeedsNumbers { count }, En) => format!(
+            "EC-Ship's Certificate of Posting lists items EC-Ship numbered: {count} of the \
+             selected items have no EC-Ship item number yet. Submit them first, or print \
+             Satchel's own list of items posted."
+        ),
+        (R::CertificateNeedsNumbers { count }, ZhHk) => format!(
+            "EC-Ship 的投寄證明書只列出 EC-Ship 編號的郵件：所選郵件中有 {count} 件尚未有 EC-Ship 郵件編號。請先提交，或列印 Satchel 的投寄清單。"
+        ),
         (R::EdiNoticeNeeded, En) => EDI_NOTICE_EN.into(),
         (R::EdiNoticeNeeded, ZhHk) => EDI_NOTICE_ZH_HK.into(),
         (R::EcshipNotSetUp, En) => "Set up EC-Ship first: enter the service address, the \

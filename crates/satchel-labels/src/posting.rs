@@ -448,13 +448,20 @@ pub fn statement(docs: &PostingDocs<'_>, view: &RateView<'_>) -> Result<Document
 
     let width = A4.0 - 2 * MARGIN;
     let running = format!(
-        "iMail POSTING STATEMENT (continued) · {} · Permit No. {} · {}",
+        "iMail POSTING LIST (continued) · {} · Permit No. {} · {}",
         docs.merchant,
         p.permit_no,
         date(docs.date)
     );
     let mut f = Flow::new(FOOTER_Y - 80, running, STATEMENT_COLUMNS);
-    f.line(MARGIN, 160, Weight::Bold, width, "iMail POSTING STATEMENT");
+    // Titled so nobody takes it for the operator's Posting Statement Pos 487R.
+    f.line(
+        MARGIN,
+        160,
+        Weight::Bold,
+        width,
+        "iMail POSTING LIST (not Pos 487R)",
+    );
     f.line(
         MARGIN,
         65,
@@ -611,13 +618,13 @@ pub fn statement(docs: &PostingDocs<'_>, view: &RateView<'_>) -> Result<Document
     }
 
     let left = format!(
-        "iMail posting statement · {} · Permit No. {} · {}",
+        "iMail posting list · {} · Permit No. {} · {}",
         docs.merchant,
         p.permit_no,
         date(docs.date)
     );
     Ok(Document {
-        title: "iMail posting statement".into(),
+        title: "iMail posting list".into(),
         pages: f.finish(|e, i, n| page_footer(e, &left, i, n)),
     })
 }
@@ -885,7 +892,7 @@ pub fn certificate_of_posting(docs: &PostingDocs<'_>, items: &[CertificateItem])
     order.sort();
 
     let running = format!(
-        "CERTIFICATE OF POSTING (continued) · {} · Permit No. {} · {}",
+        "LIST OF ITEMS POSTED (continued) · {} · Permit No. {} · {}",
         docs.merchant,
         docs.posting.permit_no,
         date(docs.date)
@@ -897,14 +904,16 @@ pub fn certificate_of_posting(docs: &PostingDocs<'_>, items: &[CertificateItem])
         160,
         Weight::Bold,
         width,
-        "CERTIFICATE OF POSTING 投寄證明書",
+        "LIST OF ITEMS POSTED 已投寄郵件清單",
     );
+    // Not the Certificate of Posting (Pos 20), which the counter stamps or EC-Ship issues
+    // (getCOP): the title says so, so nobody mistakes one for the other.
     f.line(
         MARGIN,
         90,
         Weight::Bold,
         width,
-        "iMail · list of items posted",
+        "iMail · the merchant's own record, not the Certificate of Posting (Pos 20)",
     );
     f.gap(30);
     f.line(
@@ -986,7 +995,7 @@ pub fn certificate_of_posting(docs: &PostingDocs<'_>, items: &[CertificateItem])
     }
 
     let left = format!(
-        "Certificate of posting · {} · Permit No. {} · {}",
+        "List of items posted · {} · Permit No. {} · {}",
         docs.merchant,
         docs.posting.permit_no,
         date(docs.date)
@@ -1025,7 +1034,7 @@ pub fn certificate_of_posting(docs: &PostingDocs<'_>, items: &[CertificateItem])
         page_footer(e, &left, i, n);
     });
     Document {
-        title: "iMail certificate of posting".into(),
+        title: "iMail list of items posted".into(),
         pages,
     }
 }

@@ -257,6 +257,9 @@ impl App {
         self: &Arc<Self>,
         r: PrintPostingRequest,
     ) -> Result<PostingPrintResult, CommandError> {
+        if r.posting.doc.from_ecship() {
+            return ecship::print_certificate(self, r).await;
+        }
         let today = today_in_hong_kong();
         self.blocking("printer", move |app| {
             let font = || app.labels.font();

@@ -23,9 +23,9 @@ use satchel_ecship::SpeedpostRoute;
 use satchel_ipc::Note;
 use satchel_ipc::{
     event, AttachItemRequest, CancelOutcome, CancelResponse, CodeRowDto, CodeSource, CommandError,
-    EcshipSettingsDto, EcshipSettingsView, IdRequest, Refusal, Refused, SaveEcshipSettingsRequest,
-    ShipmentDto, SubmitOutcome, SubmitProgress, SubmitRequest, SubmitResponse, TrackingDto,
-    TrackingEventDto,
+    EcshipSettingsDto, EcshipSettingsView, IdRequest, PostingPrintResult, PrintPostingRequest,
+    Refusal, Refused, SaveEcshipSettingsRequest, ShipmentDto, SubmitOutcome, SubmitProgress,
+    SubmitRequest, SubmitResponse, TrackingDto, TrackingEventDto,
 };
 use satchel_keychain::{Secret, SecretStore, ECSHIP_API_KEY, ECSHIP_INTEGRATOR_USERNAME};
 
@@ -643,4 +643,54 @@ pub async fn fetch_missing_labels(app: &Arc<crate::App>, ids: &[String]) {
     for (id, item) in missing {
         let _ = outbox::fetch_label(&app.store, &client, &id, &item).await;
     }
+}
+
+/// EC-Ship's official Certificate of Posting (`getCOP`) for the items of a posting, sent to
+/// the printer as EC-Ship made it (byte for byte, scaling off). Every item must carry an
+/// EC-Ship item number; nothing of Satchel's is drawn.
+pub async fn print_certificate(
+    app: &Arc<App>,
+    r: PrintPostingRequest,
+) -> Result<PostingPrintResult, CommandError> {
+    let numbers = crate::posting::ecship_numbers(&app.store.lock(), &r.posting.shipment_ids)?;
+    let handle = app.clone();
+    let client = tokio::task::spawn_blocking(move || handle.ecship.client())
+        .await
+        .map_err(|e| {
+            let detail = e.to_string();
+            CommandError::new("ecship", Refused::Unexpected { detail })
+        })??;
+    let pdf = client.certificate_of_posting(&numbers).await.map_err(|e| {
+        let detail = e.to_string();
+        CommandError::new("ecship", Refused::EcshipUnreachable { detail })
+    })?;
+    let printer = r.printer.clone();
+    tokio::task::spawn_blocking(move || {
+        use crate::labels::Spooler as _;
+        let options = satchel_print::PrintOptions {
+            title: format!(
+                "Satchel: EC-Ship certificate of posting x {}",
+                numbers.len()
+            ),
+            actual_size: true,
+            ..satchel_print::PrintOptions::default()
+        };
+        let spooler = crate::labels::Cups;
+        let job = spooler
+            .send(&printer, &pdf, &options)
+            .map_err(crate::labels::print_error)?;
+        let state = spooler.wait(&job).map_err(crate::labels::print_error)?;
+        Ok(PostingPrintResult {
+            job_id: job.id,
+            printer,
+            state: crate::labels::job_state(state),
+            pages: crate::operator_label::page_count(&pdf),
+            missing_glyphs: String::new(),
+        })
+    })
+    .await
+    .map_err(|e| {
+        let detail = e.to_string();
+        CommandError::new("printer", Refused::Unexpected { detail })
+    })?
 }

@@ -308,7 +308,7 @@ pub fn preview(
     })
 }
 
-pub(crate) fn job_state(s: JobState) -> PrintJobState {
+pub fn job_state(s: JobState) -> PrintJobState {
     match s {
         JobState::Pending => PrintJobState::Pending,
         JobState::Held => PrintJobState::Held,

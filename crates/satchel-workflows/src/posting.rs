@@ -132,7 +132,39 @@ pub fn document(b: &Built, doc: PostingDoc, rates: &RateSet) -> Result<Document,
         }),
         PostingDoc::BagLabels => Ok(bag_labels(&docs)),
         PostingDoc::Certificate => Ok(certificate_of_posting(&docs, &b.certificate)),
+        // EC-Ship makes it: nothing of Satchel's is drawn (see `ecship::print_certificate`).
+        PostingDoc::EcshipCertificate => Ok(Document {
+            title: "EC-Ship Certificate of Posting".into(),
+            pages: Vec::new(),
+        }),
     }
+}
+
+/// The EC-Ship item numbers of the selected shipments, for EC-Ship's own posting documents;
+/// refused when any has none (it was never submitted, or carries a pre-printed number).
+pub fn ecship_numbers(
+    store: &Store,
+    ids: &[String],
+) -> Result<Vec<satchel_core::s10::ItemNumber>, CommandError> {
+    let mut numbers = Vec::with_capacity(ids.len());
+    let mut missing = 0;
+    for id in ids {
+        let rec = store.shipment(id).map_err(store_error)?;
+        match rec
+            .filter(|r| r.ecship.is_some())
+            .and_then(|r| r.draft.shipment.item_number)
+        {
+            Some(n) => numbers.push(n),
+            None => missing += 1,
+        }
+    }
+    if missing > 0 {
+        return Err(CommandError::new(
+            "shipment_ids",
+            Refused::CertificateNeedsNumbers { count: missing },
+        ));
+    }
+    Ok(numbers)
 }
 
 /// The posting's problems by the operator's rules (`validate_posting`), worded for the window.
@@ -150,6 +182,9 @@ pub fn preview(
     today: NaiveDate,
 ) -> Result<PostingPreview, CommandError> {
     let built = build(store, r, today)?;
+    if r.doc.from_ecship() {
+        ecship_numbers(store, &r.shipment_ids)?;
+    }
     let doc = document(&built, r.doc, rates)?;
     let pages = doc.to_pages();
     let selected: Vec<_> = r

@@ -130,6 +130,9 @@ pub fn PostingPanel(
                         view! {
                             <ProblemList id="posting-problems" problems=p.problems.clone() />
                             <NoteList id="posting-notes" notes=p.notes.clone() />
+                            <p id="posting-from-ecship" class="note" hidden=move || !doc.get().from_ecship()>
+                                {tr(Key::PostingFromEcship)}
+                            </p>
                             <div id="posting-preview" class="print-preview" role="img"
                                 aria-label=tr(Key::PrintPreview) inner_html=p.svg.clone()></div>
                             <p id="posting-summary">{summary}</p>

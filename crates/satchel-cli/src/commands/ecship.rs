@@ -740,3 +740,32 @@ pub fn track(db: Option<&Path>, a: &TrackArgs, json: bool) -> anyhow::Result<Out
         if all_ok { Status::Ok } else { Status::Problems },
     ))
 }
+
+/// `satchel posting --doc ecship-certificate`: EC-Ship's Certificate of Posting for the items,
+/// written as EC-Ship made it.
+pub fn certificate(db: &Path, ids: &[String], out: &Path, json: bool) -> anyhow::Result<Output> {
+    let store = store::open(Some(db))?;
+    let numbers = satchel_workflows::posting::ecship_numbers(&store, ids).map_err(|e| {
+        anyhow!(
+            "{}: {}",
+            e.field,
+            satchel_ipc::wording::refusal(&e, satchel_ipc::wording::Lang::En)
+        )
+    })?;
+    let (_, _, client) = client(db)?;
+    let pdf = runtime()?
+        .block_on(client.certificate_of_posting(&numbers))
+        .map_err(|e| anyhow!("EC-Ship's certificate of posting: {e}"))?;
+    std::fs::write(out, &pdf).with_context(|| format!("cannot write {}", out.display()))?;
+    let text = format!(
+        "EC-Ship's Certificate of Posting for {} item(s), as EC-Ship made it: {}\n",
+        numbers.len(),
+        out.display()
+    );
+    let value = json!({"out": out.display().to_string(), "doc": "ecship_certificate",
+                       "items": numbers.len()});
+    Ok(Output::new(
+        if json { format!("{value}\n") } else { text },
+        Status::Ok,
+    ))
+}

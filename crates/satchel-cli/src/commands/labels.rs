@@ -289,6 +289,7 @@ fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 /// of the date of posting: `satchel_workflows::posting`).
 pub fn posting(
     db: &Store,
+    db_path: Option<&Path>,
     a: &PostingArgs,
     rates: &[std::path::PathBuf],
     json: bool,
@@ -300,6 +301,11 @@ pub fn posting(
             format!("not found: {}", missing.join(", ")),
             json!({ "not_found": missing }),
         ));
+    }
+    if a.doc.doc().from_ecship() {
+        let ids: Vec<String> = records.iter().map(|r| r.id.clone()).collect();
+        let path = crate::commands::store::db_path(db_path)?;
+        return crate::commands::ecship::certificate(&path, &ids, &a.out, json);
     }
     let request = PostingRequest {
         shipment_ids: records.iter().map(|r| r.id.clone()).collect(),

@@ -54,7 +54,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Output> {
         }
         Command::Posting(args) => {
             let db = store::open(cli.db.as_deref())?;
-            labels::posting(&db, args, &cli.rates, json)
+            labels::posting(&db, cli.db.as_deref(), args, &cli.rates, json)
         }
         Command::Print(args) => print::print(args, json),
         Command::Printers => print::printers(json),

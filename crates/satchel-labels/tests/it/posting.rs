@@ -240,7 +240,7 @@ fn a_long_statement_runs_over_pages_with_the_heads_repeated() {
         assert_eq!(
             texts
                 .iter()
-                .any(|t| t.starts_with("iMail POSTING STATEMENT (continued)")),
+                .any(|t| t.starts_with("iMail POSTING LIST (continued)")),
             i > 0
         );
         assert_eq!(texts.contains(&"TOTAL 總計"), i == pages - 1);
