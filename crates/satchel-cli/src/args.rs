@@ -292,7 +292,8 @@ pub struct PostingArgs {
     /// The iMail shipments, by id or order reference, comma-separated (repeatable).
     #[arg(long, value_name = "ID_OR_REF", value_delimiter = ',', num_args = 1.., required = true)]
     pub shipments: Vec<String>,
-    /// statement, bag-labels or certificate.
+    /// statement, bag-labels, certificate (your own lists) or ecship-certificate (the official
+    /// one, from EC-Ship).
     #[arg(long, value_enum, value_name = "DOC")]
     pub doc: PostingDoc,
     /// The iMail permit number printed on every bag label.

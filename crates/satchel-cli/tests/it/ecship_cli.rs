@@ -534,3 +534,61 @@ fn the_edi_privacy_notice_is_accepted_once_before_the_first_international_submis
     ok(&env.run(&["submit", &ids[1]], ""), 0);
     assert_eq!(sim.order_count(), 2);
 }
+
+/// EC-Ship's Certificate of Posting comes from EC-Ship (getCOP), written as it came; items
+/// without an EC-Ship number are named instead.
+#[test]
+fn the_official_certificate_of_posting_comes_from_ecship() {
+    let sim = sim(Faults::default());
+    let env = Env::new("certificate");
+    env.setup(&sim);
+    let ids = shipments(&env.db, 3, ShipmentState::Ready);
+    ok(&env.run(&["submit", &ids[0], &ids[1]], ""), 0);
+    let out = env.db.with_file_name("cop.pdf");
+    let o = out.to_str().unwrap();
+    let args = [
+        "posting",
+        "--shipments",
+        &format!("{},{}", ids[0], ids[2]),
+        "--doc",
+        "ecship-certificate",
+        "--permit",
+        "PM 1234",
+        "--out",
+        o,
+    ];
+    let r = env.run(&args, "");
+    assert!(!r.status.success());
+    let said = String::from_utf8_lossy(&r.stderr).into_owned();
+    assert!(said.contains("1 of the selected items"), "{said}");
+    assert!(!out.exists());
+
+    let both = format!("{},{}", ids[0], ids[1]);
+    let args = [
+        "posting",
+        "--shipments",
+        &both,
+        "--doc",
+        "ecship-certificate",
+        "--permit",
+        "PM 1234",
+        "--out",
+        o,
+    ];
+    let said = ok(&env.run(&args, ""), 0);
+    assert!(said.contains("as EC-Ship made it"), "{said}");
+    let pdf = std::fs::read(&out).unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+    let text = String::from_utf8_lossy(&pdf);
+    for order in sim.orders() {
+        assert!(
+            text.contains(&order.item_no),
+            "{} on the certificate",
+            order.item_no
+        );
+    }
+    assert!(
+        text.contains("Certificate of Posting"),
+        "the simulator's certificate"
+    );
+}
