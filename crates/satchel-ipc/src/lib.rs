@@ -686,6 +686,10 @@ pub struct LabelRequest {
     pub shipment_ids: Vec<String>,
     pub format: LabelFormat,
     pub start: u32,
+    /// The iMail permit number for the permit impression on Satchel's iMail address labels
+    /// empty when no iMail label is among them.
+    #[serde(default)]
+    pub permit_no: String,
 }
 
 /// `preview_labels` response: the first page as SVG, and what the whole run holds.
@@ -717,6 +721,9 @@ pub struct PrintLabelsRequest {
     pub shipment_ids: Vec<String>,
     pub format: LabelFormat,
     pub start: u32,
+    /// As [`LabelRequest::permit_no`].
+    #[serde(default)]
+    pub permit_no: String,
     /// A queue name from `list_printers`.
     pub printer: String,
 }

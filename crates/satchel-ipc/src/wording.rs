@@ -228,10 +228,12 @@ pub fn refusal(e: &CommandError, lang: Lang) -> String {
         (R::LabelDoesNotFit { item, paper_mm: [w, h] }, ZhHk) => format!(
             "{item} 的 EC-Ship 標籤大於此打印機的 {w} × {h} 毫米紙張，不縮放便不能列印，而郵政署不准更改標籤尺寸。請選用紙張較大（A4）的打印機或設定。"
         ),
-        (R::PermitMissing, En) => {
-            "Enter the iMail permit number (it is printed on every bag label).".into()
+        (R::PermitMissing, En) => "Enter the iMail permit number Hongkong Post gave you (PM \
+                                   and digits): it is printed on every iMail label and bag label."
+            .into(),
+        (R::PermitMissing, ZhHk) => {
+            "請輸入香港郵政發出的 iMail 許可證號碼（PM 加數字）：每個 iMail 標籤及郵袋標籤都會印上。".into()
         }
-        (R::PermitMissing, ZhHk) => "請輸入 iMail 許可證號碼（每個郵袋標籤都會印上）。".into(),
         (R::CodeFormat { value }, En) => format!(
             "\"{value}\" is not a code EC-Ship uses: enter 1 to 10 letters or digits, as EC-Ship \
              gave them, or leave it empty for the default."

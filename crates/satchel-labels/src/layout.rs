@@ -356,29 +356,22 @@ pub fn layout(input: &LabelInput<'_>, format: Format) -> Label {
         top += line_step(80);
     }
     let mut right_edge = w - m;
-    if s.service == Service::Imail {
-        // 40 × 20 mm, top right.
+    if let (Service::Imail, Some(permit)) = (s.service, input.permit_no) {
+        // the permit-number impression, 40 × 20 mm, top right. Its design is the
+        // operator's and not public, so only what is known goes in it: the permit number
+        // and the zone; no permit, no impression (the print run refuses, R-144).
         let (px, py) = (w - m - 400, m);
         c.rect(px, py, 400, 200, true);
         c.text(
             px + 20,
-            py + 50,
+            py + 70,
             65,
             Weight::Bold,
             360,
-            "POSTAGE PAID 郵資已付",
-        );
-        c.text(px + 20, py + 95, 65, Weight::Regular, 360, "HONG KONG 香港");
-        c.text(
-            px + 20,
-            py + 140,
-            65,
-            Weight::Regular,
-            360,
-            format!("PERMIT No. {}", input.permit_no.unwrap_or("—")),
+            format!("PERMIT No. {permit}"),
         );
         if let Some(z) = imail_zone(&s.recipient.country) {
-            c.text(px + 20, py + 185, 65, Weight::Bold, 360, z.label());
+            c.text(px + 20, py + 150, 65, Weight::Bold, 360, z.label());
         }
         right_edge = px - 30;
         top = top.max(py + 200);

@@ -17,7 +17,8 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use chrono::NaiveDate;
-use satchel_core::validate::validate_batch;
+use satchel_core::service::Service;
+use satchel_core::validate::{is_permit_number, validate_batch};
 use satchel_ipc::{
     CommandError, LabelPreview, LabelRequest, PrintJobState, PrintLabelsRequest, PrintProgress,
     PrintResult, PrintStage, PrinterDto, PrinterStateDto, ProblemDto, Refused,
@@ -284,11 +285,12 @@ pub fn preview(
     let laid = if own.is_empty() {
         None
     } else {
+        let permit = permit(&r.permit_no);
         Some(lay_out_records(
             own,
             r.format,
             r.start as usize,
-            None,
+            permit,
             today,
         )?)
     };
@@ -318,6 +320,11 @@ pub fn job_state(s: JobState) -> PrintJobState {
         JobState::Aborted => PrintJobState::Aborted,
         JobState::Completed => PrintJobState::Completed,
     }
+}
+
+/// The permit number as typed, or none.
+fn permit(text: &str) -> Option<&str> {
+    Some(text.trim()).filter(|t| !t.is_empty())
 }
 
 /// The records of `ids`, in order; a missing one is refused.
@@ -362,10 +369,31 @@ pub fn print<'f>(
             .into_iter()
             .partition(operator_label::is_operator_label);
         let operator = operator_label::ready(&s, operator, &media, today)?;
+        // Satchel's iMail address labels carry the permit impression: no label
+        // without a permit number that is one.
+        if own
+            .iter()
+            .any(|r| r.draft.shipment.service == Service::Imail)
+            && !is_permit_number(&r.permit_no)
+        {
+            let rule = if r.permit_no.trim().is_empty() {
+                "R-144"
+            } else {
+                "R-203"
+            };
+            return Err(CommandError::new("permit_no", Refused::PermitMissing).with_rule(rule));
+        }
         let laid = if own.is_empty() {
             None
         } else {
-            Some(lay_out_records(own, format, r.start as usize, None, today)?)
+            let permit = permit(&r.permit_no);
+            Some(lay_out_records(
+                own,
+                format,
+                r.start as usize,
+                permit,
+                today,
+            )?)
         };
         (operator, laid)
     };
@@ -615,6 +643,7 @@ mod tests {
             shipment_ids: ids.clone(),
             format: Format::from_id("imail_a4").unwrap(),
             start: 3,
+            permit_no: String::new(),
         };
         let p = preview(&store, &r, monday_10am()).unwrap();
         assert!(p.svg.starts_with("<svg"), "{}", &p.svg[..40]);
@@ -623,6 +652,7 @@ mod tests {
         let thermal = LabelRequest {
             format: Format::from_id("thermal_4x6").unwrap(),
             start: 1,
+            permit_no: String::new(),
             ..r.clone()
         };
         let p = preview(&store, &thermal, monday_10am()).unwrap();
@@ -631,6 +661,7 @@ mod tests {
         let bad_start = LabelRequest {
             format: Format::from_id("thermal_4x6").unwrap(),
             start: 2,
+            permit_no: String::new(),
             ..r.clone()
         };
         assert_eq!(
@@ -677,6 +708,7 @@ mod tests {
             shipment_ids: ids.clone(),
             format: Format::from_id("thermal_4x6").unwrap(),
             start: 1,
+            permit_no: String::new(),
             printer: "PDF".into(),
         };
         let out = print(
@@ -719,6 +751,7 @@ mod tests {
             shipment_ids: vec![id.clone()],
             format: Format::from_id("speedpost").unwrap(),
             start: 1,
+            permit_no: String::new(),
             printer: "PDF".into(),
         };
         // An aborted job changes nothing.
@@ -783,6 +816,7 @@ mod tests {
             shipment_ids: ids,
             format: Format::from_id("thermal_4x6").unwrap(),
             start: 1,
+            permit_no: String::new(),
             printer: "PDF".into(),
         };
         let err = print(
@@ -817,6 +851,7 @@ mod tests {
             shipment_ids: ids,
             format: Format::from_id("thermal_4x6").unwrap(),
             start: 1,
+            permit_no: String::new(),
             printer: "Zebra".into(),
         };
         let done = fake(JobState::Completed);
@@ -993,6 +1028,7 @@ mod tests {
             shipment_ids: vec![id.clone()],
             format: Format::from_id("speedpost").unwrap(),
             start: 1,
+            permit_no: String::new(),
             printer: "PDF".into(),
         };
         // No font is needed: nothing of Satchel's is drawn.
@@ -1046,6 +1082,7 @@ mod tests {
             shipment_ids: vec![id],
             format: Format::from_id("thermal_4x6").unwrap(),
             start: 1,
+            permit_no: String::new(),
             printer: "Zebra".into(),
         };
         let err = print(
@@ -1080,6 +1117,7 @@ mod tests {
             shipment_ids: vec![old.clone()],
             format: Format::from_id("speedpost").unwrap(),
             start: 1,
+            permit_no: String::new(),
             printer: "PDF".into(),
         };
         let run = |r: &PrintLabelsRequest| {
@@ -1123,5 +1161,60 @@ mod tests {
             "{err:?}"
         );
         assert!(spooler.sent.borrow().is_empty());
+    }
+
+    #[test]
+    fn imail_address_labels_need_a_permit_number_before_anything_prints() {
+        let (dir, mut store) = temp_store();
+        let id = two_drafts(&mut store).remove(0);
+        let mut rec = store.shipment(&id).unwrap().unwrap();
+        rec.draft.shipment.service = satchel_core::service::Service::Imail;
+        store
+            .update_shipment(&id, &rec.draft, &rec.assessment)
+            .unwrap();
+        let state = SharedStore::new(store);
+        let spooler = Fake {
+            sent: RefCell::default(),
+            state: JobState::Completed,
+        };
+        let mut r = PrintLabelsRequest {
+            shipment_ids: vec![id],
+            format: Format::from_id("imail_a4").unwrap(),
+            start: 1,
+            permit_no: String::new(),
+            printer: "PDF".into(),
+        };
+        for (permit, rule) in [("", "R-144"), ("PP 1234", "R-203")] {
+            r.permit_no = permit.into();
+            let err = print(
+                &state,
+                || Err(CommandError::new("font", Refused::NoLabelFont)),
+                &r,
+                monday(),
+                &spooler,
+                &profiles_next_to(&dir),
+                &mut |_| {},
+            )
+            .unwrap_err();
+            assert_eq!(
+                (err.field.as_str(), err.rule.as_deref()),
+                ("permit_no", Some(rule))
+            );
+        }
+        assert!(spooler.sent.borrow().is_empty());
+        // With a permit number the run goes on to draw the labels (here: no font, so it stops
+        // there, past the permit check).
+        r.permit_no = "PM 1234".into();
+        let err = print(
+            &state,
+            || Err(CommandError::new("font", Refused::NoLabelFont)),
+            &r,
+            monday(),
+            &spooler,
+            &profiles_next_to(&dir),
+            &mut |_| {},
+        )
+        .unwrap_err();
+        assert_eq!(err.reason, Refused::NoLabelFont);
     }
 }

@@ -29,6 +29,8 @@ pub fn PrintPanel(
 ) -> impl IntoView {
     let locale = use_locale();
     let format = RwSignal::new(LabelFormat::ALL[0]);
+    // The iMail permit number for the impression on iMail address labels.
+    let permit = RwSignal::new(String::new());
     let start = RwSignal::new(1u32);
     let printer = RwSignal::new(String::new());
     let printers = RwSignal::new(None::<Result<Vec<PrinterDto>, CallError>>);
@@ -69,6 +71,7 @@ pub fn PrintPanel(
             shipment_ids: ids.get_value(),
             format: format.get(),
             start: start.get(),
+            permit_no: permit.get(),
         };
         spawn_local(async move {
             preview.set(None);
@@ -81,6 +84,7 @@ pub fn PrintPanel(
             shipment_ids: ids.get_value(),
             format: format.get_untracked(),
             start: start.get_untracked(),
+            permit_no: permit.get_untracked(),
             printer: printer.get_untracked(),
         };
         running.set(true);
@@ -138,6 +142,14 @@ pub fn PrintPanel(
                             <option value=n.to_string()>{n}</option>
                         }).collect_view()}
                     </select>
+                </label>
+            </div>
+            <div class="grid">
+                <label>
+                    {tr(Key::PermitNumberImail)}
+                    <input id="print-permit" type="text" autocomplete="off" placeholder="PM"
+                        prop:value=move || permit.get()
+                        on:change=move |ev| permit.set(event_target_value(&ev)) />
                 </label>
             </div>
             <PrintersProblem id="print-printers-error" printers/>

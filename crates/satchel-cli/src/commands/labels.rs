@@ -149,6 +149,17 @@ pub fn run(db: &Store, a: &LabelsArgs, json: bool) -> anyhow::Result<Output> {
             Status::Ok,
         ));
     }
+    // iMail address labels carry the permit impression: never without a permit
+    // number that is one, as the app's print run refuses too.
+    let permit = a.permit.as_deref().unwrap_or_default();
+    if records
+        .iter()
+        .any(|r| r.draft.shipment.service == satchel_core::service::Service::Imail)
+        && !satchel_core::validate::is_permit_number(permit)
+    {
+        let e = satchel_ipc::CommandError::new("permit_no", satchel_ipc::Refused::PermitMissing);
+        bail!("--permit: {}", refusal(&e, Lang::En));
+    }
     // The layout step is the app's own (satchel_workflows::labels), so both print alike.
     let labels = label_list(&records, fmt, a.permit.as_deref(), today);
     let drafts: Vec<String> = records

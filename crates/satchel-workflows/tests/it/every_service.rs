@@ -334,6 +334,7 @@ fn round_trip(shipment: Shipment) -> (i64, i64) {
         shipment_ids: vec![id.clone()],
         format: Format::from_id("speedpost").unwrap(),
         start: 1,
+        permit_no: String::new(),
         printer: "PDF".into(),
     };
     let today = NaiveDate::from(rec.ecship.as_ref().unwrap().created_at.naive_utc());
