@@ -41,27 +41,27 @@ impl Drop for Driver {
     }
 }
 
-/// Removes a SQLite file and its write-ahead log.
+/// Removes the test's database folder: the SQLite file and what the app keeps next to it
+/// (the EC-Ship settings, the printer profiles, the test's CSV files).
 fn remove_db(db: &Path) {
-    for suffix in ["", "-wal", "-shm"] {
-        let mut p = db.as_os_str().to_owned();
-        p.push(suffix);
-        let _ = std::fs::remove_file(PathBuf::from(p));
+    if let Some(dir) = db.parent() {
+        let _ = std::fs::remove_dir_all(dir);
     }
 }
 
-/// A database path no other test (in this or another run) uses: `target/tmp/e2e-…db`.
+/// A database path no other test (in this or another run) uses, in a folder of its own
+/// (`target/tmp/e2e-<pid>-<n>/satchel.db`): the app keeps settings next to its database, so
+/// two tests sharing a folder would share them.
 fn fresh_db() -> PathBuf {
     static N: AtomicUsize = AtomicUsize::new(0);
-    let dir = target_dir().join("tmp");
-    std::fs::create_dir_all(&dir).expect("target/tmp is writable");
-    let db = dir.join(format!(
-        "e2e-{}-{}.db",
+    let dir = target_dir().join("tmp").join(format!(
+        "e2e-{}-{}",
         std::process::id(),
         N.fetch_add(1, Ordering::Relaxed)
     ));
-    remove_db(&db);
-    db
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("target/tmp is writable");
+    dir.join("satchel.db")
 }
 
 fn free_port() -> u16 {
