@@ -710,10 +710,17 @@ async fn imail_posting_documents_preview_and_print_on_the_pdf_printer() {
         let refs: Vec<&str> = refs.iter().map(String::as_str).collect();
         import_and_select(&c, &csv, &refs).await?;
 
-        // 21 labels to one country: the print panel warns before anything prints.
+        // Today marked as a Black Rainstorm day: the posting notes say post offices are
+        // closed. 21 labels to one country: the print panel warns before anything
+        // prints.
+        click(&c, "#severe-weather-today").await?;
         click(&c, "#print-selected").await?;
         wait_text(&c, "#print-problems li[data-rule='R-034']", |t| {
             t.contains("R-034") && t.contains("GB")
+        })
+        .await?;
+        wait_text(&c, "#print-notes li[data-rule='R-062']", |t| {
+            t.contains("Post Office Working Day")
         })
         .await?;
         screenshot(&c, "print-r034").await;

@@ -71,6 +71,8 @@ commands! {
     awaiting print_labels(PrintLabelsRequest) -> R<PrintResult>;
     blocking preview_posting(PostingRequest) -> R<PostingPreview>;
     awaiting print_posting(PrintPostingRequest) -> R<PostingPrintResult>;
+    blocking get_severe_weather(NoRequest) -> R<SevereWeatherDto>;
+    blocking set_severe_weather(SevereWeatherRequest) -> R<SevereWeatherDto>;
 
     blocking get_ecship_settings(NoRequest) -> R<EcshipSettingsView>;
     blocking save_ecship_settings(SaveEcshipSettingsRequest) -> R<EcshipSettingsView>;

@@ -14,8 +14,9 @@ use satchel_ipc::{
     PrintPostingRequest, PrintProgress, PrintResult, PrinterDto, RestoreRequest,
     RevokeDeviceRequest, RunImportRequest, SaveContactRequest, SaveContactResponse,
     SaveEcshipSettingsRequest, SaveShipmentRequest, SetLockRequest, SetStateRequest,
-    ShipmentDraftDto, ShipmentDto, ShipmentFilterRequest, ShipmentSummary, SubmitProgress,
-    SubmitRequest, SubmitResponse, SyncAccountCreated, SyncStatusDto, TrackingDto, UnlockRequest,
+    SevereWeatherDto, SevereWeatherRequest, ShipmentDraftDto, ShipmentDto, ShipmentFilterRequest,
+    ShipmentSummary, SubmitProgress, SubmitRequest, SubmitResponse, SyncAccountCreated,
+    SyncStatusDto, TrackingDto, UnlockRequest,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -144,6 +145,14 @@ pub async fn delete_shipment(id: String) -> Result<(), CallError> {
 
 pub async fn set_shipment_state(request: SetStateRequest) -> Result<ShipmentDto, CallError> {
     call(cmd::SET_SHIPMENT_STATE, &request).await
+}
+
+pub async fn get_severe_weather() -> Result<SevereWeatherDto, CallError> {
+    call(cmd::GET_SEVERE_WEATHER, &NoRequest {}).await
+}
+
+pub async fn set_severe_weather(date: String, on: bool) -> Result<SevereWeatherDto, CallError> {
+    call(cmd::SET_SEVERE_WEATHER, &SevereWeatherRequest { date, on }).await
 }
 
 pub async fn list_printers() -> Result<Vec<PrinterDto>, CallError> {

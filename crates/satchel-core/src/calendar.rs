@@ -280,6 +280,12 @@ impl HolidayCalendar {
         self.severe_weather.remove(&date);
     }
 
+    /// True on a day marked with a Black Rainstorm Warning or Signal No. 8+: not an MCN or
+    /// Post Office Working Day.
+    pub fn is_severe_weather(&self, date: NaiveDate) -> bool {
+        self.severe_weather.contains(&date)
+    }
+
     /// A general holiday under Cap. 149 (not counting ordinary Sundays).
     pub fn is_general_holiday(&self, date: NaiveDate) -> bool {
         self.holidays.contains_key(&date)

@@ -8,13 +8,15 @@
 //! - the General Post Office does not take iMail on Sundays and public holidays.
 //! - after posting to the EU, Switzerland or Norway, watch for the customs SMS
 //!   for 2–3 days; Hongkong Post's SMS never carries a link asking for personal data.
+//! - on a day the merchant marked as Black Rainstorm / Signal No. 8, post
+//!   offices are not open for business; the next Post Office Working Day is named.
 //!
 //! Pure: the posting day and the time of day are passed in.
 
 use chrono::{NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
 
-use crate::calendar::HolidayCalendar;
+use crate::calendar::{DayKind, HolidayCalendar};
 use crate::customs::is_ics2_destination;
 use crate::service::Service;
 
@@ -38,6 +40,12 @@ pub enum Note {
     GpoNoImail { date: NaiveDate },
     /// items to the EU, Switzerland or Norway: watch the customs SMS.
     CustomsSms,
+    /// `date` is marked as a severe-weather day: post offices are closed;
+    /// `next_open` is the next Post Office Working Day.
+    SevereWeather {
+        date: NaiveDate,
+        next_open: NaiveDate,
+    },
 }
 
 impl Note {
@@ -48,12 +56,14 @@ impl Note {
             Note::BulkCutoff { .. } => "R-055",
             Note::GpoNoImail { .. } => "R-057",
             Note::CustomsSms => "R-072",
+            Note::SevereWeather { .. } => "R-062",
         }
     }
 }
 
 /// The notes for items of `(service, destination country)` posted on `day` at `now`
-/// (Hong Kong time), in the order a merchant meets them.
+/// (Hong Kong time), in the order a merchant meets them (R-062, R-008, R-055, R-057, R-072,
+///
 pub fn posting_notes(
     items: &[(Service, String)],
     day: NaiveDate,
@@ -61,6 +71,12 @@ pub fn posting_notes(
     calendar: &HolidayCalendar,
 ) -> Vec<Note> {
     let mut out = Vec::new();
+    if !items.is_empty() && calendar.is_severe_weather(day) {
+        out.push(Note::SevereWeather {
+            date: day,
+            next_open: calendar.add_working_days(day, 1, DayKind::Mcn),
+        });
+    }
     if items.iter().any(|(s, _)| !s.is_local()) {
         out.push(Note::EdiPrivacy);
     }
@@ -147,6 +163,23 @@ mod tests {
         assert!(!posting_notes(&imail, monday, t(9, 0), &cal)
             .iter()
             .any(|n| n.rule() == "R-057"));
+    }
+
+    #[test]
+    fn r062_a_marked_severe_weather_day_names_the_next_post_office_working_day() {
+        let mut cal = HolidayCalendar::bundled();
+        let saturday = d(2026, 11, 21);
+        let items = [(Service::LocalParcel, "HK".to_owned())];
+        assert!(posting_notes(&items, saturday, t(9, 0), &cal).is_empty());
+        cal.mark_severe_weather(saturday);
+        // Sunday is no Post Office Working Day either: Monday is the next one.
+        assert_eq!(
+            posting_notes(&items, saturday, t(9, 0), &cal),
+            vec![Note::SevereWeather {
+                date: saturday,
+                next_open: d(2026, 11, 23)
+            }]
+        );
     }
 
     #[test]

@@ -62,6 +62,8 @@ pub mod cmd {
         // iMail posting documents.
         PREVIEW_POSTING = "preview_posting";
         PRINT_POSTING = "print_posting";
+        GET_SEVERE_WEATHER = "get_severe_weather";
+        SET_SEVERE_WEATHER = "set_severe_weather";
 
         // EC-Ship (issue #7).
         GET_ECSHIP_SETTINGS = "get_ecship_settings";
@@ -878,6 +880,22 @@ pub struct PostingPreview {
     /// What to know before posting on the date of posting.
     #[serde(default)]
     pub notes: Vec<Note>,
+}
+
+/// `set_severe_weather` request: mark (`on`) or unmark a day (YYYY-MM-DD) as one with a Black
+/// Rainstorm Warning or Signal No. 8+ hoisted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SevereWeatherRequest {
+    pub date: String,
+    pub on: bool,
+}
+
+/// The days marked as severe weather, and today in Hong Kong (so the window can mark today
+/// without a clock of its own). Dates are YYYY-MM-DD.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SevereWeatherDto {
+    pub today: String,
+    pub days: Vec<String>,
 }
 
 /// `print_posting` request.

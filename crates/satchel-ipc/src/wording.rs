@@ -94,6 +94,17 @@ pub fn note(n: &crate::Note, lang: Lang) -> String {
             "{} 是星期日或公眾假期：郵政總局不接受 iMail 投寄（R-057）。",
             date.format("%d/%m/%Y")
         ),
+        (N::SevereWeather { date, next_open }, Lang::En) => format!(
+            "{} is marked as a Black Rainstorm / Signal No. 8 day: post offices are not open for \
+             business; the next Post Office Working Day is {} (R-061, R-062).",
+            date.format("%d/%m/%Y"),
+            next_open.format("%d/%m/%Y")
+        ),
+        (N::SevereWeather { date, next_open }, Lang::ZhHk) => format!(
+            "{} 已標示為黑色暴雨警告／八號或以上風球日子：郵政局暫停辦公；下一個郵政局工作天為 {}（R-061、R-062）。",
+            date.format("%d/%m/%Y"),
+            next_open.format("%d/%m/%Y")
+        ),
         (N::CustomsSms, Lang::En) => "Items to the EU, Switzerland or Norway: watch your SMS for \
             2 to 3 days after posting and act on any customs request. Hongkong Post's SMS never \
             has a link asking for personal data; in doubt call 2921 2222 (R-072, R-073)."

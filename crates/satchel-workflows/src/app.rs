@@ -268,6 +268,33 @@ impl App {
         .await
     }
 
+    // --- Severe weather (R-061, R-062) -------------------------------------------------------
+
+    pub fn get_severe_weather(
+        &self,
+        NoRequest {}: NoRequest,
+    ) -> Result<SevereWeatherDto, CommandError> {
+        let days = crate::calendar::severe_weather_days(&self.store.lock());
+        Ok(severe_weather_dto(days))
+    }
+
+    pub fn set_severe_weather(
+        &self,
+        r: SevereWeatherRequest,
+    ) -> Result<SevereWeatherDto, CommandError> {
+        let date = chrono::NaiveDate::parse_from_str(r.date.trim(), "%Y-%m-%d").map_err(|_| {
+            CommandError::new(
+                "date",
+                Refused::DateFormat {
+                    value: r.date.clone(),
+                },
+            )
+        })?;
+        let days = crate::calendar::set_severe_weather(&mut self.store.lock(), date, r.on)
+            .map_err(store_error)?;
+        Ok(severe_weather_dto(days))
+    }
+
     // --- EC-Ship ----------------------------------------------------------------------------
 
     pub fn get_ecship_settings(
@@ -390,5 +417,13 @@ impl App {
 
     pub fn unlock(&self, r: UnlockRequest) -> Result<LockSettingsDto, CommandError> {
         self.lock.unlock(&self.store, &r.pin)
+    }
+}
+
+fn severe_weather_dto(days: Vec<chrono::NaiveDate>) -> SevereWeatherDto {
+    let iso = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
+    SevereWeatherDto {
+        today: iso(today_in_hong_kong()),
+        days: days.into_iter().map(iso).collect(),
     }
 }

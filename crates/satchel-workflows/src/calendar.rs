@@ -18,7 +18,9 @@ use satchel_core::model::Shipment;
 use satchel_core::notes::{posting_notes, Note};
 use satchel_core::service::Service;
 use satchel_ipc::{InsuranceDto, PremiumDto, WindowDto, WindowKind};
-use satchel_store::{ShipmentRecord, ShipmentState};
+use std::collections::BTreeSet;
+
+use satchel_store::{ShipmentRecord, ShipmentState, Store};
 
 /// The bundled holiday calendar, as the engine's (`Engine::load`), read once.
 fn holidays() -> &'static HolidayCalendar {
@@ -26,14 +28,51 @@ fn holidays() -> &'static HolidayCalendar {
     CALENDAR.get_or_init(HolidayCalendar::bundled)
 }
 
+/// The store's key for the days the merchant marked as Black Rainstorm / Signal No. 8.
+const SEVERE_WEATHER_KEY: &str = "severe_weather_days";
+
+/// The days marked as Black Rainstorm / Signal No. 8 on this device, oldest
+/// first; a value that cannot be read counts as none marked.
+pub fn severe_weather_days(store: &Store) -> Vec<NaiveDate> {
+    store
+        .meta(SEVERE_WEATHER_KEY)
+        .ok()
+        .flatten()
+        .and_then(|v| serde_json::from_str::<BTreeSet<NaiveDate>>(&v).ok())
+        .map(|days| days.into_iter().collect())
+        .unwrap_or_default()
+}
+
+/// Marks (`on`) or unmarks `date` as a severe-weather day; the days marked afterwards.
+pub fn set_severe_weather(
+    store: &mut Store,
+    date: NaiveDate,
+    on: bool,
+) -> Result<Vec<NaiveDate>, satchel_store::Error> {
+    let mut days: BTreeSet<NaiveDate> = severe_weather_days(store).into_iter().collect();
+    if on {
+        days.insert(date);
+    } else {
+        days.remove(&date);
+    }
+    let text = serde_json::to_string(&days).expect("dates serialise");
+    store.set_meta(SEVERE_WEATHER_KEY, &text)?;
+    Ok(days.into_iter().collect())
+}
+
 /// What to know before posting `records` at `at` (Hong Kong time),
-/// R-072/R-073 (`satchel_core::notes`).
-pub fn notes(records: &[ShipmentRecord], at: NaiveDateTime) -> Vec<Note> {
+/// on the `severe` days the merchant marked, R-072/R-073
+/// (`satchel_core::notes`).
+pub fn notes(records: &[ShipmentRecord], at: NaiveDateTime, severe: &[NaiveDate]) -> Vec<Note> {
     let items: Vec<(Service, String)> = records
         .iter()
         .map(|r| (r.draft.shipment.service, r.draft.shipment.country()))
         .collect();
-    posting_notes(&items, at.date(), at.time(), holidays())
+    let mut calendar = holidays().clone();
+    for day in severe {
+        calendar.mark_severe_weather(*day);
+    }
+    posting_notes(&items, at.date(), at.time(), &calendar)
 }
 
 fn hong_kong_day(at: DateTime<Utc>) -> NaiveDate {
@@ -265,5 +304,44 @@ mod tests {
             ]
         );
         assert_eq!(w[0].status, "open", "Speedpost enquiries open on posting");
+    }
+
+    #[test]
+    fn a_marked_severe_weather_day_is_kept_and_shows_in_the_posting_notes() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path().join("s.db")).unwrap();
+        let rec = store
+            .create_shipment(
+                &ShipmentDraft {
+                    shipment: fx::toy_car_sale("Sato"),
+                    recipient_id: None,
+                    sender_id: None,
+                },
+                &Assessment::default(),
+            )
+            .unwrap();
+        let friday = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+        let at = friday.and_hms_opt(10, 0, 0).unwrap();
+        let severe = severe_weather_days(&store);
+        assert!(severe.is_empty());
+        assert!(!notes(std::slice::from_ref(&rec), at, &severe)
+            .iter()
+            .any(|n| n.rule() == "R-062"));
+        assert_eq!(
+            set_severe_weather(&mut store, friday, true).unwrap(),
+            vec![friday]
+        );
+        drop(store);
+        let mut store = Store::open(dir.path().join("s.db")).unwrap();
+        let severe = severe_weather_days(&store);
+        assert_eq!(severe, vec![friday], "kept in the database");
+        let got = notes(std::slice::from_ref(&rec), at, &severe);
+        assert!(got.contains(&Note::SevereWeather {
+            date: friday,
+            next_open: NaiveDate::from_ymd_opt(2026, 11, 21).unwrap(),
+        }));
+        assert!(set_severe_weather(&mut store, friday, false)
+            .unwrap()
+            .is_empty());
     }
 }

@@ -327,7 +327,7 @@ pub fn queue(
         .collect();
     let problems = crate::labels::batch_problems(&selected);
     // R-008 is said before the first submission, not after every one.
-    let notes = crate::calendar::notes(&selected, at)
+    let notes = crate::calendar::notes(&selected, at, &crate::calendar::severe_weather_days(store))
         .into_iter()
         .filter(|n| *n != Note::EdiPrivacy)
         .collect();

@@ -279,7 +279,7 @@ pub fn preview(
     let today = at.date();
     let all = records(store, &r.shipment_ids)?;
     let problems = batch_problems(&all);
-    let notes = crate::calendar::notes(&all, at);
+    let notes = crate::calendar::notes(&all, at, &crate::calendar::severe_weather_days(store));
     let (operator, own): (Vec<_>, Vec<_>) =
         all.into_iter().partition(operator_label::is_operator_label);
     let laid = if own.is_empty() {

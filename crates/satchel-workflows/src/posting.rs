@@ -193,7 +193,11 @@ pub fn preview(
         .filter_map(|id| store.shipment(id).ok().flatten())
         .collect();
     // The notes are for the date of posting, at the start of the counter's day.
-    let notes = crate::calendar::notes(&selected, built.date.and_time(chrono::NaiveTime::MIN));
+    let notes = crate::calendar::notes(
+        &selected,
+        built.date.and_time(chrono::NaiveTime::MIN),
+        &crate::calendar::severe_weather_days(store),
+    );
     Ok(PostingPreview {
         svg: pages
             .first()

@@ -102,6 +102,27 @@ pub fn ShipmentsPage() -> impl IntoView {
         }
     });
 
+    // Today marked as a Black Rainstorm / Signal No. 8 day: the posting notes
+    // then say post offices are closed and name the next Post Office Working Day.
+    let severe = RwSignal::new(None::<satchel_ipc::SevereWeatherDto>);
+    spawn_local(async move {
+        if let Ok(s) = ipc::get_severe_weather().await {
+            severe.set(Some(s));
+        }
+    });
+    let severe_today =
+        move || severe.with(|s| s.as_ref().is_some_and(|s| s.days.contains(&s.today)));
+    let toggle_severe = move |on: bool| {
+        let Some(today) = severe.with_untracked(|s| s.as_ref().map(|s| s.today.clone())) else {
+            return;
+        };
+        spawn_local(async move {
+            if let Ok(s) = ipc::set_severe_weather(today, on).await {
+                severe.set(Some(s));
+            }
+        });
+    };
+
     // The ids waiting for the EDI privacy notice to be accepted.
     let edi_pending = RwSignal::new(None::<Vec<String>>);
     let submit = move |ids: Vec<String>, accept_edi_notice: bool| {
@@ -281,6 +302,15 @@ pub fn ShipmentsPage() -> impl IntoView {
                 {move || export_url.get().map(|(url, name)| view! {
                     <a id="export-shipments-file" href=url download=name.clone()>{name.clone()}</a>
                 })}
+            </p>
+            <p class="row">
+                <label class="check">
+                    <input id="severe-weather-today" type="checkbox"
+                        prop:checked=severe_today
+                        disabled=move || severe.with(Option::is_none)
+                        on:change=move |ev| toggle_severe(event_target_checked(&ev)) />
+                    {tr(Key::SevereWeatherToday)}
+                </label>
             </p>
             // before the first international submission, the merchant reads where
             // the posting data goes and accepts it; nothing is queued until then.

@@ -483,7 +483,8 @@ pub fn submit(db: Option<&Path>, a: &SubmitArgs, json: bool) -> anyhow::Result<O
     }
     // What to know before posting them today.
     let now = satchel_workflows::clock::now_in_hong_kong();
-    for n in satchel_workflows::calendar::notes(&records, now) {
+    let severe = satchel_workflows::calendar::severe_weather_days(&st);
+    for n in satchel_workflows::calendar::notes(&records, now, &severe) {
         if n == satchel_ipc::Note::EdiPrivacy {
             continue;
         }
