@@ -51,12 +51,24 @@ impl ClientError {
     /// True when EC-Ship may have carried out the request although we got no usable answer:
     /// every transport failure, and a reply we could not read (a proxy's error page, a
     /// truncated envelope). Before repeating a create after this, look it up by `refNo`.
+    ///
+    /// A SOAP fault on the server's side (`Server`, `soapenv:Server`, `env:Receiver`) counts
+    /// too: a server can fail after committing the order (issue #17), so it is not an answer
+    /// that no order was made. A client-side fault (a refused token, a malformed request)
+    /// is: the request was turned away before any work.
     pub fn outcome_unknown(&self) -> bool {
-        matches!(
-            self,
-            ClientError::Transport(_) | ClientError::Reply(ReplyError::Malformed(_))
-        )
+        match self {
+            ClientError::Transport(_) | ClientError::Reply(ReplyError::Malformed(_)) => true,
+            ClientError::Reply(ReplyError::Fault { code, .. }) => is_server_fault(code),
+            _ => false,
+        }
     }
+}
+
+/// SOAP 1.1 `Server` / SOAP 1.2 `Receiver` fault codes, with or without a prefix.
+fn is_server_fault(code: &str) -> bool {
+    let local = code.rsplit(':').next().unwrap_or(code).trim();
+    local.eq_ignore_ascii_case("Server") || local.eq_ignore_ascii_case("Receiver")
 }
 
 fn transport(e: reqwest::Error) -> ClientError {
@@ -275,5 +287,34 @@ impl EcshipClient {
         Ok(response::parse_mtt_info(
             &self.post("Tracking", env).await?,
         )?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fault(code: &str) -> ClientError {
+        ClientError::Reply(ReplyError::Fault {
+            code: code.into(),
+            message: "boom".into(),
+        })
+    }
+
+    /// Issue #17: a server fault may follow a commit, so the order may exist; a client fault
+    /// (a refused token) is a refusal before any work.
+    #[test]
+    fn a_server_fault_leaves_the_outcome_unknown_and_a_client_fault_does_not() {
+        for code in ["soapenv:Server", "Server", "env:Receiver"] {
+            assert!(fault(code).outcome_unknown(), "{code}");
+        }
+        for code in ["soapenv:Client", "wsse:FailedAuthentication"] {
+            assert!(!fault(code).outcome_unknown(), "{code}");
+        }
+        let status = ClientError::Reply(ReplyError::Status {
+            status: "1".into(),
+            message: "no".into(),
+        });
+        assert!(!status.outcome_unknown());
     }
 }

@@ -98,10 +98,17 @@ pub async fn run_due(
     client: &EcshipClient,
     policy: &Policy,
 ) -> Result<Vec<Outcome>, WorkerError> {
-    let claims =
-        store.with_store(|s| s.claim_jobs(policy.batch, policy.lease.as_millis() as u64))?;
-    let mut out = Vec::with_capacity(claims.len());
-    for claim in claims {
+    let mut out = Vec::new();
+    // One job claimed at a time (issue #17): a claim never waits behind another job's
+    // requests, so its lease is not eaten up before its own request leaves.
+    for _ in 0..policy.batch.max(1) {
+        let Some(claim) = store
+            .with_store(|s| s.claim_jobs(1, lease_ms(policy)))?
+            .into_iter()
+            .next()
+        else {
+            break;
+        };
         let outcome = match claim.job.kind {
             JobKind::Submit => submit(store, client, policy, &claim).await,
             JobKind::Cancel => cancel(store, client, policy, &claim).await,
@@ -149,6 +156,39 @@ pub async fn drain(
     }
 }
 
+fn lease_ms(policy: &Policy) -> u64 {
+    policy.lease.as_millis() as u64
+}
+
+/// Fences the next request of `claim` (issue #17): the job must still be this claim's, and its
+/// lease is extended before the request leaves. A stale claim ends here with the store's
+/// `Transition` error, which [`run_due`] treats as "taken over": it never sends.
+fn fence(store: &impl StoreAccess, policy: &Policy, claim: &Claim) -> Result<(), WorkerError> {
+    Ok(store.with_store(|s| s.fence(&claim.job, lease_ms(policy)))?)
+}
+
+/// What a lookup by `refNo` found: the order made for this shipment, nothing, or orders that
+/// do not carry its reference (never adopted, and never a reason to create another).
+#[derive(Debug, PartialEq, Eq)]
+enum Lookup {
+    Found(satchel_ecship::FoundItem),
+    Nothing,
+    Unmatched(usize),
+}
+
+fn lookup(found: Vec<satchel_ecship::FoundItem>, id: Uuid) -> Lookup {
+    let total = found.len();
+    let reference = id.to_string();
+    match found
+        .into_iter()
+        .find(|f| f.ref_no.trim().eq_ignore_ascii_case(&reference))
+    {
+        Some(hit) => Lookup::Found(hit),
+        None if total == 0 => Lookup::Nothing,
+        None => Lookup::Unmatched(total),
+    }
+}
+
 fn shipment_uuid(rec: &ShipmentRecord) -> Uuid {
     // Ids are UUIDv7 strings made by the store; one that does not parse cannot have been
     // sent, and the nil UUID would be refused by EC-Ship rather than collide.
@@ -164,25 +204,38 @@ async fn submit(
     let id = shipment_uuid(&claim.shipment);
     let shipment_id = claim.shipment.id.clone();
     if claim.look_up_first {
-        match client.find_by_ref(id).await {
-            Ok(found) => {
-                if let Some(item) = found.into_iter().next() {
-                    let order = EcshipOrder {
-                        order_no: item.order_no.unwrap_or_default(),
-                        delivery_charge: None,
-                        insurance_fee: None,
-                        created_at: wall_now(),
-                    };
-                    store.with_store(|s| {
-                        s.finish_submission(&claim.job.id, &item.item_no, &order)
-                    })?;
-                    fetch_address_pack(store, client, policy, &shipment_id, &item.item_no).await;
-                    return Ok(Outcome::Numbered {
-                        shipment_id,
-                        item_number: item.item_no.as_str().to_owned(),
-                        found: true,
-                    });
-                }
+        fence(store, policy, claim)?;
+        match client.find_by_ref(id).await.map(|found| lookup(found, id)) {
+            Ok(Lookup::Unmatched(n)) => {
+                // EC-Ship answered with orders that are not this shipment's: adopting one would
+                // put another parcel's label on it, creating one might buy a second label.
+                let error = format!(
+                    "EC-Ship's lookup by reference returned {n} order(s), none with this \
+                     shipment's reference, so nothing was sent again; check the order on \
+                     EC-Ship before submitting it once more"
+                );
+                store.with_store(|s| s.fail_job(&claim.job, &error, ErrorKind::Setup))?;
+                return Ok(Outcome::Failed {
+                    shipment_id,
+                    error,
+                    kind: ErrorKind::Setup,
+                });
+            }
+            Ok(Lookup::Nothing) => {}
+            Ok(Lookup::Found(item)) => {
+                let order = EcshipOrder {
+                    order_no: item.order_no.unwrap_or_default(),
+                    delivery_charge: None,
+                    insurance_fee: None,
+                    created_at: wall_now(),
+                };
+                store.with_store(|s| s.finish_submission(&claim.job, &item.item_no, &order))?;
+                fetch_address_pack(store, client, policy, &shipment_id, &item.item_no).await;
+                return Ok(Outcome::Numbered {
+                    shipment_id,
+                    item_number: item.item_no.as_str().to_owned(),
+                    found: true,
+                });
             }
             Err(e) => {
                 let context = "Could not check whether EC-Ship already has this order, so it \
@@ -191,6 +244,7 @@ async fn submit(
             }
         }
     }
+    fence(store, policy, claim)?;
     match client
         .create_order(id, &claim.shipment.draft.shipment)
         .await
@@ -202,7 +256,7 @@ async fn submit(
                 insurance_fee: created.insur_perm_fee,
                 created_at: wall_now(),
             };
-            store.with_store(|s| s.finish_submission(&claim.job.id, &created.item_no, &order))?;
+            store.with_store(|s| s.finish_submission(&claim.job, &created.item_no, &order))?;
             fetch_address_pack(store, client, policy, &shipment_id, &created.item_no).await;
             Ok(Outcome::Numbered {
                 shipment_id,
@@ -226,7 +280,7 @@ async fn cancel(
         claim.shipment.ecship.as_ref(),
     ) else {
         let error = "This shipment has no EC-Ship order to cancel".to_owned();
-        store.with_store(|s| s.fail_job(&claim.job.id, &error, ErrorKind::Setup))?;
+        store.with_store(|s| s.fail_job(&claim.job, &error, ErrorKind::Setup))?;
         return Ok(Outcome::Failed {
             shipment_id,
             error,
@@ -239,16 +293,17 @@ async fn cancel(
         let error = "EC-Ship's API cannot cancel this Speedpost order; withdraw it on the \
                      EC-Ship portal or at the post office"
             .to_owned();
-        store.with_store(|s| s.fail_job(&claim.job.id, &error, ErrorKind::Ecship))?;
+        store.with_store(|s| s.fail_job(&claim.job, &error, ErrorKind::Ecship))?;
         return Ok(Outcome::Failed {
             shipment_id,
             error,
             kind: ErrorKind::Ecship,
         });
     }
+    fence(store, policy, claim)?;
     match client.cancel_order(item, &order.order_no).await {
         Ok(()) => {
-            store.with_store(|s| s.finish_cancel(&claim.job.id))?;
+            store.with_store(|s| s.finish_cancel(&claim.job))?;
             Ok(Outcome::Cancelled { shipment_id })
         }
         Err(e) => settle_error(store, policy, claim, e, "EC-Ship did not cancel the order"),
@@ -269,7 +324,7 @@ fn settle_error(
         let error = format!("No answer from EC-Ship yet ({e}); trying again");
         store.with_store(|s| {
             s.retry_later(
-                &claim.job.id,
+                &claim.job,
                 &error,
                 ErrorKind::Transport,
                 after.as_millis() as u64,
@@ -286,7 +341,7 @@ fn settle_error(
         _ => ErrorKind::Setup,
     };
     let error = format!("{context}: {e}");
-    store.with_store(|s| s.fail_job(&claim.job.id, &error, kind))?;
+    store.with_store(|s| s.fail_job(&claim.job, &error, kind))?;
     Ok(Outcome::Failed {
         shipment_id,
         error,
@@ -332,4 +387,35 @@ pub async fn fetch_label(
     };
     let _ = store.with_store(|s| s.save_address_pack(shipment_id, &pdf));
     Ok(pdf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use satchel_core::s10::ItemNumber;
+    use satchel_ecship::FoundItem;
+
+    fn found(ref_no: &str) -> FoundItem {
+        FoundItem {
+            ref_no: ref_no.into(),
+            item_no: ItemNumber::parse("EE123456785HK").unwrap(),
+            order_no: Some("O-1".into()),
+        }
+    }
+
+    /// Issue #17: a lookup hit is adopted only when it carries this shipment's reference.
+    #[test]
+    fn a_lookup_hit_must_carry_the_shipment_s_reference() {
+        let id = Uuid::now_v7();
+        assert_eq!(lookup(vec![], id), Lookup::Nothing);
+        assert_eq!(
+            lookup(vec![found("someone-else"), found("")], id),
+            Lookup::Unmatched(2)
+        );
+        let mine = found(&id.to_string().to_uppercase());
+        assert_eq!(
+            lookup(vec![found("someone-else"), mine.clone()], id),
+            Lookup::Found(mine)
+        );
+    }
 }

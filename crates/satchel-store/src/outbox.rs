@@ -116,6 +116,18 @@ fn open_job(tx: &rusqlite::Connection, shipment_id: &str, kind: JobKind) -> Resu
         .optional()?)
 }
 
+/// True while an EC-Ship request for the shipment is queued or out, its outcome not yet known:
+/// the shipment may then not change state, be edited or be copied by hand (issue #17).
+pub(crate) fn has_open_job(conn: &rusqlite::Connection, shipment_id: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT 1 FROM outbox WHERE shipment_id = ?1 AND state IN ('queued', 'running')",
+        )?
+        .query_row([shipment_id], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
 impl crate::Writer<'_> {
     fn insert_job(&mut self, shipment_id: &str, kind: JobKind) -> Result<Job> {
         let id = self.new_id();
@@ -178,12 +190,24 @@ impl crate::Writer<'_> {
 
     /// The running job `job_id`; anything else means another worker or the merchant got there
     /// first, and this worker's result must not be recorded.
-    fn running_job(&self, job_id: &str) -> Result<Job> {
-        let job = load_job(&self.tx, job_id)?;
+    /// The job as `claim` holds it, still running under that claim: the attempt number is the
+    /// fencing token (issue #17). A job claimed again by another worker since (its lease ran
+    /// out) has a higher attempt number, and this claim's results and requests are refused.
+    fn fenced_job(&self, claim: &Job) -> Result<Job> {
+        let job = load_job(&self.tx, &claim.id)?;
         if job.state != JobState::Running {
             return Err(Error::Transition {
                 from: format!("outbox job {}", job.state.id()),
                 to: "finished".into(),
+            });
+        }
+        if job.attempts != claim.attempts {
+            return Err(Error::Transition {
+                from: format!(
+                    "outbox job claimed again (attempt {} now, this claim is attempt {})",
+                    job.attempts, claim.attempts
+                ),
+                to: "finished by a stale claim".into(),
             });
         }
         Ok(job)
@@ -325,12 +349,12 @@ impl Store {
     /// `numbered`; the job is done.
     pub fn finish_submission(
         &mut self,
-        job_id: &str,
+        claim: &Job,
         item_number: &ItemNumber,
         order: &EcshipOrder,
     ) -> Result<ShipmentRecord> {
         let shipment_id = self.write(|w| {
-            let job = w.running_job(job_id)?;
+            let job = w.fenced_job(claim)?;
             w.move_shipment(&job.shipment_id, ShipmentState::Numbered, |rec, changed| {
                 rec.draft.shipment.item_number = Some(item_number.clone());
                 rec.ecship = Some(order.clone());
@@ -339,19 +363,19 @@ impl Store {
                 Ok(())
             })?;
             let now = w.now_ms as i64;
-            w.set_job(job_id, JobState::Done, now, None)?;
+            w.set_job(&job.id, JobState::Done, now, None)?;
             Ok(job.shipment_id)
         })?;
         self.require_shipment(&shipment_id)
     }
 
     /// The order was cancelled at EC-Ship: the shipment becomes `cancelled`.
-    pub fn finish_cancel(&mut self, job_id: &str) -> Result<ShipmentRecord> {
+    pub fn finish_cancel(&mut self, claim: &Job) -> Result<ShipmentRecord> {
         let shipment_id = self.write(|w| {
-            let job = w.running_job(job_id)?;
+            let job = w.fenced_job(claim)?;
             w.move_shipment(&job.shipment_id, ShipmentState::Cancelled, |_, _| Ok(()))?;
             let now = w.now_ms as i64;
-            w.set_job(job_id, JobState::Done, now, None)?;
+            w.set_job(&job.id, JobState::Done, now, None)?;
             Ok(job.shipment_id)
         })?;
         self.require_shipment(&shipment_id)
@@ -360,15 +384,29 @@ impl Store {
     /// The attempt got no answer (or a passing one): run the job again after `delay_ms`.
     pub fn retry_later(
         &mut self,
-        job_id: &str,
+        claim: &Job,
         error: &str,
         kind: ErrorKind,
         delay_ms: u64,
     ) -> Result<()> {
         self.write(|w| {
-            w.running_job(job_id)?;
+            let job = w.fenced_job(claim)?;
             let due = w.now_ms as i64 + delay_ms as i64;
-            w.set_job(job_id, JobState::Queued, due, Some((error, kind)))
+            w.set_job(&job.id, JobState::Queued, due, Some((error, kind)))
+        })
+    }
+
+    /// Just before a request for `claim` leaves: checks, in one transaction, that the job is
+    /// still this claim's (running, same attempt number) and extends its lease by `lease_ms`
+    /// from now, so no other worker can take it over while the request is out. A stale claim
+    /// gets [`Error::Transition`] and must not send (issue #17: a fenced send).
+    pub fn fence(&mut self, claim: &Job, lease_ms: u64) -> Result<()> {
+        self.write(|w| {
+            let job = w.fenced_job(claim)?;
+            let due = w.now_ms as i64 + lease_ms as i64;
+            w.tx.prepare_cached("UPDATE outbox SET due_ms = ?2 WHERE id = ?1")?
+                .execute(params![job.id, due])?;
+            Ok(())
         })
     }
 
@@ -376,11 +414,11 @@ impl Store {
     /// submission puts the shipment back to `ready`, so the merchant can fix it and send it
     /// again. `kind` matters for that resend: after an answer (`Ecship`, `Setup`) the last
     /// attempt is known not to have made an order; any `Transport` attempt before it may have.
-    pub fn fail_job(&mut self, job_id: &str, error: &str, kind: ErrorKind) -> Result<()> {
+    pub fn fail_job(&mut self, claim: &Job, error: &str, kind: ErrorKind) -> Result<()> {
         self.write(|w| {
-            let job = w.running_job(job_id)?;
+            let job = w.fenced_job(claim)?;
             let now = w.now_ms as i64;
-            w.set_job(job_id, JobState::Failed, now, Some((error, kind)))?;
+            w.set_job(&job.id, JobState::Failed, now, Some((error, kind)))?;
             if job.kind == JobKind::Submit {
                 w.move_shipment(&job.shipment_id, ShipmentState::Ready, |_, _| Ok(()))?;
             }

@@ -407,6 +407,14 @@ impl Store {
     pub fn set_shipment_state(&mut self, id: &str, to: ShipmentState) -> Result<ShipmentRecord> {
         self.write(|w| {
             let (mut rec, clocks) = w.load_shipment(id)?;
+            if crate::outbox::has_open_job(&w.tx, id)? {
+                // The outbox moves it when EC-Ship answers; a hand move now could drop a paid
+                // result or send it twice (issue #17).
+                return Err(Error::Transition {
+                    from: format!("{} (an EC-Ship request is open)", rec.state.id()),
+                    to: to.id().into(),
+                });
+            }
             if !rec.state.can_become(to) {
                 return Err(Error::Transition {
                     from: rec.state.id().into(),
@@ -431,6 +439,14 @@ impl Store {
     /// reference and item number are cleared because each item needs its own.
     pub fn copy_shipment(&mut self, id: &str) -> Result<ShipmentRecord> {
         let src = self.require_shipment(id)?;
+        if crate::outbox::has_open_job(&self.conn, id)? {
+            // A copy submitted while the original's outcome is unknown could be a second label
+            // for the same parcel (issue #17).
+            return Err(Error::Transition {
+                from: format!("{} (an EC-Ship request is open)", src.state.id()),
+                to: "copied".into(),
+            });
+        }
         let mut draft = src.draft;
         draft.shipment.reference.clear();
         draft.shipment.item_number = None;

@@ -998,9 +998,7 @@ mod tests {
             created_at: made,
         };
         let item = satchel_core::s10::ItemNumber::parse("EE123456785HK").unwrap();
-        store
-            .finish_submission(&claim.job.id, &item, &order)
-            .unwrap();
+        store.finish_submission(&claim.job, &item, &order).unwrap();
         store.save_address_pack(&id, label).unwrap();
         id
     }
@@ -1151,7 +1149,7 @@ mod tests {
                 created_at: monday_noon_utc(),
             };
             let item = satchel_core::s10::ItemNumber::parse("EE000000014HK").unwrap();
-            s.finish_submission(&claim.job.id, &item, &order).unwrap();
+            s.finish_submission(&claim.job, &item, &order).unwrap();
             id
         };
         r.shipment_ids = vec![fresh];

@@ -138,7 +138,7 @@ fn a_job_survives_a_restart_and_a_dead_workers_job_is_looked_up_first() {
 
     let n = item(12345678);
     let rec = s
-        .finish_submission(&again[0].job.id, &n, &order("ORD-9"))
+        .finish_submission(&again[0].job, &n, &order("ORD-9"))
         .unwrap();
     assert_eq!(rec.state, ShipmentState::Numbered);
     assert_eq!(rec.draft.shipment.item_number, Some(n));
@@ -156,7 +156,7 @@ fn a_transport_error_waits_for_its_backoff_and_ecship_errors_stop_the_job() {
     let id = create(&mut s, Service::Speedpost);
     s.queue_submissions(std::slice::from_ref(&id)).unwrap();
     let job = s.claim_jobs(1, 30_000).unwrap().remove(0).job;
-    s.retry_later(&job.id, "timed out", ErrorKind::Transport, 4_000)
+    s.retry_later(&job, "timed out", ErrorKind::Transport, 4_000)
         .unwrap();
     let now = clock.0.load(std::sync::atomic::Ordering::SeqCst);
     clock.set(now + 3_999);
@@ -166,7 +166,7 @@ fn a_transport_error_waits_for_its_backoff_and_ecship_errors_stop_the_job() {
     assert!(claim.look_up_first);
 
     s.fail_job(
-        &claim.job.id,
+        &claim.job,
         "Invalid recipient postal code",
         ErrorKind::Ecship,
     )
@@ -197,13 +197,13 @@ fn a_resend_after_a_plain_refusal_creates_without_a_lookup() {
     s.queue_submissions(std::slice::from_ref(&id)).unwrap();
     let job = s.claim_jobs(1, 30_000).unwrap().remove(0).job;
     // EC-Ship answered "no": that request made no order.
-    s.fail_job(&job.id, "Invalid recipient postal code", ErrorKind::Ecship)
+    s.fail_job(&job, "Invalid recipient postal code", ErrorKind::Ecship)
         .unwrap();
     s.queue_submissions(std::slice::from_ref(&id)).unwrap();
     let again = s.claim_jobs(1, 30_000).unwrap().remove(0);
     assert!(!again.look_up_first, "a known refusal needs no lookup");
     // But a request that got no answer, even once, always means "look it up first".
-    s.retry_later(&again.job.id, "timed out", ErrorKind::Transport, 0)
+    s.retry_later(&again.job, "timed out", ErrorKind::Transport, 0)
         .unwrap();
     assert!(s.claim_jobs(1, 30_000).unwrap().remove(0).look_up_first);
 }
@@ -218,10 +218,78 @@ fn a_result_from_a_worker_whose_job_was_taken_over_is_not_recorded() {
     let now = clock.0.load(std::sync::atomic::Ordering::SeqCst);
     clock.set(now + 1_000);
     let fast = s.claim_jobs(1, 1_000).unwrap().remove(0).job;
-    s.finish_submission(&fast.id, &item(1), &order("A"))
-        .unwrap();
-    let late = s.finish_submission(&slow.id, &item(2), &order("B"));
+    s.finish_submission(&fast, &item(1), &order("A")).unwrap();
+    let late = s.finish_submission(&slow, &item(2), &order("B"));
     assert!(matches!(late, Err(Error::Transition { .. })), "{late:?}");
+}
+
+/// Issue #17: the attempt number fences every request and result. A worker whose lease ran
+/// out and whose job was claimed again may neither send (its fence is refused) nor record
+/// anything, even before the new claimant has finished; the new claimant's fence extends its
+/// lease so nobody else takes the job while its request is out.
+#[test]
+fn a_stale_claim_is_fenced_off_before_it_can_send() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, clock) = open(&dir);
+    let id = create(&mut s, Service::Speedpost);
+    s.queue_submissions(&[id]).unwrap();
+    let slow = s.claim_jobs(1, 1_000).unwrap().remove(0).job;
+    s.fence(&slow, 1_000).unwrap();
+    let now = clock.0.load(std::sync::atomic::Ordering::SeqCst);
+    clock.set(now + 1_000);
+    let fast = s.claim_jobs(1, 1_000).unwrap().remove(0);
+    assert!(
+        fast.look_up_first,
+        "the slow attempt may have reached EC-Ship"
+    );
+    let fenced = s.fence(&slow, 1_000);
+    assert!(
+        matches!(fenced, Err(Error::Transition { .. })),
+        "{fenced:?}"
+    );
+    for late in [
+        s.retry_later(&slow, "timed out", ErrorKind::Transport, 0),
+        s.fail_job(&slow, "refused", ErrorKind::Ecship),
+    ] {
+        assert!(matches!(late, Err(Error::Transition { .. })), "{late:?}");
+    }
+    // The new claim's fence holds the job past its original lease.
+    s.fence(&fast.job, 60_000).unwrap();
+    clock.set(now + 30_000);
+    assert!(s.claim_jobs(1, 1_000).unwrap().is_empty());
+    s.finish_submission(&fast.job, &item(7), &order("F"))
+        .unwrap();
+}
+
+/// Issue #17: while an EC-Ship request is open, the shipment's state is the outbox's to
+/// move, and a copy (which could be submitted as a second label) is refused.
+#[test]
+fn no_hand_move_or_copy_while_a_request_is_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, _) = open(&dir);
+    let id = create(&mut s, Service::Speedpost);
+    s.queue_submissions(std::slice::from_ref(&id)).unwrap();
+    let claim = s.claim_jobs(1, 30_000).unwrap().remove(0);
+    for to in [ShipmentState::Ready, ShipmentState::Numbered] {
+        let moved = s.set_shipment_state(&id, to);
+        assert!(matches!(moved, Err(Error::Transition { .. })), "{moved:?}");
+    }
+    assert!(matches!(
+        s.copy_shipment(&id),
+        Err(Error::Transition { .. })
+    ));
+    s.finish_submission(&claim.job, &item(8), &order("G"))
+        .unwrap();
+    assert_eq!(
+        s.set_shipment_state(&id, ShipmentState::Printed)
+            .unwrap()
+            .state,
+        ShipmentState::Printed
+    );
+    assert!(
+        s.copy_shipment(&id).is_ok(),
+        "once numbered, a copy is a new parcel"
+    );
 }
 
 #[test]
@@ -243,14 +311,14 @@ fn an_unsent_submission_can_be_withdrawn_and_a_numbered_one_cancelled() {
         s.withdraw_submission(&b),
         Err(Error::Transition { .. })
     ));
-    s.finish_submission(&claim.job.id, &item(3), &order("C"))
+    s.finish_submission(&claim.job, &item(3), &order("C"))
         .unwrap();
     assert!(matches!(s.queue_cancel(&b).unwrap(), Queued::Queued { .. }));
     let cancel = s.claim_jobs(5, 30_000).unwrap().remove(0);
     assert_eq!(cancel.job.kind, JobKind::Cancel);
     assert!(!cancel.look_up_first);
     assert_eq!(
-        s.finish_cancel(&cancel.job.id).unwrap().state,
+        s.finish_cancel(&cancel.job).unwrap().state,
         ShipmentState::Cancelled
     );
     // A draft has no order to cancel.
