@@ -204,16 +204,29 @@ impl Store {
 
     fn apply(&mut self, changes: &[RemoteChange], cursor: Option<&str>) -> Result<ApplyReport> {
         self.write(|w| {
-            // Observe the whole batch first: a repair made while merging must be stamped after
-            // every change in it, or a later change in the same batch could undo it.
-            for c in changes {
-                w.hlc.observe(&c.hlc);
-            }
             let mut report = ApplyReport {
                 received: changes.len(),
                 ..ApplyReport::default()
             };
-            for c in changes {
+            // A stamp more than a day ahead of this device's clock is refused (issue #17): taken
+            // in, it would push every later local stamp past it, and one peer with a wrong
+            // clock would stall every device. Only accepted changes move the clock.
+            let horizon = w.now_ms.saturating_add(MAX_CLOCK_LEAD_MS);
+            let (accepted, ahead): (Vec<&RemoteChange>, Vec<&RemoteChange>) =
+                changes.iter().partition(|c| c.hlc.wall_ms <= horizon);
+            for c in ahead {
+                report.skipped.push(Skipped {
+                    entity: c.entity.clone(),
+                    record_id: c.record_id.clone(),
+                    reason: "stamped more than a day ahead of this device's clock".into(),
+                });
+            }
+            // Observe the whole batch first: a repair made while merging must be stamped after
+            // every change in it, or a later change in the same batch could undo it.
+            for c in &accepted {
+                w.hlc.observe(&c.hlc);
+            }
+            for c in accepted {
                 match c.entity.as_str() {
                     "contact" => merge_contact(w, c, &mut report)?,
                     "shipment" => merge_shipment(w, c, &mut report)?,
@@ -231,6 +244,9 @@ impl Store {
         })
     }
 }
+
+/// How far ahead of this device's clock a peer's stamp may be (one day).
+pub const MAX_CLOCK_LEAD_MS: u64 = 24 * 60 * 60 * 1000;
 
 fn get_meta(conn: &rusqlite::Connection, key: &str) -> Result<Option<String>> {
     Ok(conn
@@ -617,7 +633,9 @@ fn shipment_value_ok(field: &str, v: &Value) -> bool {
         "recipient_id" | "sender_id" => v.is_null() || v.is_string(),
         "body" => Shipment::deserialize(v).is_ok(),
         "history" => BTreeMap::<ShipmentState, DateTime<Utc>>::deserialize(v).is_ok(),
-        "ecship" => v.is_null() || v.is_object(),
+        // Read back with the type that reads it everywhere else, so a record like
+        // `"ecship": {}` is refused here instead of breaking every list (issue #17).
+        "ecship" => v.is_null() || crate::shipments::EcshipOrder::deserialize(v).is_ok(),
         _ => false,
     }
 }
@@ -740,9 +758,42 @@ fn clear_item_number(w: &mut Writer<'_>, id: &str) -> Result<()> {
     w.log("shipment", id, &stamp, &f)
 }
 
+/// States EC-Ship's answer has settled: a shipment never goes back from one of these to
+/// draft, ready or submitted, whatever a peer says (issue #17).
+fn settled(s: ShipmentState) -> bool {
+    !matches!(
+        s,
+        ShipmentState::Draft | ShipmentState::Ready | ShipmentState::Submitted
+    )
+}
+
 fn merge_shipment(w: &mut Writer<'_>, c: &RemoteChange, report: &mut ApplyReport) -> Result<()> {
     let Some(mut row) = row_for(w, c, report, &SHIPMENTS)? else {
         return Ok(());
+    };
+    let local_state = row.values["state"]
+        .as_str()
+        .and_then(ShipmentState::from_id);
+    let remote_state = c
+        .fields
+        .get("state")
+        .and_then(Value::as_str)
+        .and_then(ShipmentState::from_id);
+    let backwards = row.clocks.contains_key("state")
+        && local_state.is_some_and(settled)
+        && remote_state.is_some_and(|s| !settled(s));
+    let forward_only;
+    let c = if backwards {
+        report.fields_stale += 1;
+        let mut fields = c.fields.clone();
+        fields.remove("state");
+        forward_only = RemoteChange {
+            fields,
+            ..c.clone()
+        };
+        &forward_only
+    } else {
+        c
     };
     let was_created = row.clocks.contains_key("body");
     let taken = row.take(c, SHIPMENT_FIELDS, report);

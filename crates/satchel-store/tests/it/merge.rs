@@ -526,6 +526,105 @@ fn a_malformed_change_is_skipped_by_name_and_the_rest_of_the_batch_applies() {
     );
 }
 
+/// Issue #17: a peer's stamp far in the future is refused, so it cannot push this device's
+/// clock (and every stamp it makes afterwards) past it.
+#[test]
+fn a_change_stamped_days_ahead_is_refused_and_does_not_move_the_clock() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut phone, mut laptop, mut hub) = two(&dir);
+    phone
+        .store
+        .create_contact(recipient("Akiko Sato", "1-2-3 Ginza", "JP"))
+        .unwrap();
+    hub.push(&mut phone);
+    let mut ahead = hub.log[0].clone();
+    ahead.hlc.wall_ms = T0 + 3 * 24 * HOUR;
+    let report = laptop.store.apply_remote(&[ahead]).unwrap();
+    assert_eq!(report.skipped.len(), 1, "{report:?}");
+    assert!(report.skipped[0].reason.contains("ahead"));
+    let id = laptop
+        .store
+        .create_contact(recipient("Chan Tai Man", "1 Nathan Road", "HK"))
+        .unwrap()
+        .id;
+    let mine = laptop.store.outgoing(10).unwrap();
+    let stamp = &mine.iter().find(|c| c.record_id == id).unwrap().hlc;
+    assert!(
+        stamp.wall_ms < T0 + HOUR,
+        "the local clock was not pushed ahead: {stamp}"
+    );
+    // Within a day is an ordinary skew and is taken.
+    let mut near = hub.log[0].clone();
+    near.hlc.wall_ms = T0 + 2 * HOUR;
+    assert!(laptop
+        .store
+        .apply_remote(&[near])
+        .unwrap()
+        .skipped
+        .is_empty());
+}
+
+/// Issue #17: a field that does not read back as its type (`"ecship": {}`) is refused at the
+/// door, so the list, the export and the outbox keep working on every device.
+#[test]
+fn a_shipment_whose_ecship_order_does_not_read_back_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut phone, mut laptop, mut hub) = two(&dir);
+    phone
+        .store
+        .create_shipment(&draft("ORD-1", None), &Assessment::default())
+        .unwrap();
+    hub.push(&mut phone);
+    let mut broken = hub.log[0].clone();
+    broken
+        .fields
+        .insert("ecship".into(), Value::Object(Map::new()));
+    let report = laptop.store.apply_remote(&[broken]).unwrap();
+    assert_eq!(report.skipped.len(), 1);
+    assert_eq!(
+        report.skipped[0].reason,
+        "field `ecship` has the wrong type"
+    );
+    assert!(laptop
+        .store
+        .list_shipments(&ShipmentFilter::default())
+        .is_ok());
+}
+
+/// Issue #17: once EC-Ship has numbered a shipment here, a peer's older view of it (ready,
+/// submitted) never moves it back, even with a later stamp.
+#[test]
+fn a_numbered_shipment_is_not_moved_back_by_a_stale_peer() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut phone, mut laptop, mut hub) = two(&dir);
+    let id = phone
+        .store
+        .create_shipment(&draft("ORD-1", None), &Assessment::default())
+        .unwrap()
+        .id;
+    for to in [
+        ShipmentState::Ready,
+        ShipmentState::Submitted,
+        ShipmentState::Numbered,
+    ] {
+        phone.store.set_shipment_state(&id, to).unwrap();
+    }
+    hub.push(&mut phone);
+    hub.pull_all(&mut laptop);
+    assert_eq!(
+        laptop.store.shipment(&id).unwrap().unwrap().state,
+        ShipmentState::Numbered
+    );
+    let mut stale = hub.log.last().unwrap().clone();
+    stale.hlc.wall_ms += HOUR;
+    stale.fields = Map::from_iter([("state".to_owned(), Value::String("ready".into()))]);
+    laptop.store.apply_remote(&[stale]).unwrap();
+    assert_eq!(
+        laptop.store.shipment(&id).unwrap().unwrap().state,
+        ShipmentState::Numbered
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Convergence under random interleavings.
 
