@@ -845,6 +845,13 @@ fn merge_shipment(w: &mut Writer<'_>, c: &RemoteChange, report: &mut ApplyReport
     };
     if live && taken.iter().any(|f| f == "body") {
         report.reassess.push(c.record_id.clone());
+        // Not submittable, printable or "ready" until this device's rules have run on it.
+        let unchecked = crate::shipments::Assessment::not_checked_here();
+        w.tx.prepare_cached("UPDATE shipments SET problems = ?2, quote = NULL WHERE rowid = ?1")?
+            .execute(params![
+                row.rowid,
+                serde_json::to_string(&unchecked.problems)?
+            ])?;
     }
     let created_ms = if !was_created && row.clocks.contains_key("body") {
         c.hlc.wall_ms as i64

@@ -64,7 +64,32 @@ impl Assessment {
     pub fn has_errors(&self) -> bool {
         self.problems.iter().any(|p| p.error)
     }
+
+    /// S-005: a shipment whose body arrived from another device and has not been checked on
+    /// this one. The marker is an error, so it can be neither marked ready nor submitted until
+    /// the rules run here (issue #17: nothing merged is submittable before re-assessment).
+    pub fn not_checked_here() -> Assessment {
+        Assessment {
+            problems: vec![StoredProblem {
+                code: NOT_CHECKED_HERE.into(),
+                rule: "S-005".into(),
+                field: String::new(),
+                error: true,
+                message_en: "Changed on another device and not checked on this one yet.".into(),
+                message_zh_hk: "已在另一部裝置更改，尚未在此裝置檢查。".into(),
+            }],
+            quote: None,
+        }
+    }
+
+    /// True for [`Assessment::not_checked_here`].
+    pub fn is_unchecked(&self) -> bool {
+        self.problems.iter().any(|p| p.code == NOT_CHECKED_HERE)
+    }
 }
+
+/// The problem code of [`Assessment::not_checked_here`].
+pub const NOT_CHECKED_HERE: &str = "S-005.not_checked_here";
 
 /// What the shipment editor saves.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -381,6 +406,37 @@ pub(crate) fn with_reference(
 }
 
 impl Store {
+    /// Replaces a shipment's stored assessment (derived data: not synced, nothing logged).
+    pub fn set_assessment(&mut self, id: &str, assessment: &Assessment) -> Result<()> {
+        self.write(|w| {
+            w.tx.execute(
+                "UPDATE shipments SET problems = ?2, quote = ?3 WHERE id = ?1",
+                params![
+                    id,
+                    serde_json::to_string(&assessment.problems)?,
+                    assessment
+                        .quote
+                        .as_ref()
+                        .map(serde_json::to_string)
+                        .transpose()?
+                ],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Live shipments marked [`Assessment::not_checked_here`]: merged from another device and
+    /// waiting for this device's rules.
+    pub fn unchecked_shipments(&self) -> Result<Vec<String>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT id FROM shipments WHERE deleted = 0 AND instr(problems, ?1) > 0",
+            )?
+            .query_map([NOT_CHECKED_HERE], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Saves a new draft with the caller's assessment of it.
     pub fn create_shipment(
         &mut self,

@@ -67,6 +67,13 @@ impl App {
     /// Starts the background work: submissions queued before the last exit carry on,
     /// tracking refreshes every 30 minutes, and a linked device syncs.
     pub fn start(self: &Arc<Self>) {
+        // Shipments merged before the last exit and not checked here yet (S-005).
+        shipments::reassess_merged(
+            &mut self.store.lock(),
+            &self.engine,
+            &[],
+            today_in_hong_kong(),
+        );
         ecship::start_worker(self);
         ecship::start_tracking_loop(self);
         sync::resume(self);

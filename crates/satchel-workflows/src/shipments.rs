@@ -153,6 +153,33 @@ pub fn assess(engine: &Engine, s: &Shipment, today: NaiveDate) -> Assessment {
     satchel_store::assess::assess(s, &engine.rates, &RulesConfig::default(), today)
 }
 
+/// Runs this device's rules on every shipment that arrived from another device unchecked
+/// (S-005) or changed there (`ids`, from the sync report), and stores the result; returns how
+/// many were checked. Until then such a shipment can be neither marked ready nor submitted
+/// (issue #17).
+pub fn reassess_merged(
+    store: &mut Store,
+    engine: &Engine,
+    ids: &[String],
+    today: NaiveDate,
+) -> usize {
+    let mut todo: Vec<String> = store.unchecked_shipments().unwrap_or_default();
+    todo.extend(ids.iter().cloned());
+    todo.sort();
+    todo.dedup();
+    let mut checked = 0;
+    for id in todo {
+        let Ok(Some(rec)) = store.shipment(&id) else {
+            continue;
+        };
+        let a = assess(engine, &rec.draft.shipment, today);
+        if store.set_assessment(&id, &a).is_ok() {
+            checked += 1;
+        }
+    }
+    checked
+}
+
 /// `check_draft`: problems in both languages, the comparison, the service and zone choices.
 pub fn check(engine: &Engine, d: &ShipmentDraftDto, today: NaiveDate) -> DraftCheck {
     let parsed = parse_draft(d);
@@ -689,5 +716,43 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err.field, "state");
+    }
+
+    #[test]
+    fn merged_shipments_are_checked_here() {
+        let (_dir, mut store) = temp_store();
+        let engine = Engine::load();
+        let r = saved(contacts::save(&mut store, tokyo()).unwrap());
+        let s = saved(contacts::save(&mut store, shop()).unwrap());
+        let draft = ShipmentDraftDto {
+            sender_id: Some(s.id.clone()),
+            sender: s.party.clone(),
+            recipient_id: Some(r.id.clone()),
+            recipient: r.party.clone(),
+            service: "speedpost".into(),
+            weight_g: 450,
+            category: "gift".into(),
+            ..ShipmentDraftDto::default()
+        };
+        let id = save(
+            &mut store,
+            &engine,
+            SaveShipmentRequest { id: None, draft },
+            monday(),
+        )
+        .unwrap()
+        .id;
+        // As the merge leaves a shipment another device changed.
+        store
+            .set_assessment(&id, &satchel_store::Assessment::not_checked_here())
+            .unwrap();
+        assert_eq!(reassess_merged(&mut store, &engine, &[], monday()), 1);
+        let rec = store.shipment(&id).unwrap().unwrap();
+        assert!(!rec.assessment.is_unchecked());
+        assert!(
+            rec.assessment.problems.iter().any(|p| p.rule == "R-076"),
+            "this device's rules ran: {:?}",
+            rec.assessment.problems
+        );
     }
 }

@@ -184,6 +184,15 @@ async fn run_once(app: &Arc<App>, engine: &Engine) -> Result<SyncReport, SyncErr
 }
 
 fn after_round(app: &App, outcome: &Result<SyncReport, SyncError>) {
+    if let Ok(r) = outcome {
+        // What other devices changed is checked here before it can be submitted (S-005).
+        crate::shipments::reassess_merged(
+            &mut app.store.lock(),
+            &app.engine,
+            &r.reassess,
+            crate::clock::today_in_hong_kong(),
+        );
+    }
     let state = &app.sync;
     state.record(match outcome {
         Ok(r) => SyncRunDto {

@@ -129,6 +129,22 @@ fn report_json(r: &SyncReport) -> serde_json::Value {
     })
 }
 
+/// Runs this device's rules on the shipments the round merged (S-005), as the app does after
+/// each round, so they can be submitted from here.
+fn checked(db: Option<&Path>, res: Result<SyncReport, SyncError>) -> Result<SyncReport, SyncError> {
+    if let Ok(r) = &res {
+        if let Ok(mut st) = store::open(db) {
+            satchel_workflows::shipments::reassess_merged(
+                &mut st,
+                &satchel_workflows::Engine::load(),
+                &r.reassess,
+                crate::today_in_hong_kong(),
+            );
+        }
+    }
+    res
+}
+
 /// A sync that failed for want of a network is a verdict (exit 1), not a usage error.
 fn sync_output(res: Result<SyncReport, SyncError>, json: bool) -> anyhow::Result<Output> {
     match res {
@@ -189,7 +205,7 @@ pub fn run(db: Option<&Path>, cmd: &SyncCommand, json: bool) -> anyhow::Result<O
         SyncCommand::Join { hub, code } => {
             let e = engine(db, Some(&hub.hub))?;
             rt.block_on(e.join_with_code(code))?;
-            sync_output(rt.block_on(e.sync_now()), json)
+            sync_output(checked(db, rt.block_on(e.sync_now())), json)
         }
         SyncCommand::Recover { hub, label } => {
             let linked = {
@@ -225,11 +241,11 @@ pub fn run(db: Option<&Path>, cmd: &SyncCommand, json: bool) -> anyhow::Result<O
                     Status::Ok,
                 ));
             }
-            sync_output(rt.block_on(e.sync_now()), json)
+            sync_output(checked(db, rt.block_on(e.sync_now())), json)
         }
         SyncCommand::Now => {
             let e = engine(db, None)?;
-            sync_output(rt.block_on(e.sync_now()), json)
+            sync_output(checked(db, rt.block_on(e.sync_now())), json)
         }
         SyncCommand::Status => {
             let st = store::open(db)?;

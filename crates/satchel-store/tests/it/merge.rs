@@ -625,6 +625,47 @@ fn a_numbered_shipment_is_not_moved_back_by_a_stale_peer() {
     );
 }
 
+/// Issue #17: a shipment merged from another device is not submittable until this device's
+/// rules have run on it (S-005); the application layer re-assesses it after the round.
+#[test]
+fn a_merged_shipment_cannot_be_submitted_before_it_is_checked_here() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut phone, mut laptop, mut hub) = two(&dir);
+    let id = phone
+        .store
+        .create_shipment(&draft("ORD-1", None), &Assessment::default())
+        .unwrap()
+        .id;
+    hub.push(&mut phone);
+    let report = hub.pull(&mut laptop, 10);
+    assert_eq!(report.reassess, vec![id.clone()]);
+    assert_eq!(
+        laptop.store.unchecked_shipments().unwrap(),
+        vec![id.clone()]
+    );
+    let queued = laptop
+        .store
+        .queue_submissions(std::slice::from_ref(&id))
+        .unwrap();
+    assert!(
+        matches!(&queued[0], satchel_store::Queued::Refused { reason, .. } if reason.contains("S-005")),
+        "{queued:?}"
+    );
+    laptop
+        .store
+        .set_assessment(&id, &Assessment::default())
+        .unwrap();
+    assert!(laptop.store.unchecked_shipments().unwrap().is_empty());
+    let queued = laptop
+        .store
+        .queue_submissions(std::slice::from_ref(&id))
+        .unwrap();
+    assert!(
+        matches!(queued[0], satchel_store::Queued::Queued { .. }),
+        "{queued:?}"
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Convergence under random interleavings.
 
@@ -841,6 +882,14 @@ fn run(ops: &[Op], devices: usize) -> Result<(), TestCaseError> {
                 if let Some((id, ShipmentState::Draft, _, _)) =
                     pick(&live_shipments(&ds[i].store), k)
                 {
+                    // A shipment merged from another device is checked here first, as the app
+                    // does after each sync round (S-005).
+                    for unchecked in ds[i].store.unchecked_shipments().unwrap() {
+                        ds[i]
+                            .store
+                            .set_assessment(&unchecked, &Assessment::default())
+                            .unwrap();
+                    }
                     ds[i]
                         .store
                         .set_shipment_state(&id, ShipmentState::Ready)
