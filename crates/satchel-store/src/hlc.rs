@@ -69,6 +69,10 @@ impl HlcClock {
         if now_ms > self.wall_ms {
             self.wall_ms = now_ms;
             self.counter = 0;
+        } else if self.counter == u32::MAX {
+            // A saturated counter moves to the next millisecond rather than wrapping.
+            self.wall_ms += 1;
+            self.counter = 0;
         } else {
             self.counter += 1;
         }
@@ -97,6 +101,20 @@ impl HlcClock {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// Issue #17: a counter at its limit moves on to the next millisecond instead of
+    /// overflowing, and stamps stay strictly increasing.
+    #[test]
+    fn a_saturated_counter_moves_to_the_next_millisecond() {
+        let mut c = HlcClock {
+            wall_ms: 1_000,
+            counter: u32::MAX,
+        };
+        let before = c.high("d");
+        let next = c.tick(1_000, "d");
+        assert_eq!((next.wall_ms, next.counter), (1_001, 0));
+        assert!(next > before);
+    }
 
     #[test]
     fn text_round_trips_and_sorts_like_the_stamp() {

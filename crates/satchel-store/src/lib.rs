@@ -200,9 +200,22 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // The app and the CLI may write to one database, each with its own clock in memory:
+        // re-reading the high-water mark inside the write lock makes every stamp this
+        // transaction issues greater than any other process's (issue #17), so two changes
+        // never share a stamp.
+        let mut hlc = self.hlc.clone();
+        let persisted: Option<String> = tx
+            .query_row("SELECT value FROM meta WHERE key = 'hlc_high'", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        if let Some(high) = persisted.and_then(|s| s.parse::<hlc::Hlc>().ok()) {
+            hlc.observe(&high);
+        }
         let mut w = Writer {
             tx,
-            hlc: self.hlc.clone(),
+            hlc,
             device: &self.device,
             now_ms,
         };

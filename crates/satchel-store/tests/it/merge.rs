@@ -1136,3 +1136,31 @@ proptest! {
         run(&ops, 3)?;
     }
 }
+
+/// Issue #17: the app and the CLI on one database are two processes with one device id; with
+/// the high-water mark re-read inside every write, their changes never share a stamp (which
+/// would make other devices merge them in different orders).
+#[test]
+fn two_processes_on_one_database_never_hand_out_the_same_stamp() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shared.db");
+    let clock = TestClock::at(T0);
+    let mut app = Store::open_with_clock(&path, Box::new(clock.clone())).unwrap();
+    let mut cli = Store::open_with_clock(&path, Box::new(clock.clone())).unwrap();
+    assert_eq!(app.device_id(), cli.device_id());
+    for n in 0..5 {
+        app.create_contact(recipient(&format!("App {n}"), "1 Queen's Road", "HK"))
+            .unwrap();
+        cli.create_contact(recipient(&format!("Cli {n}"), "2 Queen's Road", "HK"))
+            .unwrap();
+    }
+    let stamps: Vec<String> = app
+        .changes_since(0, 100)
+        .unwrap()
+        .into_iter()
+        .map(|c| c.hlc.to_string())
+        .collect();
+    let distinct: BTreeSet<&String> = stamps.iter().collect();
+    assert_eq!(stamps.len(), 10);
+    assert_eq!(distinct.len(), 10, "{stamps:#?}");
+}
