@@ -21,6 +21,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0003_label_prints.sql",
         include_str!("../../../migrations/0003_label_prints.sql"),
     ),
+    (
+        "0004_outbox_look_up.sql",
+        include_str!("../../../migrations/0004_outbox_look_up.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

@@ -116,6 +116,15 @@ fn open_job(tx: &rusqlite::Connection, shipment_id: &str, kind: JobKind) -> Resu
         .optional()?)
 }
 
+/// True when this device's outbox has ever held a `kind` job for the shipment.
+fn has_any_job(conn: &rusqlite::Connection, shipment_id: &str, kind: JobKind) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM outbox WHERE shipment_id = ?1 AND kind = ?2 LIMIT 1")?
+        .query_row(params![shipment_id, kind.id()], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
 /// True while an EC-Ship request for the shipment is queued or out, its outcome not yet known:
 /// the shipment may then not change state, be edited or be copied by hand (issue #17).
 pub(crate) fn has_open_job(conn: &rusqlite::Connection, shipment_id: &str) -> Result<bool> {
@@ -227,6 +236,10 @@ impl Store {
                     continue;
                 }
                 let (rec, _) = w.load_shipment(id)?;
+                // Submitted before, but never from this device: only the other device knows
+                // whether that attempt reached EC-Ship, so this one looks it up first.
+                let elsewhere = rec.history.contains_key(&ShipmentState::Submitted)
+                    && !has_any_job(&w.tx, id, JobKind::Submit)?;
                 let refuse = |reason: String| Queued::Refused {
                     shipment_id: id.clone(),
                     reason,
@@ -250,6 +263,10 @@ impl Store {
                 }
                 w.move_shipment(id, ShipmentState::Submitted, |_, _| Ok(()))?;
                 let job = w.insert_job(id, JobKind::Submit)?;
+                if elsewhere {
+                    w.tx.prepare_cached("UPDATE outbox SET look_up = 1 WHERE id = ?1")?
+                        .execute([&job.id])?;
+                }
                 out.push(Queued::Queued { job });
             }
             Ok(out)
@@ -326,6 +343,10 @@ impl Store {
                     [&job.shipment_id],
                     |r| r.get(0),
                 )?;
+                let marked: bool =
+                    w.tx.query_row("SELECT look_up FROM outbox WHERE id = ?1", [&job.id], |r| {
+                        r.get(0)
+                    })?;
                 job.attempts += 1;
                 job.state = JobState::Running;
                 job.due_ms = now + lease_ms as i64;
@@ -336,7 +357,7 @@ impl Store {
                 .execute(params![job.id, job.attempts, job.due_ms, now])?;
                 let (shipment, _) = w.load_shipment(&job.shipment_id)?;
                 claims.push(Claim {
-                    look_up_first: job.kind == JobKind::Submit && earlier > 0,
+                    look_up_first: job.kind == JobKind::Submit && (earlier > 0 || marked),
                     job,
                     shipment,
                 });

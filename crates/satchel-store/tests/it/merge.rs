@@ -1164,3 +1164,58 @@ fn two_processes_on_one_database_never_hand_out_the_same_stamp() {
     assert_eq!(stamps.len(), 10);
     assert_eq!(distinct.len(), 10, "{stamps:#?}");
 }
+
+/// Issue #17: a shipment submitted on one device whose outcome that device never learned,
+/// then submitted again on another, is looked up by refNo there before anything is created:
+/// only the first device knew an attempt may have reached EC-Ship.
+#[test]
+fn a_shipment_submitted_on_another_device_is_looked_up_before_it_is_created_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut phone, mut laptop, mut hub) = two(&dir);
+    let id = phone
+        .store
+        .create_shipment(&draft("ORD-1", None), &Assessment::default())
+        .unwrap()
+        .id;
+    phone
+        .store
+        .queue_submissions(std::slice::from_ref(&id))
+        .unwrap();
+    let claim = phone.store.claim_jobs(1, 30_000).unwrap().remove(0);
+    assert!(!claim.look_up_first);
+    // No answer, then the merchant gives up on the phone: the shipment is ready again.
+    phone
+        .store
+        .fail_job(&claim.job, "no answer", satchel_store::ErrorKind::Transport)
+        .unwrap();
+    hub.push(&mut phone);
+    hub.pull_all(&mut laptop);
+    laptop
+        .store
+        .set_assessment(&id, &Assessment::default())
+        .unwrap();
+    laptop
+        .store
+        .queue_submissions(std::slice::from_ref(&id))
+        .unwrap();
+    let there = laptop.store.claim_jobs(1, 30_000).unwrap().remove(0);
+    assert_eq!(there.shipment.id, id);
+    assert!(
+        there.look_up_first,
+        "the laptop cannot know what the phone sent"
+    );
+
+    // A shipment only ever submitted on the laptop needs no lookup.
+    let own = laptop
+        .store
+        .create_shipment(&draft("ORD-2", None), &Assessment::default())
+        .unwrap()
+        .id;
+    laptop
+        .store
+        .queue_submissions(std::slice::from_ref(&own))
+        .unwrap();
+    let fresh = laptop.store.claim_jobs(1, 30_000).unwrap().remove(0);
+    assert_eq!(fresh.shipment.id, own);
+    assert!(!fresh.look_up_first);
+}
