@@ -5,6 +5,7 @@ mod common;
 mod contacts;
 mod import_export;
 mod merge;
+mod merge_fuzz;
 mod migrations;
 mod outbox;
 mod shipments;
