@@ -115,6 +115,9 @@ pub struct Faults {
     pub error_status: f64,
     /// Added to every request (SOAP and REST) before it is handled.
     pub latency_ms: u64,
+    /// Take a second order with a `refNo` already used instead of refusing it: whether the
+    /// real EC-Ship refuses repeats is unknown (issue #17), so Satchel must not rely on it.
+    pub accept_duplicate_ref: bool,
 }
 
 /// One order as the simulator's inspection API shows it.

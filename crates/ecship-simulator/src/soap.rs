@@ -286,9 +286,10 @@ fn create_order(st: &Shared, g: &mut Inner, user: &str, req: &Element, temporary
     } else if country != "HKG" {
         return Reply::err("1", "products are required for an international item");
     }
-    if g.orders
-        .iter()
-        .any(|o| o.account == user && o.ref_no == ref_no)
+    if !g.faults.accept_duplicate_ref
+        && g.orders
+            .iter()
+            .any(|o| o.account == user && o.ref_no == ref_no)
     {
         return Reply::err("2", format!("refNo already used: {ref_no}"));
     }
@@ -361,9 +362,10 @@ fn create_soaz_order(st: &Shared, g: &mut Inner, user: &str, req: &Element) -> R
     if kg(req.child_text("itemWgt1")).is_none_or(|w| w <= Decimal::ZERO) {
         return Reply::err("1", "itemWgt1 must be greater than 0");
     }
-    if g.orders
-        .iter()
-        .any(|o| o.account == user && o.ref_no == ref_no)
+    if !g.faults.accept_duplicate_ref
+        && g.orders
+            .iter()
+            .any(|o| o.account == user && o.ref_no == ref_no)
     {
         return Reply::err("2", format!("custOrdRef already used: {ref_no}"));
     }

@@ -147,6 +147,41 @@ async fn two_hundred_submissions_with_lost_answers_make_exactly_two_hundred_orde
     assert_one_order_each(&store, &sim, &ids);
 }
 
+/// Issue #17: with EC-Ship taking repeated `refNo`s (as the real one might), two workers on one
+/// database (the app and `satchel submit`) working through lost and hung answers still make
+/// exactly one order per shipment: every retry after an unknown outcome, by either worker, looks
+/// the order up first (without that this test finds duplicates). That a taken-over claim never
+/// sends is shown where it is decided, in the store's `a_stale_claim_is_fenced_off_before_it_can_send`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_workers_on_one_database_make_one_order_each_even_when_ecship_takes_repeats() {
+    let sim = simulator(
+        17,
+        Faults {
+            drop_after_commit: 0.2,
+            hang: 0.25,
+            hang_ms: 2_000,
+            accept_duplicate_ref: true,
+            ..Faults::default()
+        },
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (store, ids) = store_with(&dir, 60);
+    let client = client(&sim, Duration::from_millis(800));
+    // The lease outlasts one request (the fence renews it before each), as `Policy` requires.
+    let policy = Policy {
+        lease: Duration::from_millis(1_200),
+        batch: 3,
+        ..policy()
+    };
+    let worker = || outbox::drain(&store, &client, &policy, Duration::from_secs(60), |_| {});
+    let (a, b) = tokio::join!(worker(), worker());
+    a.unwrap();
+    b.unwrap();
+    let stats = sim.stats();
+    assert!(stats.dropped >= 10, "the faults really happened: {stats:?}");
+    assert_one_order_each(&store, &sim, &ids);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_worker_that_died_after_sending_does_not_buy_a_second_label() {
     let sim = simulator(1, Faults::default());
