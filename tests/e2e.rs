@@ -1132,6 +1132,11 @@ async fn two_drafts_are_submitted_to_the_ecship_simulator_and_print_with_their_n
             "{windows:?} names {}",
             until(29)
         );
+        // Its print is logged: reprints are free, and the merchant can see how many there were.
+        wait_text(&c, "#ship-prints", |t| {
+            t.starts_with("Label printed 1 time;")
+        })
+        .await?;
         screenshot(&c, "ecship-label-valid-until").await;
         Ok::<_, fantoccini::error::CmdError>(())
     }

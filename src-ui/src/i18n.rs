@@ -1047,6 +1047,27 @@ pub fn window_text(w: &satchel_ipc::WindowDto, locale: Locale) -> String {
     }
 }
 
+/// The label's print log: how often, the last time and by whom (reprints are free).
+pub fn prints_text(prints: &[satchel_ipc::LabelPrintDto], locale: Locale) -> String {
+    let Some(last) = prints.last() else {
+        return String::new();
+    };
+    let copies: u32 = prints.iter().map(|p| p.copies).sum();
+    let (date, time) = last.at.split_once(' ').unwrap_or((&last.at, ""));
+    let when = format!("{} {time}", day_first(date));
+    match locale {
+        Locale::En => format!(
+            "Label printed {copies} time{}; last on {when} by {}.",
+            if copies == 1 { "" } else { "s" },
+            last.who
+        ),
+        Locale::ZhHk => format!(
+            "標籤已列印 {copies} 次；最近一次於 {when}，由 {} 列印。",
+            last.who
+        ),
+    }
+}
+
 /// The print panel's note on EC-Ship's own labels, which are not previewed.
 pub fn operator_label_note(count: u32, locale: Locale) -> String {
     match locale {

@@ -546,6 +546,21 @@ pub struct ShipmentDto {
     /// ), as of the day the answer was made.
     #[serde(default)]
     pub windows: Vec<WindowDto>,
+    /// Every print of its label, oldest first (reprints are free, and logged).
+    #[serde(default)]
+    pub prints: Vec<LabelPrintDto>,
+}
+
+/// One print of a shipment's label.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LabelPrintDto {
+    /// Hong Kong time (YYYY-MM-DD hh:mm).
+    pub at: String,
+    /// Who printed (the computer's user; no customer data).
+    pub who: String,
+    pub copies: u32,
+    /// EC-Ship's own label rather than Satchel's layout.
+    pub operator_label: bool,
 }
 
 /// The premium of the cover asked for (domain.md §6).

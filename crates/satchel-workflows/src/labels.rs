@@ -1063,6 +1063,10 @@ mod tests {
         let log = state.lock().label_prints(&id).unwrap();
         assert_eq!(log.len(), 2);
         assert!(log.iter().all(|p| p.operator_label && p.copies == 1));
+        // The shipment shows its print log.
+        let shown = crate::shipments::get(&state.lock(), &id, monday()).unwrap();
+        assert_eq!(shown.prints.len(), 2);
+        assert!(!shown.prints[1].who.is_empty());
     }
 
     #[test]

@@ -14,9 +14,9 @@ use satchel_core::service::Service;
 use satchel_core::validate::{self, Role, RulesConfig};
 use satchel_ipc::wording::Unreadable;
 use satchel_ipc::{
-    CommandError, CompareRequest, ContentLineDto, DraftCheck, ExportFile, JobDto, ProblemDto,
-    Refused, SaveShipmentRequest, ServiceName, SetStateRequest, ShipmentDraftDto, ShipmentDto,
-    ShipmentFilterRequest, ShipmentSummary, StoredQuoteDto,
+    CommandError, CompareRequest, ContentLineDto, DraftCheck, ExportFile, JobDto, LabelPrintDto,
+    ProblemDto, Refused, SaveShipmentRequest, ServiceName, SetStateRequest, ShipmentDraftDto,
+    ShipmentDto, ShipmentFilterRequest, ShipmentSummary, StoredQuoteDto,
 };
 use satchel_store::{Assessment, Error, ShipmentDraft, ShipmentFilter, ShipmentRecord, Store};
 
@@ -299,7 +299,21 @@ pub fn save(
 
 pub fn get(store: &Store, id: &str, today: NaiveDate) -> Result<ShipmentDto, CommandError> {
     match store.shipment(id).map_err(store_error)? {
-        Some(rec) => Ok(shipment_dto(&rec, today)),
+        Some(rec) => {
+            let mut dto = shipment_dto(&rec, today);
+            dto.prints = store
+                .label_prints(id)
+                .map_err(store_error)?
+                .into_iter()
+                .map(|p| LabelPrintDto {
+                    at: hk_time(p.printed_ms),
+                    who: p.who,
+                    copies: p.copies,
+                    operator_label: p.operator_label,
+                })
+                .collect();
+            Ok(dto)
+        }
         None => Err(store_error(Error::NotFound {
             entity: "shipment",
             id: id.to_owned(),
@@ -482,6 +496,7 @@ pub fn shipment_dto(rec: &ShipmentRecord, today: NaiveDate) -> ShipmentDto {
             .map(|n| n.as_str().to_owned()),
         insurance: crate::calendar::insurance(&rec.draft.shipment),
         windows: crate::calendar::windows(rec, today),
+        prints: Vec::new(),
     }
 }
 

@@ -51,6 +51,7 @@ pub fn EditorPage(id: Option<String>) -> impl IntoView {
     let ship_state = RwSignal::new(None::<ShipmentState>);
     let stored_quote = RwSignal::new(None::<StoredQuoteDto>);
     let windows = RwSignal::new(Vec::<WindowDto>::new());
+    let prints = RwSignal::new(Vec::<satchel_ipc::LabelPrintDto>::new());
     let insurance = RwSignal::new(None::<InsuranceDto>);
     let status = RwSignal::new(nav.notice.get_untracked().map(Status::Notice));
     nav.notice.set(None);
@@ -113,6 +114,7 @@ pub fn EditorPage(id: Option<String>) -> impl IntoView {
         ship_state.set(Some(s.state));
         stored_quote.set(s.quote);
         windows.set(s.windows);
+        prints.set(s.prints);
         form.fill(s.draft);
     };
     if let Some(id) = id {
@@ -249,6 +251,9 @@ pub fn EditorPage(id: Option<String>) -> impl IntoView {
                 })}
             </p>
             <WindowsPart windows />
+            <p id="ship-prints" class="note" hidden=move || prints.with(Vec::is_empty)>
+                {move || prints.with(|p| crate::i18n::prints_text(p, locale.get()))}
+            </p>
             <p id="ship-quote" class="note" hidden=move || stored_quote.with(Option::is_none)>
                 {move || stored_quote.get().map(|q| stored_quote_text(&q, locale.get()))}
             </p>
