@@ -817,6 +817,22 @@ fn merge_shipment(w: &mut Writer<'_>, c: &RemoteChange, report: &mut ApplyReport
     let mut repair: Option<Hlc> = None;
     let body: Option<Shipment> = if row.clocks.contains_key("body") {
         let mut body = Shipment::deserialize(&row.values["body"])?;
+        // only iMail carries a number Satchel did not get from EC-Ship (a pre-printed
+        // barcode label); any other service's number comes with EC-Ship's order. A peer's
+        // number without one is not trusted: it would print a final label (issue #17).
+        if body.item_number.is_some()
+            && body.service != satchel_core::service::Service::Imail
+            && row.values["ecship"].is_null()
+        {
+            let stamp = w.stamp();
+            let cleared = without_item_number(&row.values["body"]);
+            row.set_local("body", cleared, &stamp);
+            body.item_number = None;
+            repair = Some(stamp);
+            report.resolved.push(Resolution::ItemNumber {
+                shipment_id: c.record_id.clone(),
+            });
+        }
         let item = body.item_number.as_ref().map(|n| n.as_str().to_owned());
         if let (true, false, Some(item)) = (live, state == ShipmentState::Cancelled, item) {
             if let Some((other, other_clock)) = other_with_item_number(&w.tx, &item, &c.record_id)?

@@ -116,9 +116,12 @@ fn found(s: &Store, text: &str) -> Vec<String> {
     .collect()
 }
 
+/// An iMail draft: the one service whose item number may come from the merchant's own
+/// pre-printed labels, as the label tests here attach.
 fn draft(reference: &str, recipient_id: Option<String>) -> ShipmentDraft {
     ShipmentDraft {
         shipment: Shipment {
+            service: satchel_core::service::Service::Imail,
             reference: reference.into(),
             ..fx::speedpost(
                 hk_sender("Shop").party,
@@ -623,6 +626,38 @@ fn a_numbered_shipment_is_not_moved_back_by_a_stale_peer() {
         laptop.store.shipment(&id).unwrap().unwrap().state,
         ShipmentState::Numbered
     );
+}
+
+/// Issue #17, R-047: a number on a shipment of any service but iMail comes with EC-Ship's
+/// order; a peer's number without one is not trusted (it would print a final label).
+#[test]
+fn a_peer_s_item_number_without_an_ecship_order_is_kept_only_on_imail() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut phone, mut laptop, mut hub) = two(&dir);
+    let mut speedpost = draft("ORD-S", None);
+    speedpost.shipment.service = satchel_core::service::Service::Speedpost;
+    let s = phone
+        .store
+        .create_shipment(&speedpost, &Assessment::default())
+        .unwrap()
+        .id;
+    let mut imail = draft("ORD-I", None);
+    imail.shipment.item_number = Some(ItemNumber::parse("LX123456785HK").unwrap());
+    let i = phone
+        .store
+        .create_shipment(&imail, &Assessment::default())
+        .unwrap()
+        .id;
+    hub.push(&mut phone);
+    let mut forged = hub.log.iter().find(|c| c.record_id == s).unwrap().clone();
+    forged.hlc.wall_ms += HOUR;
+    forged.fields["body"]["item_number"] = Value::String("EE123456785HK".into());
+    hub.log.push(forged);
+    hub.pull_all(&mut laptop);
+    let got = laptop.store.shipment(&s).unwrap().unwrap();
+    assert_eq!(got.draft.shipment.item_number, None);
+    let kept = laptop.store.shipment(&i).unwrap().unwrap();
+    assert!(kept.draft.shipment.item_number.is_some(), "R-047 on iMail");
 }
 
 /// Issue #17: a shipment merged from another device is not submittable until this device's

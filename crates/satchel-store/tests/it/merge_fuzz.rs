@@ -2,13 +2,16 @@
 //! of the wrong type, states in any order, stamps from the past to far in the future — applied
 //! to one real SQLite file, case after case. After every batch the invariants a merchant relies
 //! on must hold: the store still opens and answers, the list, the exports and the outgoing
-//! log succeed, nothing merged can be submitted before this device has checked it, and a
-//! shipment EC-Ship settled never moves back.
+//! log succeed, nothing merged can be submitted before this device has checked it, a
+//! shipment EC-Ship settled never moves back, and only iMail keeps an item number that came
+//! without EC-Ship's order.
 
 use std::cell::RefCell;
 
 use crate::common::{hk_sender, recipient, TestClock, T0};
 use proptest::prelude::*;
+use satchel_core::s10::ItemNumber;
+use satchel_core::service::Service;
 use satchel_fixtures as fx;
 use satchel_store::{Assessment, Hlc, Queued, RemoteChange, ShipmentFilter, ShipmentState, Store};
 use serde_json::{json, Map, Value};
@@ -28,6 +31,18 @@ fn a_shipment_body() -> Value {
         recipient("Akiko Sato", "1-2-3 Ginza", "JP").party,
         fx::silk_scarf("Silk scarf", 1, 400),
     );
+    serde_json::to_value(s).unwrap()
+}
+
+/// The same body with an item number, on `service`.
+fn a_numbered_body(service: Service) -> Value {
+    let mut s = fx::speedpost(
+        hk_sender("Shop").party,
+        recipient("Akiko Sato", "1-2-3 Ginza", "JP").party,
+        fx::silk_scarf("Silk scarf", 1, 400),
+    );
+    s.service = service;
+    s.item_number = Some(ItemNumber::parse("EE123456785HK").unwrap());
     serde_json::to_value(s).unwrap()
 }
 
@@ -76,7 +91,12 @@ fn value_for(field: String) -> impl Strategy<Value = (String, Value)> {
         "state" => prop::sample::select(ShipmentState::ALL.to_vec())
             .prop_map(|s| Value::String(s.id().into()))
             .boxed(),
-        "body" => Just(a_shipment_body()).boxed(),
+        "body" => prop_oneof![
+            Just(a_shipment_body()),
+            Just(a_numbered_body(Service::Speedpost)),
+            Just(a_numbered_body(Service::Imail)),
+        ]
+        .boxed(),
         "ecship" => prop_oneof![
             Just(Value::Null),
             Just(json!({})),
@@ -163,6 +183,10 @@ proptest! {
                     if settled(*was) {
                         prop_assert!(settled(r.state), "{} went from {was:?} to {:?}", r.id, r.state);
                     }
+                }
+                // an item number without EC-Ship's order only on iMail.
+                if r.draft.shipment.item_number.is_some() && r.ecship.is_none() {
+                    prop_assert_eq!(r.draft.shipment.service, Service::Imail);
                 }
                 // Nothing merged can be queued before this device checks it.
                 if report.reassess.contains(&r.id) {
