@@ -929,6 +929,16 @@ async fn two_drafts_are_submitted_to_the_ecship_simulator_and_print_with_their_n
         let shown = wait_value(&c, "#ecship-base-url", |v| !v.is_empty()).await?;
         assert_eq!(shown, sim.base_url());
         screenshot(&c, "ecship-settings").await;
+        // Every code a submission needs is listed with where it comes from; iMail has none
+        // public, so it says one must be entered (domain.md §13).
+        let imail = wait_text(&c, "#ecship-codes tr[data-code='imail']", |t| !t.is_empty()).await?;
+        assert!(imail.contains("enter one"), "{imail:?}");
+        c.execute(
+            "document.getElementById('ecship-codes').scrollIntoView();",
+            vec![],
+        )
+        .await?;
+        screenshot(&c, "ecship-codes").await;
         fits_a_phone(&c, "ecship-phone").await?;
 
         click(&c, "#nav-contacts").await?;
