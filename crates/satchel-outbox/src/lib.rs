@@ -99,15 +99,13 @@ pub async fn run_due(
     policy: &Policy,
 ) -> Result<Vec<Outcome>, WorkerError> {
     let mut out = Vec::new();
-    // One job claimed at a time (issue #17): a claim never waits behind another job's
-    // requests, so its lease is not eaten up before its own request leaves.
-    for _ in 0..policy.batch.max(1) {
-        let Some(claim) = store
-            .with_store(|s| s.claim_jobs(1, lease_ms(policy)))?
-            .into_iter()
-            .next()
-        else {
-            break;
+    // The jobs due when the round starts, each claimed just before it is worked on (issue
+    // #17): a claim never waits behind another job's requests, so its lease is not eaten up
+    // before its own request leaves; a job retried in this round waits for the next one.
+    let round = store.with_store(|s| s.due_jobs(policy.batch.max(1)))?;
+    for job_id in round {
+        let Some(claim) = store.with_store(|s| s.claim_job(&job_id, lease_ms(policy)))? else {
+            continue;
         };
         let outcome = match claim.job.kind {
             JobKind::Submit => submit(store, client, policy, &claim).await,

@@ -138,6 +138,45 @@ pub(crate) fn has_open_job(conn: &rusqlite::Connection, shipment_id: &str) -> Re
 }
 
 impl crate::Writer<'_> {
+    /// Leases `job` for `lease_ms` and counts its attempt.
+    fn claim(&mut self, mut job: Job, lease_ms: u64) -> Result<Claim> {
+        let now = self.now_ms as i64;
+        // Requests for this shipment's order whose outcome nobody knows: every attempt counted
+        // so far, except the last one of a job that failed on an answer (EC-Ship said no, or
+        // the request was never built), which is known not to have made an order. A job
+        // retried after a refusal therefore creates directly, without needing the
+        // undocumented lookup (domain.md §13).
+        let earlier: i64 = self.tx.query_row(
+            "SELECT COALESCE(SUM(CASE
+                 WHEN state = 'failed' AND error_kind IN ('ecship', 'setup')
+                   THEN attempts - 1
+                 ELSE attempts END), 0)
+             FROM outbox WHERE shipment_id = ?1 AND kind = 'submit'",
+            [&job.shipment_id],
+            |r| r.get(0),
+        )?;
+        let marked: bool =
+            self.tx
+                .query_row("SELECT look_up FROM outbox WHERE id = ?1", [&job.id], |r| {
+                    r.get(0)
+                })?;
+        job.attempts += 1;
+        job.state = JobState::Running;
+        job.due_ms = now + lease_ms as i64;
+        self.tx
+            .prepare_cached(
+                "UPDATE outbox SET state = 'running', attempts = ?2, due_ms = ?3,
+                   updated_ms = ?4 WHERE id = ?1",
+            )?
+            .execute(params![job.id, job.attempts, job.due_ms, now])?;
+        let (shipment, _) = self.load_shipment(&job.shipment_id)?;
+        Ok(Claim {
+            look_up_first: job.kind == JobKind::Submit && (earlier > 0 || marked),
+            job,
+            shipment,
+        })
+    }
+
     fn insert_job(&mut self, shipment_id: &str, kind: JobKind) -> Result<Job> {
         let id = self.new_id();
         self.tx
@@ -327,43 +366,37 @@ impl Store {
                 ))?
                 .query_map(params![now, limit as i64], job_from_row)?
                 .collect::<rusqlite::Result<_>>()?;
-            let mut claims = Vec::with_capacity(due.len());
-            for mut job in due {
-                // Requests for this shipment's order whose outcome nobody knows: every attempt
-                // counted so far, except the last one of a job that failed on an answer (EC-Ship
-                // said no, or the request was never built), which is known not to have made
-                // an order. A job retried after a refusal therefore creates directly, without
-                // needing the undocumented lookup (domain.md §13).
-                let earlier: i64 = w.tx.query_row(
-                    "SELECT COALESCE(SUM(CASE
-                         WHEN state = 'failed' AND error_kind IN ('ecship', 'setup')
-                           THEN attempts - 1
-                         ELSE attempts END), 0)
-                     FROM outbox WHERE shipment_id = ?1 AND kind = 'submit'",
-                    [&job.shipment_id],
-                    |r| r.get(0),
-                )?;
-                let marked: bool =
-                    w.tx.query_row("SELECT look_up FROM outbox WHERE id = ?1", [&job.id], |r| {
-                        r.get(0)
-                    })?;
-                job.attempts += 1;
-                job.state = JobState::Running;
-                job.due_ms = now + lease_ms as i64;
-                w.tx.prepare_cached(
-                    "UPDATE outbox SET state = 'running', attempts = ?2, due_ms = ?3,
-                       updated_ms = ?4 WHERE id = ?1",
-                )?
-                .execute(params![job.id, job.attempts, job.due_ms, now])?;
-                let (shipment, _) = w.load_shipment(&job.shipment_id)?;
-                claims.push(Claim {
-                    look_up_first: job.kind == JobKind::Submit && (earlier > 0 || marked),
-                    job,
-                    shipment,
-                });
-            }
-            Ok(claims)
+            due.into_iter().map(|job| w.claim(job, lease_ms)).collect()
         })
+    }
+
+    /// Claims the job `job_id` if it is still due now (another worker may have taken it or
+    /// finished it since it was listed): a worker takes the jobs of a round one at a time, each
+    /// just before it works on it, so no claim waits behind another job's requests.
+    pub fn claim_job(&mut self, job_id: &str, lease_ms: u64) -> Result<Option<Claim>> {
+        self.write(|w| {
+            let job = load_job(&w.tx, job_id)?;
+            let due = matches!(job.state, JobState::Queued | JobState::Running)
+                && job.due_ms <= w.now_ms as i64;
+            if !due {
+                return Ok(None);
+            }
+            w.claim(job, lease_ms).map(Some)
+        })
+    }
+
+    /// The ids of the jobs due now (by the store's clock), oldest due first: one round of a
+    /// worker.
+    pub fn due_jobs(&self, limit: usize) -> Result<Vec<String>> {
+        let now_ms = self.clock.now_ms() as i64;
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT id FROM outbox WHERE state IN ('queued', 'running') AND due_ms <= ?1
+                 ORDER BY due_ms, rowid LIMIT ?2",
+            )?
+            .query_map(params![now_ms, limit as i64], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?)
     }
 
     /// Records EC-Ship's order: the item number goes onto the shipment, which becomes
