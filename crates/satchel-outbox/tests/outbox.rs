@@ -178,7 +178,9 @@ async fn two_workers_on_one_database_make_one_order_each_even_when_ecship_takes_
     a.unwrap();
     b.unwrap();
     let stats = sim.stats();
-    assert!(stats.dropped >= 10, "the faults really happened: {stats:?}");
+    // Dropped answers happen at 20% of some 80 requests: that none happened would be a
+    // broken simulator, not bad luck (0.8^80 ≈ 2e-8).
+    assert!(stats.dropped > 0, "the faults really happened: {stats:?}");
     assert_one_order_each(&store, &sim, &ids);
 }
 
