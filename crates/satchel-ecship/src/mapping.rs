@@ -462,11 +462,6 @@ fn four_lines(p: &Party) -> Vec<String> {
     all
 }
 
-/// `name1` … `name4` for a line number 1–4: the Soaz fields are numbered, a closed set.
-fn numbered(names: &[&'static str; SOAZ_MAX_LINES], n: usize) -> &'static str {
-    names[n]
-}
-
 /// `createSoazOrder` / `api30Req`: Speedpost through the SoazPosting service (§10.4,
 /// §13.1). Field names are the soazposting client's (generated from the WSDL, High); the
 /// `addressee…`/`imp…` fields are flat, as createOrder's `impEmail` is. `custOrdRef` carries
@@ -509,7 +504,7 @@ pub fn soaz_order_fields(
         "addresseeAddr4",
     ];
     for (n, line) in four_lines(&s.recipient).iter().enumerate() {
-        non_empty(&mut v, numbered(&ADDR, n), line);
+        non_empty(&mut v, ADDR[n], line);
     }
     non_empty(&mut v, "addresseeCity", &s.recipient.city);
     non_empty(&mut v, "addresseePostalCode", &s.recipient.postcode);
@@ -524,7 +519,7 @@ pub fn soaz_order_fields(
         "sendAddress4",
     ];
     for (n, line) in four_lines(&s.sender).iter().enumerate() {
-        non_empty(&mut v, numbered(&SEND, n), line);
+        non_empty(&mut v, SEND[n], line);
     }
     non_empty(&mut v, "sendTelNo", &s.sender.phone);
     non_empty(&mut v, "sendEmail", &s.sender.email);
@@ -557,14 +552,14 @@ pub fn soaz_order_fields(
         "itemCtyCode4",
     ];
     for (n, l) in customs.lines.iter().enumerate() {
-        v.push(Node::leaf(numbered(&DESC, n), l.description.trim()));
-        v.push(Node::leaf(numbered(&QTY, n), l.quantity.to_string()));
-        v.push(Node::leaf(numbered(&VALUE, n), l.value.to_string()));
-        v.push(Node::leaf(numbered(&WGT, n), kg(l.net_weight_g)));
-        non_empty(&mut v, numbered(&HS, n), &l.hs_code);
+        v.push(Node::leaf(DESC[n], l.description.trim()));
+        v.push(Node::leaf(QTY[n], l.quantity.to_string()));
+        v.push(Node::leaf(VALUE[n], l.value.to_string()));
+        v.push(Node::leaf(WGT[n], kg(l.net_weight_g)));
+        non_empty(&mut v, HS[n], &l.hs_code);
         if !l.origin_country.trim().is_empty() {
             v.push(Node::leaf(
-                numbered(&CTY, n),
+                CTY[n],
                 product_country(&l.origin_country, codes)?,
             ));
         }

@@ -7,7 +7,7 @@
 //! Why here: the core computes each of these from dates passed in; a rule no screen shows is
 //! not enforced, so this is where they meet the stored shipment and today's date.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Utc};
+use chrono::{NaiveDate, NaiveDateTime};
 use rust_decimal::Decimal;
 use satchel_core::calendar::{
     certificate_of_posting_window, eexpress_claim_window, enquiry_window, label_expiry, DateWindow,
@@ -21,6 +21,8 @@ use satchel_ipc::{InsuranceDto, PremiumDto, WindowDto, WindowKind};
 use std::collections::BTreeSet;
 
 use satchel_store::{ShipmentRecord, ShipmentState, Store};
+
+use crate::clock::hk_date;
 
 /// The bundled holiday calendar, as the engine's (`Engine::load`), read once.
 fn holidays() -> &'static HolidayCalendar {
@@ -73,11 +75,6 @@ pub fn notes(records: &[ShipmentRecord], at: NaiveDateTime, severe: &[NaiveDate]
         calendar.mark_severe_weather(*day);
     }
     posting_notes(&items, at.date(), at.time(), &calendar)
-}
-
-fn hong_kong_day(at: DateTime<Utc>) -> NaiveDate {
-    let hk = FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
-    at.with_timezone(&hk).date_naive()
 }
 
 /// The cover asked for, or `None` when there is no insured value.
@@ -159,13 +156,10 @@ fn trace_rule(service: Service) -> &'static str {
 pub fn windows(rec: &ShipmentRecord, today: NaiveDate) -> Vec<WindowDto> {
     let service = rec.draft.shipment.service;
     let mut out = Vec::new();
-    let posted = rec
-        .history
-        .get(&ShipmentState::Posted)
-        .map(|t| hong_kong_day(*t));
+    let posted = rec.history.get(&ShipmentState::Posted).map(|t| hk_date(*t));
     match (posted, &rec.ecship) {
         (None, Some(order)) if rec.state != ShipmentState::Cancelled => {
-            let made = hong_kong_day(order.created_at);
+            let made = hk_date(order.created_at);
             let v = label_expiry(service, made, Some(made));
             // The last day it can be posted is the day before it counts as expired.
             let last = v.expires_on.pred_opt().unwrap_or(v.expires_on);
@@ -291,7 +285,7 @@ mod tests {
             store.set_shipment_state(&rec.id, to).unwrap();
         }
         let rec = store.shipment(&rec.id).unwrap().unwrap();
-        let posted = hong_kong_day(rec.history[&ShipmentState::Posted]);
+        let posted = hk_date(rec.history[&ShipmentState::Posted]);
         let w = windows(&rec, posted);
         let kinds: Vec<_> = w.iter().map(|w| (w.kind, w.rule.as_str())).collect();
         assert_eq!(

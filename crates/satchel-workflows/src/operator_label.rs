@@ -9,7 +9,7 @@
 //! layouts remain for drafts (marked DRAFT, no barcode) and for iMail address labels used
 //! with the merchant's pre-printed barcode labels, which have no EC-Ship order.
 
-use chrono::{FixedOffset, NaiveDate};
+use chrono::NaiveDate;
 use satchel_core::calendar::label_expiry;
 use satchel_ipc::{CommandError, Refused};
 use satchel_store::{ShipmentRecord, Store};
@@ -67,10 +67,6 @@ pub fn fits(label: SizeMm, sheet: SizeMm) -> bool {
     within(label, sheet) || within((label.1, label.0), sheet)
 }
 
-fn hong_kong() -> FixedOffset {
-    FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
-}
-
 /// One operator label ready to send: its shipment and its PDF bytes, unchanged.
 #[derive(Debug)]
 pub struct Ready {
@@ -97,7 +93,7 @@ pub fn ready(
             .map(|i| i.as_str().to_owned())
             .unwrap_or_default();
         if let Some(order) = &record.ecship {
-            let made = order.created_at.with_timezone(&hong_kong()).date_naive();
+            let made = crate::clock::hk_date(order.created_at);
             let validity = label_expiry(record.draft.shipment.service, made, Some(made));
             if validity.is_expired(today) {
                 return Err(CommandError::new(
