@@ -184,7 +184,7 @@ pub fn code_pair(input: &str) -> Result<(String, String), String> {
     if k.is_empty() || !k.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
         return Err(format!("{k:?} is not a service or instruction id"));
     }
-    if !(1..=10).contains(&v.len()) || !v.bytes().all(|b| b.is_ascii_alphanumeric()) {
+    if !satchel_ecship::mapping::is_code(v) {
         return Err(format!("{v:?} is not a code: 1 to 10 letters or digits"));
     }
     Ok((k.to_owned(), v.to_ascii_uppercase()))

@@ -637,19 +637,13 @@ impl PrintMode {
 /// list is one `itemNo` element holding one `item` element per number; the Node sample's
 /// exact nesting is not reproduced in domain.md (§13, field rules not public).
 pub fn address_pack_fields(account: &Account, items: &[ItemNumber], mode: PrintMode) -> Vec<Node> {
-    let mut v = identity(account);
-    v.push(Node::Group {
-        name: "itemNo",
-        children: items
-            .iter()
-            .map(|i| Node::leaf(LIST_ITEM, i.as_str()))
-            .collect(),
-    });
+    let mut v = cop_fields(account, items);
     v.push(Node::leaf("printMode", mode.code()));
     sorted(v)
 }
 
-/// `getCOP` / `api10Req` (§10.4: itemNo), as an `itemNo` list like [`address_pack_fields`].
+/// `getCOP` / `api10Req` (§10.4: itemNo): the identity and the `itemNo` list that
+/// [`address_pack_fields`] sends too.
 pub fn cop_fields(account: &Account, items: &[ItemNumber]) -> Vec<Node> {
     let mut v = identity(account);
     v.push(Node::Group {
@@ -660,6 +654,13 @@ pub fn cop_fields(account: &Account, items: &[ItemNumber]) -> Vec<Node> {
             .collect(),
     });
     sorted(v)
+}
+
+/// A code as EC-Ship's samples write them (`AEX`, `1`): 1–10 letters or digits. What the
+/// EC-Ship screen and `satchel ecship setup` accept for a configured code.
+pub fn is_code(v: &str) -> bool {
+    let v = v.trim();
+    (1..=10).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
 /// `getTTInfo` / `api05Req` (§10.4: itemNo, language). `language` is sent only when

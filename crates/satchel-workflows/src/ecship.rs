@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use satchel_ecship::mapping::{DEFAULT_NON_DELIVERY, DEFAULT_SHIP_CODES};
+use satchel_ecship::mapping::{is_code, DEFAULT_NON_DELIVERY, DEFAULT_SHIP_CODES};
 use satchel_ecship::SpeedpostRoute;
 use satchel_ipc::Note;
 use satchel_ipc::{
@@ -298,12 +298,6 @@ pub fn save(
     Ok(view(state))
 }
 
-/// A code as EC-Ship's samples write them: 1–10 letters or digits.
-fn is_code(v: &str) -> bool {
-    let v = v.trim();
-    (1..=10).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_alphanumeric())
-}
-
 /// The entered codes, trimmed, without the empty ones (empty means "use the default").
 fn codes_only(
     m: &std::collections::BTreeMap<String, String>,
@@ -498,14 +492,16 @@ pub fn start_tracking_loop(app: &Arc<App>) {
 /// Checks the settings first: nothing is queued when nothing could ever be sent.
 pub fn submit(app: &Arc<App>, request: &SubmitRequest) -> Result<SubmitResponse, CommandError> {
     app.ecship.client()?;
-    let international = request.ids.iter().any(|id| {
-        app.store
-            .lock()
-            .shipment(id)
-            .ok()
-            .flatten()
-            .is_some_and(|r| !r.draft.shipment.service.is_local())
-    });
+    let international = {
+        let store = app.store.lock();
+        request.ids.iter().any(|id| {
+            store
+                .shipment(id)
+                .ok()
+                .flatten()
+                .is_some_and(|r| !r.draft.shipment.service.is_local())
+        })
+    };
     edi_notice(
         &app.ecship.settings_path,
         international,
