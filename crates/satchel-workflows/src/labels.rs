@@ -985,7 +985,8 @@ mod tests {
     fn ecship_numbered(
         store: &mut Store,
         made: chrono::DateTime<chrono::Utc>,
-        label: &[u8],
+        item: &str,
+        label: Option<&[u8]>,
     ) -> String {
         let id = two_drafts(store).remove(0);
         store.set_shipment_state(&id, ShipmentState::Ready).unwrap();
@@ -997,9 +998,11 @@ mod tests {
             insurance_fee: None,
             created_at: made,
         };
-        let item = satchel_core::s10::ItemNumber::parse("EE123456785HK").unwrap();
+        let item = satchel_core::s10::ItemNumber::parse(item).unwrap();
         store.finish_submission(&claim.job, &item, &order).unwrap();
-        store.save_address_pack(&id, label).unwrap();
+        if let Some(label) = label {
+            store.save_address_pack(&id, label).unwrap();
+        }
         id
     }
 
@@ -1016,7 +1019,7 @@ mod tests {
     fn a_numbered_shipment_prints_ecship_s_own_label_unchanged_and_logs_it() {
         let (dir, mut store) = temp_store();
         let a4 = label_pdf(595.28, 841.89);
-        let id = ecship_numbered(&mut store, monday_noon_utc(), &a4);
+        let id = ecship_numbered(&mut store, monday_noon_utc(), "EE123456785HK", Some(&a4));
         let state = SharedStore::new(store);
         let spooler = Fake {
             sent: RefCell::default(),
@@ -1074,7 +1077,7 @@ mod tests {
         let (dir, mut store) = temp_store();
         // The e-Express+ label to other destinations: 189 × 135 mm (domain.md §13.1).
         let big = label_pdf(535.75, 382.68);
-        let id = ecship_numbered(&mut store, monday_noon_utc(), &big);
+        let id = ecship_numbered(&mut store, monday_noon_utc(), "EE123456785HK", Some(&big));
         let state = SharedStore::new(store);
         let spooler = Fake {
             sent: RefCell::default(),
@@ -1109,7 +1112,12 @@ mod tests {
     fn an_expired_label_is_refused_with_c01_and_a_missing_one_with_its_item() {
         let (dir, mut store) = temp_store();
         let made = monday_noon_utc() - chrono::Duration::days(31);
-        let old = ecship_numbered(&mut store, made, &label_pdf(595.28, 841.89));
+        let old = ecship_numbered(
+            &mut store,
+            made,
+            "EE123456785HK",
+            Some(&label_pdf(595.28, 841.89)),
+        );
         let state = SharedStore::new(store);
         let spooler = Fake {
             sent: RefCell::default(),
@@ -1140,22 +1148,7 @@ mod tests {
         );
         assert_eq!(err.rule.as_deref(), Some("C-01"));
         // A fresh order whose label was never downloaded.
-        let fresh = {
-            let mut s = state.lock();
-            let id = two_drafts(&mut s).remove(0);
-            s.set_shipment_state(&id, ShipmentState::Ready).unwrap();
-            s.queue_submissions(std::slice::from_ref(&id)).unwrap();
-            let claim = s.claim_jobs(1, 60_000).unwrap().remove(0);
-            let order = satchel_store::EcshipOrder {
-                order_no: "ORD-2".into(),
-                delivery_charge: None,
-                insurance_fee: None,
-                created_at: monday_noon_utc(),
-            };
-            let item = satchel_core::s10::ItemNumber::parse("EE000000014HK").unwrap();
-            s.finish_submission(&claim.job, &item, &order).unwrap();
-            id
-        };
+        let fresh = ecship_numbered(&mut state.lock(), monday_noon_utc(), "EE000000014HK", None);
         r.shipment_ids = vec![fresh];
         let err = run(&r).unwrap_err();
         assert!(
