@@ -9,6 +9,8 @@
 
 #![forbid(unsafe_code)]
 
+pub mod printing;
+
 use satchel_core::model::{
     ContentCategory, ContentLine, Customs, Grams, Hkd, Parcel, Party, Shipment,
 };

@@ -8,11 +8,12 @@
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use satchel_core::model::{Party, Shipment};
 use satchel_core::s10::ItemNumber;
 use satchel_fixtures as fx;
+use satchel_fixtures::printing::{cups_pdf_output, print_services, tool};
 use satchel_store::{Assessment, ShipmentDraft, Store};
 
 fn satchel(db: &Path, args: &[&str]) -> Output {
@@ -41,19 +42,6 @@ fn ok(o: &Output, code: i32) -> String {
 }
 
 /// Runs a tool the test depends on, naming its Debian package when it is missing.
-fn tool(program: &str, package: &str, args: &[&str]) -> String {
-    let out = Command::new(program)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {program} (package {package}): {e}"));
-    assert!(
-        out.status.success(),
-        "{program} {args:?} failed: {}",
-        text(&out.stderr)
-    );
-    text(&out.stdout)
-}
-
 /// The page count `pdfinfo` reports.
 fn page_count(info: &str) -> Option<u32> {
     info.lines()
@@ -420,27 +408,6 @@ fn join_listener(
     thread.join().unwrap()
 }
 
-/// The machine's CUPS with the cups-pdf queue "PDF", as satchel-print's tests bring it up
-/// (its script is idempotent, so services already running are reused). Returns `$WORK`.
-fn print_services() -> PathBuf {
-    let work =
-        PathBuf::from(std::env::var("SATCHEL_PRINT_WORK").unwrap_or("/tmp/satchel-ci".into()));
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../satchel-print/tests/services.sh");
-    let out = Command::new("bash")
-        .arg(&script)
-        .env("WORK", &work)
-        .output()
-        .expect("bash runs satchel-print's tests/services.sh");
-    assert!(
-        out.status.success(),
-        "print services did not start (packages cups, cups-client, printer-driver-cups-pdf, \
-         cups-ipp-utils, avahi-daemon, dbus): {}\n{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    work
-}
-
 #[test]
 fn labels_printed_to_the_cups_pdf_queue_come_out_as_a_pdf() {
     let work = print_services();
@@ -498,43 +465,7 @@ fn labels_printed_to_the_cups_pdf_queue_come_out_as_a_pdf() {
     let job = v["job"].as_i64().expect("a job id");
     eprintln!("cups-pdf job {job} completed in {:?}", began.elapsed());
 
-    // cups-pdf writes "<title>-job_<ID>.pdf" into a per-user folder (ANONYMOUS when the
-    // requesting user is not a local account), just after the job is reported complete.
-    let suffix = format!("-job_{job}.pdf");
-    let dirs = [work.join("cups-pdf"), PathBuf::from("/var/spool/cups-pdf")];
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let found = loop {
-        let hit = dirs
-            .iter()
-            .filter_map(|d| std::fs::read_dir(d).ok())
-            .flatten()
-            .flatten()
-            .filter(|e| e.path().is_dir())
-            .filter_map(|d| std::fs::read_dir(d.path()).ok())
-            .flatten()
-            .flatten()
-            .map(|e| e.path())
-            .find(|p| p.to_string_lossy().ends_with(&suffix));
-        if let Some(p) = hit {
-            break p;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no *{suffix} under {dirs:?} after the job completed"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    // cups-pdf may still be writing; wait until the file is a whole PDF.
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !std::fs::read(&found).is_ok_and(|b| b.starts_with(b"%PDF") && text(&b).contains("%%EOF"))
-    {
-        assert!(
-            Instant::now() < deadline,
-            "{} is not a PDF",
-            found.display()
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let found = cups_pdf_output(&work, job);
     let info = tool("pdfinfo", "poppler-utils", &[found.to_str().unwrap()]);
     // Three Speedpost labels, two to a sheet.
     assert_eq!(page_count(&info), Some(2), "{info}");

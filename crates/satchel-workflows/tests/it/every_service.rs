@@ -6,9 +6,9 @@
 // Needs CUPS with its cups-pdf queue, poppler and zbarimg: `cargo xtask test` starts them.
 #![cfg(feature = "system-tests")]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::NaiveDate;
 use ecship_simulator::{SimConfig, SimHandle, Simulator};
@@ -16,6 +16,7 @@ use satchel_core::model::{NonDelivery, Party, Shipment};
 use satchel_core::service::{LetterFormat, Service};
 use satchel_ecship::{Account, Codes, Identity, SpeedpostRoute};
 use satchel_fixtures as fx;
+use satchel_fixtures::printing::{cups_pdf_output, print_services, tool};
 use satchel_ipc::{CommandError, PrintJobState, PrintLabelsRequest, Refused};
 use satchel_labels::Format;
 use satchel_net::ecship::{EcshipClient, Endpoints};
@@ -29,75 +30,6 @@ const KEY: &str = "every-service-key";
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
-}
-
-fn tool(program: &str, package: &str, args: &[&str]) -> String {
-    let out = Command::new(program)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {program} (package {package}): {e}"));
-    assert!(
-        out.status.success(),
-        "{program} {args:?} failed: {}",
-        text(&out.stderr)
-    );
-    text(&out.stdout)
-}
-
-/// CUPS with the cups-pdf queue "PDF", as satchel-print's tests bring it up. Returns `$WORK`.
-/// Once per test process: the script is idempotent but not safe to run twice at once.
-fn print_services() -> PathBuf {
-    static WORK: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    WORK.get_or_init(|| {
-        let work =
-            PathBuf::from(std::env::var("SATCHEL_PRINT_WORK").unwrap_or("/tmp/satchel-ci".into()));
-        let script =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../satchel-print/tests/services.sh");
-        let out = Command::new("bash")
-            .arg(&script)
-            .env("WORK", &work)
-            .output()
-            .expect("bash runs satchel-print's tests/services.sh");
-        assert!(
-            out.status.success(),
-            "print services did not start: {}\n{}",
-            text(&out.stdout),
-            text(&out.stderr)
-        );
-        work
-    })
-    .clone()
-}
-
-/// The file cups-pdf wrote for `job`, once it is a whole PDF.
-fn cups_pdf_output(work: &Path, job: i32) -> PathBuf {
-    let suffix = format!("-job_{job}.pdf");
-    let dirs = [work.join("cups-pdf"), PathBuf::from("/var/spool/cups-pdf")];
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let hit = dirs
-            .iter()
-            .filter_map(|d| std::fs::read_dir(d).ok())
-            .flatten()
-            .flatten()
-            .filter(|e| e.path().is_dir())
-            .filter_map(|d| std::fs::read_dir(d.path()).ok())
-            .flatten()
-            .flatten()
-            .map(|e| e.path())
-            .find(|p| p.to_string_lossy().ends_with(&suffix));
-        if let Some(p) = hit {
-            if std::fs::read(&p).is_ok_and(|b| b.starts_with(b"%PDF") && text(&b).contains("%%EOF"))
-            {
-                return p;
-            }
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no whole *{suffix} under {dirs:?}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 /// `pdfinfo`'s "Page size" in points, rounded.
@@ -351,7 +283,7 @@ fn round_trip(shipment: Shipment) -> (i64, i64) {
     assert_eq!(out.state, PrintJobState::Completed, "{out:?}");
     assert_eq!((out.operator_labels, out.marked_printed), (1, 1));
 
-    let printed = cups_pdf_output(&work, out.job_id);
+    let printed = cups_pdf_output(&work, i64::from(out.job_id));
     let stored_path = dir.path().join("stored.pdf");
     std::fs::write(&stored_path, &stored).unwrap();
     let work_dir = tempfile::tempdir().unwrap();
