@@ -107,19 +107,30 @@ pub async fn run_due(
         let Some(claim) = store.with_store(|s| s.claim_job(&job_id, lease_ms(policy)))? else {
             continue;
         };
-        let outcome = match claim.job.kind {
-            JobKind::Submit => submit(store, client, policy, &claim).await,
-            JobKind::Cancel => cancel(store, client, policy, &claim).await,
-        };
-        match outcome {
-            Ok(o) => out.push(o),
-            // The job was taken over (its lease ran out while we waited for EC-Ship): the
-            // other worker's result stands and ours is dropped.
-            Err(WorkerError::Store(satchel_store::Error::Transition { .. })) => {}
-            Err(e) => return Err(e),
-        }
+        out.extend(work(store, client, policy, &claim).await?);
     }
     Ok(out)
+}
+
+/// Does one claimed job once: what [`run_due`] does with each claim it takes. `None` when
+/// the claim went stale before its request left or its result was recorded (its lease ran out
+/// and another worker took the job over): that worker's result stands, and this claim sent
+/// nothing after losing the job.
+pub async fn work(
+    store: &impl StoreAccess,
+    client: &EcshipClient,
+    policy: &Policy,
+    claim: &Claim,
+) -> Result<Option<Outcome>, WorkerError> {
+    let outcome = match claim.job.kind {
+        JobKind::Submit => submit(store, client, policy, claim).await,
+        JobKind::Cancel => cancel(store, client, policy, claim).await,
+    };
+    match outcome {
+        Ok(o) => Ok(Some(o)),
+        Err(WorkerError::Store(satchel_store::Error::Transition { .. })) => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 /// Runs rounds until no job is left open, sleeping until the next one is due; for the CLI's
@@ -154,7 +165,8 @@ pub async fn drain(
     }
 }
 
-fn lease_ms(policy: &Policy) -> u64 {
+/// The lease a claim made under `policy` holds, for a caller that claims by itself.
+pub fn lease_ms(policy: &Policy) -> u64 {
     policy.lease.as_millis() as u64
 }
 

@@ -116,13 +116,28 @@ fn open_job(tx: &rusqlite::Connection, shipment_id: &str, kind: JobKind) -> Resu
         .optional()?)
 }
 
-/// True when this device's outbox has ever held a `kind` job for the shipment.
-fn has_any_job(conn: &rusqlite::Connection, shipment_id: &str, kind: JobKind) -> Result<bool> {
-    Ok(conn
-        .prepare_cached("SELECT 1 FROM outbox WHERE shipment_id = ?1 AND kind = ?2 LIMIT 1")?
-        .query_row(params![shipment_id, kind.id()], |_| Ok(()))
-        .optional()?
-        .is_some())
+/// Whether a new submission of `rec` must ask EC-Ship for the order by `refNo` before creating
+/// one, for reasons this device's own attempt count cannot show (issue #17):
+/// - the shipment's last submission was made on another device (its synced history says it
+///   was submitted at a moment none of this device's jobs was queued), and only that device
+///   knew whether its attempts reached EC-Ship; or
+/// - an earlier job of this device already had to look up, and no order has been found since
+///   (the shipment would be numbered): what was unknown then is still unknown.
+fn must_look_up(conn: &rusqlite::Connection, rec: &ShipmentRecord) -> Result<bool> {
+    let Some(last_submitted) = rec.history.get(&ShipmentState::Submitted) else {
+        return Ok(false);
+    };
+    let (own_last, marked): (Option<i64>, bool) = conn
+        .prepare_cached(
+            "SELECT MAX(CASE WHEN rowid = (SELECT MAX(rowid) FROM outbox
+                                           WHERE shipment_id = ?1 AND kind = 'submit')
+                        THEN created_ms END),
+                    COALESCE(MAX(look_up), 0)
+             FROM outbox WHERE shipment_id = ?1 AND kind = 'submit'",
+        )?
+        .query_row([&rec.id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let elsewhere = own_last != Some(last_submitted.timestamp_millis());
+    Ok(elsewhere || marked)
 }
 
 /// True while an EC-Ship request for the shipment is queued or out, its outcome not yet known:
@@ -275,10 +290,7 @@ impl Store {
                     continue;
                 }
                 let (rec, _) = w.load_shipment(id)?;
-                // Submitted before, but never from this device: only the other device knows
-                // whether that attempt reached EC-Ship, so this one looks it up first.
-                let elsewhere = rec.history.contains_key(&ShipmentState::Submitted)
-                    && !has_any_job(&w.tx, id, JobKind::Submit)?;
+                let look_up = must_look_up(&w.tx, &rec)?;
                 let refuse = |reason: String| Queued::Refused {
                     shipment_id: id.clone(),
                     reason,
@@ -302,7 +314,7 @@ impl Store {
                 }
                 w.move_shipment(id, ShipmentState::Submitted, |_, _| Ok(()))?;
                 let job = w.insert_job(id, JobKind::Submit)?;
-                if elsewhere {
+                if look_up {
                     w.tx.prepare_cached("UPDATE outbox SET look_up = 1 WHERE id = ?1")?
                         .execute([&job.id])?;
                 }

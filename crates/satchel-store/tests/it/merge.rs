@@ -1254,3 +1254,63 @@ fn a_shipment_submitted_on_another_device_is_looked_up_before_it_is_created_agai
     assert_eq!(fresh.shipment.id, own);
     assert!(!fresh.look_up_first);
 }
+
+/// Issue #17: a shipment that goes back and forth between devices is looked up whenever the
+/// last submission was another device's, even where this device has submitted it before: the
+/// laptop's own attempts are all known (EC-Ship refused), the phone's are not.
+#[test]
+fn a_shipment_handed_back_after_another_device_s_unknown_attempt_is_looked_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut phone, mut laptop, mut hub) = two(&dir);
+    let id = laptop
+        .store
+        .create_shipment(&draft("ORD-1", None), &Assessment::default())
+        .unwrap()
+        .id;
+    let queue = |d: &mut Device| {
+        d.store
+            .queue_submissions(std::slice::from_ref(&id))
+            .unwrap();
+        d.store.claim_jobs(1, 30_000).unwrap().remove(0)
+    };
+    // The laptop's first try is refused outright: known to have made no order.
+    let first = queue(&mut laptop);
+    assert!(!first.look_up_first);
+    let refused = satchel_store::ErrorKind::Ecship;
+    laptop.store.fail_job(&first.job, "refused", refused).unwrap();
+    hub.push(&mut laptop);
+    hub.pull_all(&mut phone);
+
+    // The phone tries later; its answer is lost, then EC-Ship refuses its lookup.
+    phone.at(T0 + 60_000);
+    phone
+        .store
+        .set_assessment(&id, &Assessment::default())
+        .unwrap();
+    let lost = queue(&mut phone);
+    assert!(lost.look_up_first, "the laptop submitted it before");
+    phone
+        .store
+        .retry_later(&lost.job, "no answer", satchel_store::ErrorKind::Transport, 0)
+        .unwrap();
+    let looked = phone.store.claim_jobs(1, 30_000).unwrap().remove(0);
+    phone.store.fail_job(&looked.job, "refused", refused).unwrap();
+    hub.push(&mut phone);
+    hub.pull_all(&mut laptop);
+
+    // Back on the laptop: its own count says nothing was ever sent, the history says the
+    // phone sent something after it.
+    laptop.at(T0 + 120_000);
+    laptop
+        .store
+        .set_assessment(&id, &Assessment::default())
+        .unwrap();
+    let again = queue(&mut laptop);
+    assert!(
+        again.look_up_first,
+        "the phone's lost answer may have made an order"
+    );
+    laptop.store.fail_job(&again.job, "refused", refused).unwrap();
+    // Still unknown on the laptop until an order is found: the next try looks up too.
+    assert!(queue(&mut laptop).look_up_first);
+}
