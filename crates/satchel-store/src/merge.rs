@@ -779,23 +779,47 @@ fn merge_shipment(w: &mut Writer<'_>, c: &RemoteChange, report: &mut ApplyReport
         .get("state")
         .and_then(Value::as_str)
         .and_then(ShipmentState::from_id);
-    let backwards = row.clocks.contains_key("state")
-        && local_state.is_some_and(settled)
-        && remote_state.is_some_and(|s| !settled(s));
-    let forward_only;
-    let c = if backwards {
-        report.fields_stale += 1;
-        let mut fields = c.fields.clone();
-        fields.remove("state");
-        forward_only = RemoteChange {
-            fields,
-            ..c.clone()
-        };
-        &forward_only
-    } else {
-        c
-    };
     let was_created = row.clocks.contains_key("body");
+    // Two groups of fields are ranked before their stamps are compared, so that every device
+    // ends with the same values whatever order changes arrive in (issue #17):
+    // - `state` and `history`: a settled state (EC-Ship has answered) outranks an unsettled
+    //   one, so a stale peer never moves a shipment back to draft, ready or submitted, and a
+    //   device holding a later "ready" still takes the "numbered" that came before it;
+    // - `body` and `ecship`: the body EC-Ship numbered (it travels with its order) outranks
+    //   any edit of a copy that was still a draft somewhere, so the label's item number and
+    //   contents are never overwritten by an edit made without knowing of the order.
+    // Between equal ranks, the later stamp wins as for every other field.
+    let ranks = [
+        (
+            ["state", "history"],
+            remote_state.is_some_and(settled),
+            row.clocks.contains_key("state") && local_state.is_some_and(settled),
+        ),
+        (
+            ["body", "ecship"],
+            c.fields.get("ecship").is_some_and(|v| !v.is_null()),
+            !row.values["ecship"].is_null(),
+        ),
+    ];
+    let mut fields = c.fields.clone();
+    for (group, remote, local) in ranks {
+        for field in group {
+            if !fields.contains_key(field) {
+                continue;
+            }
+            if remote && !local {
+                row.clocks.remove(field);
+            } else if local && !remote {
+                fields.remove(field);
+                report.fields_stale += 1;
+            }
+        }
+    }
+    let ranked = RemoteChange {
+        fields,
+        ..c.clone()
+    };
+    let c = &ranked;
     let taken = row.take(c, SHIPMENT_FIELDS, report);
     if taken.is_empty() {
         return Ok(());

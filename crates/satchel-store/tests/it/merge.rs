@@ -1277,7 +1277,10 @@ fn a_shipment_handed_back_after_another_device_s_unknown_attempt_is_looked_up() 
     let first = queue(&mut laptop);
     assert!(!first.look_up_first);
     let refused = satchel_store::ErrorKind::Ecship;
-    laptop.store.fail_job(&first.job, "refused", refused).unwrap();
+    laptop
+        .store
+        .fail_job(&first.job, "refused", refused)
+        .unwrap();
     hub.push(&mut laptop);
     hub.pull_all(&mut phone);
 
@@ -1291,10 +1294,18 @@ fn a_shipment_handed_back_after_another_device_s_unknown_attempt_is_looked_up() 
     assert!(lost.look_up_first, "the laptop submitted it before");
     phone
         .store
-        .retry_later(&lost.job, "no answer", satchel_store::ErrorKind::Transport, 0)
+        .retry_later(
+            &lost.job,
+            "no answer",
+            satchel_store::ErrorKind::Transport,
+            0,
+        )
         .unwrap();
     let looked = phone.store.claim_jobs(1, 30_000).unwrap().remove(0);
-    phone.store.fail_job(&looked.job, "refused", refused).unwrap();
+    phone
+        .store
+        .fail_job(&looked.job, "refused", refused)
+        .unwrap();
     hub.push(&mut phone);
     hub.pull_all(&mut laptop);
 
@@ -1310,7 +1321,73 @@ fn a_shipment_handed_back_after_another_device_s_unknown_attempt_is_looked_up() 
         again.look_up_first,
         "the phone's lost answer may have made an order"
     );
-    laptop.store.fail_job(&again.job, "refused", refused).unwrap();
+    laptop
+        .store
+        .fail_job(&again.job, "refused", refused)
+        .unwrap();
     // Still unknown on the laptop until an order is found: the next try looks up too.
     assert!(queue(&mut laptop).look_up_first);
+}
+
+/// Issue #17: the body EC-Ship numbered travels with its order and outranks an edit made on a
+/// copy that was still a draft on another device, whatever the stamps and whichever arrives
+/// first: the label's item number is never lost and every device ends the same.
+#[test]
+fn an_edit_of_a_stale_draft_never_overwrites_the_numbered_shipment() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut phone, mut laptop, mut hub) = two(&dir);
+    let mut tablet = Device::open(&dir, "tablet.db", 0);
+    let mut speedpost = draft("ORD-1", None);
+    speedpost.shipment.service = satchel_core::service::Service::Speedpost;
+    let id = laptop
+        .store
+        .create_shipment(&speedpost, &Assessment::default())
+        .unwrap()
+        .id;
+    hub.push(&mut laptop);
+    hub.pull_all(&mut phone);
+    phone
+        .store
+        .set_assessment(&id, &Assessment::default())
+        .unwrap();
+
+    // The laptop submits and EC-Ship numbers it.
+    laptop
+        .store
+        .queue_submissions(std::slice::from_ref(&id))
+        .unwrap();
+    let claim = laptop.store.claim_jobs(1, 30_000).unwrap().remove(0);
+    let numbered = laptop
+        .store
+        .finish_submission(
+            &claim.job,
+            &crate::outbox::item(7),
+            &crate::outbox::order("O-7"),
+        )
+        .unwrap();
+    // The phone, not yet synced, edits its draft copy an hour later (by its clock).
+    phone.at(T0 + HOUR);
+    let mut edit = phone.store.shipment(&id).unwrap().unwrap().draft;
+    edit.shipment.parcel.weight_g = 1_950;
+    phone
+        .store
+        .update_shipment(&id, &edit, &Assessment::default())
+        .unwrap();
+
+    // The tablet gets the edit first, then the numbering; the laptop only the edit after.
+    hub.push(&mut phone);
+    hub.pull_all(&mut tablet);
+    hub.push(&mut laptop);
+    hub.pull_all(&mut tablet);
+    let mut devices = [laptop, phone, tablet];
+    hub.settle(&mut devices);
+    for d in &devices {
+        let rec = d.store.shipment(&id).unwrap().unwrap();
+        assert_eq!(rec.state, ShipmentState::Numbered);
+        assert_eq!(
+            rec.draft.shipment, numbered.draft.shipment,
+            "the numbered body, item number included, stands everywhere"
+        );
+        assert_eq!(rec.ecship, numbered.ecship);
+    }
 }

@@ -35,7 +35,7 @@ fn create(s: &mut Store, service: Service) -> String {
         .id
 }
 
-fn order(no: &str) -> EcshipOrder {
+pub(crate) fn order(no: &str) -> EcshipOrder {
     EcshipOrder {
         order_no: no.into(),
         delivery_charge: Some(Decimal::new(15300, 2)),
@@ -44,7 +44,7 @@ fn order(no: &str) -> EcshipOrder {
     }
 }
 
-fn item(serial: u32) -> ItemNumber {
+pub(crate) fn item(serial: u32) -> ItemNumber {
     ItemNumber::from_parts("EC", serial, "HK").unwrap()
 }
 
