@@ -1,4 +1,4 @@
-//! `cargo xtask run | test | bench`: the two README commands and the benchmarks, in Rust so
+//! `cargo xtask run | test | bench | soak`: the two README commands and the benchmarks, in Rust so
 //! that a developer's machine and CI run exactly the same steps.
 //!
 //! Every step is idempotent: tools are installed only when the exact pinned version is
@@ -43,14 +43,19 @@ fn main() -> Result<()> {
         Some("run") => run(&root),
         Some("test") => test(&root),
         Some("bench") => bench(),
+        Some("soak") => soak(&args[1..]),
         Some("setup") => setup::ensure_app_tools(),
         _ => {
-            eprintln!("usage: cargo xtask <run|test|bench|setup>");
+            eprintln!("usage: cargo xtask <run|test|bench|soak|setup>");
             eprintln!(
                 "  run    install what is missing, build, open the app (headless: screenshot)"
             );
             eprintln!(
                 "  test   install what is missing, then fmt, clippy, wasm32 core, all tests, E2E"
+            );
+            eprintln!(
+                "  soak   [SEEDS] [SHIPMENTS]: the whole-system simulation of issue #17 at scale \
+                 (default 2000 seeds x 500 shipments); prints how many ran"
             );
             eprintln!(
                 "  bench  print figures: quotes/s, search p99, import rows/s, 500-label PDF, \
@@ -170,6 +175,50 @@ fn bench() -> Result<()> {
     cargo(&["bench", "-p", "satchel-hub", "--bench", "hub_latency"])?;
     // Initial sync of 100,000 records on loopback, records/s (issue #6).
     cargo(&["bench", "-p", "satchel-sync", "--bench", "sync"])
+}
+
+/// The whole-system simulation (`crates/satchel-workflows/tests/it/simulation.rs`) with far
+/// more seeds than CI runs. Same features as `test`, so nothing is rebuilt on a warm tree.
+fn soak(args: &[String]) -> Result<()> {
+    let seeds: u64 = args.first().map_or(Ok(2000), |a| a.parse())?;
+    let shipments: u64 = args.get(1).map_or(Ok(500), |a| a.parse())?;
+    let started = Instant::now();
+    let mut child = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(["test", "--workspace", "--exclude", "satchel-ui"])
+        .args(["--features", NATIVE_FEATURES, "--test", "it"])
+        .args(["simulation::", "--", "--nocapture"])
+        .env("SATCHEL_SIM_SEEDS", seeds.to_string())
+        .env("SATCHEL_SIM_SHIPMENTS", shipments.to_string())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .context("could not start cargo test")?;
+    let stdout = child.stdout.take().context("cargo test's output")?;
+    let (mut ran, mut orders) = (0u64, 0u64);
+    for line in std::io::BufRead::lines(std::io::BufReader::new(stdout)) {
+        let line = line?;
+        println!("{line}");
+        // "simulated N seeds x M shipments: K orders, ..." from each part.
+        if let Some(rest) = line.strip_prefix("simulated ") {
+            let mut words = rest.split_whitespace();
+            ran += words.next().and_then(|w| w.parse::<u64>().ok()).unwrap_or(0);
+            orders += rest
+                .split(": ")
+                .nth(1)
+                .and_then(|t| t.split_whitespace().next())
+                .and_then(|w| w.parse::<u64>().ok())
+                .unwrap_or(0);
+        }
+    }
+    let status = child.wait()?;
+    if !status.success() {
+        bail!("the simulation failed (the failing seed and how to replay it are printed above)");
+    }
+    println!(
+        "soak: {ran} seeds x {shipments} shipments simulated, {orders} orders, every invariant \
+         held, in {:.0?}",
+        started.elapsed()
+    );
+    Ok(())
 }
 
 fn build_ui() -> Result<()> {
