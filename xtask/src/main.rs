@@ -200,7 +200,10 @@ fn soak(args: &[String]) -> Result<()> {
         // "simulated N seeds x M shipments: K orders, ..." from each part.
         if let Some(rest) = line.strip_prefix("simulated ") {
             let mut words = rest.split_whitespace();
-            ran += words.next().and_then(|w| w.parse::<u64>().ok()).unwrap_or(0);
+            ran += words
+                .next()
+                .and_then(|w| w.parse::<u64>().ok())
+                .unwrap_or(0);
             orders += rest
                 .split(": ")
                 .nth(1)

@@ -135,6 +135,13 @@ pub enum Resolution {
     /// Two live shipments had the same item number; this one lost it, and the merchant should
     /// check which parcel carries the label.
     ItemNumber { shipment_id: String },
+    /// A sender profile merged from a peer is not a proper Hong Kong return address (R-049,
+    /// R-051, issue #17): it was kept so the devices agree, but it may not be the default
+    /// sender, and any shipment using it fails its check until the profile is corrected.
+    SenderRule {
+        contact_id: String,
+        rule: &'static str,
+    },
 }
 
 /// A change the merge refused. Names the field, never its value (it may be personal data).
@@ -555,6 +562,28 @@ fn merge_contact(w: &mut Writer<'_>, c: &RemoteChange, report: &mut ApplyReport)
     let live = row.live("kind");
     let mut input = contact_input(&row.values)?;
     let mut repair: Option<Hlc> = None;
+    // Checked before the default flag is settled: a profile that is not a proper return
+    // address never competes for it.
+    if live && input.kind == ContactKind::Sender {
+        let broken = satchel_core::validate::validate_party(
+            satchel_core::validate::Role::Sender,
+            &input.party,
+        )
+        .into_iter()
+        .find(|p| p.severity == satchel_core::validate::Severity::Error);
+        if let Some(p) = broken {
+            if input.is_default {
+                let stamp = w.stamp();
+                row.set_local("is_default", Value::Bool(false), &stamp);
+                input.is_default = false;
+                repair = Some(stamp);
+            }
+            report.resolved.push(Resolution::SenderRule {
+                contact_id: c.record_id.clone(),
+                rule: p.rule,
+            });
+        }
+    }
     if live && input.is_default {
         if let Some((other, other_clock)) = other_default(&w.tx, input.kind, &c.record_id)? {
             if clock_of(&row.clocks, "is_default") > other_clock {

@@ -1391,3 +1391,50 @@ fn an_edit_of_a_stale_draft_never_overwrites_the_numbered_shipment() {
         assert_eq!(rec.ecship, numbered.ecship);
     }
 }
+
+/// Issue #17, R-049/R-051: a sender profile from a peer is checked like one typed here. One
+/// that is not a proper Hong Kong return address is kept (the devices must agree), reported,
+/// and never the default sender, on every device.
+#[test]
+fn a_merged_sender_profile_that_is_not_a_hong_kong_return_address_is_never_the_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut phone, mut laptop, mut hub) = two(&dir);
+    let shop = laptop.store.create_contact(hk_sender("Shop")).unwrap().id;
+    phone.store.create_contact(hk_sender("Stall")).unwrap();
+    hub.push(&mut phone);
+    // A peer that skipped the checks: its default sender is abroad, another is an MCN.
+    let mut abroad = hub.log[0].clone();
+    abroad.record_id = "0193a1b2-0000-7000-8000-0000000000a1".into();
+    abroad.hlc.wall_ms += 60_000;
+    abroad
+        .fields
+        .insert("country".into(), Value::String("JP".into()));
+    let mut mcn = hub.log[0].clone();
+    mcn.record_id = "0193a1b2-0000-7000-8000-0000000000a2".into();
+    mcn.fields.insert("is_default".into(), Value::Bool(false));
+    mcn.fields.insert(
+        "lines".into(),
+        serde_json::json!(["MCN: 0354 7901 (KTG)", "Kwun Tong"]),
+    );
+    hub.log.extend([abroad, mcn]);
+    let report = hub.pull(&mut laptop, 100);
+    let rules: Vec<_> = report
+        .resolved
+        .iter()
+        .filter_map(|r| match r {
+            Resolution::SenderRule { rule, .. } => Some(*rule),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(rules, ["R-049", "R-051"]);
+    assert_eq!(
+        laptop.store.default_sender().unwrap().unwrap().id,
+        shop,
+        "the profile abroad did not take the default from the shop"
+    );
+    assert_eq!(laptop.store.count_contacts(ContactKind::Sender).unwrap(), 4);
+    // The repair travels: the other devices agree.
+    let mut ds = vec![laptop, phone];
+    hub.settle(&mut ds);
+    assert_eq!(dump(&ds[0].store), dump(&ds[1].store));
+}
