@@ -334,7 +334,14 @@ fn barcode_block(c: &mut Canvas, number: Option<&str>, x: Dmm, y: Dmm, w: Dmm, h
 pub fn layout(input: &LabelInput<'_>, format: Format) -> Label {
     let s = input.shipment;
     let (w, h) = format.size();
-    let number = s.item_number.as_ref().map(|n| n.as_str().to_owned());
+    // Satchel draws a final label (with its barcode) only for iMail, whose numbers come
+    // from the merchant's pre-printed labels; every other service's label is EC-Ship's own
+    // PDF, so a number on one of them here still draws the DRAFT impression (issue #17).
+    let number = s
+        .item_number
+        .as_ref()
+        .filter(|_| s.service == satchel_core::service::Service::Imail)
+        .map(|n| n.as_str().to_owned());
     let mut c = Canvas {
         elements: Vec::new(),
     };

@@ -170,7 +170,8 @@ mod tests {
                 country: "JP".into(),
                 ..Party::default()
             },
-            service: Service::Speedpost,
+            // iMail: the one service Satchel draws a final label for (R-047).
+            service: Service::Imail,
             zone: String::new(),
             parcel: Parcel {
                 weight_g: 480,
@@ -197,6 +198,27 @@ mod tests {
         );
         let p = pages(vec![label], format, 1).unwrap();
         render_page(&p[0])
+    }
+
+    /// R-047, issue #17: a number on any other service (a peer's, or a stale copy's) never
+    /// turns Satchel's own layout into a final label: EC-Ship's PDF is that service's label.
+    #[test]
+    fn only_imail_gets_a_barcode_from_satchel_s_own_layout() {
+        let mut s = shipment(Some("EE123456785HK"));
+        s.service = Service::Speedpost;
+        let label = layout(
+            &LabelInput {
+                shipment: &s,
+                permit_no: None,
+                office_of_exchange: None,
+                date: None,
+            },
+            Format::Thermal4x6,
+        );
+        assert!(label.to_text().lines().next().unwrap().ends_with("DRAFT"));
+        let out = render_page(&pages(vec![label], Format::Thermal4x6, 1).unwrap()[0]);
+        assert_eq!(out.matches(r#"class="bar""#).count(), 0);
+        assert!(!out.contains("EE 1234 5678 5 HK"));
     }
 
     #[test]

@@ -40,8 +40,16 @@ pub fn item_numbers(n: u32) -> Vec<ItemNumber> {
         .collect()
 }
 
+/// A numbered label is an iMail one (R-047: the only service Satchel draws a final label for,
+/// in whichever format the merchant's printer takes); an unnumbered one is a draft of the
+/// format's own service.
 pub fn label(format: Format, number: Option<ItemNumber>) -> Label {
-    let s = shipment(service(format), number);
+    let service = if number.is_some() {
+        Service::Imail
+    } else {
+        service(format)
+    };
+    let s = shipment(service, number);
     let input = LabelInput {
         shipment: &s,
         permit_no: Some("PM 1234"),
