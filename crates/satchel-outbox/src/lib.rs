@@ -239,13 +239,7 @@ async fn submit(
                     insurance_fee: None,
                     created_at: wall_now(),
                 };
-                store.with_store(|s| s.finish_submission(&claim.job, &item.item_no, &order))?;
-                fetch_address_pack(store, client, policy, &shipment_id, &item.item_no).await;
-                return Ok(Outcome::Numbered {
-                    shipment_id,
-                    item_number: item.item_no.as_str().to_owned(),
-                    found: true,
-                });
+                return numbered(store, client, policy, claim, &item.item_no, &order, true).await;
             }
             Err(e) => {
                 let context = "Could not check whether EC-Ship already has this order, so it \
@@ -266,16 +260,53 @@ async fn submit(
                 insurance_fee: created.insur_perm_fee,
                 created_at: wall_now(),
             };
-            store.with_store(|s| s.finish_submission(&claim.job, &created.item_no, &order))?;
-            fetch_address_pack(store, client, policy, &shipment_id, &created.item_no).await;
-            Ok(Outcome::Numbered {
-                shipment_id,
-                item_number: created.item_no.as_str().to_owned(),
-                found: false,
-            })
+            numbered(
+                store,
+                client,
+                policy,
+                claim,
+                &created.item_no,
+                &order,
+                false,
+            )
+            .await
         }
         Err(e) => settle_error(store, policy, claim, e, "EC-Ship did not create the order"),
     }
+}
+
+/// Records EC-Ship's order for `claim` and fetches its label. If the shipment was numbered
+/// otherwise meanwhile (another device's order), the store has stopped the job saying so.
+async fn numbered(
+    store: &impl StoreAccess,
+    client: &EcshipClient,
+    policy: &Policy,
+    claim: &Claim,
+    item: &satchel_core::s10::ItemNumber,
+    order: &EcshipOrder,
+    found: bool,
+) -> Result<Outcome, WorkerError> {
+    let shipment_id = claim.shipment.id.clone();
+    let rec = store.with_store(|s| s.finish_submission(claim, item, order))?;
+    if rec.draft.shipment.item_number.as_ref() != Some(item) {
+        let error = store
+            .with_store(|s| s.jobs_for(&shipment_id))?
+            .into_iter()
+            .find(|j| j.id == claim.job.id)
+            .and_then(|j| j.last_error)
+            .unwrap_or_default();
+        return Ok(Outcome::Failed {
+            shipment_id,
+            error,
+            kind: ErrorKind::Ecship,
+        });
+    }
+    fetch_address_pack(store, client, policy, &shipment_id, item).await;
+    Ok(Outcome::Numbered {
+        shipment_id,
+        item_number: item.as_str().to_owned(),
+        found,
+    })
 }
 
 async fn cancel(

@@ -413,21 +413,59 @@ impl Store {
 
     /// Records EC-Ship's order: the item number goes onto the shipment, which becomes
     /// `numbered`; the job is done.
+    ///
+    /// The shipment is numbered with the body `claim` sent, and from whatever unsettled state
+    /// it is in by now: a peer's edit of a stale copy may have been merged while the request
+    /// was out (moving it back to draft, changing its weight), but EC-Ship's answer is about
+    /// what was sent, and a label bought is never dropped (issue #17). A shipment already
+    /// settled otherwise keeps its number, and the job fails saying there may be two orders:
+    /// the returned record then carries a different item number (or none).
     pub fn finish_submission(
         &mut self,
-        claim: &Job,
+        claim: &Claim,
         item_number: &ItemNumber,
         order: &EcshipOrder,
     ) -> Result<ShipmentRecord> {
         let shipment_id = self.write(|w| {
-            let job = w.fenced_job(claim)?;
-            w.move_shipment(&job.shipment_id, ShipmentState::Numbered, |rec, changed| {
-                rec.draft.shipment.item_number = Some(item_number.clone());
-                rec.ecship = Some(order.clone());
-                changed.insert("body".into(), serde_json::to_value(&rec.draft.shipment)?);
-                changed.insert("ecship".into(), serde_json::to_value(order)?);
-                Ok(())
-            })?;
+            let job = w.fenced_job(&claim.job)?;
+            let (mut rec, clocks) = w.load_shipment(&job.shipment_id)?;
+            if !matches!(
+                rec.state,
+                ShipmentState::Draft | ShipmentState::Ready | ShipmentState::Submitted
+            ) {
+                // Settled elsewhere meanwhile (another device's order): this answer is a
+                // second order, which only the merchant can sort out at EC-Ship. The job stops
+                // with that said; the shipment keeps the number it has.
+                let error = format!(
+                    "EC-Ship answered {} for this shipment, but it was already {} (by another \
+                     device): it may now have two orders; cancel one on EC-Ship",
+                    item_number.as_str(),
+                    rec.state.id()
+                );
+                let now = w.now_ms as i64;
+                w.set_job(
+                    &job.id,
+                    JobState::Failed,
+                    now,
+                    Some((&error, ErrorKind::Ecship)),
+                )?;
+                return Ok(job.shipment_id);
+            }
+            rec.state = ShipmentState::Numbered;
+            rec.history.insert(ShipmentState::Numbered, at(w.now_ms));
+            rec.draft.shipment = claim.shipment.draft.shipment.clone();
+            rec.draft.shipment.item_number = Some(item_number.clone());
+            rec.ecship = Some(order.clone());
+            let changed = serde_json::Map::from_iter([
+                ("state".to_owned(), Value::String(rec.state.id().into())),
+                ("history".to_owned(), serde_json::to_value(&rec.history)?),
+                (
+                    "body".to_owned(),
+                    serde_json::to_value(&rec.draft.shipment)?,
+                ),
+                ("ecship".to_owned(), serde_json::to_value(order)?),
+            ]);
+            w.store_shipment(&rec, clocks, changed)?;
             let now = w.now_ms as i64;
             w.set_job(&job.id, JobState::Done, now, None)?;
             Ok(job.shipment_id)
@@ -485,7 +523,10 @@ impl Store {
             let job = w.fenced_job(claim)?;
             let now = w.now_ms as i64;
             w.set_job(&job.id, JobState::Failed, now, Some((error, kind)))?;
-            if job.kind == JobKind::Submit {
+            // Back to ready for another try; a shipment a peer has moved meanwhile (an edit of
+            // a stale copy made it a draft again) stays where the merchant put it.
+            let (rec, _) = w.load_shipment(&job.shipment_id)?;
+            if job.kind == JobKind::Submit && rec.state == ShipmentState::Submitted {
                 w.move_shipment(&job.shipment_id, ShipmentState::Ready, |_, _| Ok(()))?;
             }
             Ok(())

@@ -268,7 +268,7 @@ mod tests {
             created_at: made.and_hms_opt(2, 0, 0).unwrap().and_utc(),
         };
         let item = satchel_core::s10::ItemNumber::parse("EE123456785HK").unwrap();
-        let rec = store.finish_submission(&claim.job, &item, &order).unwrap();
+        let rec = store.finish_submission(&claim, &item, &order).unwrap();
         let w = windows(&rec, NaiveDate::from_ymd_opt(2026, 12, 1).unwrap());
         assert_eq!(w.len(), 1);
         assert_eq!(

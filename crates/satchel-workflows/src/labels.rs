@@ -999,7 +999,7 @@ mod tests {
             created_at: made,
         };
         let item = satchel_core::s10::ItemNumber::parse(item).unwrap();
-        store.finish_submission(&claim.job, &item, &order).unwrap();
+        store.finish_submission(&claim, &item, &order).unwrap();
         if let Some(label) = label {
             store.save_address_pack(&id, label).unwrap();
         }

@@ -664,7 +664,7 @@ fn ecship_numbered_shipments_get_ecship_s_own_label_unchanged() {
         insurance_fee: None,
         created_at: chrono::DateTime::UNIX_EPOCH,
     };
-    db.finish_submission(&claim.job, &item, &order).unwrap();
+    db.finish_submission(&claim, &item, &order).unwrap();
     let out = dir.path().join("day.pdf");
     let args = [
         "labels",

@@ -1360,7 +1360,7 @@ fn an_edit_of_a_stale_draft_never_overwrites_the_numbered_shipment() {
     let numbered = laptop
         .store
         .finish_submission(
-            &claim.job,
+            &claim,
             &crate::outbox::item(7),
             &crate::outbox::order("O-7"),
         )
@@ -1438,4 +1438,74 @@ fn a_merged_sender_profile_that_is_not_a_hong_kong_return_address_is_never_the_d
     let mut ds = vec![laptop, phone];
     hub.settle(&mut ds);
     assert_eq!(dump(&ds[0].store), dump(&ds[1].store));
+}
+
+/// Issue #17: a peer's edit of a stale copy, merged while this device's request is out, moves
+/// the shipment back to draft here; EC-Ship's answer still numbers it, with the body that was
+/// sent, so the label bought is not dropped and its contents are what was declared.
+#[test]
+fn an_answer_numbers_what_was_sent_even_after_a_peer_edit_arrived_meanwhile() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut phone, mut laptop, mut hub) = two(&dir);
+    let mut speedpost = draft("ORD-1", None);
+    speedpost.shipment.service = satchel_core::service::Service::Speedpost;
+    let id = phone
+        .store
+        .create_shipment(&speedpost, &Assessment::default())
+        .unwrap()
+        .id;
+    hub.push(&mut phone);
+    hub.pull_all(&mut laptop);
+    laptop
+        .store
+        .set_assessment(&id, &Assessment::default())
+        .unwrap();
+    phone
+        .store
+        .queue_submissions(std::slice::from_ref(&id))
+        .unwrap();
+    let claim = phone.store.claim_jobs(1, 30_000).unwrap().remove(0);
+    let sent = claim.shipment.draft.shipment.clone();
+
+    // Meanwhile the laptop, which never saw the submission, edits its copy; it reaches the
+    // phone before EC-Ship's answer does.
+    laptop.at(T0 + HOUR);
+    laptop
+        .store
+        .set_shipment_state(&id, ShipmentState::Ready)
+        .unwrap();
+    let mut edit = laptop.store.shipment(&id).unwrap().unwrap().draft;
+    edit.shipment.parcel.weight_g = 1_950;
+    laptop
+        .store
+        .update_shipment(&id, &edit, &Assessment::default())
+        .unwrap();
+    hub.push(&mut laptop);
+    hub.pull_all(&mut phone);
+    assert!(phone
+        .store
+        .shipment(&id)
+        .unwrap()
+        .unwrap()
+        .state
+        .is_editable());
+
+    let rec = phone
+        .store
+        .finish_submission(
+            &claim,
+            &crate::outbox::item(9),
+            &crate::outbox::order("O-9"),
+        )
+        .unwrap();
+    assert_eq!(rec.state, ShipmentState::Numbered);
+    assert_eq!(rec.draft.shipment.parcel.weight_g, sent.parcel.weight_g);
+    assert_eq!(rec.draft.shipment.item_number, Some(crate::outbox::item(9)));
+    let mut devices = [phone, laptop];
+    hub.settle(&mut devices);
+    for d in &devices {
+        let there = d.store.shipment(&id).unwrap().unwrap();
+        assert_eq!(there.state, ShipmentState::Numbered);
+        assert_eq!(there.draft.shipment, rec.draft.shipment);
+    }
 }

@@ -137,9 +137,7 @@ fn a_job_survives_a_restart_and_a_dead_workers_job_is_looked_up_first() {
     assert_eq!(again[0].job.attempts, 2);
 
     let n = item(12345678);
-    let rec = s
-        .finish_submission(&again[0].job, &n, &order("ORD-9"))
-        .unwrap();
+    let rec = s.finish_submission(&again[0], &n, &order("ORD-9")).unwrap();
     assert_eq!(rec.state, ShipmentState::Numbered);
     assert_eq!(rec.draft.shipment.item_number, Some(n));
     assert_eq!(rec.ecship.unwrap().order_no, "ORD-9");
@@ -214,10 +212,10 @@ fn a_result_from_a_worker_whose_job_was_taken_over_is_not_recorded() {
     let (mut s, clock) = open(&dir);
     let id = create(&mut s, Service::Speedpost);
     s.queue_submissions(&[id]).unwrap();
-    let slow = s.claim_jobs(1, 1_000).unwrap().remove(0).job;
+    let slow = s.claim_jobs(1, 1_000).unwrap().remove(0);
     let now = clock.0.load(std::sync::atomic::Ordering::SeqCst);
     clock.set(now + 1_000);
-    let fast = s.claim_jobs(1, 1_000).unwrap().remove(0).job;
+    let fast = s.claim_jobs(1, 1_000).unwrap().remove(0);
     s.finish_submission(&fast, &item(1), &order("A")).unwrap();
     let late = s.finish_submission(&slow, &item(2), &order("B"));
     assert!(matches!(late, Err(Error::Transition { .. })), "{late:?}");
@@ -257,8 +255,7 @@ fn a_stale_claim_is_fenced_off_before_it_can_send() {
     s.fence(&fast.job, 60_000).unwrap();
     clock.set(now + 30_000);
     assert!(s.claim_jobs(1, 1_000).unwrap().is_empty());
-    s.finish_submission(&fast.job, &item(7), &order("F"))
-        .unwrap();
+    s.finish_submission(&fast, &item(7), &order("F")).unwrap();
 }
 
 /// Issue #17: while an EC-Ship request is open, the shipment's state is the outbox's to
@@ -278,8 +275,7 @@ fn no_hand_move_or_copy_while_a_request_is_open() {
         s.copy_shipment(&id),
         Err(Error::Transition { .. })
     ));
-    s.finish_submission(&claim.job, &item(8), &order("G"))
-        .unwrap();
+    s.finish_submission(&claim, &item(8), &order("G")).unwrap();
     assert_eq!(
         s.set_shipment_state(&id, ShipmentState::Printed)
             .unwrap()
@@ -311,8 +307,7 @@ fn an_unsent_submission_can_be_withdrawn_and_a_numbered_one_cancelled() {
         s.withdraw_submission(&b),
         Err(Error::Transition { .. })
     ));
-    s.finish_submission(&claim.job, &item(3), &order("C"))
-        .unwrap();
+    s.finish_submission(&claim, &item(3), &order("C")).unwrap();
     assert!(matches!(s.queue_cancel(&b).unwrap(), Queued::Queued { .. }));
     let cancel = s.claim_jobs(5, 30_000).unwrap().remove(0);
     assert_eq!(cancel.job.kind, JobKind::Cancel);

@@ -768,6 +768,31 @@ impl World {
         })
     }
 
+    /// Shipment `k` on every device, with its jobs there, for a failure message.
+    fn describe(&self, k: usize) -> String {
+        let id = &self.ids[k];
+        let owner = self.devices[self.owner[k]].name;
+        let mut out = format!("owned by the {owner}");
+        for dev in &self.devices {
+            dev.store(|s| {
+                let rec = s.shipment(id).unwrap();
+                let jobs: Vec<_> = s
+                    .jobs_for(id)
+                    .unwrap()
+                    .into_iter()
+                    .map(|j| (j.kind, j.state, j.attempts, j.last_error))
+                    .collect();
+                out.push_str(&format!(
+                    "; {}: {:?} {:?}, jobs {jobs:?}",
+                    dev.name,
+                    rec.as_ref().map(|r| r.state),
+                    rec.as_ref().map(|r| &r.assessment.problems),
+                ));
+            });
+        }
+        out
+    }
+
     fn check(&self) {
         let trail = || self.trail.join("\n");
         let seed = self.seed;
@@ -798,7 +823,8 @@ impl World {
             assert_eq!(
                 rec.state,
                 ShipmentState::Numbered,
-                "seed {seed}: shipment {k} did not end numbered\n{}",
+                "seed {seed}: shipment {k} did not end numbered: {}\n{}",
+                self.describe(k),
                 trail()
             );
             let item = rec.draft.shipment.item_number.as_ref().map(|i| i.as_str());
