@@ -550,6 +550,15 @@ fn other_default(
         .transpose()
 }
 
+/// Takes the default flag off the contact being merged, as a repair stamped here (logged by
+/// the caller, so the other devices make the same change).
+fn lose_default_flag(w: &mut Writer<'_>, row: &mut Merged, input: &mut ContactInput) -> Hlc {
+    let stamp = w.stamp();
+    row.set_local("is_default", Value::Bool(false), &stamp);
+    input.is_default = false;
+    stamp
+}
+
 fn merge_contact(w: &mut Writer<'_>, c: &RemoteChange, report: &mut ApplyReport) -> Result<()> {
     let Some(mut row) = row_for(w, c, report, &CONTACTS)? else {
         return Ok(());
@@ -573,10 +582,7 @@ fn merge_contact(w: &mut Writer<'_>, c: &RemoteChange, report: &mut ApplyReport)
         .find(|p| p.severity == satchel_core::validate::Severity::Error);
         if let Some(p) = broken {
             if input.is_default {
-                let stamp = w.stamp();
-                row.set_local("is_default", Value::Bool(false), &stamp);
-                input.is_default = false;
-                repair = Some(stamp);
+                repair = Some(lose_default_flag(w, &mut row, &mut input));
             }
             report.resolved.push(Resolution::SenderRule {
                 contact_id: c.record_id.clone(),
@@ -592,10 +598,7 @@ fn merge_contact(w: &mut Writer<'_>, c: &RemoteChange, report: &mut ApplyReport)
                     .resolved
                     .push(Resolution::DefaultFlag { contact_id: other });
             } else {
-                let stamp = w.stamp();
-                row.set_local("is_default", Value::Bool(false), &stamp);
-                input.is_default = false;
-                repair = Some(stamp);
+                repair = Some(lose_default_flag(w, &mut row, &mut input));
                 report.resolved.push(Resolution::DefaultFlag {
                     contact_id: c.record_id.clone(),
                 });
