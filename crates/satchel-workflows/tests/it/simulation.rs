@@ -71,7 +71,7 @@ fn seeds(part: u64) -> Vec<u64> {
 
 fn run_part(part: u64) {
     let shipments = env_number("SATCHEL_SIM_SHIPMENTS", 500) as usize;
-    let mut totals = Totals::default();
+    let mut totals = Stats::default();
     for seed in seeds(part) {
         let _replay = Replay(seed);
         let world = tokio::runtime::Builder::new_current_thread()
@@ -228,18 +228,9 @@ impl Device {
     }
 }
 
+/// What happened in a run (or, summed, in many): printed, and read by `cargo xtask soak`.
 #[derive(Default)]
 struct Stats {
-    lost: u64,
-    stale: u64,
-    kills: u64,
-    handoffs: u64,
-    syncs: u64,
-    edits: u64,
-}
-
-#[derive(Default)]
-struct Totals {
     seeds: u64,
     orders: u64,
     lost: u64,
@@ -250,22 +241,17 @@ struct Totals {
     edits: u64,
 }
 
-impl Totals {
-    fn add(&mut self, w: &Outcome) {
-        self.seeds += 1;
-        self.orders += w.orders as u64;
-        self.lost += w.stats.lost;
-        self.stale += w.stats.stale;
-        self.kills += w.stats.kills;
-        self.handoffs += w.stats.handoffs;
-        self.syncs += w.stats.syncs;
-        self.edits += w.stats.edits;
+impl Stats {
+    fn add(&mut self, run: &Stats) {
+        self.seeds += run.seeds;
+        self.orders += run.orders;
+        self.lost += run.lost;
+        self.stale += run.stale;
+        self.kills += run.kills;
+        self.handoffs += run.handoffs;
+        self.syncs += run.syncs;
+        self.edits += run.edits;
     }
-}
-
-struct Outcome {
-    orders: usize,
-    stats: Stats,
 }
 
 struct World {
@@ -335,7 +321,7 @@ async fn start_hub(dir: &std::path::Path) -> String {
     url
 }
 
-async fn simulate(seed: u64, shipments: usize) -> Outcome {
+async fn simulate(seed: u64, shipments: usize) -> Stats {
     let tmp = tempfile::tempdir().unwrap();
     let mut rng = Rng(seed);
     let sim = Simulator::start(SimConfig {
@@ -409,9 +395,10 @@ async fn simulate(seed: u64, shipments: usize) -> Outcome {
     }
     world.settle().await;
     world.check();
-    Outcome {
-        orders: world.sim.orders().len(),
-        stats: world.stats,
+    Stats {
+        seeds: 1,
+        orders: world.sim.orders().len() as u64,
+        ..world.stats
     }
 }
 
@@ -534,13 +521,7 @@ impl World {
     /// app does: merged shipments are checked here first.
     fn submit(&mut self, d: usize) {
         let today = self.devices[d].today();
-        let mine: Vec<String> = self
-            .ids
-            .iter()
-            .zip(&self.owner)
-            .filter(|(_, o)| **o == d)
-            .map(|(id, _)| id.clone())
-            .collect();
+        let mine = self.owned(d);
         let picked: Vec<String> = self.devices[d].store(|s| {
             satchel_workflows::shipments::reassess_merged(s, engine(), &[], today);
             mine.into_iter()
@@ -559,6 +540,14 @@ impl World {
         self.devices[d]
             .store(|s| s.queue_submissions(&picked))
             .unwrap();
+    }
+
+    /// The shipments the merchant works on from device `d`, in the order they were made.
+    fn owned(&self, d: usize) -> Vec<String> {
+        (0..self.ids.len())
+            .filter(|&k| self.owner[k] == d)
+            .map(|k| self.ids[k].clone())
+            .collect()
     }
 
     fn count(&mut self, outcomes: &[outbox::Outcome]) {
@@ -585,16 +574,18 @@ impl World {
         self.count(&outcomes);
     }
 
+    /// Worker `w` of device `d` claims the next due job, as a round would, if there is one.
+    fn claim_next(&self, d: usize, w: usize) -> Option<Claim> {
+        let lease = outbox::lease_ms(&self.policy);
+        let mut s = self.devices[d].workers[w].lock().unwrap();
+        let due = s.due_jobs(1).unwrap();
+        due.first().and_then(|job| s.claim_job(job, lease).unwrap())
+    }
+
     /// Worker `w` claims the next due job and stalls before doing anything with it.
     fn stall(&mut self, d: usize, w: usize) {
-        let lease = outbox::lease_ms(&self.policy);
-        let dev = &mut self.devices[d];
-        let claim = {
-            let mut s = dev.workers[w].lock().unwrap();
-            let due = s.due_jobs(1).unwrap();
-            due.first().and_then(|job| s.claim_job(job, lease).unwrap())
-        };
-        if let Some(claim) = claim {
+        if let Some(claim) = self.claim_next(d, w) {
+            let dev = &mut self.devices[d];
             dev.stalled.push((w, claim));
             let name = dev.name;
             self.note(format!("{name} worker {w} stalls on a claim"));
@@ -626,12 +617,8 @@ impl World {
     /// killed before it can record the answer (or, on a lookup, before it sends anything).
     async fn kill(&mut self, d: usize, w: usize) {
         let lease = outbox::lease_ms(&self.policy);
+        let claim = self.claim_next(d, w);
         let dev = &self.devices[d];
-        let claim = {
-            let mut s = dev.workers[w].lock().unwrap();
-            let due = s.due_jobs(1).unwrap();
-            due.first().and_then(|job| s.claim_job(job, lease).unwrap())
-        };
         if let Some(c) = claim.filter(|c| c.job.kind == JobKind::Submit && !c.look_up_first) {
             let fenced = dev.workers[w].lock().unwrap().fence(&c.job, lease).is_ok();
             if fenced {
@@ -728,10 +715,7 @@ impl World {
 
     fn submit_all(&mut self, d: usize) {
         let today = self.devices[d].today();
-        let mine: Vec<String> = (0..self.ids.len())
-            .filter(|&k| self.owner[k] == d)
-            .map(|k| self.ids[k].clone())
-            .collect();
+        let mine = self.owned(d);
         self.devices[d].store(|s| {
             satchel_workflows::shipments::reassess_merged(s, engine(), &[], today);
             s.queue_submissions(&mine).unwrap();
