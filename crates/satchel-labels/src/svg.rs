@@ -185,19 +185,24 @@ mod tests {
         }
     }
 
-    fn svg(number: Option<&str>, format: Format) -> String {
-        let s = shipment(number);
-        let label = layout(
+    fn label_of(s: &Shipment, format: Format) -> crate::Label {
+        layout(
             &LabelInput {
-                shipment: &s,
+                shipment: s,
                 permit_no: None,
                 office_of_exchange: None,
                 date: None,
             },
             format,
-        );
-        let p = pages(vec![label], format, 1).unwrap();
-        render_page(&p[0])
+        )
+    }
+
+    fn svg_of(label: crate::Label, format: Format) -> String {
+        render_page(&pages(vec![label], format, 1).unwrap()[0])
+    }
+
+    fn svg(number: Option<&str>, format: Format) -> String {
+        svg_of(label_of(&shipment(number), format), format)
     }
 
     /// R-047, issue #17: a number on any other service (a peer's, or a stale copy's) never
@@ -206,17 +211,9 @@ mod tests {
     fn only_imail_gets_a_barcode_from_satchel_s_own_layout() {
         let mut s = shipment(Some("EE123456785HK"));
         s.service = Service::Speedpost;
-        let label = layout(
-            &LabelInput {
-                shipment: &s,
-                permit_no: None,
-                office_of_exchange: None,
-                date: None,
-            },
-            Format::Thermal4x6,
-        );
+        let label = label_of(&s, Format::Thermal4x6);
         assert!(label.to_text().lines().next().unwrap().ends_with("DRAFT"));
-        let out = render_page(&pages(vec![label], Format::Thermal4x6, 1).unwrap()[0]);
+        let out = svg_of(label, Format::Thermal4x6);
         assert_eq!(out.matches(r#"class="bar""#).count(), 0);
         assert!(!out.contains("EE 1234 5678 5 HK"));
     }
