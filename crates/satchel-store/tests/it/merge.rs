@@ -134,6 +134,24 @@ fn draft(reference: &str, recipient_id: Option<String>) -> ShipmentDraft {
     }
 }
 
+/// A Speedpost draft made on `from` and synced to `to`, checked on both and submittable on
+/// either: the starting point of the hand-over tests.
+fn speedpost_on_both(from: &mut Device, to: &mut Device, hub: &mut Hub) -> String {
+    let mut speedpost = draft("ORD-1", None);
+    speedpost.shipment.service = satchel_core::service::Service::Speedpost;
+    let id = from
+        .store
+        .create_shipment(&speedpost, &Assessment::default())
+        .unwrap()
+        .id;
+    hub.push(from);
+    hub.pull_all(to);
+    to.store
+        .set_assessment(&id, &Assessment::default())
+        .unwrap();
+    id
+}
+
 fn two(dir: &tempfile::TempDir) -> (Device, Device, Hub) {
     (
         Device::open(dir, "phone.db", 0),
@@ -1337,19 +1355,7 @@ fn an_edit_of_a_stale_draft_never_overwrites_the_numbered_shipment() {
     let dir = tempfile::tempdir().unwrap();
     let (mut phone, mut laptop, mut hub) = two(&dir);
     let mut tablet = Device::open(&dir, "tablet.db", 0);
-    let mut speedpost = draft("ORD-1", None);
-    speedpost.shipment.service = satchel_core::service::Service::Speedpost;
-    let id = laptop
-        .store
-        .create_shipment(&speedpost, &Assessment::default())
-        .unwrap()
-        .id;
-    hub.push(&mut laptop);
-    hub.pull_all(&mut phone);
-    phone
-        .store
-        .set_assessment(&id, &Assessment::default())
-        .unwrap();
+    let id = speedpost_on_both(&mut laptop, &mut phone, &mut hub);
 
     // The laptop submits and EC-Ship numbers it.
     laptop
@@ -1447,19 +1453,7 @@ fn a_merged_sender_profile_that_is_not_a_hong_kong_return_address_is_never_the_d
 fn an_answer_numbers_what_was_sent_even_after_a_peer_edit_arrived_meanwhile() {
     let dir = tempfile::tempdir().unwrap();
     let (mut phone, mut laptop, mut hub) = two(&dir);
-    let mut speedpost = draft("ORD-1", None);
-    speedpost.shipment.service = satchel_core::service::Service::Speedpost;
-    let id = phone
-        .store
-        .create_shipment(&speedpost, &Assessment::default())
-        .unwrap()
-        .id;
-    hub.push(&mut phone);
-    hub.pull_all(&mut laptop);
-    laptop
-        .store
-        .set_assessment(&id, &Assessment::default())
-        .unwrap();
+    let id = speedpost_on_both(&mut phone, &mut laptop, &mut hub);
     phone
         .store
         .queue_submissions(std::slice::from_ref(&id))
