@@ -12,6 +12,7 @@ use std::time::Instant;
 
 use satchel_core::model::{Party, Shipment};
 use satchel_core::s10::ItemNumber;
+use satchel_core::service::Service;
 use satchel_fixtures as fx;
 use satchel_fixtures::printing::{cups_pdf_output, print_services, tool};
 use satchel_store::{Assessment, ShipmentDraft, Store};
@@ -59,14 +60,23 @@ fn shipment(reference: &str, number: Option<ItemNumber>) -> Shipment {
         phone: String::new(),
         ..fx::tokyo_recipient("陳小明 Chan Siu Ming")
     };
+    // Satchel draws a final label only for iMail, whose numbers come from the merchant's
+    // pre-printed labels; every other service's numbered label is EC-Ship's own.
+    let service = if number.is_some() {
+        Service::Imail
+    } else {
+        Service::Speedpost
+    };
     Shipment {
         reference: reference.into(),
         item_number: number,
+        service,
         ..fx::speedpost(sender, recipient, fx::silk_scarf("Silk scarf 絲巾", 1, 400))
     }
 }
 
-/// A database with ORD-A and ORD-B (item numbers) and ORD-C (a draft without one); returns
+/// A database with ORD-A and ORD-B (iMail, with pre-printed item numbers) and ORD-C (a
+/// Speedpost draft without one); returns
 /// the path, the item numbers, and ORD-C's id.
 fn database(dir: &Path) -> (PathBuf, Vec<String>, String) {
     let path = dir.join("satchel.db");
@@ -191,6 +201,8 @@ fn labels_by_state_with_a_start_position_fill_the_sheet_from_there() {
                 "imail-a4",
                 "--start",
                 "3",
+                "--permit",
+                "PM1234",
                 "--out",
                 out.to_str().unwrap(),
             ],
@@ -231,6 +243,8 @@ fn zpl_labels_are_concatenated_with_code_128_barcodes() {
                     "zpl",
                     "--dpi",
                     dpi,
+                    "--permit",
+                    "PM1234",
                     "--out",
                     out.to_str().unwrap(),
                 ],
@@ -363,6 +377,8 @@ fn zpl_goes_byte_for_byte_to_a_network_printer_port() {
                 "ORD-A",
                 "--format",
                 "zpl",
+                "--permit",
+                "PM1234",
                 "--out",
                 out.to_str().unwrap(),
             ],
@@ -435,6 +451,8 @@ fn labels_printed_to_the_cups_pdf_queue_come_out_as_a_pdf() {
                 "draft",
                 "--format",
                 "speedpost",
+                "--permit",
+                "PM1234",
                 "--out",
                 labels.to_str().unwrap(),
             ],
@@ -467,7 +485,7 @@ fn labels_printed_to_the_cups_pdf_queue_come_out_as_a_pdf() {
 
     let found = cups_pdf_output(&work, job);
     let info = tool("pdfinfo", "poppler-utils", &[found.to_str().unwrap()]);
-    // Three Speedpost labels, two to a sheet.
+    // Three labels on Speedpost sheets, two to a sheet.
     assert_eq!(page_count(&info), Some(2), "{info}");
     std::fs::remove_file(&found).ok();
 }
@@ -487,6 +505,8 @@ fn zpl_through_a_raw_cups_queue_arrives_byte_for_byte() {
                 "ORD-B",
                 "--format",
                 "zpl",
+                "--permit",
+                "PM1234",
                 "--out",
                 out.to_str().unwrap(),
             ],
@@ -532,7 +552,6 @@ fn zpl_through_a_raw_cups_queue_arrives_byte_for_byte() {
 /// merchant, and the chosen document as a PDF.
 #[test]
 fn an_imail_posting_statement_and_bag_labels_are_written_as_pdfs() {
-    use satchel_core::service::Service;
     use satchel_store::{ContactInput, ContactKind};
 
     let dir = tempfile::tempdir().unwrap();
