@@ -570,11 +570,14 @@ mod tests {
     }
 
     /// A shipment with an item number, moved to `numbered` as EC-Ship would leave it.
+    /// An iMail shipment numbered from the merchant's pre-printed labels: the one service whose
+    /// final label Satchel draws itself.
     fn numbered(store: &mut Store) -> String {
         let id = two_drafts(store).remove(0);
         let mut rec = store.shipment(&id).unwrap().unwrap();
+        rec.draft.shipment.service = satchel_core::service::Service::Imail;
         rec.draft.shipment.item_number =
-            Some(satchel_core::s10::ItemNumber::parse("EE123456785HK").unwrap());
+            Some(satchel_core::s10::ItemNumber::parse("LX123456785HK").unwrap());
         store
             .update_shipment(&id, &rec.draft, &rec.assessment)
             .unwrap();
@@ -749,9 +752,9 @@ mod tests {
         let state = SharedStore::new(store);
         let r = PrintLabelsRequest {
             shipment_ids: vec![id.clone()],
-            format: Format::from_id("speedpost").unwrap(),
+            format: Format::ImailA4,
             start: 1,
-            permit_no: String::new(),
+            permit_no: "PM 1234".into(),
             printer: "PDF".into(),
         };
         // An aborted job changes nothing.
