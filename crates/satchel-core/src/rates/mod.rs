@@ -7,13 +7,15 @@
 //! with [`RateSet::load_json`]; it is checked and rejected with a typed error naming what is
 //! wrong. The twelve bundled files are compiled in with `include_str!` (no IO).
 
+mod diff;
 mod parse;
 mod table;
 
-use chrono::{NaiveDate, NaiveDateTime};
-use serde::Serialize;
+use chrono::{DateTime, Months, NaiveDate, NaiveDateTime, Utc};
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+pub use diff::{against, diff, first, Band, Change, Moved, ServiceDiff};
 pub(crate) use table::{Pricing, Step};
 pub use table::{RateEntry, ServiceTable};
 
@@ -50,6 +52,31 @@ pub enum RateFileError {
     },
 }
 
+/// Where a tariff file came from: shown next to every price made with it (issue #16).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Source {
+    /// Shipped with the app (data/rates/README.md).
+    Bundled,
+    /// Downloaded from the operator's open-data site.
+    Fetched { url: String, at: DateTime<Utc> },
+    /// Loaded by the merchant from a file (named as they gave it).
+    File { name: String },
+    /// Received from another of the merchant's devices.
+    Peer { at: DateTime<Utc> },
+}
+
+impl Source {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Source::Bundled => "bundled",
+            Source::Fetched { .. } => "fetched",
+            Source::File { .. } => "file",
+            Source::Peer { .. } => "peer",
+        }
+    }
+}
+
 /// A loaded file, as listed by `satchel rates list` and the UI.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RateFileInfo {
@@ -60,7 +87,40 @@ pub struct RateFileInfo {
     pub services: Vec<Service>,
     /// Number of (destination, zone) entries over all services.
     pub entries: usize,
+    pub source: Source,
+    /// Why a bundled file is known to be out of date, when it is (§5.4).
+    pub superseded: Option<&'static str>,
 }
+
+/// A tariff older than this is flagged where its prices show (issue #16).
+pub const STALE_AFTER_MONTHS: u32 = 12;
+
+impl RateFileInfo {
+    /// Whether the tariff is older than `months` on `today`, or known to be superseded.
+    pub fn is_stale(&self, today: NaiveDate, months: u32) -> bool {
+        self.superseded.is_some()
+            || today
+                .checked_sub_months(Months::new(months))
+                .is_some_and(|limit| self.last_update.date() < limit)
+    }
+}
+
+/// Bundled files a later revision is known to have replaced (§5.1, §5.4 items 11 and 15).
+pub const SUPERSEDED: [(&str, &str); 3] = [
+    (
+        "postageRate-intl-ORD.json",
+        "the 26 Sep 2022 revision raised letter postage (air small letter to the Mainland or \
+         Taiwan HK$3.40 to HK$3.70)",
+    ),
+    (
+        "postageRate-local-SMP.json",
+        "holds the 2021 local ordinary-mail rates, before the 2022 revision",
+    ),
+    (
+        "postageRate-intl-bulk-IML.json",
+        "the iMail rates of 1 Apr 2021; later revisions are not bundled",
+    ),
+];
 
 struct Version {
     file_id: u32,
@@ -184,25 +244,38 @@ impl RateSet {
     pub fn bundled() -> Self {
         let mut set = RateSet::new();
         for (name, json) in BUNDLED {
-            if let Err(e) = set.load_json_named(name, json) {
+            if let Err(e) = set.load(name, json, Source::Bundled) {
                 panic!("bundled rate file {name} is invalid: {e}");
             }
         }
         set
     }
 
-    /// Adds a file of the published shape (e.g. freshly downloaded). Named after its services.
+    /// Adds a file of the published shape, named after its services.
     pub fn load_json(&mut self, json: &str) -> Result<RateFileInfo, RateFileError> {
         self.load_json_named("", json)
     }
 
-    /// Adds a file under a display name. A version of a service with the same
-    /// `lastUpdateDate` as one already loaded replaces it, so reloading a file is idempotent.
-    /// The set is unchanged when the file is rejected.
+    /// Adds a file under a display name, loaded by the merchant from a file.
     pub fn load_json_named(
         &mut self,
         name: &str,
         json: &str,
+    ) -> Result<RateFileInfo, RateFileError> {
+        let source = Source::File {
+            name: name.to_owned(),
+        };
+        self.load(name, json, source)
+    }
+
+    /// Adds a file under a display name, with where it came from. A version of a service with
+    /// the same `lastUpdateDate` as one already loaded replaces it, so reloading a file is
+    /// idempotent. The set is unchanged when the file is rejected.
+    pub fn load(
+        &mut self,
+        name: &str,
+        json: &str,
+        source: Source,
     ) -> Result<RateFileInfo, RateFileError> {
         let parsed = parse::parse_file(json)?;
         let services: Vec<Service> = parsed.tables.iter().map(ServiceTable::service).collect();
@@ -214,11 +287,21 @@ impl RateSet {
         } else {
             name.to_owned()
         };
+        let superseded = (source == Source::Bundled)
+            .then(|| {
+                SUPERSEDED
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, why)| *why)
+            })
+            .flatten();
         let info = RateFileInfo {
             name,
             last_update: parsed.last_update,
             services,
             entries,
+            source,
+            superseded,
         };
         let file_id = self.next_id;
         self.next_id += 1;
@@ -247,6 +330,35 @@ impl RateSet {
             .iter()
             .map(|v| v.table.effective())
             .collect()
+    }
+
+    /// The file whose version of `service` is in force on `date`: where a price came from.
+    pub fn file_in_force(&self, service: Service, date: NaiveDate) -> Option<&RateFileInfo> {
+        let v = self.versions[service_slot(service)]
+            .iter()
+            .rev()
+            .find(|v| v.table.effective().date() <= date)?;
+        self.files
+            .iter()
+            .find(|(id, _)| *id == v.file_id)
+            .map(|(_, info)| info)
+    }
+
+    /// What moved between the two newest versions of `service`; `None` with fewer than two.
+    pub fn changes(&self, service: Service) -> Option<ServiceDiff> {
+        match self.versions[service_slot(service)].as_slice() {
+            [.., older, newer] => Some(diff(&older.table, &newer.table)),
+            _ => None,
+        }
+    }
+
+    /// What moved for `service` between the version in force on `then` and the newest.
+    pub fn changes_since(&self, service: Service, then: NaiveDateTime) -> Option<ServiceDiff> {
+        let list = &self.versions[service_slot(service)];
+        let newer = list.last()?;
+        let older = list.iter().rev().find(|v| v.table.effective() <= then)?;
+        (older.table.effective() != newer.table.effective())
+            .then(|| diff(&older.table, &newer.table))
     }
 
     /// The tariffs in force on `date`: per service, the version with the latest
