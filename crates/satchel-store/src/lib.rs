@@ -21,6 +21,7 @@ pub mod migrate;
 pub mod outbox;
 mod search;
 pub mod shipments;
+pub mod tariffs;
 
 use std::path::Path;
 use std::sync::{Mutex, PoisonError};
@@ -38,6 +39,7 @@ pub use shipments::{
     Assessment, EcshipOrder, ShipmentDraft, ShipmentFilter, ShipmentRecord, ShipmentState,
     StoredProblem, StoredQuote,
 };
+pub use tariffs::{NewTariff, StoredTariff, TariffValidators};
 
 /// Where the store reads wall time (milliseconds since the Unix epoch).
 pub trait Clock: Send + Sync + std::fmt::Debug {

@@ -25,6 +25,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0004_outbox_look_up.sql",
         include_str!("../../../migrations/0004_outbox_look_up.sql"),
     ),
+    (
+        "0005_tariffs.sql",
+        include_str!("../../../migrations/0005_tariffs.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

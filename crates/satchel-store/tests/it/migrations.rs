@@ -19,6 +19,7 @@ const SHIPPED: &[(&str, u64)] = &[
     ("0002_ecship_outbox.sql", 0xd41d_cf71_fd0d_c87a),
     ("0003_label_prints.sql", 0xa8b6_0803_8c36_46d5),
     ("0004_outbox_look_up.sql", 0x6044_e169_cdc3_a57e),
+    ("0005_tariffs.sql", 0xc479_8dd8_64cf_e90a),
 ];
 
 #[test]
