@@ -9,7 +9,9 @@
 
 #![forbid(unsafe_code)]
 
+pub mod http;
 pub mod printing;
+pub mod tariffs;
 
 use satchel_core::model::{
     ContentCategory, ContentLine, Customs, Grams, Hkd, Parcel, Party, Shipment,

@@ -1,12 +1,14 @@
-//! The EC-Ship transport: the SOAP client ([`ecship`]), the 2024 REST tracking client with its
-//! rate limit ([`tracking`]) and the connection settings ([`settings`]).
+//! The operator's side of the network: the EC-Ship SOAP client ([`ecship`]), the 2024 REST
+//! tracking client with its rate limit ([`tracking`]), the connection settings ([`settings`]),
+//! and the open-data tariff files ([`opendata`]).
 //!
 //! Why a crate of its own: the rest of the workspace must keep working with the cable pulled,
-//! so HTTP lives in two crates only, this one (EC-Ship) and `satchel-sync` (the merchant's
-//! hub), which `deny.toml` enforces. What to do with EC-Ship's answers (the outbox, tracking
+//! so HTTP lives in two crates only, this one (the operator) and `satchel-sync` (the
+//! merchant's hub), which `deny.toml` enforces. What to do with EC-Ship's answers (the outbox, tracking
 //! refresh over the store) is `satchel-outbox`'s business; this crate only asks and reads.
 
 pub mod ecship;
+pub mod opendata;
 pub mod settings;
 pub mod tracking;
 
