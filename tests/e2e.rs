@@ -273,6 +273,103 @@ async fn quote_screen_compares_services_for_a_destination_found_in_chinese() {
     finish(c, outcome).await;
 }
 
+/// Issue #16: a quote says which tariff it used and where it came from, warns when the rates
+/// are old (the bundled files are years old), and "Check for new rates" fetches a newer file
+/// from the open-data address (a real HTTP server here), lists what moved, and prices with it.
+#[tokio::test]
+async fn tariffs_are_dated_sourced_and_checked_for_newer_ones() {
+    use satchel_core::service::Service;
+    use satchel_fixtures::http::{FileServer, Reply};
+
+    // A newer e-Express tariff, dated yesterday (the app reads the wall clock): Japan costs
+    // HK$10 more in every band; everything else is served as bundled.
+    #[allow(clippy::disallowed_methods)] // the app under test reads the same wall clock
+    let yesterday = chrono::Utc::now().date_naive() - chrono::Days::new(1);
+    let server = FileServer::start();
+    for (name, json) in satchel_core::rates::BUNDLED {
+        let body = if name == "postageRate-intl-EXP.json" {
+            let mut v: serde_json::Value = serde_json::from_str(json).unwrap();
+            v["lastUpdateDate"] = format!("{yesterday} 00:00:00").into();
+            for e in v["data"][0]["postage"].as_array_mut().unwrap() {
+                if e["destinationCode"] == "JP" {
+                    for step in e["weightStep"].as_array_mut().unwrap() {
+                        let a: rust_decimal::Decimal =
+                            step["amount"].as_str().unwrap().parse().unwrap();
+                        step["amount"] = format!("{:.2}", a + rust_decimal::Decimal::TEN).into();
+                    }
+                }
+            }
+            v.to_string()
+        } else {
+            json.to_owned()
+        };
+        server.set(&format!("/opendata/{name}"), Reply::File(body.into_bytes()));
+    }
+    let bundled = satchel_core::rates::RateSet::bundled()
+        .latest()
+        .quote(Service::EExpress, "JP", "JP", 450)
+        .expect("e-Express reaches Japan")
+        .estimate;
+    let row = format!("#services tr[data-service='{}']", Service::EExpress.id());
+
+    let driver = Driver::start();
+    let c = driver.session().await;
+    let outcome = async {
+        english(&c).await?;
+        click(&c, "#nav-quote").await?;
+        type_into(&c, "#destination", "japan").await?;
+        click(
+            &c,
+            "#destination-suggestions button.suggestion[data-zone='JP']",
+        )
+        .await?;
+        type_into(&c, "#weight", "450").await?;
+        click(&c, "#compare").await?;
+        let before = wait_text(&c, &row, |t| t.contains("bundled")).await?;
+        assert!(before.contains("2023-01-06 · bundled"), "{before}");
+        assert!(before.contains("old rates"), "{before}");
+        // Years-old rates: the warning is up.
+        let warning = c.find(Locator::Css("#tariff-stale")).await?;
+        assert!(warning.is_displayed().await?);
+
+        // Check the "operator" (the local server) for new rates.
+        let address = c.find(Locator::Css("#tariff-address")).await?;
+        address.clear().await?;
+        address.send_keys(&server.url("/opendata")).await?;
+        click(&c, "#check-tariffs").await?;
+        let found = wait_text(&c, "#tariff-check", |t| t.contains("New rates")).await?;
+        assert!(
+            found.contains(&format!("postageRate-intl-EXP.json · {yesterday}")),
+            "{found}"
+        );
+        assert!(found.contains("JP JAPAN"), "{found}");
+        assert!(found.contains("(+10.00)"), "{found}");
+        assert!(found.contains("11 files unchanged"), "{found}");
+        screenshot(&c, "tariff-check").await;
+
+        // The quote now uses it, says so, and is not flagged old.
+        click(&c, "#compare").await?;
+        let after = wait_text(&c, &row, |t| t.contains("fetched")).await?;
+        assert!(after.contains(&format!("{yesterday} · fetched")), "{after}");
+        let stale_badge = c
+            .find(Locator::Css(&format!("{row} .tariff-stale")))
+            .await?;
+        assert!(!stale_badge.is_displayed().await?, "{after}");
+        let price = c
+            .find(Locator::Css(&format!("{row} td.money")))
+            .await?
+            .text()
+            .await?;
+        assert_eq!(
+            price.parse::<rust_decimal::Decimal>().expect("an amount"),
+            bundled + rust_decimal::Decimal::TEN
+        );
+        Ok(())
+    }
+    .await;
+    finish(c, outcome).await;
+}
+
 #[tokio::test]
 async fn a_contact_becomes_a_checked_priced_saved_shipment() {
     let rates = satchel_core::rates::RateSet::bundled();

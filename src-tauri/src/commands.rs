@@ -47,6 +47,10 @@ commands! {
     blocking search_destinations(DestinationQuery) -> Vec<DestinationChoice>;
     blocking compare_services(CompareRequest) -> R<CompareResponse>;
 
+    blocking list_tariffs(NoRequest) -> R<TariffsDto>;
+    awaiting check_tariffs(CheckTariffsRequest) -> R<TariffCheckDto>;
+    blocking load_tariff_file(LoadTariffRequest) -> R<TariffCheckDto>;
+
     blocking search_contacts(ContactSearchRequest) -> R<Vec<ContactDto>>;
     blocking get_contact(IdRequest) -> R<ContactDto>;
     blocking save_contact(SaveContactRequest) -> R<SaveContactResponse>;

@@ -81,6 +81,25 @@ pub async fn compare_services(request: CompareRequest) -> Result<CompareResponse
     call(cmd::COMPARE_SERVICES, &request).await
 }
 
+pub async fn list_tariffs() -> Result<satchel_ipc::TariffsDto, CallError> {
+    call(cmd::LIST_TARIFFS, &NoRequest {}).await
+}
+
+pub async fn check_tariffs(
+    base_url: Option<String>,
+) -> Result<satchel_ipc::TariffCheckDto, CallError> {
+    let request = satchel_ipc::CheckTariffsRequest { base_url };
+    call(cmd::CHECK_TARIFFS, &request).await
+}
+
+pub async fn load_tariff_file(
+    name: String,
+    json: String,
+) -> Result<satchel_ipc::TariffCheckDto, CallError> {
+    let request = satchel_ipc::LoadTariffRequest { name, json };
+    call(cmd::LOAD_TARIFF_FILE, &request).await
+}
+
 pub async fn search_contacts(request: ContactSearchRequest) -> Result<Vec<ContactDto>, CallError> {
     call(cmd::SEARCH_CONTACTS, &request).await
 }

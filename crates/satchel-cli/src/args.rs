@@ -499,17 +499,33 @@ pub struct ValidateArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum RatesCommand {
-    /// The bundled rate files and any given with --rates, with their lastUpdateDate.
+    /// The rate files in use (bundled, kept in the database, given with --rates), with their
+    /// lastUpdateDate, where each came from, and which are stale.
     List {
         /// Mark which files are in force on this day (YYYY-MM-DD); default: today in HK.
         #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse::date)]
         date: Option<NaiveDate>,
     },
-    /// Check a newer open-data rate file and report what it contains and its date.
-    /// Nothing is saved yet: use it for a run with --rates FILE.
+    /// Check an open-data rate file and keep it in the database, so every later price (here
+    /// and in the app) uses it from its lastUpdateDate on.
     Load {
         #[arg(value_name = "FILE")]
         file: PathBuf,
+    },
+    /// Ask the operator's open data for newer rate files; keep those that parse and tell
+    /// something new, and list what changed. Conditional requests: unchanged files cost a 304.
+    Update {
+        /// The open-data folder (saved as the setting); default: the saved one, else
+        /// https://www.hongkongpost.hk/opendata.
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
+    },
+    /// What moved between the two newest versions of each service: destinations added or
+    /// withdrawn, weight bands whose price changed and by how much.
+    Diff {
+        /// Only this service (an id as `satchel compare` prints it, e.g. air_mail.small_letter).
+        #[arg(long, value_name = "ID")]
+        service: Option<String>,
     },
 }
 

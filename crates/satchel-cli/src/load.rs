@@ -1,12 +1,14 @@
-//! Reading what the user points us at: extra rate files (`--rates`) on top of the bundled set.
+//! Reading what the user points us at: the tariffs kept in the database and extra rate files
+//! (`--rates`) on top of the bundled set.
 //!
 //! The bundled tariffs are years old (data/rates/README.md), so any command that prices or
-//! checks weight limits must be able to take a newer file for the run. A file that cannot be
+//! checks weight limits prices with the versions `satchel rates update` / `load` kept (as the
+//! app does), and can take a newer file for the run. A file that cannot be
 //! read or is rejected is a usage error (exit 2) naming `--rates` and the path: pricing with a
 //! silently ignored tariff would be worse than not pricing.
 
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use satchel_core::rates::RateSet;
@@ -35,11 +37,30 @@ pub fn display_name(path: &Path) -> String {
     path.display().to_string()
 }
 
-pub fn rates(paths: &[impl AsRef<Path>]) -> anyhow::Result<Rates> {
-    let mut set = RateSet::bundled();
+/// Where a command's tariffs come from.
+#[derive(Debug, Clone, Copy)]
+pub struct Sources<'a> {
+    /// `--db`: its stored tariffs are used when the file exists (a quote never creates one).
+    pub db: Option<&'a Path>,
+    /// `--rates` files, for this run only.
+    pub files: &'a [PathBuf],
+}
+
+pub fn rates(sources: &Sources<'_>) -> anyhow::Result<Rates> {
+    let db = crate::commands::store_path(sources.db)?;
+    let mut set = if db.exists() {
+        let store = satchel_store::Store::open(&db)
+            .with_context(|| format!("cannot open the database {}", db.display()))?;
+        let (set, skipped) = satchel_workflows::tariffs::rate_set(&store);
+        for s in skipped {
+            eprintln!("satchel: a stored tariff file was left out: {s}");
+        }
+        set
+    } else {
+        RateSet::bundled()
+    };
     let mut added = BTreeSet::new();
-    for path in paths {
-        let path = path.as_ref();
+    for path in sources.files {
         let name = display_name(path);
         let json = read_text(path).context("--rates")?;
         set.load_json_named(&name, &json)

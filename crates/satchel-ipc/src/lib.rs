@@ -32,6 +32,11 @@ pub mod cmd {
         SEARCH_DESTINATIONS = "search_destinations";
         COMPARE_SERVICES = "compare_services";
 
+        // Tariffs: which are in use, checking the operator for newer ones (issue #16).
+        LIST_TARIFFS = "list_tariffs";
+        CHECK_TARIFFS = "check_tariffs";
+        LOAD_TARIFF_FILE = "load_tariff_file";
+
         // The address book (local store).
         SEARCH_CONTACTS = "search_contacts";
         GET_CONTACT = "get_contact";
@@ -198,7 +203,97 @@ pub struct ServiceQuote {
     pub counter: String,
     /// `lastUpdateDate` of the rate file used (YYYY-MM-DD): shown, because files age.
     pub tariff_date: String,
+    /// Where that file came from, in words ("bundled", "fetched 2026-12-05", "file x.json").
+    pub tariff_source: String,
+    /// The file is older than the stale age or known to be superseded: say so by the price.
+    pub tariff_stale: bool,
     pub delivery: Option<DeliveryDto>,
+}
+
+/// One tariff file the app knows (`list_tariffs`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TariffFileDto {
+    pub name: String,
+    /// The file's `lastUpdateDate` (YYYY-MM-DD).
+    pub last_update: String,
+    /// `bundled`, `fetched`, `file` or `peer`.
+    pub source: String,
+    /// The URL or file name it came from, and when it was fetched ("" for bundled files).
+    pub origin: String,
+    /// Open-data service codes (`AIR_ORD,SUR_ORD`).
+    pub services: String,
+    /// Some of its tariffs are the ones in force today.
+    pub in_force: bool,
+    pub stale: bool,
+    /// Why a bundled file is known to be out of date.
+    pub superseded: Option<String>,
+}
+
+/// `list_tariffs` response (and part of a check's).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TariffsDto {
+    /// Today (YYYY-MM-DD).
+    pub as_of: String,
+    /// The newest `lastUpdateDate` in force today.
+    pub newest: String,
+    /// Some tariff in force today is stale.
+    pub stale: bool,
+    /// Months after which a tariff is called stale.
+    pub stale_after_months: u32,
+    /// Where "Check for new tariffs" asks.
+    pub base_url: String,
+    /// Newest first.
+    pub files: Vec<TariffFileDto>,
+}
+
+/// One change a new tariff makes, in words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TariffChangeDto {
+    pub service: String,
+    pub destination: String,
+    pub name_en: String,
+    /// What moved ("0–20 g: HK$3.40 → HK$3.70").
+    pub what: String,
+    /// By how much, HK$ ("+0.30"), where one price became another.
+    pub delta: Option<String>,
+}
+
+/// One file a check or a load brought in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TariffNewDto {
+    pub name: String,
+    pub last_update: String,
+    pub changes: Vec<TariffChangeDto>,
+}
+
+/// One file a check could not use.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TariffProblemDto {
+    pub name: String,
+    pub error: String,
+}
+
+/// `check_tariffs` / `load_tariff_file` response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TariffCheckDto {
+    pub new_files: Vec<TariffNewDto>,
+    pub unchanged: u32,
+    pub problems: Vec<TariffProblemDto>,
+    /// The tariffs in use after the check.
+    pub tariffs: TariffsDto,
+}
+
+/// `check_tariffs` request: the open-data address to ask, saved as the setting when given.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckTariffsRequest {
+    pub base_url: Option<String>,
+}
+
+/// `load_tariff_file` request: a file the merchant chose, as text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoadTariffRequest {
+    pub name: String,
+    pub json: String,
 }
 
 /// A stated delivery window and the dates it gives from the posting date.

@@ -92,6 +92,12 @@ pub enum Refused {
     CsvUnreadable {
         detail: String,
     },
+    /// A file the merchant chose is not a tariff file of the published shape.
+    TariffFile {
+        detail: String,
+    },
+    /// The open-data address is not https (or plain http to this computer).
+    TariffAddress,
     StoreFailed {
         detail: String,
     },

@@ -172,6 +172,12 @@ pub fn refusal(e: &CommandError, lang: Lang) -> String {
         },
         (R::CsvUnreadable { detail }, En) => format!("The CSV file could not be read: {detail}"),
         (R::CsvUnreadable { detail }, ZhHk) => format!("無法讀取 CSV 檔案：{detail}"),
+        (R::TariffFile { detail }, En) => {
+            format!("This is not a postage rate file the app can read: {detail}")
+        }
+        (R::TariffFile { detail }, ZhHk) => format!("此檔案不是可讀取的郵費表：{detail}"),
+        (R::TariffAddress, En) => "Enter the open-data address, starting with https://".into(),
+        (R::TariffAddress, ZhHk) => "請輸入以 https:// 開頭的開放數據網址".into(),
         (R::StoreFailed { detail }, En) => format!("The local database failed: {detail}"),
         (R::StoreFailed { detail }, ZhHk) => format!("本機資料庫出錯：{detail}"),
         (R::Unexpected { detail }, En) => format!("This stopped unexpectedly: {detail}"),

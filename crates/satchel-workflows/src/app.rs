@@ -12,13 +12,15 @@ use std::sync::Arc;
 use satchel_ipc::*;
 use serde::Serialize;
 
-use crate::clock::today_in_hong_kong;
+use crate::clock::{self, today_in_hong_kong};
 use crate::ecship::EcshipState;
 use crate::labels::{Cups, LabelState, ProfilesPath};
 use crate::lock::LockState;
 use crate::store::{store_error, SharedStore};
 use crate::sync::SyncState;
-use crate::{contacts, csv, ecship, item, labels, posting, quote, shipments, sync, Engine};
+use crate::{
+    contacts, csv, ecship, item, labels, posting, quote, shipments, sync, tariffs, Engine,
+};
 
 /// Where the front end's window hears about work in progress. A closed window cannot be told;
 /// the work goes on regardless, so emitting never fails.
@@ -29,7 +31,9 @@ pub trait Events: Send + Sync + std::fmt::Debug + 'static {
 /// The running application.
 #[derive(Debug)]
 pub struct App {
-    pub engine: Engine,
+    /// Replaced whole when new tariffs arrive; a command in flight keeps the one it started
+    /// with, so one quote never mixes two tariffs.
+    engine: std::sync::RwLock<Arc<Engine>>,
     pub store: SharedStore,
     pub labels: LabelState,
     pub profiles: ProfilesPath,
@@ -51,8 +55,12 @@ impl App {
         events: Box<dyn Events>,
     ) -> Result<Arc<App>, satchel_store::Error> {
         let store = satchel_store::Store::open(db)?;
+        let (rates, skipped) = tariffs::rate_set(&store);
+        for s in skipped {
+            eprintln!("satchel: a stored tariff file was left out: {s}");
+        }
         Ok(Arc::new(App {
-            engine: Engine::load(),
+            engine: std::sync::RwLock::new(Arc::new(Engine::with_rates(rates))),
             store: SharedStore::new(store),
             labels: LabelState::default(),
             profiles: ProfilesPath::next_to(db),
@@ -70,13 +78,31 @@ impl App {
         // Shipments merged before the last exit and not checked here yet (S-005).
         shipments::reassess_merged(
             &mut self.store.lock(),
-            &self.engine,
+            &self.engine(),
             &[],
             today_in_hong_kong(),
         );
         ecship::start_worker(self);
         ecship::start_tracking_loop(self);
         sync::resume(self);
+    }
+
+    /// The tariffs, calendar and destinations in use now.
+    pub fn engine(&self) -> Arc<Engine> {
+        self.engine
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Prices from now on with the bundled tariffs and every stored version.
+    pub(crate) fn reload_tariffs(&self) {
+        let (rates, _) = tariffs::rate_set(&self.store.lock());
+        *self
+            .engine
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) =
+            Arc::new(Engine::with_rates(rates));
     }
 
     pub(crate) fn emit(&self, event: &'static str, payload: impl Serialize) {
@@ -108,12 +134,88 @@ impl App {
     }
 
     pub fn search_destinations(&self, r: DestinationQuery) -> Vec<DestinationChoice> {
-        quote::search(&self.engine.destinations, &r.query)
+        quote::search(&self.engine().destinations, &r.query)
     }
 
     pub fn compare_services(&self, r: CompareRequest) -> Result<CompareResponse, CommandError> {
-        let e = &self.engine;
+        let e = self.engine();
         quote::compare(&e.rates, &e.calendar, r, today_in_hong_kong())
+    }
+
+    // --- Tariffs (issue #16) ---------------------------------------------------------------
+
+    pub fn list_tariffs(&self, NoRequest {}: NoRequest) -> Result<TariffsDto, CommandError> {
+        let base = tariffs::base_url(&self.store.lock());
+        Ok(tariffs::list(
+            &self.engine().rates,
+            &base,
+            today_in_hong_kong(),
+        ))
+    }
+
+    /// Asks the operator's open data for newer tariffs; what arrives is priced with at once.
+    pub async fn check_tariffs(
+        &self,
+        r: CheckTariffsRequest,
+    ) -> Result<TariffCheckDto, CommandError> {
+        let base = r
+            .base_url
+            .map(|b| b.trim().to_owned())
+            .filter(|b| !b.is_empty());
+        if let Some(b) = &base {
+            tariffs::check_address(b)?;
+            self.store
+                .lock()
+                .set_tariff_base_url(b)
+                .map_err(store_error)?;
+        }
+        let engine = self.engine();
+        let report = tariffs::update(&self.store, &engine.rates, base.as_deref(), clock::now())
+            .await
+            .map_err(|e| match e {
+                tariffs::UpdateError::Store(e) => store_error(e),
+                tariffs::UpdateError::Net(detail) => {
+                    CommandError::new("base_url", Refused::Unexpected { detail })
+                }
+            })?;
+        if report.new_files().next().is_some() {
+            self.reload_tariffs();
+        }
+        let list = tariffs::list(&self.engine().rates, &report.base_url, today_in_hong_kong());
+        Ok(tariffs::check_dto(&report, list))
+    }
+
+    /// Keeps a tariff file the merchant chose.
+    pub fn load_tariff_file(&self, r: LoadTariffRequest) -> Result<TariffCheckDto, CommandError> {
+        let engine = self.engine();
+        let found = tariffs::load_file(&mut self.store.lock(), &engine.rates, &r.name, &r.json)
+            .map_err(|e| match e {
+                tariffs::LoadError::Invalid(e) => CommandError::new(
+                    "file",
+                    Refused::TariffFile {
+                        detail: e.to_string(),
+                    },
+                ),
+                tariffs::LoadError::Store(e) => store_error(e),
+            })?;
+        if found.is_some() {
+            self.reload_tariffs();
+        }
+        let base = tariffs::base_url(&self.store.lock());
+        let list = tariffs::list(&self.engine().rates, &base, today_in_hong_kong());
+        Ok(TariffCheckDto {
+            new_files: found
+                .map(|(last_update, changes)| TariffNewDto {
+                    name: r.name.clone(),
+                    last_update: last_update.date().to_string(),
+                    changes: tariffs::changes_dto(&changes),
+                })
+                .into_iter()
+                .collect(),
+            unchanged: 0,
+            problems: Vec::new(),
+            tariffs: list,
+        })
     }
 
     // --- Address book ----------------------------------------------------------------------
@@ -144,7 +246,7 @@ impl App {
     // --- CSV --------------------------------------------------------------------------------
 
     pub fn preview_import(&self, r: PreviewImportRequest) -> Result<ImportPreview, CommandError> {
-        csv::preview(&self.store.lock(), &self.engine, &r, today_in_hong_kong())
+        csv::preview(&self.store.lock(), &self.engine(), &r, today_in_hong_kong())
     }
 
     /// One transaction for the whole file, with a progress event every few rows.
@@ -161,7 +263,13 @@ impl App {
                 };
                 app.emit(event::IMPORT_PROGRESS, p);
             };
-            csv::run(&mut app.store.lock(), &app.engine, &r, today, &mut progress)
+            csv::run(
+                &mut app.store.lock(),
+                &app.engine(),
+                &r,
+                today,
+                &mut progress,
+            )
         })
         .await
     }
@@ -177,13 +285,13 @@ impl App {
     // --- Shipments --------------------------------------------------------------------------
 
     pub fn check_draft(&self, r: ShipmentDraftDto) -> Result<DraftCheck, CommandError> {
-        Ok(shipments::check(&self.engine, &r, today_in_hong_kong()))
+        Ok(shipments::check(&self.engine(), &r, today_in_hong_kong()))
     }
 
     pub fn save_shipment(&self, r: SaveShipmentRequest) -> Result<ShipmentDto, CommandError> {
         shipments::save(
             &mut self.store.lock(),
-            &self.engine,
+            &self.engine(),
             r,
             today_in_hong_kong(),
         )
@@ -197,7 +305,7 @@ impl App {
         &self,
         r: ShipmentFilterRequest,
     ) -> Result<Vec<ShipmentSummary>, CommandError> {
-        shipments::list(&self.store.lock(), &self.engine, &r, today_in_hong_kong())
+        shipments::list(&self.store.lock(), &self.engine(), &r, today_in_hong_kong())
     }
 
     pub fn copy_shipment(&self, r: IdRequest) -> Result<ShipmentDto, CommandError> {
@@ -256,7 +364,8 @@ impl App {
     }
 
     pub fn preview_posting(&self, r: PostingRequest) -> Result<PostingPreview, CommandError> {
-        let rates = &self.engine.rates;
+        let engine = self.engine();
+        let rates = &engine.rates;
         posting::preview(&self.store.lock(), rates, &r, today_in_hong_kong())
     }
 
@@ -270,7 +379,7 @@ impl App {
         let today = today_in_hong_kong();
         self.blocking("printer", move |app| {
             let font = || app.labels.font();
-            posting::print(&app.store, &app.engine.rates, font, &r, today, &Cups)
+            posting::print(&app.store, &app.engine().rates, font, &r, today, &Cups)
         })
         .await
     }

@@ -26,6 +26,7 @@ pub mod quote;
 pub mod shipments;
 pub mod store;
 pub mod sync;
+pub mod tariffs;
 
 pub use app::{App, Events};
 
@@ -48,8 +49,13 @@ pub struct Engine {
 }
 
 impl Engine {
+    /// The bundled tariffs only.
     pub fn load() -> Engine {
-        let rates = RateSet::bundled();
+        Engine::with_rates(RateSet::bundled())
+    }
+
+    /// The engine over `rates` (the bundled files and every stored version: `tariffs`).
+    pub fn with_rates(rates: RateSet) -> Engine {
         let destinations = destination::destinations(&rates.as_of(clock::today_in_hong_kong()));
         Engine {
             rates,

@@ -5,7 +5,7 @@ use satchel_core::calendar::{DayKind, HolidayCalendar};
 use satchel_core::compare::{self, Exclusion};
 use satchel_core::destination::{self, Destination, ImailZone};
 use satchel_core::model::{ContentCategory, Dimensions, Parcel};
-use satchel_core::rates::RateSet;
+use satchel_core::rates::{RateSet, STALE_AFTER_MONTHS};
 use satchel_ipc::{
     CommandError, CompareRequest, CompareResponse, DestinationChoice, ExcludedService,
     ExclusionReason, Refused, ServiceQuote,
@@ -82,13 +82,19 @@ pub fn compare(
     let options = result
         .options
         .into_iter()
-        .map(|o| ServiceQuote {
+        .map(|o| {
+            let file = rates.file_in_force(o.service, today);
+            (o, file)
+        })
+        .map(|(o, file)| ServiceQuote {
             id: o.id,
             name_en: o.name_en,
             name_zh_hk: o.name_tc,
             estimate: money(o.estimate),
             counter: money(o.counter),
             tariff_date: o.tariff_date.date().to_string(),
+            tariff_source: file.map(crate::tariffs::source_words).unwrap_or_default(),
+            tariff_stale: file.is_some_and(|f| f.is_stale(today, STALE_AFTER_MONTHS)),
             delivery: o.delivery.map(|w| {
                 let dates = calendar.delivery_window(
                     today,

@@ -188,7 +188,7 @@ fn after_round(app: &App, outcome: &Result<SyncReport, SyncError>) {
         // What other devices changed is checked here before it can be submitted (S-005).
         crate::shipments::reassess_merged(
             &mut app.store.lock(),
-            &app.engine,
+            &app.engine(),
             &r.reassess,
             crate::clock::today_in_hong_kong(),
         );

@@ -1,9 +1,11 @@
 //! "Postage and services": one item, every service that can carry it, cheapest first, and
-//! why the others cannot. Works offline: the shell prices it from the bundled rate files.
+//! why the others cannot, and the rate files the prices come from (issue #16): their date and
+//! source, a warning when they are old, and checking the operator for newer ones. Works
+//! offline: the shell prices from the bundled files and every newer one it kept.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use satchel_ipc::{CompareRequest, CompareResponse, DestinationChoice};
+use satchel_ipc::{CompareRequest, CompareResponse, DestinationChoice, TariffCheckDto, TariffsDto};
 
 use crate::i18n::{self, tr, use_locale, Key, Locale, CATEGORIES};
 use crate::ipc::{self, CallError};
@@ -143,7 +145,169 @@ pub fn QuotePage() -> impl IntoView {
                 {move || answer.get().map(|a| result_view(a, locale.get()))}
             </div>
         </section>
+        <TariffPanel />
     }
+}
+
+/// The rate files in use, and checking for newer ones.
+#[component]
+fn TariffPanel() -> impl IntoView {
+    let locale = use_locale();
+    let tariffs = RwSignal::new(None::<TariffsDto>);
+    let address = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let outcome = RwSignal::new(None::<Result<TariffCheckDto, CallError>>);
+    spawn_local(async move {
+        if let Ok(t) = ipc::list_tariffs().await {
+            address.set(t.base_url.clone());
+            tariffs.set(Some(t));
+        }
+    });
+    let finish = move |r: Result<TariffCheckDto, CallError>| {
+        if let Ok(done) = &r {
+            tariffs.set(Some(done.tariffs.clone()));
+        }
+        outcome.set(Some(r));
+        busy.set(false);
+    };
+    let check = move |_| {
+        busy.set(true);
+        let base = Some(address.get_untracked()).filter(|a| !a.trim().is_empty());
+        spawn_local(async move { finish(ipc::check_tariffs(base).await) });
+    };
+    let load = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        busy.set(true);
+        spawn_local(async move {
+            match crate::files::read_chosen(&input).await {
+                Some((name, json)) => finish(ipc::load_tariff_file(name, json).await),
+                None => busy.set(false),
+            }
+        });
+    };
+    view! {
+        <section class="card" id="tariffs">
+            <h2>{tr(Key::TariffsTitle)}</h2>
+            {move || tariffs.get().map(|t| {
+                let l = locale.get();
+                view! {
+                    <p id="tariff-newest">{Key::TariffsNewest.text(l)}" "{t.newest.clone()}</p>
+                    <p id="tariff-stale" class="result warn" hidden=!t.stale>
+                        {Key::TariffsStaleWarning.text(l)}
+                    </p>
+                }
+            })}
+            <div class="grid">
+                <label>
+                    {tr(Key::TariffsAddress)}
+                    <input id="tariff-address" type="url"
+                        prop:value=move || address.get()
+                        on:input=move |ev| address.set(event_target_value(&ev)) />
+                </label>
+                <label>
+                    {tr(Key::TariffsLoadFile)}
+                    <input id="tariff-file" type="file" accept=".json,application/json"
+                        on:change=load />
+                </label>
+            </div>
+            <p class="row">
+                <button id="check-tariffs" type="button" on:click=check disabled=move || busy.get()>
+                    {move || {
+                        let key = if busy.get() { Key::TariffsChecking } else { Key::TariffsCheck };
+                        key.text(locale.get())
+                    }}
+                </button>
+            </p>
+            <div id="tariff-check" aria-live="polite">
+                {move || outcome.get().map(|o| check_view(o, locale.get()))}
+            </div>
+            <details id="tariff-files">
+                <summary>{tr(Key::TariffsFiles)}</summary>
+                {move || tariffs.get().map(|t| files_view(&t, locale.get()))}
+            </details>
+        </section>
+    }
+}
+
+fn check_view(outcome: Result<TariffCheckDto, CallError>, l: Locale) -> AnyView {
+    let r = match outcome {
+        Ok(r) => r,
+        Err(e) => {
+            return view! { <p class="result bad">{i18n::call_error(&e, l)}</p> }.into_any();
+        }
+    };
+    let nothing_new = r.new_files.is_empty();
+    let new_files = r
+        .new_files
+        .iter()
+        .map(|f| {
+            let changes = f
+                .changes
+                .iter()
+                .map(|c| {
+                    view! {
+                        <li data-destination=c.destination.clone()>
+                            {format!("{} · {} {}: {}", c.service, c.destination, c.name_en, c.what)}
+                            {c.delta.clone().map(|d| format!(" ({d})"))}
+                        </li>
+                    }
+                })
+                .collect_view();
+            view! {
+                <div class="tariff-new" data-file=f.name.clone()>
+                    <p><strong>{Key::TariffsNewFile.text(l)}": "{f.name.clone()}" · "{f.last_update.clone()}</strong></p>
+                    <ul>{changes}</ul>
+                </div>
+            }
+        })
+        .collect_view();
+    let problems = r
+        .problems
+        .iter()
+        .map(|p| view! { <li>{format!("{}: {}", p.name, p.error)}</li> })
+        .collect_view();
+    let has_problems = !r.problems.is_empty();
+    view! {
+        <p class="result ok" id="tariff-nothing-new" hidden=!nothing_new>{Key::TariffsNothingNew.text(l)}</p>
+        {new_files}
+        <p class="note">{r.unchanged}" "{Key::TariffsUnchanged.text(l)}</p>
+        <div class="result bad" id="tariff-problems" hidden=!has_problems>
+            <p>{Key::TariffsNotChecked.text(l)}</p>
+            <ul>{problems}</ul>
+        </div>
+    }
+    .into_any()
+}
+
+fn files_view(t: &TariffsDto, l: Locale) -> AnyView {
+    let rows = t
+        .files
+        .iter()
+        .map(|f| {
+            let note = if f.superseded.is_some() {
+                Key::TariffsSuperseded.text(l)
+            } else if f.stale {
+                Key::TariffStale.text(l)
+            } else {
+                ""
+            };
+            let source = if f.origin.is_empty() {
+                f.source.clone()
+            } else {
+                format!("{}: {}", f.source, f.origin)
+            };
+            view! {
+                <tr data-file=f.name.clone() data-in-force=f.in_force.to_string()>
+                    <td>{f.name.clone()}</td>
+                    <td>{f.last_update.clone()}</td>
+                    <td>{source}</td>
+                    <td>{f.services.clone()}</td>
+                    <td title=f.superseded.clone().unwrap_or_default()>{note}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! { <table class="tariff-files"><tbody>{rows}</tbody></table> }.into_any()
 }
 
 #[component]
@@ -199,7 +363,12 @@ fn result_view(answer: Result<CompareResponse, CallError>, l: Locale) -> AnyView
                     <td data-label=Key::Estimate.text(l) class="money">{o.estimate.clone()}</td>
                     <td data-label=Key::Counter.text(l) class="money">{o.counter.clone()}</td>
                     <td data-label=Key::Delivery.text(l)>{delivery}</td>
-                    <td data-label=Key::TariffDate.text(l)>{o.tariff_date.clone()}</td>
+                    <td data-label=Key::TariffDate.text(l) class="tariff">
+                        {format!("{} · {}", o.tariff_date, o.tariff_source)}
+                        <span class="warn tariff-stale" hidden=!o.tariff_stale>
+                            " "{Key::TariffStale.text(l)}
+                        </span>
+                    </td>
                 </tr>
             }
         })

@@ -302,7 +302,7 @@ pub fn posting(
     db: &Store,
     db_path: Option<&Path>,
     a: &PostingArgs,
-    rates: &[std::path::PathBuf],
+    rates: &crate::load::Sources<'_>,
     json: bool,
 ) -> anyhow::Result<Output> {
     let (records, missing) = by_keys(db, &a.shipments)?;

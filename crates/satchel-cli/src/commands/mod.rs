@@ -17,20 +17,38 @@ use crate::args::{Cli, Command, ContactsCommand, EcshipCommand, RatesCommand, Sh
 use crate::Output;
 use satchel_store::csv_io::Table;
 
+/// The database file a command uses: `--db`, `$SATCHEL_DB`, else the app's own.
+pub(crate) fn store_path(db: Option<&std::path::Path>) -> anyhow::Result<std::path::PathBuf> {
+    store::db_path(db)
+}
+
 pub fn run(cli: Cli) -> anyhow::Result<Output> {
     let json = cli.json;
+    let tariffs = crate::load::Sources {
+        db: cli.db.as_deref(),
+        files: &cli.rates,
+    };
+    let sources = &tariffs;
     match &cli.command {
-        Command::Quote(args) => quote::quote(&cli.rates, args, json),
-        Command::Compare(args) => quote::compare(&cli.rates, args, json),
+        Command::Quote(args) => quote::quote(sources, args, json),
+        Command::Compare(args) => quote::compare(sources, args, json),
         Command::CheckItem(args) => item::check(&args.number, json),
-        Command::Validate(args) => validate::run(&cli.rates, args, json),
-        Command::Rates(RatesCommand::List { date }) => rates::list(&cli.rates, *date, json),
-        Command::Rates(RatesCommand::Load { file }) => rates::load(&cli.rates, file, json),
+        Command::Validate(args) => validate::run(sources, args, json),
+        Command::Rates(RatesCommand::List { date }) => rates::list(sources, *date, json),
+        Command::Rates(RatesCommand::Load { file }) => {
+            rates::load(sources, cli.db.as_deref(), file, json)
+        }
+        Command::Rates(RatesCommand::Update { base_url }) => {
+            rates::update(sources, cli.db.as_deref(), base_url.as_deref(), json)
+        }
+        Command::Rates(RatesCommand::Diff { service }) => {
+            rates::diff(sources, service.as_deref(), json)
+        }
         Command::Contacts(c) => {
             let mut db = store::open(cli.db.as_deref())?;
             match c {
                 ContactsCommand::Import(a) => {
-                    store::import(&mut db, Table::Contacts, a, &cli.rates, json)
+                    store::import(&mut db, Table::Contacts, a, sources, json)
                 }
                 ContactsCommand::Export { out } => store::export_contacts(&db, out.as_deref()),
                 ContactsCommand::Search { text, limit } => store::search(&db, text, *limit, json),
@@ -44,7 +62,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Output> {
                     store::export_shipments(&db, filter, out.as_deref())
                 }
                 ShipmentsCommand::Import(a) => {
-                    store::import(&mut db, Table::Shipments, a, &cli.rates, json)
+                    store::import(&mut db, Table::Shipments, a, sources, json)
                 }
             }
         }
@@ -54,7 +72,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Output> {
         }
         Command::Posting(args) => {
             let db = store::open(cli.db.as_deref())?;
-            labels::posting(&db, cli.db.as_deref(), args, &cli.rates, json)
+            labels::posting(&db, cli.db.as_deref(), args, sources, json)
         }
         Command::Print(args) => print::print(args, json),
         Command::Printers => print::printers(json),

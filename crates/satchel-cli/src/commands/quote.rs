@@ -6,8 +6,6 @@
 //! "how much" (one service, or the available ones); `compare` also lists every excluded
 //! service and why, because "where is Speedpost?" is the question that follows a comparison.
 
-use std::path::PathBuf;
-
 use anyhow::{anyhow, bail};
 use chrono::{NaiveDate, NaiveDateTime};
 use satchel_core::compare::{self, CompareRequest, Comparison, DeliveryWindow, Exclusion};
@@ -19,6 +17,7 @@ use satchel_core::rates::RateSet;
 use serde::Serialize;
 
 use crate::args::{ItemArgs, QuoteArgs};
+use crate::load::Sources;
 use crate::parse::category_id;
 use crate::render::{amount, hkd, Align, Table};
 use crate::{load, today_in_hong_kong, Output, Status};
@@ -180,7 +179,7 @@ fn resolve<'a>(
     Ok((dest, zone))
 }
 
-fn price(rates: &[PathBuf], args: &ItemArgs) -> anyhow::Result<Priced> {
+fn price(rates: &Sources<'_>, args: &ItemArgs) -> anyhow::Result<Priced> {
     let rates = load::rates(rates)?;
     let set: &RateSet = &rates.set;
     let date = args.date.unwrap_or_else(today_in_hong_kong);
@@ -322,7 +321,7 @@ fn status_of(c: &Comparison) -> Status {
     }
 }
 
-pub fn compare(rates: &[PathBuf], args: &ItemArgs, as_json: bool) -> anyhow::Result<Output> {
+pub fn compare(rates: &Sources<'_>, args: &ItemArgs, as_json: bool) -> anyhow::Result<Output> {
     let p = price(rates, args)?;
     let status = status_of(&p.comparison);
     if as_json {
@@ -352,7 +351,7 @@ pub fn compare(rates: &[PathBuf], args: &ItemArgs, as_json: bool) -> anyhow::Res
     Ok(Output::new(out, status))
 }
 
-pub fn quote(rates: &[PathBuf], args: &QuoteArgs, as_json: bool) -> anyhow::Result<Output> {
+pub fn quote(rates: &Sources<'_>, args: &QuoteArgs, as_json: bool) -> anyhow::Result<Output> {
     let Some(service) = args.service else {
         return quote_all(rates, &args.item, as_json);
     };
@@ -417,7 +416,7 @@ fn single_quote(o: &ServiceOption, as_of: NaiveDate) -> String {
 }
 
 /// `quote` without `--service`: the available services only; `compare` has the exclusions.
-fn quote_all(rates: &[PathBuf], args: &ItemArgs, as_json: bool) -> anyhow::Result<Output> {
+fn quote_all(rates: &Sources<'_>, args: &ItemArgs, as_json: bool) -> anyhow::Result<Output> {
     if as_json {
         // Scripts get the full answer: the same document as `compare --json`.
         return compare(rates, args, true);

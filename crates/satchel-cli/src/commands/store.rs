@@ -13,6 +13,7 @@ use satchel_store::{ContactQuery, ShipmentFilter, Store};
 use serde_json::json;
 
 use crate::args::{ImportArgs, Policy, ShipmentFilterArgs};
+use crate::load::Sources;
 use crate::render::{hkd, Align, Table};
 use crate::{load, today_in_hong_kong, Output, Status};
 
@@ -61,7 +62,7 @@ pub fn import(
     db: &mut Store,
     table: CsvTable,
     a: &ImportArgs,
-    rates: &[PathBuf],
+    rates: &Sources<'_>,
     json: bool,
 ) -> anyhow::Result<Output> {
     let text = load::read_text(&a.file)?;

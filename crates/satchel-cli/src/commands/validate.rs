@@ -10,8 +10,6 @@
 //! except what the rules report, and JSON syntax errors have any quoted text value blanked
 //! out (serde quotes the offending value, which could be a name in the wrong field).
 
-use std::path::PathBuf;
-
 use anyhow::anyhow;
 use chrono::NaiveDate;
 use satchel_core::model::Shipment;
@@ -21,6 +19,7 @@ use satchel_core::validate::{
 use serde::Serialize;
 
 use crate::args::ValidateArgs;
+use crate::load::Sources;
 use crate::render::{Align, Table};
 use crate::{load, today_in_hong_kong, Output, Status};
 
@@ -114,7 +113,7 @@ fn message_with_fix(p: &Problem, locale: Locale) -> String {
     text
 }
 
-pub fn run(rates: &[PathBuf], args: &ValidateArgs, as_json: bool) -> anyhow::Result<Output> {
+pub fn run(rates: &Sources<'_>, args: &ValidateArgs, as_json: bool) -> anyhow::Result<Output> {
     let rates = load::rates(rates)?;
     let name = load::display_name(&args.file);
     let text = load::read_text(&args.file)?;

@@ -7,5 +7,6 @@ mod common;
 mod ecship_cli;
 mod import_crash;
 mod labels_cli;
+mod rates_cli;
 mod store_cli;
 mod sync_cli;

@@ -2,3 +2,4 @@
 
 mod every_service;
 mod simulation;
+mod tariffs;
