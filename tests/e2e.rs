@@ -1048,9 +1048,29 @@ async fn two_drafts_are_submitted_to_the_ecship_simulator_and_print_with_their_n
             );
         }
 
-        // Submit: the first international submission shows the EDI privacy notice;
-        // once accepted both are queued, and the outbox worker numbers them in the background.
+        // Submit: EC-Ship is asked its price first (getTotalPostage, issue #16); the
+        // simulator's differs from the bundled tariff's, so both are shown before any label is
+        // bought.
         click(&c, "#submit-selected").await?;
+        let dialog = wait_text(&c, "#postage-confirm", |t| t.contains("ORD-E2")).await?;
+        assert!(dialog.contains("ORD-E1"), "{dialog}");
+        for row in c
+            .find_all(Locator::Css("#postage-confirm tbody tr"))
+            .await?
+        {
+            let cells = row.find_all(Locator::Css("td.money")).await?;
+            let satchel = cells[0].text().await?.parse::<rust_decimal::Decimal>();
+            let ecship = cells[1].text().await?.parse::<rust_decimal::Decimal>();
+            assert!(
+                matches!((&satchel, &ecship), (Ok(a), Ok(b)) if a != b),
+                "both figures, different: {satchel:?} {ecship:?}"
+            );
+        }
+        assert!(sim.orders().is_empty(), "asking the price buys nothing");
+        screenshot(&c, "ecship-postage-confirm").await;
+        click(&c, "#postage-accept").await?;
+        // The first international submission shows the EDI privacy notice; once
+        // accepted both are queued, and the outbox worker numbers them in the background.
         wait_text(&c, "#edi-notice-text", |t| t.contains("R-008")).await?;
         assert!(
             sim.orders().is_empty(),

@@ -80,6 +80,7 @@ commands! {
 
     blocking get_ecship_settings(NoRequest) -> R<EcshipSettingsView>;
     blocking save_ecship_settings(SaveEcshipSettingsRequest) -> R<EcshipSettingsView>;
+    awaiting confirm_postage(ConfirmPostageRequest) -> R<Vec<PostageCheckDto>>;
     blocking submit_shipments(SubmitRequest) -> R<SubmitResponse>;
     blocking cancel_submission(IdRequest) -> R<CancelResponse>;
     blocking get_tracking(IdRequest) -> R<TrackingDto>;

@@ -204,6 +204,14 @@ pub async fn save_ecship_settings(
     call(cmd::SAVE_ECSHIP_SETTINGS, &request).await
 }
 
+/// EC-Ship's price for each shipment about to be submitted, next to Satchel's (issue #16).
+pub async fn confirm_postage(
+    ids: Vec<String>,
+) -> Result<Vec<satchel_ipc::PostageCheckDto>, CallError> {
+    let request = satchel_ipc::ConfirmPostageRequest { ids };
+    call(cmd::CONFIRM_POSTAGE, &request).await
+}
+
 /// `accept_edi_notice`: the merchant has just accepted the EDI privacy notice.
 pub async fn submit_shipments(
     ids: Vec<String>,

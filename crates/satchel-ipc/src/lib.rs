@@ -73,6 +73,7 @@ pub mod cmd {
         // EC-Ship (issue #7).
         GET_ECSHIP_SETTINGS = "get_ecship_settings";
         SAVE_ECSHIP_SETTINGS = "save_ecship_settings";
+        CONFIRM_POSTAGE = "confirm_postage";
         SUBMIT_SHIPMENTS = "submit_shipments";
         CANCEL_SUBMISSION = "cancel_submission";
         GET_TRACKING = "get_tracking";
@@ -1166,6 +1167,30 @@ pub enum CancelOutcome {
     Queued,
     /// A cancellation was already waiting.
     AlreadyQueued,
+}
+
+/// `confirm_postage` request: the shipments about to be submitted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfirmPostageRequest {
+    pub ids: Vec<String>,
+}
+
+/// EC-Ship's price for one shipment (`getTotalPostage`) next to the one Satchel computed from
+/// the tariff files, asked just before submitting: the operator's figure is the price of
+/// record (issue #16).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostageCheckDto {
+    pub id: String,
+    /// The shipment's reference, else its recipient: what the merchant recognises.
+    pub label: String,
+    /// Satchel's estimate, HK$ ("88.40"), when the draft was priced.
+    pub satchel: Option<String>,
+    /// EC-Ship's total (postage plus additional charge), HK$, when it answered.
+    pub ecship: Option<String>,
+    /// Both figures are known and not the same.
+    pub differs: bool,
+    /// Why EC-Ship's figure is missing (its words, or "not asked" for iMail).
+    pub error: Option<String>,
 }
 
 /// `submit_shipments` request: the ids of the shipments to send.

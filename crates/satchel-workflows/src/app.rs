@@ -430,6 +430,14 @@ impl App {
         Ok(out)
     }
 
+    /// EC-Ship's price for each shipment about to be submitted, next to Satchel's.
+    pub async fn confirm_postage(
+        &self,
+        r: ConfirmPostageRequest,
+    ) -> Result<Vec<PostageCheckDto>, CommandError> {
+        ecship::confirm_postage(self, &r.ids).await
+    }
+
     pub fn submit_shipments(
         self: &Arc<Self>,
         r: SubmitRequest,

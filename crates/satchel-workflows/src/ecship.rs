@@ -23,9 +23,9 @@ use satchel_ecship::SpeedpostRoute;
 use satchel_ipc::Note;
 use satchel_ipc::{
     event, AttachItemRequest, CancelOutcome, CancelResponse, CodeRowDto, CodeSource, CommandError,
-    EcshipSettingsDto, EcshipSettingsView, IdRequest, PostingPrintResult, PrintPostingRequest,
-    Refusal, Refused, SaveEcshipSettingsRequest, ShipmentDto, SubmitOutcome, SubmitProgress,
-    SubmitRequest, SubmitResponse, TrackingDto, TrackingEventDto,
+    EcshipSettingsDto, EcshipSettingsView, IdRequest, PostageCheckDto, PostingPrintResult,
+    PrintPostingRequest, Refusal, Refused, SaveEcshipSettingsRequest, ShipmentDto, SubmitOutcome,
+    SubmitProgress, SubmitRequest, SubmitResponse, TrackingDto, TrackingEventDto,
 };
 use satchel_keychain::{Secret, SecretStore, ECSHIP_API_KEY, ECSHIP_INTEGRATOR_USERNAME};
 
@@ -487,6 +487,65 @@ pub fn start_tracking_loop(app: &Arc<App>) {
             let _ = refresh::refresh_tracking(&app.store, &settings, keychain, &ids).await;
         }
     });
+}
+
+/// The operator's price of record (issue #16): EC-Ship's `getTotalPostage` for each shipment
+/// about to be submitted, next to the estimate Satchel made from the tariff files, so a
+/// merchant whose tariffs are out of date sees the real price before buying the label. iMail
+/// is not asked (it is charged per bag at posting, §5.7). A shipment EC-Ship cannot price
+/// says why; asking never changes anything.
+pub async fn confirm_postage(
+    app: &App,
+    ids: &[String],
+) -> Result<Vec<PostageCheckDto>, CommandError> {
+    let client = app.ecship.client()?;
+    let records: Vec<satchel_store::ShipmentRecord> = {
+        let store = app.store.lock();
+        ids.iter()
+            .filter_map(|id| store.shipment(id).ok().flatten())
+            .collect()
+    };
+    Ok(prices_of_record(&client, &records).await)
+}
+
+/// [`confirm_postage`] for shipments already read, one request each.
+pub async fn prices_of_record(
+    client: &EcshipClient,
+    records: &[satchel_store::ShipmentRecord],
+) -> Vec<PostageCheckDto> {
+    let mut out = Vec::with_capacity(records.len());
+    for rec in records {
+        let s = &rec.draft.shipment;
+        let satchel = rec.assessment.quote.as_ref().map(|q| q.amount);
+        let (ecship, error) = if s.service == satchel_core::service::Service::Imail {
+            (
+                None,
+                Some("not asked: iMail is charged per bag at posting".to_owned()),
+            )
+        } else {
+            match client.total_postage(s).await {
+                Ok(t) => (
+                    Some(t.total_postage + t.additional_charge.unwrap_or_default()),
+                    None,
+                ),
+                Err(e) => (None, Some(e.to_string())),
+            }
+        };
+        let label = if s.reference.trim().is_empty() {
+            s.recipient.name.clone()
+        } else {
+            s.reference.clone()
+        };
+        out.push(PostageCheckDto {
+            id: rec.id.clone(),
+            label,
+            differs: matches!((satchel, ecship), (Some(a), Some(b)) if a != b),
+            satchel: satchel.map(crate::convert::money),
+            ecship: ecship.map(crate::convert::money),
+            error,
+        });
+    }
+    out
 }
 
 /// Checks the settings first: nothing is queued when nothing could ever be sent.

@@ -153,6 +153,24 @@ pub fn ShipmentsPage() -> impl IntoView {
             reload();
         });
     };
+    // Issue #16: before buying labels, EC-Ship's own price for each item; when it differs from
+    // Satchel's estimate the merchant sees both and decides. When EC-Ship cannot be asked now
+    // (offline), the submission is queued as before and EC-Ship's order carries its charge.
+    let postage_pending = RwSignal::new(None::<(Vec<String>, Vec<satchel_ipc::PostageCheckDto>)>);
+    let confirm_then_submit = move |ids: Vec<String>| {
+        submitting.set(true);
+        postage_pending.set(None);
+        spawn_local(async move {
+            match ipc::confirm_postage(ids.clone()).await {
+                Ok(checks) if checks.iter().any(|c| c.differs) => {
+                    let differing = checks.into_iter().filter(|c| c.differs).collect();
+                    postage_pending.set(Some((ids, differing)));
+                    submitting.set(false);
+                }
+                _ => submit(ids, false),
+            }
+        });
+    };
     let cancel = move |id: String| {
         row_action.set(None);
         spawn_local(async move {
@@ -273,7 +291,7 @@ pub fn ShipmentsPage() -> impl IntoView {
                         let ids = rows.with(|r| selected.with(|s| {
                             r.iter().filter(|x| s.contains(&x.id)).map(|x| x.id.clone()).collect()
                         }));
-                        submit(ids, false);
+                        confirm_then_submit(ids);
                     }>
                     {tr(Key::SubmitSelected)}
                 </button>
@@ -328,6 +346,44 @@ pub fn ShipmentsPage() -> impl IntoView {
                     </button>
                     <button id="edi-decline" type="button" class="secondary"
                         on:click=move |_| edi_pending.set(None)>
+                        {tr(Key::Cancel)}
+                    </button>
+                </p>
+            </div>
+            <div id="postage-confirm" class="card notice" role="alertdialog"
+                aria-labelledby="postage-confirm-text"
+                hidden=move || postage_pending.with(Option::is_none)>
+                <p id="postage-confirm-text">{tr(Key::PostageDiffers)}</p>
+                <table class="postage-checks">
+                    <thead><tr>
+                        <th></th>
+                        <th>{tr(Key::PostageSatchel)}</th>
+                        <th>{tr(Key::PostageEcship)}</th>
+                    </tr></thead>
+                    <tbody>
+                        {move || postage_pending.get().map(|(_, checks)| {
+                            checks.into_iter().map(|c| view! {
+                                <tr data-id=c.id.clone()>
+                                    <td>{c.label.clone()}</td>
+                                    <td class="money">{c.satchel.clone().unwrap_or_default()}</td>
+                                    <td class="money ecship-price">{c.ecship.clone().unwrap_or_default()}</td>
+                                </tr>
+                            }).collect_view()
+                        })}
+                    </tbody>
+                </table>
+                <p class="row">
+                    <button id="postage-accept" type="button"
+                        on:click=move |_| {
+                            if let Some((ids, _)) = postage_pending.get_untracked() {
+                                postage_pending.set(None);
+                                submit(ids, false);
+                            }
+                        }>
+                        {tr(Key::PostageAccept)}
+                    </button>
+                    <button id="postage-decline" type="button" class="secondary"
+                        on:click=move |_| postage_pending.set(None)>
                         {tr(Key::Cancel)}
                     </button>
                 </p>

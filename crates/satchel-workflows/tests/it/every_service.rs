@@ -363,3 +363,64 @@ fn local_parcel() {
 fn local_courierpost() {
     assert_eq!(round_trip(for_service(Service::LocalCourierPost)), A4);
 }
+
+/// Issue #16: before submitting, EC-Ship's own price (getTotalPostage) is asked for each item
+/// and set beside Satchel's estimate; iMail is not asked (charged per bag), and asking buys
+/// nothing.
+#[test]
+fn ecship_s_price_is_asked_before_submitting_and_set_beside_satchel_s() {
+    let sim = Simulator::start(SimConfig {
+        accounts: vec![(USER.into(), KEY.into())],
+        ..SimConfig::default()
+    })
+    .expect("the EC-Ship simulator starts");
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path().join("satchel.db")).unwrap();
+    let quoted = |amount: &str| Assessment {
+        problems: Vec::new(),
+        quote: Some(satchel_store::StoredQuote {
+            service: "speedpost".into(),
+            amount: amount.parse().unwrap(),
+            rates_as_of: NaiveDate::from_ymd_opt(2023, 1, 6).unwrap(),
+            quoted_on: NaiveDate::from_ymd_opt(2026, 12, 5).unwrap(),
+        }),
+    };
+    let mut imail = for_service(Service::Speedpost);
+    imail.service = Service::Imail;
+    let mut records = Vec::new();
+    for (reference, s, a) in [
+        ("ORD-1", for_service(Service::Speedpost), quoted("1.00")),
+        ("ORD-2", imail, quoted("30.00")),
+    ] {
+        let draft = ShipmentDraft {
+            shipment: Shipment {
+                reference: reference.into(),
+                ..s
+            },
+            recipient_id: None,
+            sender_id: None,
+        };
+        records.push(store.create_shipment(&draft, &a).unwrap());
+    }
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let c = client(&sim, configured_codes());
+    let checks = rt.block_on(satchel_workflows::ecship::prices_of_record(&c, &records));
+
+    let speedpost = &checks[0];
+    assert_eq!(speedpost.label, "ORD-1");
+    assert_eq!(speedpost.satchel.as_deref(), Some("1.00"));
+    let ecship: rust_decimal::Decimal = speedpost
+        .ecship
+        .as_deref()
+        .expect("EC-Ship priced it")
+        .parse()
+        .unwrap();
+    assert!(
+        ecship > rust_decimal::Decimal::ONE && speedpost.differs,
+        "{speedpost:?}"
+    );
+    let imail = &checks[1];
+    assert!(imail.ecship.is_none() && !imail.differs, "{imail:?}");
+    assert!(imail.error.as_deref().is_some_and(|e| e.contains("iMail")));
+    assert!(sim.orders().is_empty(), "asking the price creates no order");
+}
