@@ -20,6 +20,18 @@ async fn click(c: &Client, css: &str) -> Result<(), fantoccini::error::CmdError>
     c.find(Locator::Css(css)).await?.click().await
 }
 
+/// Types `query` into the Postage screen's destination picker and picks the suggestion for
+/// `zone`.
+async fn pick_destination(
+    c: &Client,
+    query: &str,
+    zone: &str,
+) -> Result<(), fantoccini::error::CmdError> {
+    type_into(c, "#destination", query).await?;
+    let css = format!("#destination-suggestions button.suggestion[data-zone='{zone}']");
+    click(c, &css).await
+}
+
 /// Closes the session; on failure keeps a screenshot and the page text for the report.
 async fn finish(c: Client, outcome: Result<(), fantoccini::error::CmdError>) {
     if outcome.is_err() {
@@ -250,12 +262,7 @@ async fn quote_screen_compares_services_for_a_destination_found_in_chinese() {
         fits_a_phone(&c, "quote-jp-phone").await?;
 
         // Goods to the US are refused by every service, in Chinese too.
-        type_into(&c, "#destination", "united states").await?;
-        click(
-            &c,
-            "#destination-suggestions button.suggestion[data-zone='US']",
-        )
-        .await?;
+        pick_destination(&c, "united states", "US").await?;
         c.find(Locator::Css("#category option[value='gift']"))
             .await?
             .click()
@@ -317,12 +324,7 @@ async fn tariffs_are_dated_sourced_and_checked_for_newer_ones() {
     let outcome = async {
         english(&c).await?;
         click(&c, "#nav-quote").await?;
-        type_into(&c, "#destination", "japan").await?;
-        click(
-            &c,
-            "#destination-suggestions button.suggestion[data-zone='JP']",
-        )
-        .await?;
+        pick_destination(&c, "japan", "JP").await?;
         type_into(&c, "#weight", "450").await?;
         click(&c, "#compare").await?;
         let before = wait_text(&c, &row, |t| t.contains("bundled")).await?;

@@ -89,7 +89,7 @@ impl OpenData {
                 e.to_string()
             },
         };
-        if !secure_or_loopback(url) {
+        if !is_allowed(url) {
             return Err(FetchError::Transport {
                 url: url.to_owned(),
                 why: "plain http is used only for this computer; use https".to_owned(),
@@ -144,7 +144,9 @@ impl OpenData {
     }
 }
 
-fn secure_or_loopback(url: &str) -> bool {
+/// Whether `url` may be asked: https, or plain http to this computer (a test server or a
+/// local mirror).
+pub fn is_allowed(url: &str) -> bool {
     let Ok(u) = reqwest::Url::parse(url) else {
         return false;
     };

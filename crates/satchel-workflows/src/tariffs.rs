@@ -451,11 +451,9 @@ pub fn check_dto(report: &UpdateReport, tariffs: TariffsDto) -> TariffCheckDto {
     }
 }
 
-/// Whether `url` may be asked: https, or plain http to this computer (a local mirror).
+/// Whether `url` may be asked ([`opendata::is_allowed`]), as a refusal naming the field.
 pub fn check_address(url: &str) -> Result<(), CommandError> {
-    let u = url.trim();
-    let loopback = ["http://localhost", "http://127.", "http://[::1]"];
-    if u.starts_with("https://") || loopback.iter().any(|p| u.starts_with(p)) {
+    if opendata::is_allowed(url.trim()) {
         Ok(())
     } else {
         Err(CommandError::new("base_url", Refused::TariffAddress))

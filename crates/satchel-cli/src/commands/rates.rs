@@ -422,21 +422,12 @@ fn diff_text(diffs: &[ServiceDiff]) -> String {
             d.to.date(),
             d.changes.len()
         ));
-        for c in &d.changes {
-            let place = if c.zone == c.destination {
-                c.destination.to_string()
-            } else {
-                format!("{}/{}", c.destination, c.zone)
-            };
-            let by = c
-                .moved
-                .delta()
-                .map(|x| format!(" ({}{})", if x.is_sign_negative() { "" } else { "+" }, x))
-                .unwrap_or_default();
+        // The same words as the app's list of changes.
+        for c in tariffs::changes_dto(std::slice::from_ref(d)) {
+            let by = c.delta.map(|x| format!(" ({x})")).unwrap_or_default();
             out.push_str(&format!(
-                "  {place} {}: {}{by}\n",
-                c.name_en,
-                tariffs::change_words(&c.moved)
+                "  {} {}: {}{by}\n",
+                c.destination, c.name_en, c.what
             ));
         }
     }

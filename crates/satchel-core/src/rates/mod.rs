@@ -334,10 +334,7 @@ impl RateSet {
 
     /// The file whose version of `service` is in force on `date`: where a price came from.
     pub fn file_in_force(&self, service: Service, date: NaiveDate) -> Option<&RateFileInfo> {
-        let v = self.versions[service_slot(service)]
-            .iter()
-            .rev()
-            .find(|v| v.table.effective().date() <= date)?;
+        let v = in_force(&self.versions[service_slot(service)], date)?;
         self.files
             .iter()
             .find(|(id, _)| *id == v.file_id)
@@ -367,11 +364,7 @@ impl RateSet {
     pub fn as_of(&self, date: NaiveDate) -> RateView<'_> {
         let mut tables = [None; SERVICE_SLOTS];
         for (slot, list) in self.versions.iter().enumerate() {
-            tables[slot] = list
-                .iter()
-                .rev()
-                .find(|v| v.table.effective().date() <= date)
-                .map(|v| &v.table);
+            tables[slot] = in_force(list, date).map(|v| &v.table);
         }
         RateView {
             date: Some(date),
@@ -387,6 +380,14 @@ impl RateSet {
         }
         RateView { date: None, tables }
     }
+}
+
+/// The version of one service in force on `date`: the latest effective on or before it.
+fn in_force(versions: &[Version], date: NaiveDate) -> Option<&Version> {
+    versions
+        .iter()
+        .rev()
+        .find(|v| v.table.effective().date() <= date)
 }
 
 /// The tariffs of a [`RateSet`] chosen for one date. Cheap to create and `Copy`.

@@ -134,6 +134,15 @@ fn barcodes(pdf: &Path, dir: &Path) -> Vec<String> {
     found
 }
 
+/// The EC-Ship simulator with this file's account.
+fn simulator() -> SimHandle {
+    Simulator::start(SimConfig {
+        accounts: vec![(USER.into(), KEY.into())],
+        ..SimConfig::default()
+    })
+    .expect("the EC-Ship simulator starts")
+}
+
 fn client(sim: &SimHandle, codes: Codes) -> EcshipClient {
     EcshipClient::new(
         Endpoints {
@@ -217,11 +226,7 @@ fn for_service(service: Service) -> Shipment {
 /// printed page size in points.
 fn round_trip(shipment: Shipment) -> (i64, i64) {
     let work = print_services();
-    let sim = Simulator::start(SimConfig {
-        accounts: vec![(USER.into(), KEY.into())],
-        ..SimConfig::default()
-    })
-    .expect("the EC-Ship simulator starts");
+    let sim = simulator();
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(dir.path().join("satchel.db")).unwrap();
     let id = store
@@ -369,11 +374,7 @@ fn local_courierpost() {
 /// nothing.
 #[test]
 fn ecship_s_price_is_asked_before_submitting_and_set_beside_satchel_s() {
-    let sim = Simulator::start(SimConfig {
-        accounts: vec![(USER.into(), KEY.into())],
-        ..SimConfig::default()
-    })
-    .expect("the EC-Ship simulator starts");
+    let sim = simulator();
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(dir.path().join("satchel.db")).unwrap();
     let quoted = |amount: &str| Assessment {
