@@ -39,7 +39,7 @@ pub use shipments::{
     Assessment, EcshipOrder, ShipmentDraft, ShipmentFilter, ShipmentRecord, ShipmentState,
     StoredProblem, StoredQuote,
 };
-pub use tariffs::{NewTariff, StoredTariff, TariffValidators};
+pub use tariffs::{NewTariff, StoredTariff, SyncedTariff, TariffValidators, TARIFF_PART};
 
 /// Where the store reads wall time (milliseconds since the Unix epoch).
 pub trait Clock: Send + Sync + std::fmt::Debug {

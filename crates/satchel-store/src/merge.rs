@@ -237,6 +237,9 @@ impl Store {
                 match c.entity.as_str() {
                     "contact" => merge_contact(w, c, &mut report)?,
                     "shipment" => merge_shipment(w, c, &mut report)?,
+                    crate::tariffs::TARIFF_PART => {
+                        crate::tariffs::stage_part(w, c, &mut report)?;
+                    }
                     _ => report.skipped.push(Skipped {
                         entity: c.entity.clone(),
                         record_id: c.record_id.clone(),

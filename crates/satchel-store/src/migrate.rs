@@ -29,6 +29,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0005_tariffs.sql",
         include_str!("../../../migrations/0005_tariffs.sql"),
     ),
+    (
+        "0006_tariff_sync.sql",
+        include_str!("../../../migrations/0006_tariff_sync.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

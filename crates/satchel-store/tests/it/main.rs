@@ -9,3 +9,4 @@ mod merge_fuzz;
 mod migrations;
 mod outbox;
 mod shipments;
+mod tariff_sync;

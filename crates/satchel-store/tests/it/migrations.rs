@@ -20,6 +20,7 @@ const SHIPPED: &[(&str, u64)] = &[
     ("0003_label_prints.sql", 0xa8b6_0803_8c36_46d5),
     ("0004_outbox_look_up.sql", 0x6044_e169_cdc3_a57e),
     ("0005_tariffs.sql", 0xc479_8dd8_64cf_e90a),
+    ("0006_tariff_sync.sql", 0x2b4c_022c_2599_e03a),
 ];
 
 #[test]
@@ -108,6 +109,18 @@ fn a_database_from_the_previous_release_opens_with_its_data() {
         drafts[0].draft.recipient_id.as_deref(),
         Some(people[0].id.as_str())
     );
+    // The change log was rebuilt by 0006 (a new synced entity): every change is still there to
+    // push, in order, and a new one is numbered after them, never reusing a number.
+    let logged = s.changes_since(0, 100).unwrap();
+    assert_eq!(logged.len(), 3, "two contacts and a draft");
+    assert!(logged.windows(2).all(|w| w[0].seq < w[1].seq));
+    let last = logged.last().unwrap().seq;
+    let mut s = s;
+    s.create_contact(recipient("Ann Lee", "1-2-3 Ginza", "JP"))
+        .unwrap();
+    let after = s.changes_since(last, 100).unwrap();
+    assert_eq!(after.len(), 1);
+    assert!(after[0].seq > last);
 }
 
 #[test]

@@ -1,0 +1,41 @@
+-- Tariffs through sync (issue #16): a device that has never reached the operator gets the
+-- tariffs another of the merchant's devices fetched or loaded. A file travels as numbered
+-- parts (compressed, at most a few tens of KiB each, under the hub's per-record limit); parts
+-- wait here until the whole file has arrived, then the app checks it with the same parser as
+-- a fetched file and keeps it in `tariff_files` or refuses it.
+CREATE TABLE tariff_parts (
+    -- Content key of the whole file (hash of name, date and body), so parts of two versions
+    -- never mix and the same file sent by two devices is one file.
+    file_key    TEXT NOT NULL,
+    idx         INTEGER NOT NULL,
+    count       INTEGER NOT NULL,
+    name        TEXT NOT NULL,
+    last_update TEXT NOT NULL,
+    data        TEXT NOT NULL,
+    PRIMARY KEY (file_key, idx)
+);
+
+-- Files whose parts were settled (kept, already known, or refused), so a copy sent again by
+-- another device, or this device's own parts coming back from the hub, are not staged again.
+CREATE TABLE tariff_parts_done (
+    file_key TEXT PRIMARY KEY,
+    outcome  TEXT NOT NULL
+);
+
+-- The change log learns the new entity. SQLite cannot alter a CHECK, so the table is rebuilt
+-- with every row and sequence number as it was (the sync engine's pushed mark refers to them).
+CREATE TABLE change_log_new (
+    seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+    entity    TEXT NOT NULL CHECK (entity IN ('contact', 'shipment', 'tariff_part')),
+    record_id TEXT NOT NULL,
+    hlc       TEXT NOT NULL,
+    fields    TEXT NOT NULL CHECK (json_valid(fields))
+) STRICT;
+INSERT INTO change_log_new (seq, entity, record_id, hlc, fields)
+    SELECT seq, entity, record_id, hlc, fields FROM change_log ORDER BY seq;
+-- A sequence number once used is never reused, even when its row is gone.
+DELETE FROM sqlite_sequence WHERE name = 'change_log_new';
+INSERT INTO sqlite_sequence (name, seq)
+    SELECT 'change_log_new', seq FROM sqlite_sequence WHERE name = 'change_log';
+DROP TABLE change_log;
+ALTER TABLE change_log_new RENAME TO change_log;
