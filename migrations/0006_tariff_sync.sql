@@ -39,3 +39,14 @@ INSERT INTO sqlite_sequence (name, seq)
     SELECT 'change_log_new', seq FROM sqlite_sequence WHERE name = 'change_log';
 DROP TABLE change_log;
 ALTER TABLE change_log_new RENAME TO change_log;
+
+-- EC-Ship's price of record (issue #16): `getTotalPostage` asked just before a submission,
+-- the figure the merchant accepted. Kept per shipment when asked, and copied onto the
+-- submission job it was asked for, so the outbox says what EC-Ship quoted for each order.
+CREATE TABLE prices_of_record (
+    shipment_id TEXT PRIMARY KEY REFERENCES shipments (id),
+    -- HK$ as decimal text ("88.40"), never a float.
+    amount      TEXT NOT NULL,
+    asked_ms    INTEGER NOT NULL
+) STRICT;
+ALTER TABLE outbox ADD COLUMN price_of_record TEXT;

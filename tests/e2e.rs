@@ -1056,6 +1056,7 @@ async fn two_drafts_are_submitted_to_the_ecship_simulator_and_print_with_their_n
         click(&c, "#submit-selected").await?;
         let dialog = wait_text(&c, "#postage-confirm", |t| t.contains("ORD-E2")).await?;
         assert!(dialog.contains("ORD-E1"), "{dialog}");
+        let mut quoted = Vec::new();
         for row in c
             .find_all(Locator::Css("#postage-confirm tbody tr"))
             .await?
@@ -1067,7 +1068,9 @@ async fn two_drafts_are_submitted_to_the_ecship_simulator_and_print_with_their_n
                 matches!((&satchel, &ecship), (Ok(a), Ok(b)) if a != b),
                 "both figures, different: {satchel:?} {ecship:?}"
             );
+            quoted.push(cells[1].text().await?);
         }
+        quoted.sort();
         assert!(sim.orders().is_empty(), "asking the price buys nothing");
         screenshot(&c, "ecship-postage-confirm").await;
         click(&c, "#postage-accept").await?;
@@ -1116,6 +1119,16 @@ async fn two_drafts_are_submitted_to_the_ecship_simulator_and_print_with_their_n
         assert!(orders
             .iter()
             .all(|o| o.account == INTEGRATOR && !o.cancelled));
+        // The outbox keeps the price each order was bought at: EC-Ship's, as accepted.
+        let mut recorded = Vec::new();
+        for p in c.find_all(Locator::Css(".job-price")).await? {
+            recorded.push(p.attr("data-price-of-record").await?.unwrap_or_default());
+        }
+        recorded.sort();
+        assert_eq!(
+            recorded, quoted,
+            "the list shows the price of record of each"
+        );
         screenshot(&c, "ecship-numbered").await;
         fits_a_phone(&c, "ecship-numbered-phone").await?;
 

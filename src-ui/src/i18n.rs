@@ -1267,6 +1267,14 @@ pub fn job_text(job: &satchel_ipc::JobDto, locale: Locale) -> String {
     s
 }
 
+/// A submission's price of record, as EC-Ship quoted it before the merchant submitted.
+pub fn price_of_record(amount: &str, locale: Locale) -> String {
+    match locale {
+        Locale::En => format!("EC-Ship price HK${amount}"),
+        Locale::ZhHk => format!("EC-Ship 報價 HK${amount}"),
+    }
+}
+
 /// Where a job's error came from, before EC-Ship's own text (which is shown as it came).
 pub fn job_error_source(kind: Option<satchel_ipc::JobErrorKind>, locale: Locale) -> &'static str {
     use satchel_ipc::JobErrorKind as E;

@@ -207,6 +207,10 @@ pub struct SubmitArgs {
     /// submission: posting data, personal data included, goes to overseas posts and customs.
     #[arg(long)]
     pub accept_edi_notice: bool,
+    /// Submit even where EC-Ship's price (asked first with getTotalPostage) differs from
+    /// Satchel's estimate: EC-Ship's is the price of record.
+    #[arg(long)]
+    pub accept_ecship_price: bool,
     #[command(flatten)]
     pub wait: WaitArgs,
 }

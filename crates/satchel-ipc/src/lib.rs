@@ -1141,6 +1141,10 @@ pub struct JobDto {
     pub error: Option<String>,
     /// Who said no: EC-Ship, the network, or Satchel's own setup.
     pub error_kind: Option<JobErrorKind>,
+    /// A submission's price of record, HK$ ("88.40"): EC-Ship's `getTotalPostage` as the
+    /// merchant accepted it before submitting (issue #16). `None` when it was not asked.
+    #[serde(default)]
+    pub price_of_record: Option<String>,
 }
 
 /// What one round of the outbox worker did with a job.

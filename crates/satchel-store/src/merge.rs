@@ -44,6 +44,9 @@
 //! - **Values are checked before anything is written.** A change whose fields have the wrong
 //!   shape (from a newer app, or a bug) is skipped and reported by entity, id and field name,
 //!   never by value; fields this version does not know are ignored.
+//! - **Tariff files are not merged but staged.** A `tariff_part` is immutable content named by
+//!   its file's hash: it is checked and kept until its file is whole (`tariffs.rs`), never
+//!   logged again.
 
 use std::collections::BTreeMap;
 
@@ -90,7 +93,7 @@ const SHIPMENT_FIELDS: &[&str] = &[
 /// One change from another device, as the hub delivered it (after decryption).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RemoteChange {
-    /// `contact` or `shipment`.
+    /// `contact`, `shipment`, or `tariff_part` (a part of a tariff file; see `tariffs.rs`).
     pub entity: String,
     pub record_id: String,
     pub hlc: Hlc,

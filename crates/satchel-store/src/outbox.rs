@@ -17,6 +17,7 @@
 //! The network side lives in `satchel-net::outbox`; this module never talks to EC-Ship.
 
 use rusqlite::{params, OptionalExtension, Row};
+use rust_decimal::Decimal;
 use satchel_core::s10::ItemNumber;
 use satchel_core::service::Service;
 use serde::{Deserialize, Serialize};
@@ -44,6 +45,9 @@ pub struct Job {
     pub error_kind: Option<ErrorKind>,
     pub created_ms: i64,
     pub updated_ms: i64,
+    /// A submission's price of record: what EC-Ship's `getTotalPostage` said, when it was
+    /// asked before the merchant submitted (issue #16).
+    pub price_of_record: Option<Decimal>,
 }
 
 /// What [`Store::queue_submissions`] did with one shipment.
@@ -76,7 +80,7 @@ pub struct Claim {
 }
 
 const JOB_COLUMNS: &str = "id, shipment_id, kind, state, attempts, due_ms, last_error, \
-                           error_kind, created_ms, updated_ms";
+                           error_kind, created_ms, updated_ms, price_of_record";
 
 fn job_from_row(r: &Row<'_>) -> rusqlite::Result<Job> {
     let kind: String = r.get(2)?;
@@ -93,6 +97,7 @@ fn job_from_row(r: &Row<'_>) -> rusqlite::Result<Job> {
         error_kind: error_kind.as_deref().and_then(ErrorKind::from_id),
         created_ms: r.get(8)?,
         updated_ms: r.get(9)?,
+        price_of_record: r.get::<_, Option<String>>(10)?.and_then(|s| s.parse().ok()),
     })
 }
 
@@ -196,8 +201,12 @@ impl crate::Writer<'_> {
         let id = self.new_id();
         self.tx
             .prepare_cached(
-                "INSERT INTO outbox (id, shipment_id, kind, state, due_ms, created_ms, updated_ms)
-                 VALUES (?1, ?2, ?3, 'queued', ?4, ?4, ?4)",
+                "INSERT INTO outbox (id, shipment_id, kind, state, due_ms, created_ms, updated_ms,
+                                     price_of_record)
+                 VALUES (?1, ?2, ?3, 'queued', ?4, ?4, ?4,
+                         CASE WHEN ?3 = 'submit' THEN
+                           (SELECT amount FROM prices_of_record WHERE shipment_id = ?2)
+                         END)",
             )?
             .execute(params![id, shipment_id, kind.id(), self.now_ms as i64])?;
         load_job(&self.tx, &id)
@@ -529,6 +538,21 @@ impl Store {
             if job.kind == JobKind::Submit && rec.state == ShipmentState::Submitted {
                 w.move_shipment(&job.shipment_id, ShipmentState::Ready, |_, _| Ok(()))?;
             }
+            Ok(())
+        })
+    }
+
+    /// Keeps EC-Ship's price for a shipment about to be submitted (`getTotalPostage`); the
+    /// next submission job of the shipment carries it. Asking again replaces it.
+    pub fn record_price_of_record(&mut self, shipment_id: &str, amount: Decimal) -> Result<()> {
+        self.write(|w| {
+            w.tx.prepare_cached(
+                "INSERT INTO prices_of_record (shipment_id, amount, asked_ms)
+                 SELECT ?1, ?2, ?3 WHERE EXISTS (SELECT 1 FROM shipments WHERE id = ?1)
+                 ON CONFLICT (shipment_id) DO UPDATE
+                   SET amount = excluded.amount, asked_ms = excluded.asked_ms",
+            )?
+            .execute(params![shipment_id, amount.to_string(), w.now_ms as i64])?;
             Ok(())
         })
     }

@@ -338,40 +338,39 @@ impl Store {
     /// Every file whose parts have all arrived and is not settled yet.
     pub fn synced_tariffs(&self) -> Result<Vec<SyncedTariff>> {
         let mut st = self.conn.prepare(
-            "SELECT file_key, idx, count, name, last_update, data FROM tariff_parts
+            "SELECT file_key, count, name, last_update, data FROM tariff_parts
              ORDER BY file_key, idx",
         )?;
         let rows = st.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, String>(5)?,
-            ))
+            Ok(Staged {
+                key: r.get(0)?,
+                count: r.get(1)?,
+                name: r.get(2)?,
+                last_update: r.get(3)?,
+                data: r.get(4)?,
+            })
         })?;
-        let mut by_key: Vec<(String, Vec<(i64, i64, String, String, String)>)> = Vec::new();
+        let mut by_key: Vec<Vec<Staged>> = Vec::new();
         for row in rows {
-            let (key, idx, count, name, last_update, data) = row?;
+            let part = row?;
             match by_key.last_mut() {
-                Some((k, parts)) if *k == key => parts.push((idx, count, name, last_update, data)),
-                _ => by_key.push((key, vec![(idx, count, name, last_update, data)])),
+                Some(parts) if parts[0].key == part.key => parts.push(part),
+                _ => by_key.push(vec![part]),
             }
         }
         let mut out = Vec::new();
-        for (key, parts) in by_key {
-            let (_, count, name, last_update, _) = &parts[0];
-            let agree = parts
-                .iter()
-                .all(|(_, c, n, l, _)| c == count && n == name && l == last_update);
-            if agree && parts.len() as i64 != *count {
+        for parts in by_key {
+            let first = &parts[0];
+            let agree = parts.iter().all(|p| {
+                p.count == first.count && p.name == first.name && p.last_update == first.last_update
+            });
+            if agree && parts.len() as i64 != first.count {
                 continue; // more parts to come
             }
             let body = if agree {
-                let packed: String = parts.iter().map(|p| p.4.as_str()).collect();
+                let packed: String = parts.iter().map(|p| p.data.as_str()).collect();
                 unpack(&packed).and_then(|body| {
-                    if tariff_key(name, last_update, &body) == key {
+                    if tariff_key(&first.name, &first.last_update, &body) == first.key {
                         Ok(body)
                     } else {
                         Err("the file does not match its content key".to_owned())
@@ -381,9 +380,9 @@ impl Store {
                 Err("its parts disagree on the file they belong to".to_owned())
             };
             out.push(SyncedTariff {
-                name: name.clone(),
-                last_update: last_update.clone(),
-                key,
+                key: first.key.clone(),
+                name: first.name.clone(),
+                last_update: first.last_update.clone(),
                 body,
             });
         }
@@ -408,6 +407,15 @@ impl Store {
             Ok(added)
         })
     }
+}
+
+/// One staged part as read back.
+struct Staged {
+    key: String,
+    count: i64,
+    name: String,
+    last_update: String,
+    data: String,
 }
 
 /// The text a file's joined parts carry: base64, deflate (at most [`MAX_TARIFF_BYTES`]), UTF-8.

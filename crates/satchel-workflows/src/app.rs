@@ -75,6 +75,8 @@ impl App {
     /// Starts the background work: submissions queued before the last exit carry on,
     /// tracking refreshes every 30 minutes, and a linked device syncs.
     pub fn start(self: &Arc<Self>) {
+        // Tariffs whose last part arrived through a sync run from the command line.
+        self.adopt_synced_tariffs();
         // Shipments merged before the last exit and not checked here yet (S-005).
         shipments::reassess_merged(
             &mut self.store.lock(),
@@ -103,6 +105,24 @@ impl App {
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner) =
             Arc::new(Engine::with_rates(rates));
+    }
+
+    /// Keeps the tariffs the merchant's other devices sent (issue #16) and prices with them.
+    pub(crate) fn adopt_synced_tariffs(&self) {
+        let adopted = tariffs::adopt_synced(&mut self.store.lock(), crate::clock::now());
+        match adopted {
+            Ok(a) => {
+                for (name, why) in &a.refused {
+                    eprintln!(
+                        "satchel: a tariff file from another device was refused: {name}: {why}"
+                    );
+                }
+                if !a.kept.is_empty() {
+                    self.reload_tariffs();
+                }
+            }
+            Err(e) => eprintln!("satchel: tariffs from other devices not read: {e}"),
+        }
     }
 
     pub(crate) fn emit(&self, event: &'static str, payload: impl Serialize) {

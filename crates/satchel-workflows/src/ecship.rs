@@ -505,7 +505,18 @@ pub async fn confirm_postage(
             .filter_map(|id| store.shipment(id).ok().flatten())
             .collect()
     };
-    Ok(prices_of_record(&client, &records).await)
+    let prices = prices_of_record(&client, &records).await;
+    // What EC-Ship said is kept, so the submission that follows records the figure it was
+    // made at (the outbox's price of record).
+    let mut store = app.store.lock();
+    for (p, rec) in prices.iter().zip(&records) {
+        if let Some(amount) = p.ecship.as_deref().and_then(|a| a.parse().ok()) {
+            store
+                .record_price_of_record(&rec.id, amount)
+                .map_err(store_error)?;
+        }
+    }
+    Ok(prices)
 }
 
 /// [`confirm_postage`] for shipments already read, one request each.

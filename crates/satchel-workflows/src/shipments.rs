@@ -378,6 +378,7 @@ pub fn list(
                     attempts: j.attempts,
                     error: j.last_error,
                     error_kind: j.error_kind,
+                    price_of_record: j.price_of_record.map(crate::convert::money),
                 },
             )
         })

@@ -185,6 +185,9 @@ async fn run_once(app: &Arc<App>, engine: &Engine) -> Result<SyncReport, SyncErr
 
 fn after_round(app: &App, outcome: &Result<SyncReport, SyncError>) {
     if let Ok(r) = outcome {
+        // Tariffs another device fetched price from now on, and shipments are checked with
+        // them.
+        app.adopt_synced_tariffs();
         // What other devices changed is checked here before it can be submitted (S-005).
         crate::shipments::reassess_merged(
             &mut app.store.lock(),

@@ -292,6 +292,69 @@ pub enum LoadError {
     Store(satchel_store::Error),
 }
 
+/// What a sync round brought of the tariffs (files another device fetched or loaded).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Adopted {
+    /// Files kept, as `(name, lastUpdateDate)`, and what each changes.
+    pub kept: Vec<(String, NaiveDateTime, Vec<ServiceDiff>)>,
+    /// Files refused, as `(name, why)`; nothing of them was kept.
+    pub refused: Vec<(String, String)>,
+}
+
+/// Keeps the tariff files whose parts have all arrived from the merchant's other devices,
+/// after the same checks as a fetched file: it must parse with the bundled files' parser, say
+/// the date it was sent under and tell something new. A peer is the merchant's own device,
+/// but its file is input from outside all the same. Each file is settled in its own
+/// transaction, and a settled file is never staged again.
+pub fn adopt_synced(
+    store: &mut Store,
+    now: DateTime<Utc>,
+) -> Result<Adopted, satchel_store::Error> {
+    let synced = store.synced_tariffs()?;
+    let mut out = Adopted::default();
+    if synced.is_empty() {
+        return Ok(out);
+    }
+    let (mut current, _) = rate_set(store);
+    let source = Source::Peer { at: now };
+    for f in synced {
+        let verdict =
+            f.body.and_then(
+                |body| match judge(&current, &f.name, &body, source.clone()) {
+                    Err(e) => Err(format!("not a valid tariff file: {e}")),
+                    Ok(Some((date, _))) if date.to_string() != f.last_update => Err(format!(
+                        "sent as the tariff of {} but the file says {date}",
+                        f.last_update
+                    )),
+                    Ok(found) => Ok((body, found)),
+                },
+            );
+        match verdict {
+            Err(why) => {
+                store.settle_synced_tariff(&f.key, None, "refused")?;
+                out.refused.push((f.name, why));
+            }
+            Ok((_, None)) => {
+                store.settle_synced_tariff(&f.key, None, "known")?;
+            }
+            Ok((body, Some((last_update, changes)))) => {
+                let keep = NewTariff {
+                    name: &f.name,
+                    last_update: &f.last_update,
+                    source: &source,
+                    body: &body,
+                };
+                store.settle_synced_tariff(&f.key, Some(&keep), "kept")?;
+                // The next file is judged against this one, as a check judges them in turn.
+                if current.load(&f.name, &body, source.clone()).is_ok() {
+                    out.kept.push((f.name, last_update, changes));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
 // ---------------------------------------------------------------------------------------------
 // What the window and the terminal show
 // ---------------------------------------------------------------------------------------------

@@ -550,10 +550,18 @@ fn job_cell(r: &ShipmentSummary, locale: RwSignal<i18n::Locale>) -> impl IntoVie
                 </span>
             }
         });
+        let price = job.price_of_record.clone().map(|amount| {
+            view! {
+                <span class="job-price" data-price-of-record=amount.clone()>
+                    {move || i18n::price_of_record(&amount, locale.get())}
+                </span>
+            }
+        });
         view! {
             <span class="job-state" data-job-kind=job.kind.id() data-job-state=job.state.id()>
                 {move || i18n::job_text(&j, locale.get())}
             </span>
+            {price}
             {error}
         }
     })

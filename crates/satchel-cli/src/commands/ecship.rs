@@ -436,6 +436,60 @@ fn settle(st: &Store, watch: &[String], kind: JobKind, live: Live) -> anyhow::Re
     Ok(all_done)
 }
 
+/// Issue #16, as the app's price dialog: EC-Ship's own price for each shipment is asked
+/// before anything is queued and kept as the price of record; where it differs from Satchel's
+/// estimate both are shown and nothing is submitted unless the merchant accepts EC-Ship's.
+/// Offline, or where EC-Ship cannot price an item, the submission goes ahead as before.
+fn price_of_record(
+    st: &mut Store,
+    client: &EcshipClient,
+    records: &[satchel_store::ShipmentRecord],
+    accept: bool,
+    live: Live,
+) -> anyhow::Result<()> {
+    let asked = runtime()?.block_on(satchel_workflows::ecship::prices_of_record(client, records));
+    let mut differs = false;
+    for (p, rec) in asked.iter().zip(records) {
+        let money = |m: &Option<String>| m.as_deref().map_or("-".to_owned(), |m| format!("HK${m}"));
+        match (&p.ecship, &p.error) {
+            (Some(amount), _) => {
+                if let Ok(amount) = amount.parse() {
+                    st.record_price_of_record(&rec.id, amount)?;
+                }
+                differs |= p.differs;
+                live.line(
+                    &format!(
+                        "price {}: Satchel {}, EC-Ship {}{}",
+                        p.label,
+                        money(&p.satchel),
+                        money(&p.ecship),
+                        if p.differs { " (differs)" } else { "" }
+                    ),
+                    json!({"outcome": "price", "shipment_id": p.id, "satchel": p.satchel,
+                           "ecship": p.ecship, "differs": p.differs}),
+                );
+            }
+            (None, error) => live.line(
+                &format!(
+                    "price {}: Satchel {}, EC-Ship not asked: {}",
+                    p.label,
+                    money(&p.satchel),
+                    error.as_deref().unwrap_or("no answer")
+                ),
+                json!({"outcome": "price", "shipment_id": p.id, "satchel": p.satchel,
+                       "ecship": null, "error": error}),
+            ),
+        }
+    }
+    if differs && !accept {
+        bail!(
+            "EC-Ship's price differs from Satchel's estimate for some of these (above); nothing \
+             was submitted.\nRun again with --accept-ecship-price to submit at EC-Ship's price."
+        );
+    }
+    Ok(())
+}
+
 pub fn submit(db: Option<&Path>, a: &SubmitArgs, json: bool) -> anyhow::Result<Output> {
     let live = Live { json };
     let path = store::db_path(db)?;
@@ -504,6 +558,7 @@ pub fn submit(db: Option<&Path>, a: &SubmitArgs, json: bool) -> anyhow::Result<O
             json!({"outcome": "warning", "rule": p.rule, "field": p.field, "message": p.message_en}),
         );
     }
+    price_of_record(&mut st, &client, &records, a.accept_ecship_price, live)?;
     for q in st.queue_submissions(&ids)? {
         match q {
             Queued::Queued { job } => {

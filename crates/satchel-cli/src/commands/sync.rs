@@ -15,6 +15,7 @@ use anyhow::{anyhow, Context};
 use clap::{Args, Subcommand};
 use satchel_keychain::Keychain;
 use satchel_sync::{self as sync, SyncConfig, SyncError, SyncReport, Syncer};
+use satchel_workflows::tariffs::{self, Adopted};
 use serde_json::json;
 
 use super::store;
@@ -101,11 +102,24 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .context("cannot start the network runtime")
 }
 
-fn report_text(r: &SyncReport) -> String {
+fn report_text(r: &SyncReport, a: &Adopted) -> String {
     let mut t = format!(
         "synced: {} change(s) sent, {} received in {} page(s)\n",
         r.pushed, r.pulled, r.pages
     );
+    for (name, date, changes) in &a.kept {
+        t.push_str(&format!(
+            "tariff received from another device: {name} of {}, {} service(s) changed \
+             (`satchel rates diff` for what moved)\n",
+            date.date(),
+            changes.len()
+        ));
+    }
+    for (name, why) in &a.refused {
+        t.push_str(&format!(
+            "warning: a tariff file from another device was refused: {name}: {why}\n"
+        ));
+    }
     if r.rejected > 0 {
         t.push_str(&format!(
             "warning: {} record(s) from the hub failed authentication and were skipped\n",
@@ -122,34 +136,55 @@ fn report_text(r: &SyncReport) -> String {
     t
 }
 
-fn report_json(r: &SyncReport) -> serde_json::Value {
+fn report_json(r: &SyncReport, a: &Adopted) -> serde_json::Value {
     json!({
         "pushed": r.pushed, "pulled": r.pulled, "pages": r.pages,
         "rejected": r.rejected, "resolved": r.resolved, "reassess": r.reassess,
+        "tariffs_kept": a.kept.iter()
+            .map(|(name, date, _)| json!({ "name": name, "last_update": date.to_string() }))
+            .collect::<Vec<_>>(),
+        "tariffs_refused": a.refused.iter()
+            .map(|(name, why)| json!({ "name": name, "error": why }))
+            .collect::<Vec<_>>(),
     })
 }
 
-/// Runs this device's rules on the shipments the round merged (S-005), as the app does after
-/// each round, so they can be submitted from here.
-fn checked(db: Option<&Path>, res: Result<SyncReport, SyncError>) -> Result<SyncReport, SyncError> {
-    if let Ok(r) = &res {
-        if let Ok(mut st) = store::open(db) {
-            satchel_workflows::shipments::reassess_merged(
-                &mut st,
-                &satchel_workflows::Engine::load(),
-                &r.reassess,
-                crate::today_in_hong_kong(),
-            );
+/// After a round, as the app does: keeps the tariffs other devices sent (issue #16), then runs
+/// this device's rules on the shipments the round merged (S-005), so they can be submitted
+/// from here.
+fn checked(
+    db: Option<&Path>,
+    res: Result<SyncReport, SyncError>,
+) -> Result<(SyncReport, Adopted), SyncError> {
+    let r = res?;
+    let mut adopted = Adopted::default();
+    if let Ok(mut st) = store::open(db) {
+        match tariffs::adopt_synced(&mut st, satchel_workflows::clock::now()) {
+            Ok(a) => adopted = a,
+            Err(e) => eprintln!("satchel: tariffs from other devices not read: {e}"),
         }
+        let (rates, _) = tariffs::rate_set(&st);
+        satchel_workflows::shipments::reassess_merged(
+            &mut st,
+            &satchel_workflows::Engine::with_rates(rates),
+            &r.reassess,
+            crate::today_in_hong_kong(),
+        );
     }
-    res
+    Ok((r, adopted))
 }
 
 /// A sync that failed for want of a network is a verdict (exit 1), not a usage error.
-fn sync_output(res: Result<SyncReport, SyncError>, json: bool) -> anyhow::Result<Output> {
+fn sync_output(
+    res: Result<(SyncReport, Adopted), SyncError>,
+    json: bool,
+) -> anyhow::Result<Output> {
     match res {
-        Ok(r) if json => Ok(Output::new(format!("{}\n", report_json(&r)), Status::Ok)),
-        Ok(r) => Ok(Output::new(report_text(&r), Status::Ok)),
+        Ok((r, a)) if json => Ok(Output::new(
+            format!("{}\n", report_json(&r, &a)),
+            Status::Ok,
+        )),
+        Ok((r, a)) => Ok(Output::new(report_text(&r, &a), Status::Ok)),
         Err(e) if e.is_transient() => {
             let text = if json {
                 format!("{}\n", json!({ "error": e.to_string(), "retry": true }))

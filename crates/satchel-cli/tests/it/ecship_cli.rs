@@ -345,8 +345,8 @@ fn refusals_show_ecship_text_in_status_and_unsent_items_withdraw() {
     );
     assert_eq!(
         sim.stats().soap_requests,
-        1,
-        "only the first submission was sent"
+        3,
+        "EC-Ship's price asked for each (issue #16); only the first submission was sent"
     );
 }
 
@@ -426,16 +426,66 @@ fn without_a_rest_address_tracking_uses_get_tt_info_and_json_is_one_object_per_l
     let status = ok(&env.run(&["ecship", "status"], ""), 0);
     assert!(status.contains("tracking uses getTTInfo"), "{status}");
     let ids = shipments(&env.db, 1, ShipmentState::Ready);
+    // Satchel priced it at HK$1.00, which EC-Ship will not agree with.
+    {
+        let mut s = env.store();
+        let rec = s.shipment(&ids[0]).unwrap().unwrap();
+        let quote = satchel_store::StoredQuote {
+            service: "speedpost".into(),
+            amount: rust_decimal::Decimal::ONE,
+            rates_as_of: chrono::NaiveDate::from_ymd_opt(2023, 1, 1).unwrap(),
+            quoted_on: chrono::NaiveDate::from_ymd_opt(2026, 12, 5).unwrap(),
+        };
+        s.update_shipment(
+            &ids[0],
+            &rec.draft,
+            &Assessment {
+                problems: vec![],
+                quote: Some(quote),
+            },
+        )
+        .unwrap();
+    }
+    let json_lines = |out: &Output, code| -> Vec<serde_json::Value> {
+        ok(out, code)
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+            .collect()
+    };
 
+    // Issue #16: EC-Ship's price is asked first; where it differs nothing is bought unless
+    // the merchant accepts it.
     let out = env.run(&["--json", "submit", "ORD-0"], "");
-    let lines: Vec<serde_json::Value> = ok(&out, 0)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
-        .collect();
-    assert_eq!(lines[0]["outcome"], "queued");
-    assert_eq!(lines[1]["outcome"], "numbered");
-    assert_eq!(lines[1]["shipment_id"], ids[0].as_str());
-    assert_eq!(lines[1]["item_number"], sim.orders()[0].item_no.as_str());
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("--accept-ecship-price"),
+        "{}",
+        text(&out.stderr)
+    );
+    let price = &text(&out.stdout);
+    let price: serde_json::Value = serde_json::from_str(price.trim()).unwrap();
+    assert_eq!(price["outcome"], "price");
+    assert_eq!(price["satchel"], "1.00");
+    assert_eq!(price["differs"], true);
+    assert_eq!(
+        sim.order_count(),
+        0,
+        "nothing bought at a price not accepted"
+    );
+
+    let out = env.run(&["--json", "submit", "--accept-ecship-price", "ORD-0"], "");
+    let lines = json_lines(&out, 0);
+    assert_eq!(lines[0]["outcome"], "price");
+    assert_eq!(lines[1]["outcome"], "queued");
+    assert_eq!(lines[2]["outcome"], "numbered");
+    assert_eq!(lines[2]["shipment_id"], ids[0].as_str());
+    assert_eq!(lines[2]["item_number"], sim.orders()[0].item_no.as_str());
+    // The outbox keeps the price it was bought at.
+    let job = env.store().jobs_for(&ids[0]).unwrap().pop().unwrap();
+    assert_eq!(
+        job.price_of_record.map(|p| p.to_string()).as_deref(),
+        lines[0]["ecship"].as_str()
+    );
 
     let timeline = ok(&env.run(&["track", "ORD-0"], ""), 0);
     assert!(

@@ -80,6 +80,11 @@ fn a_contact_from_one_device_reaches_a_second_joined_by_code() {
             .unwrap();
     }
 
+    // A has a newer tariff, loaded from a file (issue #16); B will never see the operator.
+    let tariff = dir.path().join("ORD-2022.json");
+    std::fs::write(&tariff, satchel_fixtures::tariffs::letter_revision_2022()).unwrap();
+    a.ok(&["rates", "load", tariff.to_str().unwrap()]);
+
     let created = a.ok(&["sync", "create", "--hub", &url, "--label", "shop laptop"]);
     let words = created
         .lines()
@@ -100,7 +105,7 @@ fn a_contact_from_one_device_reaches_a_second_joined_by_code() {
     // Before joining, B has nothing; after, the contact is there.
     let before = b.run(&["contacts", "search", "陳小明"]);
     assert!(!String::from_utf8_lossy(&before.stdout).contains("Sync Test"));
-    b.ok(&[
+    let joined = b.ok(&[
         "sync",
         "join",
         "--hub",
@@ -111,6 +116,31 @@ fn a_contact_from_one_device_reaches_a_second_joined_by_code() {
     ]);
     let found = b.ok(&["contacts", "search", "陳小明"]);
     assert!(found.contains("陳小明 Sync Test"), "{found}");
+
+    // The tariff came with it: B says so, lists where it came from and prices with it.
+    assert!(
+        joined.contains("tariff received from another device: ORD-2022.json of 2022-09-26"),
+        "{joined}"
+    );
+    let list = b.ok(&["rates", "list", "--date", "2026-12-05"]);
+    assert!(list.contains("from another device"), "{list}");
+    let letter = |d: &Device| {
+        let q = d.ok(&[
+            "--json",
+            "quote",
+            "--service",
+            "air_mail.small_letter",
+            "--to",
+            "TW",
+            "--weight",
+            "20g",
+            "--category",
+            "documents",
+        ]);
+        serde_json::from_str::<serde_json::Value>(q.trim()).unwrap()["quote"]["estimate"].clone()
+    };
+    assert_eq!(letter(&b), "3.70");
+    assert_eq!(letter(&b), letter(&a));
     let devices = b.ok(&["--json", "sync", "devices"]);
     assert_eq!(devices.matches("\"device_id\"").count(), 2, "{devices}");
 

@@ -69,6 +69,36 @@ fn pressing_submit_twice_queues_one_job_and_locks_the_shipment() {
     assert!(matches!(edit, Err(Error::Transition { .. })), "{edit:?}");
 }
 
+/// Issue #16: the price EC-Ship quoted just before submitting travels with the job, so the
+/// outbox says what each order was bought at; a shipment never asked has none, and an id that
+/// is not a shipment records nothing.
+#[test]
+fn a_submission_records_the_price_ecship_quoted_before_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, _) = open(&dir);
+    let asked = create(&mut s, Service::Speedpost);
+    let not_asked = create(&mut s, Service::Speedpost);
+    s.record_price_of_record(&asked, Decimal::new(15000, 2))
+        .unwrap();
+    // Asked again (the merchant opened the dialog twice): the last answer counts.
+    s.record_price_of_record(&asked, Decimal::new(15300, 2))
+        .unwrap();
+    s.record_price_of_record("no-such-shipment", Decimal::ONE)
+        .unwrap();
+
+    s.queue_submissions(&[asked.clone(), not_asked.clone()])
+        .unwrap();
+    let price = |id: &str| s.jobs_for(id).unwrap()[0].price_of_record;
+    assert_eq!(price(&asked), Some(Decimal::new(15300, 2)));
+    assert_eq!(price(&not_asked), None);
+    // It survives a reopen, as every job does.
+    drop(s);
+    let s = Store::open(dir.path().join("satchel.db")).unwrap();
+    let latest = s.latest_jobs().unwrap();
+    let job = latest.iter().find(|j| j.shipment_id == asked).unwrap();
+    assert_eq!(job.price_of_record.unwrap().to_string(), "153.00");
+}
+
 #[test]
 fn a_draft_with_errors_is_refused_with_its_field_and_rule() {
     let dir = tempfile::tempdir().unwrap();

@@ -55,7 +55,12 @@ fn a_kept_tariff_reaches_another_device_whole_and_once() {
         source: &source,
         body: &spt,
     };
-    assert_eq!(laptop.save_tariffs(&[file.clone()], &[]).unwrap(), 1);
+    assert_eq!(
+        laptop
+            .save_tariffs(std::slice::from_ref(&file), &[])
+            .unwrap(),
+        1
+    );
 
     // The biggest published file (845 KB) leaves in a few parts, each well under the hub's
     // 64 KiB per record once sealed.

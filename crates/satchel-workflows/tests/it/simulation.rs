@@ -304,23 +304,6 @@ fn client(sim: &SimHandle) -> EcshipClient {
     .unwrap()
 }
 
-async fn start_hub(dir: &std::path::Path) -> String {
-    let mut config = satchel_hub::HubConfig::default();
-    config.rate.per_ip_burst = 0;
-    config.rate.per_device_burst = 0;
-    let storage =
-        Arc::new(satchel_hub_sqlite::SqliteStorage::open(dir.join("hub.sqlite3")).unwrap());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(satchel_hub::serve(
-        config,
-        storage,
-        listener,
-        std::future::pending(),
-    ));
-    url
-}
-
 async fn simulate(seed: u64, shipments: usize) -> Stats {
     let tmp = tempfile::tempdir().unwrap();
     let mut rng = Rng(seed);
@@ -331,7 +314,7 @@ async fn simulate(seed: u64, shipments: usize) -> Stats {
         ..SimConfig::default()
     })
     .unwrap();
-    let hub = start_hub(tmp.path()).await;
+    let hub = crate::start_hub(tmp.path()).await;
     let mut devices = Vec::new();
     for (name, workers) in [("laptop", 2), ("phone", 1)] {
         // Clocks up to six hours apart: wrong, but within the day merge accepts.
