@@ -551,8 +551,9 @@ fn job_cell(r: &ShipmentSummary, locale: RwSignal<i18n::Locale>) -> impl IntoVie
             }
         });
         let price = job.price_of_record.clone().map(|amount| {
+            let attr = amount.clone();
             view! {
-                <span class="job-price" data-price-of-record=amount.clone()>
+                <span class="job-price" data-price-of-record=attr>
                     {move || i18n::price_of_record(&amount, locale.get())}
                 </span>
             }
