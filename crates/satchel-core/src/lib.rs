@@ -28,3 +28,7 @@ pub mod customs;
 pub mod notes;
 pub mod phone;
 pub mod validate;
+
+// Orders from where merchants sell.
+pub mod catalogue;
+pub mod shop;

@@ -11,6 +11,7 @@
 
 pub mod http;
 pub mod printing;
+pub mod shop;
 pub mod tariffs;
 
 use satchel_core::model::{

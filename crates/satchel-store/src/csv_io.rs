@@ -183,6 +183,29 @@ pub fn read_csv(text: &str) -> Result<CsvFile> {
     Ok(CsvFile { headers, rows })
 }
 
+/// Every record of a CSV file with its line number, the header row included (a shop export
+/// may start with blank lines before its header; see `satchel_core::shop::find_header`).
+pub fn read_records(text: &str) -> Result<Vec<(usize, Vec<String>)>> {
+    let text = text.trim_start_matches('\u{feff}');
+    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let delimiter = [b',', b';', b'\t']
+        .into_iter()
+        .max_by_key(|d| first.bytes().filter(|b| b == d).count())
+        .unwrap_or(b',');
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .has_headers(false)
+        .from_reader(text.as_bytes());
+    let mut out = Vec::new();
+    for rec in rdr.records() {
+        let rec = rec.map_err(|e| Error::Csv(e.to_string()))?;
+        let line = rec.position().map_or(0, |p| p.line() as usize);
+        out.push((line, rec.iter().map(str::to_owned).collect()));
+    }
+    Ok(out)
+}
+
 /// One row's values by field key.
 struct RowView<'a> {
     mapping: &'a Mapping,

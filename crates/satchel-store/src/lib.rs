@@ -12,6 +12,7 @@
 #![forbid(unsafe_code)]
 
 pub mod assess;
+pub mod catalogue;
 pub mod contacts;
 pub mod csv_io;
 mod error;
@@ -29,6 +30,7 @@ use std::sync::{Mutex, PoisonError};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use serde_json::{Map, Value};
 
+pub use catalogue::{OrderDraft, OrdersImport};
 pub use contacts::{Contact, ContactInput, ContactKind, ContactQuery};
 pub use error::{Error, Result};
 pub use hlc::Hlc;

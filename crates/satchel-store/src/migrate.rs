@@ -30,8 +30,8 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../../migrations/0005_tariffs.sql"),
     ),
     (
-        "0006_tariff_sync.sql",
-        include_str!("../../../migrations/0006_tariff_sync.sql"),
+        "0006_synced_tariffs_orders.sql",
+        include_str!("../../../migrations/0006_synced_tariffs_orders.sql"),
     ),
 ];
 

@@ -21,6 +21,7 @@ pub mod item;
 pub mod labels;
 pub mod lock;
 pub mod operator_label;
+pub mod orders;
 pub mod posting;
 pub mod quote;
 pub mod shipments;

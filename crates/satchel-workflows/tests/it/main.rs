@@ -1,6 +1,7 @@
 //! The application layer's integration tests: one binary (see xtask's lint).
 
 mod every_service;
+mod orders;
 mod simulation;
 mod tariff_sync;
 mod tariffs;

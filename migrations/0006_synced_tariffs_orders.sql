@@ -50,3 +50,28 @@ CREATE TABLE prices_of_record (
     asked_ms    INTEGER NOT NULL
 ) STRICT;
 ALTER TABLE outbox ADD COLUMN price_of_record TEXT;
+
+-- The product catalogue (issue #14): what each SKU a shop sells is, for customs. Imported
+-- order lines with a known SKU get their customs line and weight from it.
+CREATE TABLE products (
+    sku            TEXT PRIMARY KEY,
+    description_en TEXT NOT NULL,
+    description_zh TEXT NOT NULL DEFAULT '',
+    hs_code        TEXT NOT NULL DEFAULT '',
+    origin         TEXT NOT NULL DEFAULT '',
+    unit_weight_g  INTEGER NOT NULL CHECK (unit_weight_g >= 0),
+    -- Decimal text, never a float.
+    unit_value     TEXT NOT NULL,
+    currency       TEXT NOT NULL DEFAULT 'HKD',
+    category       TEXT NOT NULL,
+    eu_ok          INTEGER NOT NULL DEFAULT 1,
+    updated_ms     INTEGER NOT NULL
+) STRICT;
+
+-- The shop order a shipment was drafted from (issue #14), as read from the export: its SKUs
+-- let a product added later fill the lines it could not fill at import.
+CREATE TABLE shop_orders (
+    shipment_id TEXT PRIMARY KEY REFERENCES shipments (id),
+    platform    TEXT NOT NULL,
+    order_json  TEXT NOT NULL CHECK (json_valid(order_json))
+) STRICT;

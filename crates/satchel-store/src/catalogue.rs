@@ -1,0 +1,252 @@
+//! The product catalogue, the shipping defaults and shop orders turned into drafts (issue #14).
+//!
+//! The workflow reads a shop's export and builds each order's draft with the domain engine
+//! (`satchel_core::shop`, `satchel_core::catalogue`); this module keeps the catalogue and
+//! writes a whole import in ONE transaction, like the CSV import: a killed import leaves
+//! nothing, and the order number is the shipment's reference, so importing the same export
+//! again creates nothing twice (an order whose draft would not change is left alone; a
+//! changed one follows the duplicate policy). The order as read is kept next to its shipment,
+//! so a product added later fills the lines that were unknown at import.
+
+use rusqlite::{params, OptionalExtension};
+use satchel_core::catalogue::{Defaults, Product};
+use satchel_core::model::{ContentCategory, Shipment};
+use satchel_core::shop::{Platform, ShopOrder};
+
+use crate::csv_io::{DuplicatePolicy, DuplicateRow};
+use crate::shipments::{Assessment, ShipmentDraft, ShipmentState};
+use crate::{ContactInput, ContactKind, Error, Result, Store};
+
+const DEFAULTS_KEY: &str = "shipping_defaults";
+
+/// One order ready to be written: the order as read, its draft and the draft's check.
+#[derive(Debug, Clone)]
+pub struct OrderDraft {
+    pub order: ShopOrder,
+    pub shipment: Shipment,
+    pub assessment: Assessment,
+}
+
+/// What an order import wrote.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OrdersImport {
+    pub imported: usize,
+    pub updated: usize,
+    /// Orders already imported whose draft would be the same: nothing written.
+    pub unchanged: usize,
+    pub kept_existing: usize,
+    /// Changed orders held back for the merchant (policy `review`).
+    pub duplicates: Vec<DuplicateRow>,
+}
+
+fn product_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Product> {
+    let value: String = r.get(6)?;
+    let category: String = r.get(8)?;
+    Ok(Product {
+        sku: r.get(0)?,
+        description_en: r.get(1)?,
+        description_zh: r.get(2)?,
+        hs_code: r.get(3)?,
+        origin: r.get(4)?,
+        unit_weight_g: r.get(5)?,
+        unit_value: value.parse().unwrap_or_default(),
+        currency: r.get(7)?,
+        category: ContentCategory::from_id(&category).unwrap_or(ContentCategory::SaleOfGoods),
+        eu_ok: r.get(9)?,
+    })
+}
+
+const PRODUCT_COLUMNS: &str = "sku, description_en, description_zh, hs_code, origin, \
+                               unit_weight_g, unit_value, currency, category, eu_ok";
+
+impl Store {
+    /// Every product, by SKU.
+    pub fn products(&self) -> Result<Vec<Product>> {
+        let mut st = self.conn.prepare_cached(&format!(
+            "SELECT {PRODUCT_COLUMNS} FROM products ORDER BY sku"
+        ))?;
+        let rows = st.query_map([], product_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn product(&self, sku: &str) -> Result<Option<Product>> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {PRODUCT_COLUMNS} FROM products WHERE sku = ?1"
+            ))?
+            .query_row([sku.trim()], product_from_row)
+            .optional()?)
+    }
+
+    /// Adds or replaces products, all in one transaction. The caller has checked them.
+    pub fn save_products(&mut self, products: &[Product]) -> Result<usize> {
+        self.write(|w| {
+            let mut n = 0;
+            for p in products {
+                if p.sku.trim().is_empty() {
+                    return Err(Error::Rule {
+                        field: "sku",
+                        rule: "CATALOGUE",
+                        message: "a product needs the SKU its shop writes".into(),
+                    });
+                }
+                n += w.tx.prepare_cached(
+                    "INSERT INTO products (sku, description_en, description_zh, hs_code, origin,
+                       unit_weight_g, unit_value, currency, category, eu_ok, updated_ms)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                     ON CONFLICT (sku) DO UPDATE SET
+                       description_en = excluded.description_en,
+                       description_zh = excluded.description_zh, hs_code = excluded.hs_code,
+                       origin = excluded.origin, unit_weight_g = excluded.unit_weight_g,
+                       unit_value = excluded.unit_value, currency = excluded.currency,
+                       category = excluded.category, eu_ok = excluded.eu_ok,
+                       updated_ms = excluded.updated_ms",
+                )?
+                .execute(params![
+                    p.sku.trim(),
+                    p.description_en,
+                    p.description_zh,
+                    p.hs_code,
+                    p.origin,
+                    p.unit_weight_g,
+                    p.unit_value.to_string(),
+                    p.currency,
+                    p.category.id(),
+                    p.eu_ok,
+                    w.now_ms as i64
+                ])?;
+            }
+            Ok(n)
+        })
+    }
+
+    pub fn delete_product(&mut self, sku: &str) -> Result<bool> {
+        self.write(|w| Ok(w.tx.execute("DELETE FROM products WHERE sku = ?1", [sku])? > 0))
+    }
+
+    /// The shipping defaults (packaging weight, service preference); the built-in ones until
+    /// the merchant sets them.
+    pub fn shipping_defaults(&self) -> Result<Defaults> {
+        Ok(self
+            .meta(DEFAULTS_KEY)?
+            .and_then(|s| serde_json::from_str(&s).ok())
+            .unwrap_or_default())
+    }
+
+    pub fn set_shipping_defaults(&mut self, d: &Defaults) -> Result<()> {
+        self.set_meta(DEFAULTS_KEY, &serde_json::to_string(d)?)
+    }
+
+    /// Writes the drafts of one order export in one transaction (see the module doc).
+    pub fn import_orders(
+        &mut self,
+        platform: Platform,
+        drafts: &[OrderDraft],
+        policy: DuplicatePolicy,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<OrdersImport> {
+        let sender = self.default_sender()?.ok_or_else(|| Error::Rule {
+            field: "sender",
+            rule: "R-049",
+            message: "set a default sender profile (a Hong Kong return address) before \
+                      importing orders"
+                .into(),
+        })?;
+        let total = drafts.len();
+        let mut report = OrdersImport::default();
+        self.write(|w| {
+            for (n, d) in drafts.iter().enumerate() {
+                if n % 250 == 0 {
+                    progress(n, total);
+                }
+                let contact = ContactInput {
+                    kind: ContactKind::Recipient,
+                    party: d.shipment.recipient.clone(),
+                    notes: String::new(),
+                    tags: Vec::new(),
+                    is_default: false,
+                }
+                .normalised();
+                let draft = ShipmentDraft {
+                    recipient_id: w.find_duplicate(&contact)?,
+                    sender_id: Some(sender.id.clone()),
+                    shipment: d.shipment.clone(),
+                };
+                let order_json = serde_json::to_string(&d.order)?;
+                let id = match w.shipment_with_reference(&d.order.reference)? {
+                    None => {
+                        report.imported += 1;
+                        w.insert_shipment(&draft, &d.assessment)?
+                    }
+                    Some(id) => {
+                        let (existing, _) = w.load_shipment(&id)?;
+                        let same = serde_json::to_value(&existing.draft.shipment)?
+                            == serde_json::to_value(&draft.shipment)?;
+                        match policy {
+                            _ if same => {
+                                report.unchanged += 1;
+                                continue;
+                            }
+                            DuplicatePolicy::KeepExisting => {
+                                report.kept_existing += 1;
+                                continue;
+                            }
+                            DuplicatePolicy::Review => {
+                                report.duplicates.push(DuplicateRow {
+                                    line: d.order.line,
+                                    existing_id: id,
+                                });
+                                continue;
+                            }
+                            DuplicatePolicy::Overwrite => {
+                                match w.update_shipment(&id, &draft, &d.assessment) {
+                                    Ok(()) => report.updated += 1,
+                                    // Submitted items are not rewritten by an import.
+                                    Err(Error::Transition { .. }) => {
+                                        report.kept_existing += 1;
+                                        continue;
+                                    }
+                                    Err(e) => return Err(e),
+                                }
+                                id
+                            }
+                        }
+                    }
+                };
+                w.tx.prepare_cached(
+                    "INSERT INTO shop_orders (shipment_id, platform, order_json)
+                     VALUES (?1, ?2, ?3)
+                     ON CONFLICT (shipment_id) DO UPDATE SET
+                       platform = excluded.platform, order_json = excluded.order_json",
+                )?
+                .execute(params![id, platform.id(), order_json])?;
+            }
+            Ok(())
+        })?;
+        progress(total, total);
+        Ok(report)
+    }
+
+    /// Drafts and ready shipments imported from a shop order that has a line with `sku`:
+    /// the ones a product just added to the catalogue can complete.
+    pub fn orders_with_sku(&self, sku: &str) -> Result<Vec<(String, ShopOrder)>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT DISTINCT o.shipment_id, o.order_json
+             FROM shop_orders o JOIN shipments s ON s.id = o.shipment_id,
+                  json_each(o.order_json, '$.lines') l
+             WHERE json_extract(l.value, '$.sku') = ?1 AND s.deleted = 0
+               AND s.state IN (?2, ?3)",
+        )?;
+        let rows = st.query_map(
+            params![sku, ShipmentState::Draft.id(), ShipmentState::Ready.id()],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+        )?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, json) = row?;
+            out.push((id, serde_json::from_str(&json)?));
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,227 @@
+//! Orders in from where merchants sell (issue #14): a shop's order export, read as the
+//! platform wrote it, turned into draft shipments with the product catalogue and the shipping
+//! defaults, and written in one transaction.
+//!
+//! Both front ends run this: the app's import wizard (which sends a recognised shop export
+//! here instead of the column-mapping import) and `satchel shipments import`. Every order that
+//! has an address becomes a draft, even with problems, so nothing imported silently
+//! disappears; lines that should not be posted are skipped and counted by reason.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDate;
+use satchel_core::catalogue::{self, Product};
+use satchel_core::destination::Destination;
+use satchel_core::shop::{self, Platform, ShopOrder, ShopOrders, SkipReason};
+use satchel_store::csv_io::{read_records, DuplicatePolicy};
+use satchel_store::{OrderDraft, OrdersImport, Store};
+
+use crate::{shipments, Engine};
+
+/// The country code a shop wrote, as a name ("United States", "台灣") or a code.
+pub fn country_code(destinations: &[Destination], written: &str) -> Option<String> {
+    let w = written.trim();
+    if let Some(code) = shop::common_country_code(w) {
+        return Some(code.to_owned());
+    }
+    if w.len() == 2 && w.chars().all(|c| c.is_ascii_alphabetic()) {
+        return Some(w.to_ascii_uppercase());
+    }
+    let key = shop::header_key(w);
+    destinations
+        .iter()
+        .find(|d| shop::header_key(&d.name_en) == key || shop::header_key(&d.name_tc) == key)
+        .map(|d| d.code.as_str().to_owned())
+}
+
+/// The orders of a shop export; `Ok(None)` when the file is not one (the caller falls back to
+/// the column-mapping import).
+pub fn read(text: &str, engine: &Engine) -> Result<Option<ShopOrders>, satchel_store::Error> {
+    let records = read_records(text)?;
+    let cells: Vec<Vec<String>> = records.iter().take(5).map(|(_, r)| r.clone()).collect();
+    let Some((at, platform)) = shop::find_header(&cells) else {
+        return Ok(None);
+    };
+    let headers = &records[at].1;
+    let country = |w: &str| country_code(&engine.destinations, w);
+    Ok(Some(shop::read(
+        platform,
+        headers,
+        &records[at + 1..],
+        &country,
+    )))
+}
+
+/// An SKU the catalogue does not know, with what the shop calls it and how many orders use it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownSku {
+    pub sku: String,
+    pub title: String,
+    pub orders: usize,
+}
+
+/// A file read and drafted, before anything is written.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub platform: Platform,
+    pub drafts: Vec<OrderDraft>,
+    /// Lines skipped, counted by reason.
+    pub skipped: BTreeMap<SkipReason, usize>,
+    /// Orders that cannot become a shipment: file line, order and why.
+    pub unusable: Vec<shop::Unusable>,
+    pub unknown_skus: Vec<UnknownSku>,
+    /// Drafts with no error (their SKUs known, every rule met).
+    pub complete: usize,
+    pub line_items: usize,
+}
+
+impl Prepared {
+    pub fn with_problems(&self) -> usize {
+        self.drafts.len() - self.complete
+    }
+}
+
+/// Drafts every order of `orders` with the catalogue and defaults in `store`, checked with the
+/// editor's rules on `today`.
+pub fn prepare(
+    store: &Store,
+    engine: &Engine,
+    orders: ShopOrders,
+    today: NaiveDate,
+) -> Result<Prepared, satchel_store::Error> {
+    let products: HashMap<String, Product> = store
+        .products()?
+        .into_iter()
+        .map(|p| (p.sku.clone(), p))
+        .collect();
+    let defaults = store.shipping_defaults()?;
+    let sender = store
+        .default_sender()?
+        .map(|c| c.input.party)
+        .unwrap_or_default();
+    let view = engine.rates.as_of(today);
+    let mut unknown: BTreeMap<String, UnknownSku> = BTreeMap::new();
+    let mut skipped = BTreeMap::new();
+    for s in &orders.skipped {
+        *skipped.entry(s.reason).or_insert(0) += 1;
+    }
+    let mut drafts = Vec::with_capacity(orders.orders.len());
+    let mut complete = 0;
+    let mut line_items = 0;
+    for order in orders.orders {
+        line_items += order.lines.len();
+        let d = catalogue::draft(
+            &order,
+            &|sku| products.get(sku).cloned(),
+            &defaults,
+            &sender,
+            &view,
+        );
+        for sku in &d.unknown_skus {
+            let title = order
+                .lines
+                .iter()
+                .find(|l| &l.sku == sku)
+                .map(|l| l.title.clone())
+                .unwrap_or_default();
+            unknown
+                .entry(sku.clone())
+                .or_insert(UnknownSku {
+                    sku: sku.clone(),
+                    title,
+                    orders: 0,
+                })
+                .orders += 1;
+        }
+        let assessment = shipments::assess(engine, &d.shipment, today);
+        if !assessment.has_errors() {
+            complete += 1;
+        }
+        drafts.push(OrderDraft {
+            order,
+            shipment: d.shipment,
+            assessment,
+        });
+    }
+    Ok(Prepared {
+        platform: orders.platform,
+        drafts,
+        skipped,
+        unusable: orders.unusable,
+        unknown_skus: unknown.into_values().collect(),
+        complete,
+        line_items,
+    })
+}
+
+/// Imports a prepared file in one transaction.
+pub fn import(
+    store: &mut Store,
+    prepared: &Prepared,
+    policy: DuplicatePolicy,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<OrdersImport, satchel_store::Error> {
+    store.import_orders(prepared.platform, &prepared.drafts, policy, progress)
+}
+
+/// After `sku` was added to the catalogue: the drafts imported with it unknown get its
+/// customs line and weight, and are checked again. Lines the merchant already filled in are
+/// left as they are. Returns how many drafts changed.
+pub fn complete_with(
+    store: &mut Store,
+    engine: &Engine,
+    sku: &str,
+    today: NaiveDate,
+) -> Result<usize, satchel_store::Error> {
+    let Some(product) = store.product(sku)? else {
+        return Ok(0);
+    };
+    let packaging = store.shipping_defaults()?.packaging_g;
+    let mut changed = 0;
+    for (id, order) in store.orders_with_sku(sku)? {
+        let Some(rec) = store.shipment(&id)? else {
+            continue;
+        };
+        let mut draft = rec.draft.clone();
+        if fill(&mut draft.shipment, &order, &product, packaging) {
+            let assessment = shipments::assess(engine, &draft.shipment, today);
+            store.update_shipment(&id, &draft, &assessment)?;
+            changed += 1;
+        }
+    }
+    Ok(changed)
+}
+
+/// Fills the placeholder lines of `order`'s `product` in `s` (no weight, no HS code: as the
+/// import left them). True when something changed.
+fn fill(
+    s: &mut satchel_core::model::Shipment,
+    order: &ShopOrder,
+    product: &Product,
+    packaging_g: u32,
+) -> bool {
+    let Some(customs) = s.customs.as_mut() else {
+        return false;
+    };
+    let was_weighed = s.parcel.weight_g > 0;
+    let mut added = 0u32;
+    for (i, l) in order.lines.iter().enumerate() {
+        let Some(line) = customs.lines.get_mut(i) else {
+            break;
+        };
+        let placeholder = l.sku == product.sku && line.net_weight_g == 0 && line.hs_code.is_empty();
+        if placeholder {
+            *line = product.line(l.quantity, l.unit_price, &order.currency);
+            added = added.saturating_add(line.net_weight_g);
+        }
+    }
+    if added == 0 {
+        return false;
+    }
+    s.parcel.weight_g = if was_weighed {
+        s.parcel.weight_g.saturating_add(added)
+    } else {
+        added.saturating_add(packaging_g)
+    };
+    true
+}
