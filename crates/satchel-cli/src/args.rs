@@ -57,9 +57,12 @@ pub enum Command {
     /// The address book: import or export CSV, search.
     #[command(subcommand)]
     Contacts(ContactsCommand),
-    /// Shipments in the local database: list, export, import CSV.
+    /// Shipments in the local database: list, export, import CSV or a shop's order export.
     #[command(subcommand)]
     Shipments(ShipmentsCommand),
+    /// The product catalogue that fills imported orders' customs lines: import, export, list.
+    #[command(subcommand)]
+    Catalogue(CatalogueCommand),
     /// Lay out labels for stored shipments and write them as PDF or ZPL. Shipments without an
     /// item number print as DRAFT, without a barcode.
     Labels(LabelsArgs),
@@ -433,8 +436,28 @@ pub enum ShipmentsCommand {
         out: Option<PathBuf>,
     },
     /// Import shipment drafts from CSV; each row is checked by the rules engine and priced.
-    /// The default sender profile is the sender.
+    /// The default sender profile is the sender. A shop's order export (Shopify, WooCommerce,
+    /// Etsy, eBay, SHOPLINE saved as CSV) is recognised by its header row: one draft per
+    /// order, customs lines and weights from the catalogue.
     Import(ImportArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CatalogueCommand {
+    /// Add or replace products from CSV (sku, description_en, description_zh, hs_code,
+    /// origin, unit_weight_g, unit_value, currency, category, eu_ok); each is checked with
+    /// the content-line rules, and drafts waiting for a SKU are completed.
+    Import {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// Write the catalogue as CSV (to stdout, or --out).
+    Export {
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// The products, by SKU.
+    List,
 }
 
 /// What describes one item to price.

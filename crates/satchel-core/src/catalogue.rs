@@ -259,7 +259,7 @@ pub fn draft(
 /// The first preferred service that can carry the item, or the cheapest; when none can (goods
 /// to the US, R-063; no weight yet) the first preference, else Speedpost, so the draft exists
 /// and says why.
-fn choose_service(
+pub fn choose_service(
     view: &RateView<'_>,
     country: &str,
     parcel: Parcel,

@@ -250,3 +250,115 @@ impl Store {
         Ok(out)
     }
 }
+
+/// The catalogue's CSV columns, in export order; an export imports back unchanged.
+pub const PRODUCT_CSV_COLUMNS: [&str; 10] = [
+    "sku",
+    "description_en",
+    "description_zh",
+    "hs_code",
+    "origin",
+    "unit_weight_g",
+    "unit_value",
+    "currency",
+    "category",
+    "eu_ok",
+];
+
+/// Reads a catalogue CSV: each data row (with its line in the file) as a product, or the cell
+/// that could not be read, named.
+pub fn read_products(text: &str) -> Result<Vec<(usize, std::result::Result<Product, String>)>> {
+    let file = crate::csv_io::read_csv(text)?;
+    let col = |name: &str| {
+        file.headers.iter().position(|h| {
+            h.trim()
+                .trim_start_matches('\u{feff}')
+                .eq_ignore_ascii_case(name)
+        })
+    };
+    let cols: Vec<Option<usize>> = PRODUCT_CSV_COLUMNS.iter().map(|c| col(c)).collect();
+    if cols[0].is_none() || cols[1].is_none() {
+        return Err(Error::Csv(
+            "a catalogue needs at least the columns sku and description_en".into(),
+        ));
+    }
+    Ok(file
+        .rows
+        .iter()
+        .map(|(line, values)| {
+            let get = |i: usize| {
+                cols[i]
+                    .and_then(|c| values.get(c))
+                    .map_or("", |s| s.trim())
+                    .to_owned()
+            };
+            let product = (|| {
+                let weight = get(5);
+                let unit_weight_g = if weight.is_empty() {
+                    0
+                } else {
+                    weight
+                        .parse()
+                        .map_err(|_| format!("unit_weight_g: \"{weight}\" is not whole grams"))?
+                };
+                let value = get(6);
+                let unit_value = if value.is_empty() {
+                    rust_decimal::Decimal::ZERO
+                } else {
+                    value
+                        .replace(',', "")
+                        .parse()
+                        .map_err(|_| format!("unit_value: \"{value}\" is not an amount"))?
+                };
+                let category = match get(8) {
+                    c if c.is_empty() => ContentCategory::SaleOfGoods,
+                    c => ContentCategory::from_id(&c)
+                        .ok_or_else(|| format!("category: \"{c}\" is not a content category"))?,
+                };
+                Ok(Product {
+                    sku: get(0),
+                    description_en: get(1),
+                    description_zh: get(2),
+                    hs_code: get(3),
+                    origin: get(4).to_ascii_uppercase(),
+                    unit_weight_g,
+                    unit_value,
+                    currency: match get(7) {
+                        c if c.is_empty() => "HKD".to_owned(),
+                        c => c.to_ascii_uppercase(),
+                    },
+                    category,
+                    eu_ok: !matches!(get(9).to_lowercase().as_str(), "false" | "no" | "0"),
+                })
+            })();
+            // The header is the file's first line.
+            (line + 1, product)
+        })
+        .collect())
+}
+
+impl Store {
+    /// The catalogue as CSV (with a byte-order mark, for Excel), in [`PRODUCT_CSV_COLUMNS`].
+    pub fn export_products(&self) -> Result<String> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let csv_err = |e: csv::Error| Error::Csv(e.to_string());
+        w.write_record(PRODUCT_CSV_COLUMNS).map_err(csv_err)?;
+        for p in self.products()? {
+            w.write_record([
+                p.sku,
+                p.description_en,
+                p.description_zh,
+                p.hs_code,
+                p.origin,
+                p.unit_weight_g.to_string(),
+                p.unit_value.to_string(),
+                p.currency,
+                p.category.id().to_owned(),
+                p.eu_ok.to_string(),
+            ])
+            .map_err(csv_err)?;
+        }
+        let bytes = w.into_inner().map_err(|e| Error::Csv(e.to_string()))?;
+        Ok(format!("\u{feff}{}", String::from_utf8_lossy(&bytes)))
+    }
+}

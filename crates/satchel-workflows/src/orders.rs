@@ -176,14 +176,28 @@ pub fn complete_with(
     let Some(product) = store.product(sku)? else {
         return Ok(0);
     };
-    let packaging = store.shipping_defaults()?.packaging_g;
+    let defaults = store.shipping_defaults()?;
+    let view = engine.rates.as_of(today);
     let mut changed = 0;
     for (id, order) in store.orders_with_sku(sku)? {
         let Some(rec) = store.shipment(&id)? else {
             continue;
         };
         let mut draft = rec.draft.clone();
-        if fill(&mut draft.shipment, &order, &product, packaging) {
+        let was_weighed = draft.shipment.parcel.weight_g > 0;
+        if fill(&mut draft.shipment, &order, &product, defaults.packaging_g) {
+            let s = &mut draft.shipment;
+            if !was_weighed {
+                // The service was chosen without a weight; choose it again now there is one.
+                let category = s.customs.as_ref().map_or(defaults.category, |c| c.category);
+                s.service = catalogue::choose_service(
+                    &view,
+                    &s.recipient.country,
+                    s.parcel,
+                    category,
+                    &defaults,
+                );
+            }
             let assessment = shipments::assess(engine, &draft.shipment, today);
             store.update_shipment(&id, &draft, &assessment)?;
             changed += 1;
@@ -224,4 +238,57 @@ fn fill(
         added.saturating_add(packaging_g)
     };
     true
+}
+
+/// What adding products to the catalogue did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CatalogueReport {
+    pub saved: usize,
+    /// Products not saved: where (a file line or the SKU) and every problem, named by field
+    /// and rule.
+    pub refused: Vec<(String, String)>,
+    /// Drafts whose unknown lines the new products filled.
+    pub drafts_completed: usize,
+}
+
+/// Checks each product with the content-line rules, saves the ones without errors in one
+/// transaction, then completes the drafts waiting for them.
+pub fn add_products(
+    store: &mut Store,
+    engine: &Engine,
+    items: Vec<(String, Result<Product, String>)>,
+    today: NaiveDate,
+) -> Result<CatalogueReport, satchel_store::Error> {
+    let view = engine.rates.as_of(today);
+    let mut report = CatalogueReport::default();
+    let mut good = Vec::new();
+    for (at, item) in items {
+        let problems = match &item {
+            Err(why) => vec![why.clone()],
+            Ok(p) if p.sku.trim().is_empty() => {
+                vec!["sku: a product needs the SKU its shop writes".to_owned()]
+            }
+            Ok(p) => catalogue::validate_product(p, &view)
+                .into_iter()
+                .filter(|x| x.is_error())
+                .map(|x| {
+                    format!(
+                        "{} ({}): {}",
+                        x.field,
+                        x.rule,
+                        x.message(satchel_core::validate::Locale::En)
+                    )
+                })
+                .collect(),
+        };
+        match item {
+            Ok(p) if problems.is_empty() => good.push(p),
+            _ => report.refused.push((at, problems.join("; "))),
+        }
+    }
+    report.saved = store.save_products(&good)?;
+    for p in &good {
+        report.drafts_completed += complete_with(store, engine, &p.sku, today)?;
+    }
+    Ok(report)
 }

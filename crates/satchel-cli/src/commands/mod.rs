@@ -6,6 +6,7 @@
 mod ecship;
 mod item;
 mod labels;
+mod orders;
 mod print;
 mod quote;
 mod rates;
@@ -13,7 +14,9 @@ mod store;
 pub(crate) mod sync;
 mod validate;
 
-use crate::args::{Cli, Command, ContactsCommand, EcshipCommand, RatesCommand, ShipmentsCommand};
+use crate::args::{
+    CatalogueCommand, Cli, Command, ContactsCommand, EcshipCommand, RatesCommand, ShipmentsCommand,
+};
 use crate::Output;
 use satchel_store::csv_io::Table;
 
@@ -64,6 +67,20 @@ pub fn run(cli: Cli) -> anyhow::Result<Output> {
                 ShipmentsCommand::Import(a) => {
                     store::import(&mut db, Table::Shipments, a, sources, json)
                 }
+            }
+        }
+        Command::Catalogue(c) => {
+            let mut db = store::open(cli.db.as_deref())?;
+            match c {
+                CatalogueCommand::Import { file } => {
+                    let rates = crate::load::rates(sources)?;
+                    let engine = satchel_workflows::Engine::with_rates(rates.set);
+                    orders::catalogue_import(&mut db, &engine, file, json)
+                }
+                CatalogueCommand::Export { out } => {
+                    store::write_or_print(db.export_products()?, out.as_deref())
+                }
+                CatalogueCommand::List => orders::catalogue_list(&db, json),
             }
         }
         Command::Labels(args) => {

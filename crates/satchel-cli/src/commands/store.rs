@@ -50,7 +50,7 @@ pub fn open(db: Option<&Path>) -> anyhow::Result<Store> {
     Store::open(&path).with_context(|| format!("cannot open the database {}", path.display()))
 }
 
-fn policy(p: Policy) -> DuplicatePolicy {
+pub(super) fn policy(p: Policy) -> DuplicatePolicy {
     match p {
         Policy::Review => DuplicatePolicy::Review,
         Policy::KeepExisting => DuplicatePolicy::KeepExisting,
@@ -67,6 +67,16 @@ pub fn import(
 ) -> anyhow::Result<Output> {
     let text = load::read_text(&a.file)?;
     let rates = load::rates(rates)?;
+    let rates = if table == CsvTable::Shipments {
+        // A shop's own order export is read as orders, with no column mapping (issue #14).
+        let engine = satchel_workflows::Engine::with_rates(rates.set);
+        if let Some(out) = super::orders::import(db, &engine, &text, a, json)? {
+            return Ok(out);
+        }
+        engine.rates
+    } else {
+        rates.set
+    };
     let file = satchel_workflows::csv::ImportFile {
         table,
         text: &text,
@@ -74,7 +84,7 @@ pub fn import(
         duplicates: policy(a.duplicates),
     };
     let report =
-        satchel_workflows::csv::import(db, &rates.set, file, today_in_hong_kong(), &mut |_, _| {})
+        satchel_workflows::csv::import(db, &rates, file, today_in_hong_kong(), &mut |_, _| {})
             .with_context(|| format!("cannot import {}", a.file.display()))?;
     if let Some(path) = &a.report {
         std::fs::write(path, &report.report_csv)
@@ -123,7 +133,7 @@ fn import_text(r: &ImportReport, report: Option<&Path>, json: bool) -> String {
     s
 }
 
-fn write_or_print(text: String, out: Option<&Path>) -> anyhow::Result<Output> {
+pub(super) fn write_or_print(text: String, out: Option<&Path>) -> anyhow::Result<Output> {
     match out {
         Some(p) => {
             std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display()))?;

@@ -153,3 +153,91 @@ ORD-2,e_express,Ann,1 Rue de Rivoli,Paris,FR,2500,gift,Book,1,100,49019900,HK
     assert_eq!(bad.status.code(), Some(2));
     assert!(text(&bad.stderr).contains("unknown state"));
 }
+
+/// Issue #14 from the terminal: an untouched Shopify export imports as one draft per order
+/// (it imported 0 of 3 before); the catalogue completes the drafts; the same export again
+/// changes nothing.
+#[test]
+fn a_shop_export_imports_as_orders_and_the_catalogue_completes_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("satchel.db");
+    let sender = dir.path().join("sender.csv");
+    std::fs::write(
+        &sender,
+        "type,name,address,city,country,phone\n\
+         sender,Little Shop,Flat A 12F 8 Nathan Road,Kowloon,HK,+852 9123 4567\n",
+    )
+    .unwrap();
+    ok(
+        &satchel(&db, &["contacts", "import", sender.to_str().unwrap()]),
+        0,
+    );
+    let export = dir.path().join("orders_export.csv");
+    std::fs::write(&export, satchel_fixtures::shop::SHOPIFY).unwrap();
+    let import = || {
+        satchel(
+            &db,
+            &["--json", "shipments", "import", export.to_str().unwrap()],
+        )
+    };
+
+    let first: serde_json::Value = serde_json::from_str(ok(&import(), 0).trim()).unwrap();
+    assert_eq!(first["platform"], "shopify");
+    assert_eq!(first["imported"], 3, "{first}");
+    assert_eq!(first["complete"], 0, "{first}");
+    assert_eq!(first["skipped"]["cancelled"], 1, "{first}");
+    assert_eq!(first["skipped"]["needs no shipping"], 1, "{first}");
+    let unknown: Vec<&str> = first["unknown_skus"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["sku"].as_str().unwrap())
+        .collect();
+    assert_eq!(unknown, ["SCARF-JADE", "TEA-PUER"]);
+
+    // One good product and one the content-line rules refuse, named by field and rule.
+    let catalogue = dir.path().join("catalogue.csv");
+    std::fs::write(
+        &catalogue,
+        "sku,description_en,hs_code,origin,unit_weight_g,unit_value,category\n\
+         SCARF-JADE,Silk scarf,62141000,CN,120,180,sale_of_goods\n\
+         TEA-PUER,Tea,0902.40,China,250,200,sale_of_goods\n",
+    )
+    .unwrap();
+    let added = ok(
+        &satchel(&db, &["catalogue", "import", catalogue.to_str().unwrap()]),
+        1,
+    );
+    assert!(
+        added.contains("1 product(s) saved; 2 draft(s) completed"),
+        "{added}"
+    );
+    assert!(added.contains("refused line 3: hs_code (R-074)"), "{added}");
+    assert!(added.contains("origin (R-081)"), "{added}");
+    std::fs::write(
+        &catalogue,
+        "sku,description_en,hs_code,origin,unit_weight_g,unit_value,category\n\
+         TEA-PUER,Puerh tea leaves in a tin,09024000,CN,250,200,sale_of_goods\n",
+    )
+    .unwrap();
+    ok(
+        &satchel(&db, &["catalogue", "import", catalogue.to_str().unwrap()]),
+        0,
+    );
+    let listed = ok(&satchel(&db, &["shipments", "list"]), 0);
+    assert!(
+        listed.contains("#1001") && listed.contains("540 g"),
+        "{listed}"
+    );
+
+    // The catalogue exports in the columns it imports.
+    let exported = ok(&satchel(&db, &["catalogue", "export"]), 0);
+    assert!(exported.contains("TEA-PUER,Puerh tea leaves in a tin,,09024000,CN,250,200,HKD"));
+
+    let again: serde_json::Value = serde_json::from_str(ok(&import(), 0).trim()).unwrap();
+    assert_eq!(
+        (again["imported"].clone(), again["unchanged"].clone()),
+        (0.into(), 3.into())
+    );
+    assert_eq!(again["complete"], 2, "{again}");
+}

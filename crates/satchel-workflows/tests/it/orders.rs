@@ -230,6 +230,12 @@ fn unknown_skus_are_listed_once_and_adding_them_completes_the_drafts() {
     let tokyo = rec("#1001");
     assert_eq!(tokyo.draft.shipment.parcel.weight_g, 540);
     assert!(!tokyo.assessment.has_errors(), "{:?}", tokyo.assessment);
+    // The service was chosen without a weight at import; with one, the defaults' rule again
+    // picks what it picks when the catalogue is known up front.
+    assert_eq!(
+        rec("#1004").draft.shipment.service.id(),
+        "air_registered.packet"
+    );
     let lines = &tokyo.draft.shipment.customs.as_ref().unwrap().lines;
     assert_eq!(lines[0].hs_code, "62141000");
     assert_eq!(lines[1].description, "Pu-erh tea leaves in a tin");

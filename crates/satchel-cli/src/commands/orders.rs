@@ -1,0 +1,175 @@
+//! `satchel shipments import` of a shop's order export, and `satchel catalogue …` (issue #14).
+//!
+//! A file whose header row is a known shop export (Shopify, WooCommerce, Etsy, eBay,
+//! SHOPLINE) is read as orders, with no column mapping, by the same workflow as the app's
+//! import wizard; any other CSV goes to the column-mapping import as before. Exit code 1 when
+//! some orders could not be imported or wait for review, or when catalogue rows were refused.
+
+use std::path::Path;
+
+use anyhow::Context;
+use satchel_store::Store;
+use satchel_workflows::orders::{self, CatalogueReport, Prepared};
+use satchel_workflows::Engine;
+use serde_json::json;
+
+use crate::args::ImportArgs;
+use crate::{load, today_in_hong_kong, Output, Status};
+
+/// Imports `text` as a shop export when it is one; `Ok(None)` sends it to the CSV import.
+pub fn import(
+    db: &mut Store,
+    engine: &Engine,
+    text: &str,
+    a: &ImportArgs,
+    json: bool,
+) -> anyhow::Result<Option<Output>> {
+    let Some(read) = orders::read(text, engine)? else {
+        return Ok(None);
+    };
+    let today = today_in_hong_kong();
+    let prepared = orders::prepare(db, engine, read, today)?;
+    let report = orders::import(
+        db,
+        &prepared,
+        super::store::policy(a.duplicates),
+        &mut |_, _| {},
+    )
+    .with_context(|| format!("cannot import {}", a.file.display()))?;
+    let held = !prepared.unusable.is_empty() || !report.duplicates.is_empty();
+    let status = if held { Status::Problems } else { Status::Ok };
+    if json {
+        let v = json!({
+            "platform": prepared.platform.id(),
+            "orders": prepared.drafts.len() + prepared.unusable.len(),
+            "line_items": prepared.line_items,
+            "imported": report.imported, "updated": report.updated,
+            "unchanged": report.unchanged, "kept_existing": report.kept_existing,
+            "duplicates": report.duplicates.len(),
+            "complete": prepared.complete, "with_problems": prepared.with_problems(),
+            "skipped": prepared.skipped.iter()
+                .map(|(r, n)| (r.words().to_owned(), json!(n)))
+                .collect::<serde_json::Map<_, _>>(),
+            "unusable": prepared.unusable.iter()
+                .map(|u| json!({"line": u.line, "order": u.reference, "reason": u.reason}))
+                .collect::<Vec<_>>(),
+            "unknown_skus": prepared.unknown_skus.iter()
+                .map(|u| json!({"sku": u.sku, "title": u.title, "orders": u.orders}))
+                .collect::<Vec<_>>(),
+        });
+        return Ok(Some(Output::new(format!("{v}\n"), status)));
+    }
+    let mut t = summary(&prepared);
+    t.push_str(&format!(
+        "  {} imported, {} updated, {} unchanged, {} kept as they were, {} held for review\n",
+        report.imported,
+        report.updated,
+        report.unchanged,
+        report.kept_existing,
+        report.duplicates.len()
+    ));
+    Ok(Some(Output::new(t, status)))
+}
+
+/// What the file held, as the wizard shows it.
+fn summary(p: &Prepared) -> String {
+    let mut t = format!(
+        "{}: {} orders, {} line items\n  {} complete drafts, {} with problems (shown in the \
+         list and the editor)\n",
+        p.platform.name(),
+        p.drafts.len() + p.unusable.len(),
+        p.line_items,
+        p.complete,
+        p.with_problems()
+    );
+    if !p.skipped.is_empty() {
+        let parts: Vec<String> = p
+            .skipped
+            .iter()
+            .map(|(r, n)| format!("{n} {}", r.words()))
+            .collect();
+        t.push_str(&format!("  lines skipped: {}\n", parts.join(", ")));
+    }
+    for u in &p.unusable {
+        t.push_str(&format!(
+            "  not imported: line {} order {}: {}\n",
+            u.line, u.reference, u.reason
+        ));
+    }
+    if !p.unknown_skus.is_empty() {
+        t.push_str(
+            "  SKUs not in the catalogue (add them with `satchel catalogue import FILE`; the \
+             drafts are completed when you do):\n",
+        );
+        for u in &p.unknown_skus {
+            t.push_str(&format!(
+                "    {} \"{}\" in {} order(s)\n",
+                u.sku, u.title, u.orders
+            ));
+        }
+    }
+    t
+}
+
+/// `satchel catalogue import FILE`: every row checked with the content-line rules.
+pub fn catalogue_import(
+    db: &mut Store,
+    engine: &Engine,
+    file: &Path,
+    json: bool,
+) -> anyhow::Result<Output> {
+    let text = load::read_text(file)?;
+    let rows = satchel_store::catalogue::read_products(&text)?;
+    let items = rows
+        .into_iter()
+        .map(|(line, p)| (format!("line {line}"), p))
+        .collect();
+    let report = orders::add_products(db, engine, items, today_in_hong_kong())?;
+    Ok(catalogue_output(&report, json))
+}
+
+fn catalogue_output(r: &CatalogueReport, json: bool) -> Output {
+    let status = if r.refused.is_empty() {
+        Status::Ok
+    } else {
+        Status::Problems
+    };
+    if json {
+        let v = json!({
+            "saved": r.saved, "drafts_completed": r.drafts_completed,
+            "refused": r.refused.iter().map(|(at, why)| json!({"at": at, "problems": why}))
+                .collect::<Vec<_>>(),
+        });
+        return Output::new(format!("{v}\n"), status);
+    }
+    let mut t = format!(
+        "{} product(s) saved; {} draft(s) completed with them\n",
+        r.saved, r.drafts_completed
+    );
+    for (at, why) in &r.refused {
+        t.push_str(&format!("refused {at}: {why}\n"));
+    }
+    Output::new(t, status)
+}
+
+/// `satchel catalogue list`.
+pub fn catalogue_list(db: &Store, json: bool) -> anyhow::Result<Output> {
+    let products = db.products()?;
+    if json {
+        return Ok(Output::new(
+            format!("{}\n", serde_json::to_string(&products)?),
+            Status::Ok,
+        ));
+    }
+    let mut t = String::new();
+    for p in &products {
+        t.push_str(&format!(
+            "{}  {}  HS {}  {}  {} g  {} {}\n",
+            p.sku, p.description_en, p.hs_code, p.origin, p.unit_weight_g, p.unit_value, p.currency
+        ));
+    }
+    if products.is_empty() {
+        t.push_str("the catalogue is empty: `satchel catalogue import FILE` adds products\n");
+    }
+    Ok(Output::new(t, Status::Ok))
+}
