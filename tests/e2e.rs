@@ -1540,3 +1540,124 @@ async fn a_contact_made_on_one_device_arrives_on_a_second_linked_by_code() {
         let _ = std::fs::remove_file(p);
     }
 }
+
+/// Issue #14 through the real window: an untouched Shopify export is recognised with no
+/// column mapping, imported as one draft per order, and the SKUs it lacks are added to the
+/// catalogue from the wizard, which completes the drafts.
+#[tokio::test]
+async fn a_shop_export_becomes_drafts_and_the_catalogue_completes_them() {
+    let driver = Driver::start();
+    let csv = driver.db().with_extension("orders_export.csv");
+    std::fs::write(&csv, satchel_fixtures::shop::SHOPIFY).expect("a CSV file in target/tmp");
+    let c = driver.session().await;
+    let outcome = async {
+        english(&c).await?;
+        click(&c, "#nav-contacts").await?;
+        add_default_sender(&c).await?;
+        choose(&c, "#import-table", "shipments").await?;
+        c.find(Locator::Css("#import-file"))
+            .await?
+            .send_keys(&csv.to_string_lossy())
+            .await?;
+        let found = wait_text(&c, "#import-summary", |t| t.starts_with("Shopify")).await?;
+        assert_eq!(
+            found,
+            "Shopify order export: 3 orders, 4 line items. 0 complete drafts, 3 with problems \
+             (shown in the list and the editor)."
+        );
+        let skipped = wait_text(&c, "#shop-skipped", |t| !t.is_empty()).await?;
+        assert!(
+            skipped.contains("1 cancelled") && skipped.contains("1 need no shipping"),
+            "{skipped}"
+        );
+        let unknown = c
+            .find_all(Locator::Css("#shop-unknown fieldset.unknown-sku"))
+            .await?;
+        assert_eq!(unknown.len(), 2, "SCARF-JADE and TEA-PUER");
+        screenshot(&c, "shop-import-preview").await;
+
+        click(&c, "#import-run").await?;
+        let result = wait_text(&c, "#import-shop-result", |t| !t.is_empty()).await?;
+        assert!(result.starts_with("3 drafts imported"), "{result}");
+
+        // The shop's title has a hyphen, which R-069 refuses for the EU: said on its field.
+        let scarf = "#shop-unknown fieldset[data-sku='SCARF-JADE']";
+        click(&c, &format!("{scarf} button.add-product")).await?;
+        let refused =
+            wait_text(&c, &format!("{scarf} .product-refused"), |t| !t.is_empty()).await?;
+        assert!(refused.contains("R-069"), "{refused}");
+        for (field, value) in [
+            ("description_en", "Silk scarf"),
+            ("hs_code", "62141000"),
+            ("origin", "CN"),
+            ("unit_weight_g", "120"),
+            ("unit_value", "180"),
+        ] {
+            let input = c
+                .find(Locator::Css(&format!("{scarf} input.product-{field}")))
+                .await?;
+            input.clear().await?;
+            input.send_keys(value).await?;
+        }
+        click(&c, &format!("{scarf} button.add-product")).await?;
+        let saved = wait_text(&c, &format!("{scarf} .product-saved"), |t| !t.is_empty()).await?;
+        assert_eq!(saved, "1 product(s) saved; 2 draft(s) completed with them.");
+
+        let tea = "#shop-unknown fieldset[data-sku='TEA-PUER']";
+        for (field, value) in [
+            ("description_en", "Puerh tea leaves in a tin"),
+            ("hs_code", "09024000"),
+            ("origin", "CN"),
+            ("unit_weight_g", "250"),
+            ("unit_value", "200"),
+        ] {
+            let input = c
+                .find(Locator::Css(&format!("{tea} input.product-{field}")))
+                .await?;
+            input.clear().await?;
+            input.send_keys(value).await?;
+        }
+        click(&c, &format!("{tea} button.add-product")).await?;
+        wait_text(&c, "#catalogue-table tbody", |t| {
+            t.contains("SCARF-JADE") && t.contains("TEA-PUER")
+        })
+        .await?;
+
+        // The list: every order a draft; Tokyo and Taipei complete, Boston showing R-063.
+        click(&c, "#nav-shipments").await?;
+        wait_text(&c, "#shipments tbody", |t| {
+            ["#1001", "#1002", "#1004"].iter().all(|r| t.contains(r))
+        })
+        .await?;
+        let rows = c
+            .execute(
+                "return [...document.querySelectorAll('#shipments tr[data-id]')].map(r =>
+                   [r.dataset.reference, r.dataset.weight, r.dataset.errors]);",
+                vec![],
+            )
+            .await?;
+        let mut rows: Vec<(String, String, String)> = rows
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|r| {
+                let s = |i: usize| r[i].as_str().unwrap_or_default().to_owned();
+                (s(0), s(1), s(2))
+            })
+            .collect();
+        rows.sort();
+        assert_eq!(
+            rows,
+            [
+                ("#1001".into(), "540".into(), "0".into()),
+                ("#1002".into(), "170".into(), "1".into()),
+                ("#1004".into(), "300".into(), "0".into()),
+            ]
+        );
+        screenshot(&c, "shop-import-drafts").await;
+        Ok::<_, fantoccini::error::CmdError>(())
+    }
+    .await;
+    finish(c, outcome).await;
+    let _ = std::fs::remove_file(&csv);
+}

@@ -62,6 +62,11 @@ commands! {
     blocking export_contacts(NoRequest) -> R<ExportFile>;
     blocking export_shipments(ShipmentFilterRequest) -> R<ExportFile>;
 
+    blocking list_products(NoRequest) -> R<Vec<ProductDto>>;
+    blocking save_product(ProductDto) -> R<CatalogueReportDto>;
+    blocking import_catalogue(ImportCatalogueRequest) -> R<CatalogueReportDto>;
+    blocking export_catalogue(NoRequest) -> R<ExportFile>;
+
     blocking check_draft(ShipmentDraftDto) -> R<DraftCheck>;
     blocking save_shipment(SaveShipmentRequest) -> R<ShipmentDto>;
     blocking get_shipment(IdRequest) -> R<ShipmentDto>;

@@ -1365,3 +1365,97 @@ pub fn sync_run(run: &satchel_ipc::SyncRunDto, locale: Locale) -> String {
         (None, Locale::ZhHk) => format!("已傳送 {} 項，已接收 {} 項", run.pushed, run.pulled),
     }
 }
+
+// --- Shop orders and the catalogue (issue #14) ------------------------------------------------
+
+/// "Shopify order export: 3 orders, 4 line items. 2 complete drafts, 1 with problems."
+pub fn shop_file_summary(f: &satchel_ipc::ShopFileDto, locale: Locale) -> String {
+    match locale {
+        Locale::En => format!(
+            "{}: {} orders, {} line items. {} complete drafts, {} with problems (shown in the list and the editor).",
+            f.platform_name, f.orders, f.line_items, f.complete, f.with_problems
+        ),
+        Locale::ZhHk => format!(
+            "{}：{} 張訂單，{} 項貨品。{} 件草稿已完整，{} 件有問題（會在清單及編輯器中顯示）。",
+            f.platform_name, f.orders, f.line_items, f.complete, f.with_problems
+        ),
+    }
+}
+
+/// "1 cancelled" for the lines a shop export's import leaves out.
+pub fn skip_count(reason: &str, count: u32, locale: Locale) -> String {
+    let (en, zh) = match reason {
+        "cancelled" => ("cancelled", "已取消"),
+        "refunded" => ("refunded", "已退款"),
+        "fulfilled" => ("already fulfilled", "已出貨"),
+        "not_shipping" => ("need no shipping", "毋須寄送"),
+        "unpaid" => ("not paid", "未付款"),
+        other => (other, other),
+    };
+    match locale {
+        Locale::En => format!("{count} {en}"),
+        Locale::ZhHk => format!("{zh} {count} 項"),
+    }
+}
+
+/// What an order import did.
+pub fn shop_import_summary(r: &satchel_ipc::ImportReport, locale: Locale) -> String {
+    match locale {
+        Locale::En => format!(
+            "{} drafts imported; {} updated, {} unchanged, {} kept as stored, {} held for review, {} orders without an address.",
+            r.imported, r.updated, r.unchanged, r.kept_existing, r.duplicates, r.rejected
+        ),
+        Locale::ZhHk => format!(
+            "已匯入 {} 件草稿；更新 {} 件，無變更 {} 件，保留現有 {} 件，待檢查 {} 件，{} 張訂單沒有地址。",
+            r.imported, r.updated, r.unchanged, r.kept_existing, r.duplicates, r.rejected
+        ),
+    }
+}
+
+/// "Saved. 2 drafts completed with it."
+pub fn catalogue_saved(r: &satchel_ipc::CatalogueReportDto, locale: Locale) -> String {
+    match locale {
+        Locale::En => format!(
+            "{} product(s) saved; {} draft(s) completed with them.",
+            r.saved, r.drafts_completed
+        ),
+        Locale::ZhHk => format!(
+            "已儲存 {} 項產品；{} 件草稿已據此補齊。",
+            r.saved, r.drafts_completed
+        ),
+    }
+}
+
+/// Words of the shop and catalogue screens, in both languages.
+pub fn shop_text(key: &str, locale: Locale) -> &'static str {
+    let (en, zh) = match key {
+        "skipped" => ("Lines left out:", "未匯入的項目："),
+        "unusable" => ("Orders that cannot be shipments:", "無法成為郵件的訂單："),
+        "unknown" => (
+            "SKUs not in the catalogue: add each once and every draft that uses it is completed.",
+            "產品目錄未有的 SKU：每項新增一次，所有用到它的草稿都會補齊。",
+        ),
+        "add" => ("Add to catalogue", "加入產品目錄"),
+        "catalogue" => ("Product catalogue", "產品目錄"),
+        "catalogue_help" => (
+            "What each SKU your shop sells is, for customs: imported orders get their customs lines and weight from here.",
+            "列明店舖每個 SKU 的報關資料：匯入的訂單會由此取得報關項目及重量。",
+        ),
+        "catalogue_import" => ("Import a catalogue CSV", "匯入產品目錄 CSV"),
+        "catalogue_export" => ("Export the catalogue", "匯出產品目錄"),
+        "catalogue_empty" => ("No products yet.", "尚未有產品。"),
+        "sku" => ("SKU", "SKU"),
+        "description_en" => ("Description (English)", "描述（英文）"),
+        "description_zh" => ("Description (Chinese)", "描述（中文）"),
+        "hs_code" => ("HS code", "HS 編碼"),
+        "origin" => ("Origin", "原產地"),
+        "unit_weight_g" => ("Unit weight (g)", "單件重量（克）"),
+        "unit_value" => ("Unit value", "單件價值"),
+        "currency" => ("Currency", "貨幣"),
+        "category" => ("Category", "類別"),
+        "orders" => ("Orders", "訂單"),
+        "title" => ("In the shop", "店舖名稱"),
+        _ => ("", ""),
+    };
+    pick(en, zh, locale)
+}

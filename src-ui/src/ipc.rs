@@ -5,13 +5,14 @@
 //! the app.
 
 use satchel_ipc::{
-    cmd, event, AttachItemRequest, CancelResponse, CheckItemRequest, CommandError, CompareRequest,
-    CompareResponse, ContactDto, ContactSearchRequest, CreateSyncAccountRequest, DestinationChoice,
-    DestinationQuery, DeviceDto, DraftCheck, EcshipSettingsView, ExportFile, IdRequest,
-    ImportPreview, ImportProgress, ImportReport, ItemCheck, JoinRequest, LabelPreview,
-    LabelRequest, LockSettingsDto, NoRequest, OfferPairingRequest, PairingOfferDto, PostingPreview,
+    cmd, event, AttachItemRequest, CancelResponse, CatalogueReportDto, CheckItemRequest,
+    CommandError, CompareRequest, CompareResponse, ContactDto, ContactSearchRequest,
+    CreateSyncAccountRequest, DestinationChoice, DestinationQuery, DeviceDto, DraftCheck,
+    EcshipSettingsView, ExportFile, IdRequest, ImportCatalogueRequest, ImportPreview,
+    ImportProgress, ImportReport, ItemCheck, JoinRequest, LabelPreview, LabelRequest,
+    LockSettingsDto, NoRequest, OfferPairingRequest, PairingOfferDto, PostingPreview,
     PostingPrintResult, PostingRequest, PreviewImportRequest, PrintLabelsRequest,
-    PrintPostingRequest, PrintProgress, PrintResult, PrinterDto, RestoreRequest,
+    PrintPostingRequest, PrintProgress, PrintResult, PrinterDto, ProductDto, RestoreRequest,
     RevokeDeviceRequest, RunImportRequest, SaveContactRequest, SaveContactResponse,
     SaveEcshipSettingsRequest, SaveShipmentRequest, SetLockRequest, SetStateRequest,
     SevereWeatherDto, SevereWeatherRequest, ShipmentDraftDto, ShipmentDto, ShipmentFilterRequest,
@@ -134,6 +135,22 @@ pub async fn export_contacts() -> Result<ExportFile, CallError> {
 
 pub async fn export_shipments(request: ShipmentFilterRequest) -> Result<ExportFile, CallError> {
     call(cmd::EXPORT_SHIPMENTS, &request).await
+}
+
+pub async fn list_products() -> Result<Vec<ProductDto>, CallError> {
+    call(cmd::LIST_PRODUCTS, &NoRequest {}).await
+}
+
+pub async fn save_product(request: ProductDto) -> Result<CatalogueReportDto, CallError> {
+    call(cmd::SAVE_PRODUCT, &request).await
+}
+
+pub async fn import_catalogue(text: String) -> Result<CatalogueReportDto, CallError> {
+    call(cmd::IMPORT_CATALOGUE, &ImportCatalogueRequest { text }).await
+}
+
+pub async fn export_catalogue() -> Result<ExportFile, CallError> {
+    call(cmd::EXPORT_CATALOGUE, &NoRequest {}).await
 }
 
 pub async fn check_draft(request: ShipmentDraftDto) -> Result<DraftCheck, CallError> {

@@ -50,6 +50,12 @@ pub mod cmd {
         EXPORT_CONTACTS = "export_contacts";
         EXPORT_SHIPMENTS = "export_shipments";
 
+        // The product catalogue that fills imported shop orders (issue #14).
+        LIST_PRODUCTS = "list_products";
+        SAVE_PRODUCT = "save_product";
+        IMPORT_CATALOGUE = "import_catalogue";
+        EXPORT_CATALOGUE = "export_catalogue";
+
         // Shipments (local store).
         CHECK_DRAFT = "check_draft";
         SAVE_SHIPMENT = "save_shipment";
@@ -476,6 +482,93 @@ pub struct ImportPreview {
     /// Rows with at least one error, in the whole file.
     pub rows_with_errors: u32,
     pub rows: Vec<PreviewRow>,
+    /// Set when the file is a shop's own order export (issue #14): it is read as orders, with
+    /// no column mapping, and the rows above are empty.
+    #[serde(default)]
+    pub shop: Option<ShopFileDto>,
+}
+
+/// What a shop's order export holds, as the import wizard shows it (issue #14).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShopFileDto {
+    /// `shopify`, `woocommerce`, `etsy_orders`, `etsy_items`, `ebay`, `shopline`.
+    pub platform: String,
+    /// "Shopify order export".
+    pub platform_name: String,
+    /// Orders that will become drafts, and those that cannot.
+    pub orders: u32,
+    pub line_items: u32,
+    /// Drafts with no error: their SKUs known, every rule met.
+    pub complete: u32,
+    pub with_problems: u32,
+    pub skipped: Vec<SkipCountDto>,
+    pub unusable: Vec<UnusableOrderDto>,
+    pub unknown_skus: Vec<UnknownSkuDto>,
+}
+
+/// Lines of a shop export left out for one reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SkipCountDto {
+    /// `cancelled`, `refunded`, `fulfilled`, `not_shipping`, `unpaid`.
+    pub reason: String,
+    pub count: u32,
+}
+
+/// An order that cannot become a shipment (no address), with why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnusableOrderDto {
+    pub line: u32,
+    pub order: String,
+    pub reason: String,
+}
+
+/// A SKU the catalogue does not know yet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnknownSkuDto {
+    pub sku: String,
+    /// What the shop calls it.
+    pub title: String,
+    /// Orders that use it.
+    pub orders: u32,
+}
+
+/// One product of the catalogue (issue #14). Money as decimal text, weight in grams.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductDto {
+    pub sku: String,
+    pub description_en: String,
+    pub description_zh: String,
+    pub hs_code: String,
+    pub origin: String,
+    pub unit_weight_g: u32,
+    pub unit_value: String,
+    pub currency: String,
+    /// A content category id (`sale_of_goods`, `gift`, ...).
+    pub category: String,
+    /// May go to the EU, Switzerland and Norway as written (plain English, R-069).
+    pub eu_ok: bool,
+}
+
+/// `import_catalogue` request: a catalogue CSV the merchant chose, as text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportCatalogueRequest {
+    pub text: String,
+}
+
+/// What saving products did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogueReportDto {
+    pub saved: u32,
+    /// Imported drafts whose unknown lines the products filled.
+    pub drafts_completed: u32,
+    /// Rows refused: where, and every problem named by field and rule.
+    pub refused: Vec<RefusedRowDto>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefusedRowDto {
+    pub at: String,
+    pub problems: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -517,6 +610,12 @@ pub struct ImportReport {
     /// The rows not imported, as CSV with the file's columns plus `errors`; empty when every
     /// row went in.
     pub report_csv: String,
+    /// Orders already imported whose draft would not change: left alone (shop exports).
+    #[serde(default)]
+    pub unchanged: u32,
+    /// Set when the file was a shop's order export (issue #14).
+    #[serde(default)]
+    pub shop: Option<ShopFileDto>,
 }
 
 /// A CSV file for the merchant to save (`export_contacts`, `export_shipments`).

@@ -19,7 +19,7 @@ use crate::lock::LockState;
 use crate::store::{store_error, SharedStore};
 use crate::sync::SyncState;
 use crate::{
-    contacts, csv, ecship, item, labels, posting, quote, shipments, sync, tariffs, Engine,
+    contacts, csv, ecship, item, labels, orders, posting, quote, shipments, sync, tariffs, Engine,
 };
 
 /// Where the front end's window hears about work in progress. A closed window cannot be told;
@@ -292,6 +292,76 @@ impl App {
             )
         })
         .await
+    }
+
+    // --- The product catalogue (issue #14) ---------------------------------------------------
+
+    pub fn list_products(&self, NoRequest {}: NoRequest) -> Result<Vec<ProductDto>, CommandError> {
+        let products = self.store.lock().products().map_err(store_error)?;
+        Ok(products.iter().map(orders::product_dto).collect())
+    }
+
+    /// Saves one product after the content-line rules (each problem on its field), then
+    /// completes the imported drafts that were waiting for its SKU.
+    pub fn save_product(&self, r: ProductDto) -> Result<CatalogueReportDto, CommandError> {
+        let product = orders::product_from_dto(&r).map_err(|why| {
+            let field = why.split(':').next().unwrap_or_default().to_owned();
+            CommandError::new(field, Refused::StoreRule { message: why })
+        })?;
+        let engine = self.engine();
+        let today = today_in_hong_kong();
+        let problems: Vec<ProblemDto> =
+            satchel_core::catalogue::validate_product(&product, &engine.rates.as_of(today))
+                .iter()
+                .filter(|p| p.is_error())
+                .map(crate::convert::problem)
+                .collect();
+        if product.sku.is_empty() {
+            return Err(CommandError::new(
+                "sku",
+                Refused::StoreRule {
+                    message: "a product needs the SKU its shop writes".into(),
+                },
+            ));
+        }
+        if !problems.is_empty() {
+            return Err(CommandError::invalid(problems));
+        }
+        let report = orders::add_products(
+            &mut self.store.lock(),
+            &engine,
+            vec![(product.sku.clone(), Ok(product))],
+            today,
+        )
+        .map_err(store_error)?;
+        Ok(orders::catalogue_dto(&report))
+    }
+
+    /// A catalogue CSV: each row checked; the good ones saved in one transaction.
+    pub fn import_catalogue(
+        &self,
+        r: ImportCatalogueRequest,
+    ) -> Result<CatalogueReportDto, CommandError> {
+        let rows = satchel_store::catalogue::read_products(&r.text).map_err(store_error)?;
+        let items = rows
+            .into_iter()
+            .map(|(line, p)| (format!("line {line}"), p))
+            .collect();
+        let report = orders::add_products(
+            &mut self.store.lock(),
+            &self.engine(),
+            items,
+            today_in_hong_kong(),
+        )
+        .map_err(store_error)?;
+        Ok(orders::catalogue_dto(&report))
+    }
+
+    pub fn export_catalogue(&self, NoRequest {}: NoRequest) -> Result<ExportFile, CommandError> {
+        Ok(ExportFile {
+            file_name: format!("satchel-catalogue-{}.csv", today_in_hong_kong()),
+            text: self.store.lock().export_products().map_err(store_error)?,
+        })
     }
 
     pub fn export_contacts(&self, NoRequest {}: NoRequest) -> Result<ExportFile, CommandError> {

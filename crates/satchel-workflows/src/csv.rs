@@ -45,6 +45,21 @@ pub fn preview(
     r: &PreviewImportRequest,
     today: NaiveDate,
 ) -> Result<ImportPreview, CommandError> {
+    if r.table == ImportTable::Shipments {
+        if let Some(read) = crate::orders::read(&r.text, engine).map_err(store_error)? {
+            let prepared =
+                crate::orders::prepare(store, engine, read, today).map_err(store_error)?;
+            return Ok(ImportPreview {
+                headers: Vec::new(),
+                mapping: Vec::new(),
+                fields: Vec::new(),
+                total_rows: (prepared.drafts.len() + prepared.unusable.len()) as u32,
+                rows_with_errors: prepared.with_problems() as u32,
+                rows: Vec::new(),
+                shop: Some(crate::orders::file_dto(&prepared)),
+            });
+        }
+    }
     let assess = |s: &Shipment| -> Assessment { shipments::assess(engine, s, today) };
     let t = table(r.table);
     let p = store
@@ -72,6 +87,7 @@ pub fn preview(
                 duplicate_of: row.duplicate_of,
             })
             .collect(),
+        shop: None,
     })
 }
 
@@ -114,6 +130,25 @@ pub fn run(
     today: NaiveDate,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<ImportReport, CommandError> {
+    if r.table == ImportTable::Shipments {
+        if let Some(read) = crate::orders::read(&r.text, engine).map_err(store_error)? {
+            let prepared =
+                crate::orders::prepare(store, engine, read, today).map_err(store_error)?;
+            let report = crate::orders::import(store, &prepared, policy(r.policy), progress)
+                .map_err(store_error)?;
+            return Ok(ImportReport {
+                total_rows: (prepared.drafts.len() + prepared.unusable.len()) as u32,
+                imported: report.imported as u32,
+                updated: report.updated as u32,
+                kept_existing: report.kept_existing as u32,
+                duplicates: report.duplicates.len() as u32,
+                rejected: prepared.unusable.len() as u32,
+                report_csv: String::new(),
+                unchanged: report.unchanged as u32,
+                shop: Some(crate::orders::file_dto(&prepared)),
+            });
+        }
+    }
     let mapping = r.mapping.clone().map(Mapping);
     let file = ImportFile {
         table: table(r.table),
@@ -130,6 +165,8 @@ pub fn run(
         duplicates: report.duplicates.len() as u32,
         rejected: report.rejected as u32,
         report_csv: report.report_csv,
+        unchanged: 0,
+        shop: None,
     })
 }
 

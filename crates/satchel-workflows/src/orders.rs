@@ -292,3 +292,110 @@ pub fn add_products(
     }
     Ok(report)
 }
+
+/// What the wizard shows of a prepared file.
+pub fn file_dto(p: &Prepared) -> satchel_ipc::ShopFileDto {
+    satchel_ipc::ShopFileDto {
+        platform: p.platform.id().to_owned(),
+        platform_name: p.platform.name().to_owned(),
+        orders: (p.drafts.len() + p.unusable.len()) as u32,
+        line_items: p.line_items as u32,
+        complete: p.complete as u32,
+        with_problems: p.with_problems() as u32,
+        skipped: p
+            .skipped
+            .iter()
+            .map(|(r, n)| satchel_ipc::SkipCountDto {
+                reason: skip_id(*r).to_owned(),
+                count: *n as u32,
+            })
+            .collect(),
+        unusable: p
+            .unusable
+            .iter()
+            .map(|u| satchel_ipc::UnusableOrderDto {
+                line: u.line as u32,
+                order: u.reference.clone(),
+                reason: u.reason.clone(),
+            })
+            .collect(),
+        unknown_skus: p
+            .unknown_skus
+            .iter()
+            .map(|u| satchel_ipc::UnknownSkuDto {
+                sku: u.sku.clone(),
+                title: u.title.clone(),
+                orders: u.orders as u32,
+            })
+            .collect(),
+    }
+}
+
+fn skip_id(r: SkipReason) -> &'static str {
+    match r {
+        SkipReason::Cancelled => "cancelled",
+        SkipReason::Refunded => "refunded",
+        SkipReason::Fulfilled => "fulfilled",
+        SkipReason::NotShipping => "not_shipping",
+        SkipReason::Unpaid => "unpaid",
+    }
+}
+
+/// A product as the window sends and shows it.
+pub fn product_dto(p: &Product) -> satchel_ipc::ProductDto {
+    satchel_ipc::ProductDto {
+        sku: p.sku.clone(),
+        description_en: p.description_en.clone(),
+        description_zh: p.description_zh.clone(),
+        hs_code: p.hs_code.clone(),
+        origin: p.origin.clone(),
+        unit_weight_g: p.unit_weight_g,
+        unit_value: crate::convert::money(p.unit_value),
+        currency: p.currency.clone(),
+        category: p.category.id().to_owned(),
+        eu_ok: p.eu_ok,
+    }
+}
+
+/// The window's product, read: a value or category it cannot be is named by its field.
+pub fn product_from_dto(d: &satchel_ipc::ProductDto) -> Result<Product, String> {
+    let unit_value = match d.unit_value.trim() {
+        "" => rust_decimal::Decimal::ZERO,
+        v => v
+            .parse()
+            .map_err(|_| format!("unit_value: \"{v}\" is not an amount"))?,
+    };
+    let category = satchel_core::model::ContentCategory::from_id(&d.category)
+        .ok_or_else(|| format!("category: \"{}\" is not a content category", d.category))?;
+    Ok(Product {
+        sku: d.sku.trim().to_owned(),
+        description_en: d.description_en.trim().to_owned(),
+        description_zh: d.description_zh.trim().to_owned(),
+        hs_code: d.hs_code.trim().to_owned(),
+        origin: d.origin.trim().to_ascii_uppercase(),
+        unit_weight_g: d.unit_weight_g,
+        unit_value,
+        currency: match d.currency.trim() {
+            "" => "HKD".to_owned(),
+            c => c.to_ascii_uppercase(),
+        },
+        category,
+        eu_ok: d.eu_ok,
+    })
+}
+
+/// A catalogue report as the window shows it.
+pub fn catalogue_dto(r: &CatalogueReport) -> satchel_ipc::CatalogueReportDto {
+    satchel_ipc::CatalogueReportDto {
+        saved: r.saved as u32,
+        drafts_completed: r.drafts_completed as u32,
+        refused: r
+            .refused
+            .iter()
+            .map(|(at, problems)| satchel_ipc::RefusedRowDto {
+                at: at.clone(),
+                problems: problems.clone(),
+            })
+            .collect(),
+    }
+}

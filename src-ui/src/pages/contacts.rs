@@ -17,6 +17,7 @@ use crate::components::routing::party_anchor;
 use crate::files;
 use crate::i18n::{call_error, tr, use_locale, Key, Locale};
 use crate::ipc;
+use crate::panels::catalogue::CataloguePanel;
 use crate::panels::import::ImportWizard;
 
 /// A problem path relative to the contact (`name`, `lines[1]`) belongs to an input's slot.
@@ -86,6 +87,8 @@ pub fn ContactsPage() -> impl IntoView {
         });
     };
     // Tags change only when contacts are saved, deleted or imported, not while typing.
+    // Products are added from the import wizard too: the catalogue panel then reloads.
+    let catalogue_changed = RwSignal::new(0u32);
     let refresh_tags = move || {
         spawn_local(async move {
             if let Ok(t) = ipc::list_contact_tags().await {
@@ -341,6 +344,11 @@ pub fn ContactsPage() -> impl IntoView {
             </form>
         </section>
 
-        <ImportWizard on_done=Callback::new(move |()| { refresh(); refresh_tags(); }) />
+        <ImportWizard on_done=Callback::new(move |()| {
+            refresh();
+            refresh_tags();
+            catalogue_changed.update(|n| *n += 1);
+        }) />
+        <CataloguePanel refresh=catalogue_changed on_done=Callback::new(move |()| refresh()) />
     }
 }

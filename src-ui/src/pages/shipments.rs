@@ -480,6 +480,8 @@ pub fn ShipmentsPage() -> impl IntoView {
                             let has_errors = r.errors > 0;
                             view! {
                                 <tr data-id=id.clone() data-state=r.state.id()
+                                    data-reference=r.reference.clone() data-errors=r.errors.to_string()
+                                    data-weight=r.weight_g.to_string()
                                     class:selected=move || selected.with(|s| s.contains(&id_row))
                                     on:click=move |_| nav.edit(Some(id.clone()))>
                                     <td class="pick">

@@ -9,8 +9,8 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use satchel_ipc::{
-    DuplicatePolicy, ImportPreview, ImportProgress, ImportReport, ImportTable,
-    PreviewImportRequest, RunImportRequest,
+    CatalogueReportDto, DuplicatePolicy, ImportPreview, ImportProgress, ImportReport, ImportTable,
+    PreviewImportRequest, ProductDto, RunImportRequest, ShopFileDto, UnknownSkuDto,
 };
 use web_sys::HtmlInputElement;
 
@@ -105,8 +105,15 @@ pub fn ImportWizard(
             report.set(Some(answer));
             running.set(false);
             on_done.run(());
-            // The store may now hold duplicates of the previewed rows.
-            load_preview();
+            // The store may now hold duplicates of the previewed rows. A shop file's preview
+            // stays: its forms for unknown SKUs are what the merchant fills next.
+            let shop_file = matches!(
+                preview.get_untracked(),
+                Some(Ok(ImportPreview { shop: Some(_), .. }))
+            );
+            if !shop_file {
+                load_preview();
+            }
         });
     };
 
@@ -148,7 +155,12 @@ pub fn ImportWizard(
             </div>
             {move || preview.get().map(|p| match p {
                 Err(e) => view! { <p class="result bad" id="import-preview-error">{call_error(&e, locale.get())}</p> }.into_any(),
-                Ok(p) => preview_view(p, mapping, load_preview).into_any(),
+                Ok(p) => match p.shop.clone() {
+                    Some(shop) => view! {
+                        <ShopFile shop=shop on_added=on_done />
+                    }.into_any(),
+                    None => preview_view(p, mapping, load_preview).into_any(),
+                },
             })}
             <p class="row">
                 <button id="import-run" type="button"
@@ -165,6 +177,9 @@ pub fn ImportWizard(
                 {move || report.get().map(|r| {
                     let l = locale.get();
                     match r {
+                        Ok(r) if r.shop.is_some() => view! {
+                            <p class="result ok" id="import-shop-result">{i18n::shop_import_summary(&r, l)}</p>
+                        }.into_any(),
                         Ok(r) => view! {
                             <p class="result ok">{i18n::import_summary(&r, l)}</p>
                         }.into_any(),
@@ -264,5 +279,118 @@ fn preview_view(
                 <tbody>{rows}</tbody>
             </table>
         </div>
+    }
+}
+
+/// A shop's order export as found (issue #14): the platform, the orders, what is left out and
+/// why, and each SKU the catalogue lacks with a form to add it there and then.
+#[component]
+fn ShopFile(shop: ShopFileDto, on_added: Callback<()>) -> impl IntoView {
+    let locale = use_locale();
+    let summary = shop.clone();
+    let skipped = shop.skipped.clone();
+    let unusable = shop.unusable.clone();
+    let unknown = shop.unknown_skus.clone();
+    view! {
+        <div id="shop-file" data-platform=shop.platform.clone()>
+            <p class="note" id="import-summary">
+                {move || i18n::shop_file_summary(&summary, locale.get())}
+            </p>
+            {(!skipped.is_empty()).then(|| view! {
+                <p id="shop-skipped">
+                    {move || i18n::shop_text("skipped", locale.get())}" "
+                    {skipped.iter().map(|s| {
+                        let (reason, count) = (s.reason.clone(), s.count);
+                        let attr = reason.clone();
+                        view! {
+                            <span class="skip" data-reason=attr data-count=count.to_string()>
+                                {move || i18n::skip_count(&reason, count, locale.get())}
+                            </span>" "
+                        }
+                    }).collect_view()}
+                </p>
+            })}
+            {(!unusable.is_empty()).then(|| view! {
+                <div id="shop-unusable">
+                    <p>{move || i18n::shop_text("unusable", locale.get())}</p>
+                    <ul>
+                        {unusable.iter().map(|u| view! {
+                            <li data-order=u.order.clone()>{format!("{} ({}): {}", u.order, u.line, u.reason)}</li>
+                        }).collect_view()}
+                    </ul>
+                </div>
+            })}
+            {(!unknown.is_empty()).then(|| view! {
+                <div id="shop-unknown">
+                    <p class="help">{move || i18n::shop_text("unknown", locale.get())}</p>
+                    {unknown.iter().map(|u| view! { <UnknownSku sku=u.clone() on_added=on_added /> }).collect_view()}
+                </div>
+            })}
+        </div>
+    }
+}
+
+/// One unknown SKU and the short form that adds it to the catalogue.
+#[component]
+fn UnknownSku(sku: UnknownSkuDto, on_added: Callback<()>) -> impl IntoView {
+    let locale = use_locale();
+    let en = RwSignal::new(sku.title.clone());
+    let zh = RwSignal::new(String::new());
+    let hs = RwSignal::new(String::new());
+    let origin = RwSignal::new(String::new());
+    let weight = RwSignal::new(String::new());
+    let value = RwSignal::new(String::new());
+    let answer = RwSignal::new(None::<Result<CatalogueReportDto, CallError>>);
+    let code = sku.sku.clone();
+    let save = move || {
+        let product = ProductDto {
+            sku: code.clone(),
+            description_en: en.get_untracked(),
+            description_zh: zh.get_untracked(),
+            hs_code: hs.get_untracked(),
+            origin: origin.get_untracked(),
+            unit_weight_g: weight.get_untracked().trim().parse().unwrap_or(0),
+            unit_value: value.get_untracked(),
+            currency: "HKD".into(),
+            category: "sale_of_goods".into(),
+            eu_ok: true,
+        };
+        spawn_local(async move {
+            let r = ipc::save_product(product).await;
+            let ok = r.is_ok();
+            answer.set(Some(r));
+            if ok {
+                on_added.run(());
+            }
+        });
+    };
+    let field = move |key: &'static str, signal: RwSignal<String>| {
+        view! {
+            <label>
+                {move || i18n::shop_text(key, locale.get())}
+                <input class=format!("product-{key}") prop:value=move || signal.get()
+                    on:input=move |ev| signal.set(event_target_value(&ev)) />
+            </label>
+        }
+    };
+    view! {
+        <fieldset class="unknown-sku" data-sku=sku.sku.clone()>
+            <legend>{format!("{} · {} · {}", sku.sku, sku.title, sku.orders)}</legend>
+            <div class="grid">
+                {field("description_en", en)}
+                {field("description_zh", zh)}
+                {field("hs_code", hs)}
+                {field("origin", origin)}
+                {field("unit_weight_g", weight)}
+                {field("unit_value", value)}
+            </div>
+            <button type="button" class="add-product" on:click=move |_| save()>
+                {move || i18n::shop_text("add", locale.get())}
+            </button>
+            {move || answer.get().map(|a| match a {
+                Ok(r) => view! { <p class="result ok product-saved">{i18n::catalogue_saved(&r, locale.get())}</p> }.into_any(),
+                Err(e) => view! { <p class="result bad product-refused">{call_error(&e, locale.get())}</p> }.into_any(),
+            })}
+        </fieldset>
     }
 }

@@ -1,5 +1,6 @@
 //! Panels a screen opens over its list: printing labels, iMail posting documents, a
-//! shipment's tracking timeline, and the CSV import wizard.
+//! shipment's tracking timeline, the CSV import wizard and the product catalogue.
+pub mod catalogue;
 pub mod import;
 pub mod posting;
 pub mod print;
