@@ -1575,6 +1575,7 @@ async fn a_shop_export_becomes_drafts_and_the_catalogue_completes_them() {
             .await?;
         assert_eq!(unknown.len(), 2, "SCARF-JADE and TEA-PUER");
         screenshot(&c, "shop-import-preview").await;
+        fits_a_phone(&c, "shop-import-phone").await?;
 
         click(&c, "#import-run").await?;
         let result = wait_text(&c, "#import-shop-result", |t| !t.is_empty()).await?;

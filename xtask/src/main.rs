@@ -169,6 +169,8 @@ fn bench() -> Result<()> {
     cargo(&["bench", "-p", "satchel-core", "--bench", "quotes"])?;
     // Search p99 at 100,000 contacts and import rows/s (issue #4).
     cargo(&["bench", "-p", "satchel-store", "--bench", "store"])?;
+    // 5,000 shop orders to validated, priced drafts, next to a raw insert (issue #14).
+    cargo(&["bench", "-p", "satchel-workflows", "--bench", "orders"])?;
     // 500 labels to one PDF: time and peak memory (issue #5).
     cargo(&["bench", "-p", "satchel-labels", "--bench", "render"])?;
     // Hub latency with 1,000 concurrent simulated devices on SQLite (issue #6).

@@ -399,7 +399,11 @@ pub(crate) fn with_reference(
     }
     Ok(conn
         .prepare_cached(
-            "SELECT id FROM shipments WHERE reference = ?1 AND deleted = 0 ORDER BY rowid LIMIT 1",
+            // `reference <> ''` lets SQLite use the partial index `shipments_by_reference`
+            // (it cannot prove a parameter non-empty); without it every lookup scans the table
+            // and a 5,000-order import is quadratic.
+            "SELECT id FROM shipments WHERE reference = ?1 AND reference <> '' AND deleted = 0
+             ORDER BY rowid LIMIT 1",
         )?
         .query_row([reference.trim()], |r| r.get(0))
         .optional()?)

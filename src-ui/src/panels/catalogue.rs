@@ -67,12 +67,14 @@ pub fn CataloguePanel(
         <section class="card" id="catalogue">
             <h2>{t("catalogue")}</h2>
             <p class="help">{t("catalogue_help")}</p>
-            <p class="row">
+            <div class="grid">
                 <label>
                     {t("catalogue_import")}
                     <input id="catalogue-file" type="file" accept=".csv,text/csv,text/plain"
                         node_ref=file_input on:change=move |_| on_file() />
                 </label>
+            </div>
+            <p class="row">
                 <button id="catalogue-export" type="button" on:click=move |_| export()>
                     {t("catalogue_export")}
                 </button>
