@@ -26,7 +26,7 @@ CREATE TABLE tariff_parts_done (
 -- with every row and sequence number as it was (the sync engine's pushed mark refers to them).
 CREATE TABLE change_log_new (
     seq       INTEGER PRIMARY KEY AUTOINCREMENT,
-    entity    TEXT NOT NULL CHECK (entity IN ('contact', 'shipment', 'tariff_part')),
+    entity    TEXT NOT NULL CHECK (entity IN ('contact', 'shipment', 'tariff_part', 'product')),
     record_id TEXT NOT NULL,
     hlc       TEXT NOT NULL,
     fields    TEXT NOT NULL CHECK (json_valid(fields))
@@ -52,9 +52,15 @@ CREATE TABLE prices_of_record (
 ALTER TABLE outbox ADD COLUMN price_of_record TEXT;
 
 -- The product catalogue (issue #14): what each SKU a shop sells is, for customs. Imported
--- order lines with a known SKU get their customs line and weight from it.
+-- order lines with a known SKU get their customs line and weight from it. It syncs like the
+-- address book, field by field: `id` is derived from the SKU (the same SKU on two devices is
+-- one record), `clocks` holds each field's last stamp. A row waiting for its creating change
+-- has an empty description and is not listed.
 CREATE TABLE products (
     sku            TEXT PRIMARY KEY,
+    id             TEXT NOT NULL UNIQUE,
+    hlc            TEXT NOT NULL DEFAULT '',
+    clocks         TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(clocks)),
     description_en TEXT NOT NULL,
     description_zh TEXT NOT NULL DEFAULT '',
     hs_code        TEXT NOT NULL DEFAULT '',

@@ -9,13 +9,19 @@
 //! so a product added later fills the lines that were unknown at import.
 
 use rusqlite::{params, OptionalExtension};
+use rust_decimal::Decimal;
 use satchel_core::catalogue::{Defaults, Product};
 use satchel_core::model::{ContentCategory, Shipment};
 use satchel_core::shop::{Platform, ShopOrder};
+use serde_json::{Map, Value};
 
 use crate::csv_io::{DuplicatePolicy, DuplicateRow};
+use crate::merge::{ApplyReport, RemoteChange, Skipped};
 use crate::shipments::{Assessment, ShipmentDraft, ShipmentState};
-use crate::{ContactInput, ContactKind, Error, Result, Store};
+use crate::{ContactInput, ContactKind, Error, Result, Store, Writer};
+
+/// The synced entity of a catalogue product.
+pub const PRODUCT: &str = "product";
 
 const DEFAULTS_KEY: &str = "shipping_defaults";
 
@@ -63,7 +69,7 @@ impl Store {
     /// Every product, by SKU.
     pub fn products(&self) -> Result<Vec<Product>> {
         let mut st = self.conn.prepare_cached(&format!(
-            "SELECT {PRODUCT_COLUMNS} FROM products ORDER BY sku"
+            "SELECT {PRODUCT_COLUMNS} FROM products WHERE description_en <> '' ORDER BY sku"
         ))?;
         let rows = st.query_map([], product_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -73,56 +79,59 @@ impl Store {
         Ok(self
             .conn
             .prepare_cached(&format!(
-                "SELECT {PRODUCT_COLUMNS} FROM products WHERE sku = ?1"
+                "SELECT {PRODUCT_COLUMNS} FROM products WHERE sku = ?1 AND description_en <> ''"
             ))?
             .query_row([sku.trim()], product_from_row)
             .optional()?)
     }
 
-    /// Adds or replaces products, all in one transaction. The caller has checked them.
+    /// Adds or replaces products, all in one transaction. The caller has checked them. Each
+    /// changed field is stamped and logged, so the merchant's other devices get it. Returns
+    /// how many products changed.
     pub fn save_products(&mut self, products: &[Product]) -> Result<usize> {
         self.write(|w| {
             let mut n = 0;
             for p in products {
-                if p.sku.trim().is_empty() {
+                let sku = p.sku.trim();
+                if sku.is_empty() {
                     return Err(Error::Rule {
                         field: "sku",
                         rule: "CATALOGUE",
                         message: "a product needs the SKU its shop writes".into(),
                     });
                 }
-                n += w.tx.prepare_cached(
-                    "INSERT INTO products (sku, description_en, description_zh, hs_code, origin,
-                       unit_weight_g, unit_value, currency, category, eu_ok, updated_ms)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-                     ON CONFLICT (sku) DO UPDATE SET
-                       description_en = excluded.description_en,
-                       description_zh = excluded.description_zh, hs_code = excluded.hs_code,
-                       origin = excluded.origin, unit_weight_g = excluded.unit_weight_g,
-                       unit_value = excluded.unit_value, currency = excluded.currency,
-                       category = excluded.category, eu_ok = excluded.eu_ok,
-                       updated_ms = excluded.updated_ms",
-                )?
-                .execute(params![
-                    p.sku.trim(),
-                    p.description_en,
-                    p.description_zh,
-                    p.hs_code,
-                    p.origin,
-                    p.unit_weight_g,
-                    p.unit_value.to_string(),
-                    p.currency,
-                    p.category.id(),
-                    p.eu_ok,
-                    w.now_ms as i64
-                ])?;
+                let id = product_id(sku);
+                let (mut values, mut clocks, hlc) = load_product_row(&w.tx, &id)?
+                    .unwrap_or_else(|| (Map::new(), Map::new(), String::new()));
+                let new = product_fields(&Product {
+                    sku: sku.to_owned(),
+                    ..p.clone()
+                });
+                let mut changed = Map::new();
+                for (k, v) in &new {
+                    if values.get(k) != Some(v) {
+                        changed.insert(k.clone(), v.clone());
+                    }
+                }
+                if changed.is_empty() {
+                    continue;
+                }
+                let stamp = w.stamp();
+                for (k, v) in &changed {
+                    values.insert(k.clone(), v.clone());
+                    clocks.insert(k.clone(), Value::String(stamp.to_string()));
+                }
+                // The SKU rides on every change: a peer can place a change that overtook the
+                // product's creation.
+                changed.insert("sku".into(), Value::String(sku.to_owned()));
+                let latest = std::cmp::max(hlc, stamp.to_string());
+                values.insert("sku".into(), Value::String(sku.to_owned()));
+                write_product_row(w, &id, &values, &clocks, &latest)?;
+                w.log(PRODUCT, &id, &stamp, &changed)?;
+                n += 1;
             }
             Ok(n)
         })
-    }
-
-    pub fn delete_product(&mut self, sku: &str) -> Result<bool> {
-        self.write(|w| Ok(w.tx.execute("DELETE FROM products WHERE sku = ?1", [sku])? > 0))
     }
 
     /// The shipping defaults (packaging weight, service preference); the built-in ones until
@@ -226,6 +235,23 @@ impl Store {
         })?;
         progress(total, total);
         Ok(report)
+    }
+
+    /// SKUs in the catalogue that drafts imported from a shop order use: the ones a product
+    /// that arrived from another device may complete.
+    pub fn catalogued_order_skus(&self) -> Result<Vec<String>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT DISTINCT json_extract(l.value, '$.sku')
+             FROM shop_orders o JOIN shipments s ON s.id = o.shipment_id,
+                  json_each(o.order_json, '$.lines') l
+             JOIN products p ON p.sku = json_extract(l.value, '$.sku')
+             WHERE s.deleted = 0 AND s.state IN (?1, ?2) AND p.description_en <> ''",
+        )?;
+        let rows = st.query_map(
+            params![ShipmentState::Draft.id(), ShipmentState::Ready.id()],
+            |r| r.get::<_, String>(0),
+        )?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Drafts and ready shipments imported from a shop order that has a line with `sku`:
@@ -361,4 +387,216 @@ impl Store {
         let bytes = w.into_inner().map_err(|e| Error::Csv(e.to_string()))?;
         Ok(format!("\u{feff}{}", String::from_utf8_lossy(&bytes)))
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sync: the catalogue travels like the address book, field by field.
+
+/// A product's record id: derived from its SKU, so the same SKU added on two devices is one
+/// record whose fields merge, never two rows fighting over one SKU.
+pub fn product_id(sku: &str) -> String {
+    use blake2::digest::consts::U16;
+    use blake2::{Blake2b, Digest};
+    let mut h = Blake2b::<U16>::new();
+    h.update(b"satchel/product/v1\0");
+    h.update(sku.as_bytes());
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The synced fields of a product, as stored and as sent.
+const PRODUCT_FIELDS: &[&str] = &[
+    "description_en",
+    "description_zh",
+    "hs_code",
+    "origin",
+    "unit_weight_g",
+    "unit_value",
+    "currency",
+    "category",
+    "eu_ok",
+];
+
+fn product_fields(p: &Product) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert(
+        "description_en".into(),
+        Value::from(p.description_en.clone()),
+    );
+    m.insert(
+        "description_zh".into(),
+        Value::from(p.description_zh.clone()),
+    );
+    m.insert("hs_code".into(), Value::from(p.hs_code.clone()));
+    m.insert("origin".into(), Value::from(p.origin.clone()));
+    m.insert("unit_weight_g".into(), Value::from(p.unit_weight_g));
+    m.insert("unit_value".into(), Value::from(p.unit_value.to_string()));
+    m.insert("currency".into(), Value::from(p.currency.clone()));
+    m.insert("category".into(), Value::from(p.category.id()));
+    m.insert("eu_ok".into(), Value::from(p.eu_ok));
+    m
+}
+
+/// Whether a peer's value can be the field's: checked before anything is written.
+fn product_value_ok(field: &str, v: &Value) -> bool {
+    let text = |max: usize| v.as_str().is_some_and(|s| s.chars().count() <= max);
+    match field {
+        "description_en" | "description_zh" => text(500),
+        "hs_code" | "origin" | "currency" => text(20),
+        "unit_weight_g" => v.as_u64().is_some_and(|g| g <= 1_000_000),
+        "unit_value" => v.as_str().is_some_and(|s| s.parse::<Decimal>().is_ok()),
+        "category" => v
+            .as_str()
+            .is_some_and(|c| ContentCategory::from_id(c).is_some()),
+        "eu_ok" => v.is_boolean(),
+        _ => true,
+    }
+}
+
+type ProductRow = (Map<String, Value>, Map<String, Value>, String);
+
+fn load_product_row(tx: &rusqlite::Connection, id: &str) -> Result<Option<ProductRow>> {
+    let row = tx
+        .prepare_cached(&format!(
+            "SELECT {PRODUCT_COLUMNS}, clocks, hlc FROM products WHERE id = ?1"
+        ))?
+        .query_row([id], |r| {
+            Ok((
+                product_from_row(r)?,
+                r.get::<_, String>(10)?,
+                r.get::<_, String>(11)?,
+            ))
+        })
+        .optional()?;
+    let Some((p, clocks, hlc)) = row else {
+        return Ok(None);
+    };
+    let clocks = serde_json::from_str(&clocks).unwrap_or_default();
+    Ok(Some((product_fields(&p), clocks, hlc)))
+}
+
+fn write_product_row(
+    w: &Writer<'_>,
+    id: &str,
+    values: &Map<String, Value>,
+    clocks: &Map<String, Value>,
+    hlc: &str,
+) -> Result<()> {
+    let sku = values.get("sku").and_then(Value::as_str).map(str::to_owned);
+    let text = |k: &str| {
+        values
+            .get(k)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    w.tx.prepare_cached(
+        "INSERT INTO products (sku, id, description_en, description_zh, hs_code, origin,
+           unit_weight_g, unit_value, currency, category, eu_ok, updated_ms, hlc, clocks)
+         VALUES (coalesce(?1, (SELECT sku FROM products WHERE id = ?2)), ?2, ?3, ?4, ?5, ?6,
+           ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+         ON CONFLICT (id) DO UPDATE SET
+           description_en = excluded.description_en, description_zh = excluded.description_zh,
+           hs_code = excluded.hs_code, origin = excluded.origin,
+           unit_weight_g = excluded.unit_weight_g, unit_value = excluded.unit_value,
+           currency = excluded.currency, category = excluded.category, eu_ok = excluded.eu_ok,
+           updated_ms = excluded.updated_ms, hlc = excluded.hlc, clocks = excluded.clocks",
+    )?
+    .execute(params![
+        sku,
+        id,
+        text("description_en"),
+        text("description_zh"),
+        text("hs_code"),
+        text("origin"),
+        values
+            .get("unit_weight_g")
+            .and_then(Value::as_u64)
+            .map_or(0, |g| g.min(i64::MAX as u64) as i64),
+        match text("unit_value") {
+            v if v.is_empty() => "0".to_owned(),
+            v => v,
+        },
+        match text("currency") {
+            c if c.is_empty() => "HKD".to_owned(),
+            c => c,
+        },
+        match text("category") {
+            c if c.is_empty() => ContentCategory::SaleOfGoods.id().to_owned(),
+            c => c,
+        },
+        values.get("eu_ok").and_then(Value::as_bool).unwrap_or(true),
+        w.now_ms as i64,
+        hlc,
+        Value::Object(clocks.clone()).to_string(),
+    ])?;
+    Ok(())
+}
+
+/// Merges a peer's product change: per field, the later stamp wins (see `merge.rs`).
+pub(crate) fn merge_product(
+    w: &mut Writer<'_>,
+    c: &RemoteChange,
+    report: &mut ApplyReport,
+) -> Result<()> {
+    let skip = |report: &mut ApplyReport, reason: String| {
+        report.skipped.push(Skipped {
+            entity: c.entity.clone(),
+            record_id: c.record_id.clone(),
+            reason,
+        });
+    };
+    let sku = c
+        .fields
+        .get("sku")
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty() && s.chars().count() <= 200);
+    let Some(sku) = sku else {
+        skip(report, "field `sku` has the wrong type".into());
+        return Ok(());
+    };
+    if product_id(sku) != c.record_id {
+        skip(report, "record id does not match field `sku`".into());
+        return Ok(());
+    }
+    if let Some((field, _)) = c
+        .fields
+        .iter()
+        .find(|(k, v)| PRODUCT_FIELDS.contains(&k.as_str()) && !product_value_ok(k, v))
+    {
+        skip(report, format!("field `{field}` has the wrong type"));
+        return Ok(());
+    }
+    let (mut values, mut clocks, hlc, created) = match load_product_row(&w.tx, &c.record_id)? {
+        Some((v, c, h)) => (v, c, h, false),
+        None => {
+            report.records_created += 1;
+            (Map::new(), Map::new(), String::new(), true)
+        }
+    };
+    values.insert("sku".into(), Value::from(sku));
+    let mut taken = 0;
+    for (k, v) in &c.fields {
+        if !PRODUCT_FIELDS.contains(&k.as_str()) {
+            continue;
+        }
+        let newer = clocks
+            .get(k)
+            .and_then(Value::as_str)
+            .and_then(|s| s.parse::<crate::Hlc>().ok())
+            .is_none_or(|cur| cur < c.hlc);
+        if newer {
+            values.insert(k.clone(), v.clone());
+            clocks.insert(k.clone(), Value::String(c.hlc.to_string()));
+            report.fields_applied += 1;
+            taken += 1;
+        } else {
+            report.fields_stale += 1;
+        }
+    }
+    if taken == 0 && !created {
+        return Ok(());
+    }
+    let latest = std::cmp::max(hlc, c.hlc.to_string());
+    write_product_row(w, &c.record_id, &values, &clocks, &latest)
 }

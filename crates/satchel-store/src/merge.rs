@@ -240,6 +240,9 @@ impl Store {
                 match c.entity.as_str() {
                     "contact" => merge_contact(w, c, &mut report)?,
                     "shipment" => merge_shipment(w, c, &mut report)?,
+                    crate::catalogue::PRODUCT => {
+                        crate::catalogue::merge_product(w, c, &mut report)?;
+                    }
                     crate::tariffs::TARIFF_PART => {
                         crate::tariffs::stage_part(w, c, &mut report)?;
                     }

@@ -107,7 +107,8 @@ impl App {
             Arc::new(Engine::with_rates(rates));
     }
 
-    /// Keeps the tariffs the merchant's other devices sent (issue #16) and prices with them.
+    /// Keeps the tariffs the merchant's other devices sent (issue #16) and prices with them,
+    /// and completes imported drafts with products they sent.
     pub(crate) fn adopt_synced_tariffs(&self) {
         let adopted = tariffs::adopt_synced(&mut self.store.lock(), crate::clock::now());
         match adopted {
@@ -122,6 +123,13 @@ impl App {
                 }
             }
             Err(e) => eprintln!("satchel: tariffs from other devices not read: {e}"),
+        }
+        // Products another device added complete the drafts waiting for them (issue #14).
+        let engine = self.engine();
+        if let Err(e) =
+            orders::complete_waiting(&mut self.store.lock(), &engine, today_in_hong_kong())
+        {
+            eprintln!("satchel: drafts waiting for products not completed: {e}");
         }
     }
 

@@ -166,19 +166,19 @@ pub fn import(
 
 /// After `sku` was added to the catalogue: the drafts imported with it unknown get its
 /// customs line and weight, and are checked again. Lines the merchant already filled in are
-/// left as they are. Returns how many drafts changed.
+/// left as they are. Returns the drafts that changed.
 pub fn complete_with(
     store: &mut Store,
     engine: &Engine,
     sku: &str,
     today: NaiveDate,
-) -> Result<usize, satchel_store::Error> {
+) -> Result<Vec<String>, satchel_store::Error> {
     let Some(product) = store.product(sku)? else {
-        return Ok(0);
+        return Ok(Vec::new());
     };
     let defaults = store.shipping_defaults()?;
     let view = engine.rates.as_of(today);
-    let mut changed = 0;
+    let mut changed = Vec::new();
     for (id, order) in store.orders_with_sku(sku)? {
         let Some(rec) = store.shipment(&id)? else {
             continue;
@@ -200,10 +200,24 @@ pub fn complete_with(
             }
             let assessment = shipments::assess(engine, &draft.shipment, today);
             store.update_shipment(&id, &draft, &assessment)?;
-            changed += 1;
+            changed.push(id);
         }
     }
     Ok(changed)
+}
+
+/// Completes every imported draft whose waiting SKU is now in the catalogue (after a sync
+/// brought products from another device). Returns how many drafts changed.
+pub fn complete_waiting(
+    store: &mut Store,
+    engine: &Engine,
+    today: NaiveDate,
+) -> Result<usize, satchel_store::Error> {
+    let mut changed = std::collections::BTreeSet::new();
+    for sku in store.catalogued_order_skus()? {
+        changed.extend(complete_with(store, engine, &sku, today)?);
+    }
+    Ok(changed.len())
 }
 
 /// Fills the placeholder lines of `order`'s `product` in `s` (no weight, no HS code: as the
@@ -287,9 +301,11 @@ pub fn add_products(
         }
     }
     report.saved = store.save_products(&good)?;
+    let mut completed = std::collections::BTreeSet::new();
     for p in &good {
-        report.drafts_completed += complete_with(store, engine, &p.sku, today)?;
+        completed.extend(complete_with(store, engine, &p.sku, today)?);
     }
+    report.drafts_completed = completed.len();
     Ok(report)
 }
 

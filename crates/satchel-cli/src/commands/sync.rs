@@ -164,9 +164,18 @@ fn checked(
             Err(e) => eprintln!("satchel: tariffs from other devices not read: {e}"),
         }
         let (rates, _) = tariffs::rate_set(&st);
+        let engine = satchel_workflows::Engine::with_rates(rates);
+        // Products another device added complete the drafts waiting for them (issue #14).
+        if let Err(e) = satchel_workflows::orders::complete_waiting(
+            &mut st,
+            &engine,
+            crate::today_in_hong_kong(),
+        ) {
+            eprintln!("satchel: drafts waiting for products not completed: {e}");
+        }
         satchel_workflows::shipments::reassess_merged(
             &mut st,
-            &satchel_workflows::Engine::with_rates(rates),
+            &engine,
             &r.reassess,
             crate::today_in_hong_kong(),
         );

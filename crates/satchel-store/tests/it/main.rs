@@ -1,6 +1,7 @@
 //! The crate's integration tests as one binary: linking one test executable instead of one
 //! per file saves minutes on two cores. Each module is one concern.
 
+mod catalogue;
 mod common;
 mod contacts;
 mod import_export;

@@ -20,7 +20,7 @@ const SHIPPED: &[(&str, u64)] = &[
     ("0003_label_prints.sql", 0xa8b6_0803_8c36_46d5),
     ("0004_outbox_look_up.sql", 0x6044_e169_cdc3_a57e),
     ("0005_tariffs.sql", 0xc479_8dd8_64cf_e90a),
-    ("0006_synced_tariffs_orders.sql", 0x0309_e578_ad7c_6f2b),
+    ("0006_synced_tariffs_orders.sql", 0xf716_c062_7e90_95a4),
 ];
 
 #[test]

@@ -240,3 +240,58 @@ fn unknown_skus_are_listed_once_and_adding_them_completes_the_drafts() {
     assert_eq!(lines[0].hs_code, "62141000");
     assert_eq!(lines[1].description, "Pu-erh tea leaves in a tin");
 }
+
+/// The catalogue syncs like the address book (issue #14): the phone imported the shop's
+/// orders before knowing the SKUs; the laptop describes them; after a sync through a real hub
+/// the phone's drafts are complete.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn products_from_another_device_complete_the_drafts_waiting_for_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let hub = crate::start_hub(tmp.path()).await;
+    let (laptop_db, laptop) = crate::tariff_sync::device(&hub, tmp.path().join("laptop.db"));
+    let (phone_db, phone) = crate::tariff_sync::device(&hub, tmp.path().join("phone.db"));
+    laptop.create_account("laptop").await.unwrap();
+    let offer = laptop.offer_pairing("phone").await.unwrap();
+    phone.join_with_code(&offer.code.display()).await.unwrap();
+    let engine = Engine::load();
+    {
+        let mut s = phone_db.lock().unwrap();
+        s.create_contact(ContactInput {
+            kind: ContactKind::Sender,
+            party: satchel_fixtures::hk_sender("Little Shop"),
+            notes: String::new(),
+            tags: vec![],
+            is_default: true,
+        })
+        .unwrap();
+        let p = prepare(&s, &engine, shop::SHOPIFY);
+        assert_eq!(p.complete, 0);
+        orders::import(&mut s, &p, DuplicatePolicy::Review, &mut |_, _| {}).unwrap();
+    }
+    laptop_db
+        .lock()
+        .unwrap()
+        .save_products(&shop::catalogue())
+        .unwrap();
+    laptop.sync_now().await.unwrap();
+    phone.sync_now().await.unwrap();
+
+    let mut s = phone_db.lock().unwrap();
+    assert_eq!(s.products().unwrap(), shop::catalogue());
+    assert_eq!(
+        orders::complete_waiting(&mut s, &engine, today()).unwrap(),
+        3
+    );
+    let drafts = s.list_shipments(&ShipmentFilter::default()).unwrap();
+    let tokyo = drafts
+        .iter()
+        .find(|r| r.draft.shipment.reference == "#1001")
+        .unwrap();
+    assert_eq!(tokyo.draft.shipment.parcel.weight_g, 540);
+    assert!(!tokyo.assessment.has_errors(), "{:?}", tokyo.assessment);
+    // Done once: nothing is waiting any more.
+    assert_eq!(
+        orders::complete_waiting(&mut s, &engine, today()).unwrap(),
+        0
+    );
+}

@@ -19,9 +19,9 @@ use satchel_store::Store;
 use satchel_sync::{SyncConfig, Syncer};
 use satchel_workflows::tariffs;
 
-type Device = Syncer<Mutex<Store>>;
+pub(crate) type Device = Syncer<Mutex<Store>>;
 
-fn device(hub: &str, db: std::path::PathBuf) -> (Arc<Mutex<Store>>, Device) {
+pub(crate) fn device(hub: &str, db: std::path::PathBuf) -> (Arc<Mutex<Store>>, Device) {
     let store = Arc::new(Mutex::new(Store::open(db).unwrap()));
     let mut config = SyncConfig::new(hub);
     config.pairing_params = PairingParams::TESTING;
