@@ -1624,6 +1624,37 @@ async fn a_shop_export_becomes_drafts_and_the_catalogue_completes_them() {
         })
         .await?;
 
+        // A product opens in the catalogue's form from its row.
+        click(&c, "#catalogue-table tr[data-sku='SCARF-JADE']").await?;
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let hs = c
+                .find(Locator::Css("#product-hs_code"))
+                .await?
+                .prop("value")
+                .await?;
+            if hs.as_deref() == Some("62141000") {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the form shows {hs:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+
+        // The shipping defaults: an unknown service is refused, naming it; a known one saves.
+        let prefer = c.find(Locator::Css("#defaults-prefer")).await?;
+        prefer.clear().await?;
+        prefer.send_keys("carrier_pigeon").await?;
+        click(&c, "#defaults-save").await?;
+        let said = wait_text(&c, "#defaults-status", |t| !t.is_empty()).await?;
+        assert!(said.contains("carrier_pigeon"), "{said}");
+        prefer.clear().await?;
+        prefer.send_keys("speedpost, e_express").await?;
+        click(&c, "#defaults-save").await?;
+        wait_text(&c, "#defaults-status", |t| t == "Saved.").await?;
+
         // The list: every order a draft; Tokyo and Taipei complete, Boston showing R-063.
         click(&c, "#nav-shipments").await?;
         wait_text(&c, "#shipments tbody", |t| {

@@ -66,6 +66,8 @@ commands! {
     blocking save_product(ProductDto) -> R<CatalogueReportDto>;
     blocking import_catalogue(ImportCatalogueRequest) -> R<CatalogueReportDto>;
     blocking export_catalogue(NoRequest) -> R<ExportFile>;
+    blocking get_shipping_defaults(NoRequest) -> R<ShippingDefaultsDto>;
+    blocking set_shipping_defaults(ShippingDefaultsDto) -> R<ShippingDefaultsDto>;
 
     blocking check_draft(ShipmentDraftDto) -> R<DraftCheck>;
     blocking save_shipment(SaveShipmentRequest) -> R<ShipmentDto>;

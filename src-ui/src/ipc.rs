@@ -16,8 +16,8 @@ use satchel_ipc::{
     RevokeDeviceRequest, RunImportRequest, SaveContactRequest, SaveContactResponse,
     SaveEcshipSettingsRequest, SaveShipmentRequest, SetLockRequest, SetStateRequest,
     SevereWeatherDto, SevereWeatherRequest, ShipmentDraftDto, ShipmentDto, ShipmentFilterRequest,
-    ShipmentSummary, SubmitProgress, SubmitRequest, SubmitResponse, SyncAccountCreated,
-    SyncStatusDto, TrackingDto, UnlockRequest,
+    ShipmentSummary, ShippingDefaultsDto, SubmitProgress, SubmitRequest, SubmitResponse,
+    SyncAccountCreated, SyncStatusDto, TrackingDto, UnlockRequest,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -151,6 +151,16 @@ pub async fn import_catalogue(text: String) -> Result<CatalogueReportDto, CallEr
 
 pub async fn export_catalogue() -> Result<ExportFile, CallError> {
     call(cmd::EXPORT_CATALOGUE, &NoRequest {}).await
+}
+
+pub async fn get_shipping_defaults() -> Result<ShippingDefaultsDto, CallError> {
+    call(cmd::GET_SHIPPING_DEFAULTS, &NoRequest {}).await
+}
+
+pub async fn set_shipping_defaults(
+    request: ShippingDefaultsDto,
+) -> Result<ShippingDefaultsDto, CallError> {
+    call(cmd::SET_SHIPPING_DEFAULTS, &request).await
 }
 
 pub async fn check_draft(request: ShipmentDraftDto) -> Result<DraftCheck, CallError> {

@@ -458,6 +458,29 @@ pub enum CatalogueCommand {
     },
     /// The products, by SKU.
     List,
+    /// Show or change how imported orders are drafted: packaging, the box, which service.
+    Defaults(DefaultsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DefaultsArgs {
+    /// Grams added to the goods' weight when no box is named.
+    #[arg(long, value_name = "GRAMS")]
+    pub packaging_g: Option<u32>,
+    /// Service ids in order of preference, comma-separated (e.g. e_express,speedpost).
+    #[arg(long, value_name = "IDS", conflicts_with = "cheapest")]
+    pub prefer: Option<String>,
+    /// Choose the cheapest service that can carry each item.
+    #[arg(long)]
+    pub cheapest: bool,
+    /// A preference for one destination, e.g. JP=speedpost,e_express (repeatable; an empty
+    /// list removes it).
+    #[arg(long, value_name = "CC=IDS")]
+    pub prefer_for: Vec<String>,
+    /// The box imported orders are drafted in: NAME:LxWxH:GRAMS (mm, tare), e.g.
+    /// small:250x180x60:90. `none` removes it.
+    #[arg(long = "box", value_name = "NAME:LxWxH:GRAMS")]
+    pub box_size: Option<String>,
 }
 
 /// What describes one item to price.

@@ -12,7 +12,9 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::compare::{compare, CompareRequest};
-use crate::model::{ContentCategory, ContentLine, Customs, Grams, Parcel, Party, Shipment};
+use crate::model::{
+    ContentCategory, ContentLine, Customs, Dimensions, Grams, Parcel, Party, Shipment,
+};
 use crate::rates::RateView;
 use crate::service::{LetterFormat, Service};
 use crate::shop::ShopOrder;
@@ -140,17 +142,43 @@ pub fn validate_product(p: &Product, tariff: &dyn TariffFacts) -> Vec<Problem> {
         .collect()
 }
 
+/// A box the merchant packs in: its outer size and its own weight.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BoxSize {
+    pub name: String,
+    pub length_mm: u32,
+    pub width_mm: u32,
+    pub height_mm: u32,
+    pub weight_g: Grams,
+}
+
 /// How an order becomes a complete draft once its products are known.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Defaults {
-    /// Added to the goods' net weight: box, padding, label.
+    /// Added to the goods' net weight (padding, label) when no box is named.
     pub packaging_g: Grams,
+    /// Named box sizes; the first is the one an imported order is drafted in (its size is
+    /// the parcel's, its weight replaces `packaging_g`). The editor can change it per item.
+    #[serde(default)]
+    pub boxes: Vec<BoxSize>,
     /// Services in order of preference; the first that can carry the item is used. Empty:
     /// the cheapest that can carry it.
     #[serde(default)]
     pub prefer: Vec<Service>,
+    /// A preference for one destination (country code), used instead of `prefer` there.
+    #[serde(default)]
+    pub prefer_by_destination: std::collections::BTreeMap<String, Vec<Service>>,
     /// The category of lines whose product is unknown.
     pub category: ContentCategory,
+}
+
+impl Defaults {
+    /// The services preferred for `country`, in order (empty: the cheapest).
+    pub fn preference(&self, country: &str) -> &[Service] {
+        self.prefer_by_destination
+            .get(&country.trim().to_ascii_uppercase())
+            .unwrap_or(&self.prefer)
+    }
 }
 
 impl Default for Defaults {
@@ -159,6 +187,8 @@ impl Default for Defaults {
     fn default() -> Defaults {
         Defaults {
             packaging_g: 50,
+            boxes: Vec::new(),
+            prefer_by_destination: std::collections::BTreeMap::new(),
             prefer: vec![
                 Service::EExpress,
                 Service::AirRegistered(LetterFormat::Packet),
@@ -224,14 +254,20 @@ pub fn draft(
     let category = category.unwrap_or(defaults.category);
     // With nothing known the weight stays empty, so the draft says "weight missing" instead
     // of being priced for the box alone.
+    let the_box = defaults.boxes.first();
+    let tare = the_box.map_or(defaults.packaging_g, |b| b.weight_g);
     let weight_g = if known_weight > 0 {
-        known_weight.saturating_add(defaults.packaging_g)
+        known_weight.saturating_add(tare)
     } else {
         0
     };
     let parcel = Parcel {
         weight_g,
-        dimensions: None,
+        dimensions: the_box.map(|b| Dimensions {
+            length: b.length_mm,
+            width: b.width_mm,
+            height: b.height_mm,
+        }),
     };
     let service = choose_service(view, &order.recipient.country, parcel, category, defaults);
     Drafted {
@@ -256,9 +292,9 @@ pub fn draft(
     }
 }
 
-/// The first preferred service that can carry the item, or the cheapest; when none can (goods
-/// to the US, R-063; no weight yet) the first preference, else Speedpost, so the draft exists
-/// and says why.
+/// The first preferred service (for the destination, else overall) that can carry the item,
+/// or the cheapest; when none can (goods to the US, R-063; no weight yet) the first
+/// preference, else Speedpost, so the draft exists and says why.
 pub fn choose_service(
     view: &RateView<'_>,
     country: &str,
@@ -276,14 +312,14 @@ pub fn choose_service(
         },
     )
     .options;
-    let preferred = defaults
-        .prefer
+    let prefer = defaults.preference(country);
+    let preferred = prefer
         .iter()
         .find(|s| options.iter().any(|o| o.service == **s));
     preferred
         .copied()
         .or_else(|| options.first().map(|o| o.service))
-        .or_else(|| defaults.prefer.first().copied())
+        .or_else(|| prefer.first().copied())
         .unwrap_or(Service::Speedpost)
 }
 

@@ -55,6 +55,8 @@ pub mod cmd {
         SAVE_PRODUCT = "save_product";
         IMPORT_CATALOGUE = "import_catalogue";
         EXPORT_CATALOGUE = "export_catalogue";
+        GET_SHIPPING_DEFAULTS = "get_shipping_defaults";
+        SET_SHIPPING_DEFAULTS = "set_shipping_defaults";
 
         // Shipments (local store).
         CHECK_DRAFT = "check_draft";
@@ -547,6 +549,34 @@ pub struct ProductDto {
     pub category: String,
     /// May go to the EU, Switzerland and Norway as written (plain English, R-069).
     pub eu_ok: bool,
+}
+
+/// How an imported order becomes a draft (issue #14): packaging, boxes, which service.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShippingDefaultsDto {
+    /// Added to the goods' weight when no box is named.
+    pub packaging_g: u32,
+    /// Service ids in order of preference; empty: the cheapest that can carry the item.
+    pub prefer: Vec<String>,
+    /// A preference for one destination, used instead of `prefer` there.
+    pub prefer_by_destination: Vec<DestinationPreferenceDto>,
+    /// Named boxes; the first is the one imported orders are drafted in.
+    pub boxes: Vec<BoxDto>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DestinationPreferenceDto {
+    pub country: String,
+    pub services: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BoxDto {
+    pub name: String,
+    pub length_mm: u32,
+    pub width_mm: u32,
+    pub height_mm: u32,
+    pub weight_g: u32,
 }
 
 /// `import_catalogue` request: a catalogue CSV the merchant chose, as text.

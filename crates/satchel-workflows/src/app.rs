@@ -365,6 +365,25 @@ impl App {
         Ok(orders::catalogue_dto(&report))
     }
 
+    pub fn get_shipping_defaults(
+        &self,
+        NoRequest {}: NoRequest,
+    ) -> Result<ShippingDefaultsDto, CommandError> {
+        let d = self.store.lock().shipping_defaults().map_err(store_error)?;
+        Ok(orders::defaults_dto(&d))
+    }
+
+    /// Saves how imported orders are drafted from now on (drafts already made stay as they are).
+    pub fn set_shipping_defaults(
+        &self,
+        r: ShippingDefaultsDto,
+    ) -> Result<ShippingDefaultsDto, CommandError> {
+        let d = orders::defaults_from_dto(&r)?;
+        let mut store = self.store.lock();
+        store.set_shipping_defaults(&d).map_err(store_error)?;
+        Ok(orders::defaults_dto(&d))
+    }
+
     pub fn export_catalogue(&self, NoRequest {}: NoRequest) -> Result<ExportFile, CommandError> {
         Ok(ExportFile {
             file_name: format!("satchel-catalogue-{}.csv", today_in_hong_kong()),

@@ -185,7 +185,11 @@ pub fn complete_with(
         };
         let mut draft = rec.draft.clone();
         let was_weighed = draft.shipment.parcel.weight_g > 0;
-        if fill(&mut draft.shipment, &order, &product, defaults.packaging_g) {
+        let tare = defaults
+            .boxes
+            .first()
+            .map_or(defaults.packaging_g, |b| b.weight_g);
+        if fill(&mut draft.shipment, &order, &product, tare) {
             let s = &mut draft.shipment;
             if !was_weighed {
                 // The service was chosen without a weight; choose it again now there is one.
@@ -414,4 +418,100 @@ pub fn catalogue_dto(r: &CatalogueReport) -> satchel_ipc::CatalogueReportDto {
             })
             .collect(),
     }
+}
+
+/// The shipping defaults as the window shows them.
+pub fn defaults_dto(d: &catalogue::Defaults) -> satchel_ipc::ShippingDefaultsDto {
+    let ids = |v: &[satchel_core::service::Service]| v.iter().map(|s| s.id()).collect();
+    satchel_ipc::ShippingDefaultsDto {
+        packaging_g: d.packaging_g,
+        prefer: ids(&d.prefer),
+        prefer_by_destination: d
+            .prefer_by_destination
+            .iter()
+            .map(
+                |(country, services)| satchel_ipc::DestinationPreferenceDto {
+                    country: country.clone(),
+                    services: ids(services),
+                },
+            )
+            .collect(),
+        boxes: d
+            .boxes
+            .iter()
+            .map(|b| satchel_ipc::BoxDto {
+                name: b.name.clone(),
+                length_mm: b.length_mm,
+                width_mm: b.width_mm,
+                height_mm: b.height_mm,
+                weight_g: b.weight_g,
+            })
+            .collect(),
+    }
+}
+
+/// Reads the window's (or the terminal's) shipping defaults: an unknown service id, a country
+/// that is not a code or a box without a size is named by its field.
+pub fn defaults_from_dto(
+    d: &satchel_ipc::ShippingDefaultsDto,
+) -> Result<catalogue::Defaults, satchel_ipc::CommandError> {
+    use satchel_core::service::Service;
+    use satchel_ipc::{CommandError, Refused};
+    let refuse =
+        |field: String, message: String| CommandError::new(field, Refused::StoreRule { message });
+    let services = |field: &str, ids: &[String]| -> Result<Vec<Service>, CommandError> {
+        ids.iter()
+            .map(|id| id.trim())
+            .filter(|id| !id.is_empty())
+            .map(|id| {
+                Service::from_id(id).ok_or_else(|| {
+                    refuse(
+                        field.to_owned(),
+                        format!("\"{id}\" is not a service id (e.g. e_express, speedpost, air_registered.packet)"),
+                    )
+                })
+            })
+            .collect()
+    };
+    let mut by_destination = std::collections::BTreeMap::new();
+    for p in &d.prefer_by_destination {
+        let country = p.country.trim().to_ascii_uppercase();
+        if country.len() != 2 || !country.chars().all(|c| c.is_ascii_alphabetic()) {
+            return Err(refuse(
+                "prefer_by_destination".into(),
+                format!("\"{}\" is not a 2-letter country code", p.country),
+            ));
+        }
+        let field = format!("prefer_by_destination.{country}");
+        by_destination.insert(country, services(&field, &p.services)?);
+    }
+    let mut boxes = Vec::new();
+    for (i, b) in d.boxes.iter().enumerate() {
+        if b.name.trim().is_empty() {
+            continue;
+        }
+        if b.length_mm == 0 || b.width_mm == 0 || b.height_mm == 0 {
+            return Err(refuse(
+                format!("boxes[{i}]"),
+                format!(
+                    "box \"{}\" needs its length, width and height in mm",
+                    b.name
+                ),
+            ));
+        }
+        boxes.push(catalogue::BoxSize {
+            name: b.name.trim().to_owned(),
+            length_mm: b.length_mm,
+            width_mm: b.width_mm,
+            height_mm: b.height_mm,
+            weight_g: b.weight_g,
+        });
+    }
+    Ok(catalogue::Defaults {
+        packaging_g: d.packaging_g,
+        boxes,
+        prefer: services("prefer", &d.prefer)?,
+        prefer_by_destination: by_destination,
+        category: catalogue::Defaults::default().category,
+    })
 }

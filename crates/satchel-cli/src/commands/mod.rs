@@ -81,6 +81,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Output> {
                     store::write_or_print(db.export_products()?, out.as_deref())
                 }
                 CatalogueCommand::List => orders::catalogue_list(&db, json),
+                CatalogueCommand::Defaults(a) => orders::defaults(&mut db, a, json),
             }
         }
         Command::Labels(args) => {

@@ -13,7 +13,7 @@ use satchel_workflows::orders::{self, CatalogueReport, Prepared};
 use satchel_workflows::Engine;
 use serde_json::json;
 
-use crate::args::ImportArgs;
+use crate::args::{DefaultsArgs, ImportArgs};
 use crate::{load, today_in_hong_kong, Output, Status};
 
 /// Imports `text` as a shop export when it is one; `Ok(None)` sends it to the CSV import.
@@ -172,4 +172,111 @@ pub fn catalogue_list(db: &Store, json: bool) -> anyhow::Result<Output> {
         t.push_str("the catalogue is empty: `satchel catalogue import FILE` adds products\n");
     }
     Ok(Output::new(t, Status::Ok))
+}
+
+/// `satchel catalogue defaults`: shows the shipping defaults, changing what the flags say.
+pub fn defaults(db: &mut Store, a: &DefaultsArgs, json: bool) -> anyhow::Result<Output> {
+    let mut d = orders::defaults_dto(&db.shipping_defaults()?);
+    let ids = |s: &str| -> Vec<String> {
+        s.split(',')
+            .map(|x| x.trim().to_owned())
+            .filter(|x| !x.is_empty())
+            .collect()
+    };
+    if let Some(g) = a.packaging_g {
+        d.packaging_g = g;
+    }
+    if a.cheapest {
+        d.prefer.clear();
+    }
+    if let Some(p) = &a.prefer {
+        d.prefer = ids(p);
+    }
+    for rule in &a.prefer_for {
+        let (country, services) = rule
+            .split_once('=')
+            .ok_or_else(|| anyhow::anyhow!("--prefer-for {rule:?}: write it as CC=IDS"))?;
+        let country = country.trim().to_ascii_uppercase();
+        d.prefer_by_destination.retain(|p| p.country != country);
+        if !services.trim().is_empty() {
+            d.prefer_by_destination
+                .push(satchel_ipc::DestinationPreferenceDto {
+                    country,
+                    services: ids(services),
+                });
+        }
+    }
+    if let Some(b) = &a.box_size {
+        d.boxes = if b.trim() == "none" {
+            Vec::new()
+        } else {
+            vec![parse_box(b)?]
+        };
+    }
+    let changed = a.packaging_g.is_some()
+        || a.cheapest
+        || a.prefer.is_some()
+        || !a.prefer_for.is_empty()
+        || a.box_size.is_some();
+    let defaults = orders::defaults_from_dto(&d).map_err(|e| {
+        anyhow::anyhow!(
+            "{}",
+            satchel_ipc::wording::refusal(&e, satchel_ipc::wording::Lang::En)
+        )
+    })?;
+    if changed {
+        db.set_shipping_defaults(&defaults)?;
+    }
+    let d = orders::defaults_dto(&defaults);
+    if json {
+        return Ok(Output::new(
+            format!("{}\n", serde_json::to_string(&d)?),
+            Status::Ok,
+        ));
+    }
+    let mut t = format!("packaging: {} g\n", d.packaging_g);
+    t.push_str(&format!(
+        "services: {}\n",
+        if d.prefer.is_empty() {
+            "the cheapest that can carry the item".to_owned()
+        } else {
+            d.prefer.join(", ")
+        }
+    ));
+    for p in &d.prefer_by_destination {
+        t.push_str(&format!("  to {}: {}\n", p.country, p.services.join(", ")));
+    }
+    match d.boxes.first() {
+        Some(b) => t.push_str(&format!(
+            "box: {} {}x{}x{} mm, {} g\n",
+            b.name, b.length_mm, b.width_mm, b.height_mm, b.weight_g
+        )),
+        None => t.push_str("box: none (packaging weight only)\n"),
+    }
+    Ok(Output::new(t, Status::Ok))
+}
+
+fn parse_box(s: &str) -> anyhow::Result<satchel_ipc::BoxDto> {
+    let bad =
+        || anyhow::anyhow!("--box {s:?}: write it as NAME:LxWxH:GRAMS, e.g. small:250x180x60:90");
+    let mut parts = s.split(':');
+    let (Some(name), Some(size), Some(grams), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(bad());
+    };
+    let dims: Vec<u32> = size
+        .split(['x', 'X', '×'])
+        .map(|d| d.trim().parse().map_err(|_| bad()))
+        .collect::<anyhow::Result<_>>()?;
+    let [length_mm, width_mm, height_mm] = dims[..] else {
+        return Err(bad());
+    };
+    Ok(satchel_ipc::BoxDto {
+        name: name.trim().to_owned(),
+        length_mm,
+        width_mm,
+        height_mm,
+        weight_g: grams.trim().parse().map_err(|_| bad())?,
+    })
 }

@@ -295,3 +295,37 @@ async fn products_from_another_device_complete_the_drafts_waiting_for_them() {
         0
     );
 }
+
+/// The shipping defaults the merchant sets decide the box and the service: Japan by
+/// Speedpost, everything else by the general preference; an unknown service id is refused by
+/// its field.
+#[test]
+fn the_merchants_shipping_defaults_choose_the_box_and_the_service() {
+    let (_dir, mut store, engine) = setup();
+    let mut d = orders::defaults_dto(&store.shipping_defaults().unwrap());
+    d.prefer_by_destination = vec![satchel_ipc::DestinationPreferenceDto {
+        country: "jp".into(),
+        services: vec!["speedpost".into()],
+    }];
+    d.boxes = vec![satchel_ipc::BoxDto {
+        name: "small".into(),
+        length_mm: 250,
+        width_mm: 180,
+        height_mm: 60,
+        weight_g: 90,
+    }];
+    store
+        .set_shipping_defaults(&orders::defaults_from_dto(&d).unwrap())
+        .unwrap();
+    let p = prepare(&store, &engine, shop::SHOPIFY);
+    let tokyo = &p.drafts[0].shipment;
+    assert_eq!(tokyo.service.id(), "speedpost");
+    assert_eq!(tokyo.parcel.weight_g, 490 + 90, "the goods and the box");
+    let dims = tokyo.parcel.dimensions.unwrap();
+    assert_eq!((dims.length, dims.width, dims.height), (250, 180, 60));
+    assert_eq!(p.drafts[2].shipment.service.id(), "air_registered.packet");
+
+    d.prefer = vec!["carrier_pigeon".into()];
+    let refused = orders::defaults_from_dto(&d).unwrap_err();
+    assert_eq!(refused.field, "prefer");
+}
