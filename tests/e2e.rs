@@ -1625,7 +1625,7 @@ async fn a_shop_export_becomes_drafts_and_the_catalogue_completes_them() {
         .await?;
 
         // A product opens in the catalogue's form from its row.
-        click(&c, "#catalogue-table tr[data-sku='SCARF-JADE']").await?;
+        click(&c, "#catalogue-table tr[data-sku='SCARF-JADE'] td").await?;
         let deadline = std::time::Instant::now() + Duration::from_secs(10);
         loop {
             let hs = c
@@ -1654,6 +1654,21 @@ async fn a_shop_export_becomes_drafts_and_the_catalogue_completes_them() {
         prefer.send_keys("speedpost, e_express").await?;
         click(&c, "#defaults-save").await?;
         wait_text(&c, "#defaults-status", |t| t == "Saved.").await?;
+
+        // SHOPLINE writes Excel: the workbook is read as it comes.
+        let workbook = driver.db().with_extension("shopline.xlsx");
+        std::fs::write(&workbook, satchel_fixtures::shop::SHOPLINE_XLSX)
+            .expect("a workbook in target/tmp");
+        c.find(Locator::Css("#import-file"))
+            .await?
+            .send_keys(&workbook.to_string_lossy())
+            .await?;
+        let found = wait_text(&c, "#import-summary", |t| t.starts_with("SHOPLINE")).await?;
+        assert!(
+            found.starts_with("SHOPLINE order report: 1 orders, 2 line items."),
+            "{found}"
+        );
+        let _ = std::fs::remove_file(&workbook);
 
         // The list: every order a draft; Tokyo and Taipei complete, Boston showing R-063.
         click(&c, "#nav-shipments").await?;

@@ -19,6 +19,28 @@ pub async fn read_chosen(input: &HtmlInputElement) -> Option<(String, String)> {
     Some((file.name(), text))
 }
 
+/// A chosen file as the wizard sends it: text, or an Excel workbook as base64.
+pub enum Chosen {
+    Text(String),
+    Workbook(String),
+}
+
+/// The first file chosen in `input`: an `.xlsx` workbook read as bytes (base64), anything else
+/// as text.
+pub async fn read_chosen_any(input: &HtmlInputElement) -> Option<Chosen> {
+    let file = input.files()?.get(0)?;
+    if file.name().to_lowercase().ends_with(".xlsx") {
+        use base64::Engine as _;
+        let buffer = JsFuture::from(file.array_buffer()).await.ok()?;
+        let bytes = web_sys::js_sys::Uint8Array::new(&buffer).to_vec();
+        return Some(Chosen::Workbook(
+            base64::engine::general_purpose::STANDARD.encode(bytes),
+        ));
+    }
+    let text = JsFuture::from(file.text()).await.ok()?.as_string()?;
+    Some(Chosen::Text(text))
+}
+
 /// A `blob:` URL holding `text` as CSV, for an `<a download>`.
 pub fn csv_url(text: &str) -> Option<String> {
     let parts = web_sys::js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));

@@ -23,6 +23,9 @@ pub const EBAY: &str = include_str!("../data/shop/ebay-orders-report.csv");
 /// SHOPLINE order report (Chinese headers) saved as CSV: #20261204001 two items to Taipei,
 /// #20261204002 cancelled.
 pub const SHOPLINE: &str = include_str!("../data/shop/shopline-order-report.csv");
+/// The same report as SHOPLINE writes it: an Excel workbook (shared strings, numbers as
+/// numbers, the order date as an Excel serial with a date format).
+pub const SHOPLINE_XLSX: &[u8] = include_bytes!("../data/shop/shopline-order-report.xlsx");
 
 /// The two products every fixture sells.
 pub fn catalogue() -> Vec<Product> {

@@ -470,6 +470,10 @@ pub struct PreviewImportRequest {
     pub table: ImportTable,
     pub text: String,
     pub mapping: Option<Vec<Option<String>>>,
+    /// An Excel workbook (`.xlsx`) as base64, instead of `text`: read only when it is a shop's
+    /// order export (SHOPLINE writes Excel).
+    #[serde(default)]
+    pub workbook: Option<String>,
 }
 
 /// `preview_import` response: the file's columns, the mapping in use, and the first rows
@@ -618,6 +622,9 @@ pub struct RunImportRequest {
     pub text: String,
     pub mapping: Option<Vec<Option<String>>>,
     pub policy: DuplicatePolicy,
+    /// As in [`PreviewImportRequest::workbook`].
+    #[serde(default)]
+    pub workbook: Option<String>,
 }
 
 /// Payload of [`event::IMPORT_PROGRESS`].

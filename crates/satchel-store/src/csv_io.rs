@@ -206,6 +206,45 @@ pub fn read_records(text: &str) -> Result<Vec<(usize, Vec<String>)>> {
     Ok(out)
 }
 
+/// The largest workbook read: far beyond any shop's order report, small enough that a hostile
+/// file cannot exhaust memory before it is refused.
+pub const MAX_WORKBOOK_BYTES: usize = 20 * 1024 * 1024;
+
+/// Every row of a workbook's first sheet (`.xlsx`), with its line number, as text: what a
+/// shop that exports Excel (SHOPLINE) writes, read like a CSV file. Numbers come as Excel
+/// stores them (a double), written back in their shortest form ("200", "38.5"), so a price is
+/// read as the decimal the merchant typed; dates stay Excel serial numbers.
+pub fn read_workbook_records(bytes: &[u8]) -> Result<Vec<(usize, Vec<String>)>> {
+    use calamine::{Data, Reader, Xlsx};
+    if bytes.len() > MAX_WORKBOOK_BYTES {
+        return Err(Error::Csv(format!(
+            "the workbook is larger than {} MiB",
+            MAX_WORKBOOK_BYTES / (1024 * 1024)
+        )));
+    }
+    let unreadable =
+        |e: &dyn std::fmt::Display| Error::Csv(format!("not a readable .xlsx workbook: {e}"));
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
+    let range = match book.worksheet_range_at(0) {
+        Some(r) => r.map_err(|e| unreadable(&e))?,
+        None => return Err(Error::Csv("the workbook has no sheet".into())),
+    };
+    let first = range.start().map_or(0, |(row, _)| row as usize);
+    let cell = |d: &Data| match d {
+        Data::Empty | Data::Error(_) => String::new(),
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) => f.to_string(),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(d) => d.as_f64().to_string(),
+    };
+    Ok(range
+        .rows()
+        .enumerate()
+        .map(|(i, row)| (first + i + 1, row.iter().map(cell).collect()))
+        .collect())
+}
+
 /// One row's values by field key.
 struct RowView<'a> {
     mapping: &'a Mapping,

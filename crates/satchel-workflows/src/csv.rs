@@ -45,8 +45,8 @@ pub fn preview(
     r: &PreviewImportRequest,
     today: NaiveDate,
 ) -> Result<ImportPreview, CommandError> {
-    if r.table == ImportTable::Shipments {
-        if let Some(read) = crate::orders::read(&r.text, engine).map_err(store_error)? {
+    if r.table == ImportTable::Shipments || r.workbook.is_some() {
+        if let Some(read) = shop_file(&r.text, r.workbook.as_deref(), engine)? {
             let prepared =
                 crate::orders::prepare(store, engine, read, today).map_err(store_error)?;
             return Ok(ImportPreview {
@@ -130,8 +130,8 @@ pub fn run(
     today: NaiveDate,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<ImportReport, CommandError> {
-    if r.table == ImportTable::Shipments {
-        if let Some(read) = crate::orders::read(&r.text, engine).map_err(store_error)? {
+    if r.table == ImportTable::Shipments || r.workbook.is_some() {
+        if let Some(read) = shop_file(&r.text, r.workbook.as_deref(), engine)? {
             let prepared =
                 crate::orders::prepare(store, engine, read, today).map_err(store_error)?;
             let report = crate::orders::import(store, &prepared, policy(r.policy), progress)
@@ -170,6 +170,34 @@ pub fn run(
     })
 }
 
+/// The orders of a shop export sent as text or as an Excel workbook (base64); `None` for a
+/// CSV file that is not one. A workbook that is not a shop export is refused: only those are
+/// read from Excel.
+fn shop_file(
+    text: &str,
+    workbook: Option<&str>,
+    engine: &Engine,
+) -> Result<Option<satchel_core::shop::ShopOrders>, CommandError> {
+    let Some(b64) = workbook else {
+        return crate::orders::read(text, engine).map_err(store_error);
+    };
+    let unreadable =
+        |detail: String| CommandError::new("file", satchel_ipc::Refused::CsvUnreadable { detail });
+    use base64::Engine as _;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(b64.trim())
+        .map_err(|_| unreadable("the workbook did not arrive whole".into()))?;
+    match crate::orders::read_workbook(&bytes, engine) {
+        Ok(Some(orders)) => Ok(Some(orders)),
+        Ok(None) => Err(unreadable(
+            "an Excel workbook is read only when it is a shop's order export; save other \
+             files as CSV"
+                .into(),
+        )),
+        Err(e) => Err(store_error(e)),
+    }
+}
+
 pub fn export_contacts_file(store: &Store, today: NaiveDate) -> Result<ExportFile, CommandError> {
     Ok(ExportFile {
         file_name: format!("satchel-contacts-{}.csv", date(today)),
@@ -203,6 +231,7 @@ mod tests {
                 table: ImportTable::Contacts,
                 text: FILE.into(),
                 mapping: None,
+                workbook: None,
             },
             day(),
         )
@@ -231,6 +260,7 @@ mod tests {
             text: FILE.into(),
             mapping: None,
             policy: DuplicatePolicy::Review,
+            workbook: None,
         };
         let mut seen = Vec::new();
         let report = run(&mut store, &engine, &request, day(), &mut |d, t| {

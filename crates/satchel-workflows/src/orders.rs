@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use satchel_core::catalogue::{self, Product};
 use satchel_core::destination::Destination;
 use satchel_core::shop::{self, Platform, ShopOrder, ShopOrders, SkipReason};
-use satchel_store::csv_io::{read_records, DuplicatePolicy};
+use satchel_store::csv_io::{read_records, read_workbook_records, DuplicatePolicy};
 use satchel_store::{OrderDraft, OrdersImport, Store};
 
 use crate::{shipments, Engine};
@@ -37,7 +37,21 @@ pub fn country_code(destinations: &[Destination], written: &str) -> Option<Strin
 /// The orders of a shop export; `Ok(None)` when the file is not one (the caller falls back to
 /// the column-mapping import).
 pub fn read(text: &str, engine: &Engine) -> Result<Option<ShopOrders>, satchel_store::Error> {
-    let records = read_records(text)?;
+    from_records(read_records(text)?, engine)
+}
+
+/// [`read`] for an Excel workbook (`.xlsx`, as SHOPLINE exports): its first sheet.
+pub fn read_workbook(
+    bytes: &[u8],
+    engine: &Engine,
+) -> Result<Option<ShopOrders>, satchel_store::Error> {
+    from_records(read_workbook_records(bytes)?, engine)
+}
+
+fn from_records(
+    records: Vec<(usize, Vec<String>)>,
+    engine: &Engine,
+) -> Result<Option<ShopOrders>, satchel_store::Error> {
     let cells: Vec<Vec<String>> = records.iter().take(5).map(|(_, r)| r.clone()).collect();
     let Some((at, platform)) = shop::find_header(&cells) else {
         return Ok(None);

@@ -26,6 +26,8 @@ pub fn ImportWizard(
     let locale = use_locale();
     let table = RwSignal::new(ImportTable::Contacts);
     let text = RwSignal::new(None::<String>);
+    // A shop's Excel export (SHOPLINE), as base64, sent instead of text.
+    let workbook = RwSignal::new(None::<String>);
     let mapping = RwSignal::new(None::<Vec<Option<String>>>);
     let preview = RwSignal::new(None::<Result<ImportPreview, CallError>>);
     let policy = RwSignal::new(DuplicatePolicy::Review);
@@ -43,6 +45,7 @@ pub fn ImportWizard(
             table: table.get_untracked(),
             text: t,
             mapping: mapping.get_untracked(),
+            workbook: workbook.get_untracked(),
         };
         spawn_local(async move {
             let answer = ipc::preview_import(request).await;
@@ -59,11 +62,22 @@ pub fn ImportWizard(
         };
         let input: HtmlInputElement = input;
         spawn_local(async move {
-            let chosen = files::read_chosen(&input).await;
+            let chosen = files::read_chosen_any(&input).await;
             mapping.set(None);
             report.set(None);
             progress.set(None);
-            text.set(chosen.map(|(_, t)| t));
+            match chosen {
+                Some(files::Chosen::Workbook(b64)) => {
+                    workbook.set(Some(b64));
+                    text.set(Some(String::new()));
+                }
+                other => {
+                    workbook.set(None);
+                    text.set(other.map(|c| match c {
+                        files::Chosen::Text(t) | files::Chosen::Workbook(t) => t,
+                    }));
+                }
+            }
             load_preview();
         });
     };
@@ -77,6 +91,7 @@ pub fn ImportWizard(
             text: t,
             mapping: mapping.get_untracked(),
             policy: policy.get_untracked(),
+            workbook: workbook.get_untracked(),
         };
         running.set(true);
         report.set(None);
@@ -135,7 +150,7 @@ pub fn ImportWizard(
                 </label>
                 <label>
                     {tr(Key::ImportFile)}
-                    <input id="import-file" type="file" accept=".csv,text/csv,text/plain"
+                    <input id="import-file" type="file" accept=".csv,.xlsx,text/csv,text/plain"
                         node_ref=file_input on:change=move |_| on_file() />
                 </label>
                 <label>

@@ -27,6 +27,34 @@ pub fn import(
     let Some(read) = orders::read(text, engine)? else {
         return Ok(None);
     };
+    import_read(db, engine, read, a, json).map(Some)
+}
+
+/// Imports an Excel workbook, which must be a shop's order export.
+pub fn import_workbook(
+    db: &mut Store,
+    engine: &Engine,
+    bytes: &[u8],
+    a: &ImportArgs,
+    json: bool,
+) -> anyhow::Result<Output> {
+    let read = orders::read_workbook(bytes, engine)?.ok_or_else(|| {
+        anyhow::anyhow!(
+            "{}: an Excel workbook is read only when it is a shop's order export; save other \
+             files as CSV",
+            a.file.display()
+        )
+    })?;
+    import_read(db, engine, read, a, json)
+}
+
+fn import_read(
+    db: &mut Store,
+    engine: &Engine,
+    read: satchel_core::shop::ShopOrders,
+    a: &ImportArgs,
+    json: bool,
+) -> anyhow::Result<Output> {
     let today = today_in_hong_kong();
     let prepared = orders::prepare(db, engine, read, today)?;
     let report = orders::import(
@@ -57,7 +85,7 @@ pub fn import(
                 .map(|u| json!({"sku": u.sku, "title": u.title, "orders": u.orders}))
                 .collect::<Vec<_>>(),
         });
-        return Ok(Some(Output::new(format!("{v}\n"), status)));
+        return Ok(Output::new(format!("{v}\n"), status));
     }
     let mut t = summary(&prepared);
     t.push_str(&format!(
@@ -68,7 +96,7 @@ pub fn import(
         report.kept_existing,
         report.duplicates.len()
     ));
-    Ok(Some(Output::new(t, status)))
+    Ok(Output::new(t, status))
 }
 
 /// What the file held, as the wizard shows it.

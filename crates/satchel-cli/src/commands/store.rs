@@ -65,6 +65,17 @@ pub fn import(
     rates: &Sources<'_>,
     json: bool,
 ) -> anyhow::Result<Output> {
+    let is_workbook = a
+        .file
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    if is_workbook {
+        // Excel is read for a shop's order export only (SHOPLINE writes .xlsx).
+        let bytes =
+            std::fs::read(&a.file).with_context(|| format!("cannot read {}", a.file.display()))?;
+        let engine = satchel_workflows::Engine::with_rates(load::rates(rates)?.set);
+        return super::orders::import_workbook(db, &engine, &bytes, a, json);
+    }
     let text = load::read_text(&a.file)?;
     let rates = load::rates(rates)?;
     let rates = if table == CsvTable::Shipments {

@@ -234,6 +234,23 @@ fn a_shop_export_imports_as_orders_and_the_catalogue_completes_them() {
     let exported = ok(&satchel(&db, &["catalogue", "export"]), 0);
     assert!(exported.contains("TEA-PUER,Puerh tea leaves in a tin,,09024000,CN,250,200,HKD"));
 
+    // SHOPLINE's own Excel export imports as it comes.
+    let workbook = dir.path().join("shopline.xlsx");
+    std::fs::write(&workbook, satchel_fixtures::shop::SHOPLINE_XLSX).unwrap();
+    let shopline: serde_json::Value = serde_json::from_str(
+        ok(
+            &satchel(
+                &db,
+                &["--json", "shipments", "import", workbook.to_str().unwrap()],
+            ),
+            0,
+        )
+        .trim(),
+    )
+    .unwrap();
+    assert_eq!(shopline["platform"], "shopline", "{shopline}");
+    assert_eq!(shopline["imported"], 1, "{shopline}");
+
     let again: serde_json::Value = serde_json::from_str(ok(&import(), 0).trim()).unwrap();
     assert_eq!(
         (again["imported"].clone(), again["unchanged"].clone()),

@@ -329,3 +329,26 @@ fn the_merchants_shipping_defaults_choose_the_box_and_the_service() {
     let refused = orders::defaults_from_dto(&d).unwrap_err();
     assert_eq!(refused.field, "prefer");
 }
+
+/// SHOPLINE writes Excel: the workbook reads exactly as the same report saved as CSV, and a
+/// file that is not a workbook is refused, saying so.
+#[test]
+fn a_shopline_workbook_reads_as_its_csv_does() {
+    let (_dir, store, engine) = setup();
+    let read = orders::read_workbook(shop::SHOPLINE_XLSX, &engine)
+        .unwrap()
+        .expect("a shop export");
+    let from_workbook = orders::prepare(&store, &engine, read, today()).unwrap();
+    let from_csv = prepare(&store, &engine, shop::SHOPLINE);
+    assert_eq!(from_workbook.platform, Platform::Shopline);
+    assert_eq!(summary(&from_workbook), summary(&from_csv));
+    assert_eq!(skipped(&from_workbook), skipped(&from_csv));
+
+    let refused = orders::read_workbook(b"PK not really a workbook", &engine).unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .contains("not a readable .xlsx workbook"),
+        "{refused}"
+    );
+}
