@@ -315,7 +315,7 @@ pub fn read_products(text: &str) -> Result<Vec<(usize, std::result::Result<Produ
             let get = |i: usize| {
                 cols[i]
                     .and_then(|c| values.get(c))
-                    .map_or("", |s| s.trim())
+                    .map_or("", |s| crate::csv_io::unneutralise(s.trim()))
                     .to_owned()
             };
             let product = (|| {
@@ -370,19 +370,21 @@ impl Store {
         let csv_err = |e: csv::Error| Error::Csv(e.to_string());
         w.write_record(PRODUCT_CSV_COLUMNS).map_err(csv_err)?;
         for p in self.products()? {
-            w.write_record([
-                p.sku,
-                p.description_en,
-                p.description_zh,
-                p.hs_code,
-                p.origin,
-                p.unit_weight_g.to_string(),
-                p.unit_value.to_string(),
-                p.currency,
-                p.category.id().to_owned(),
-                p.eu_ok.to_string(),
-            ])
-            .map_err(csv_err)?;
+            crate::csv_io::write_row(
+                &mut w,
+                [
+                    p.sku,
+                    p.description_en,
+                    p.description_zh,
+                    p.hs_code,
+                    p.origin,
+                    p.unit_weight_g.to_string(),
+                    p.unit_value.to_string(),
+                    p.currency,
+                    p.category.id().to_owned(),
+                    p.eu_ok.to_string(),
+                ],
+            )?;
         }
         let bytes = w.into_inner().map_err(|e| Error::Csv(e.to_string()))?;
         Ok(format!("\u{feff}{}", String::from_utf8_lossy(&bytes)))

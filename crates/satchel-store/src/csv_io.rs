@@ -245,6 +245,39 @@ pub fn read_workbook_records(bytes: &[u8]) -> Result<Vec<(usize, Vec<String>)>> 
         .collect())
 }
 
+/// What makes a spreadsheet read a cell as a formula rather than text (CSV injection): an
+/// address line `=HYPERLINK(…)` typed by a customer must not run when the merchant opens an
+/// export in Excel.
+const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A cell as written to a CSV file a merchant opens in a spreadsheet: one that would start a
+/// formula gets a leading apostrophe, so it shows as the text it is and never runs.
+pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(FORMULA_START) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+/// [`neutralise`] undone on import, so an export imports back unchanged: the apostrophe before
+/// such a character is dropped.
+pub fn unneutralise(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_START) => rest,
+        _ => cell,
+    }
+}
+
+/// Writes one CSV row with every cell neutralised.
+pub(crate) fn write_row<W: std::io::Write, S: AsRef<str>>(
+    w: &mut csv::Writer<W>,
+    row: impl IntoIterator<Item = S>,
+) -> Result<()> {
+    w.write_record(row.into_iter().map(|c| neutralise(c.as_ref()).into_owned()))
+        .map_err(|e| Error::Csv(e.to_string()))
+}
+
 /// One row's values by field key.
 struct RowView<'a> {
     mapping: &'a Mapping,
@@ -258,7 +291,7 @@ impl RowView<'_> {
             .iter()
             .position(|m| m.as_deref() == Some(key))
             .and_then(|i| self.values.get(i))
-            .map_or("", |s| s.trim())
+            .map_or("", |s| unneutralise(s.trim()))
     }
 }
 
@@ -593,9 +626,7 @@ impl Store {
             let mut rec = values.to_vec();
             rec.resize(file.headers.len(), String::new());
             rec.push(why);
-            rejects
-                .write_record(&rec)
-                .map_err(|e| Error::Csv(e.to_string()))
+            write_row(&mut rejects, &rec)
         };
         self.write(|w| {
             for (n, (line, values)) in file.rows.iter().enumerate() {
@@ -728,8 +759,7 @@ impl Store {
                     c.input.notes.clone(),
                     c.input.tags.join("; "),
                 ];
-                w.write_record(&rec)
-                    .map_err(|e| Error::Csv(e.to_string()))?;
+                write_row(&mut w, &rec)?;
             }
         }
         finish(w)
@@ -796,8 +826,7 @@ impl Store {
                 opt(quote.map(|q| q.rates_as_of.to_string())),
             ];
             debug_assert_eq!(row.len(), SHIPMENT_FIELDS.len());
-            w.write_record(&row)
-                .map_err(|e| Error::Csv(e.to_string()))?;
+            write_row(&mut w, &row)?;
         }
         finish(w)
     }

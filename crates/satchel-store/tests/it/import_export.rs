@@ -221,6 +221,55 @@ fn export_then_import_round_trips_the_address_book_with_chinese() {
     assert_eq!(t.export_contacts().unwrap().len(), csv.len());
 }
 
+/// Issue #18: a cell a spreadsheet would run as a formula (a customer's "name" of
+/// `=HYPERLINK(…)`, a phone starting with `+`) exports as text behind an apostrophe, and the
+/// export imports back to exactly what was stored.
+#[test]
+fn formula_cells_export_as_text_and_import_back_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, _) = open(&dir);
+    let mut hostile = recipient("Mallory", "@SUM(1+1) Street", "JP");
+    hostile.party.company = "=HYPERLINK(\"http://evil.example\",\"Open\")".into();
+    hostile.party.phone = "+81 3 1234 5678".into();
+    hostile.notes = "-2+3".into();
+    s.create_contact(hostile.clone()).unwrap();
+    let csv = s.export_contacts().unwrap();
+    let file = read_csv(&csv).unwrap();
+    let row = &file.rows[0].1;
+    let cell = |name: &str| row[file.headers.iter().position(|h| h == name).unwrap()].clone();
+    assert_eq!(
+        cell("company"),
+        "'=HYPERLINK(\"http://evil.example\",\"Open\")"
+    );
+    assert_eq!(cell("line1"), "'@SUM(1+1) Street");
+    assert_eq!(cell("phone"), "'+81 3 1234 5678");
+    assert_eq!(cell("notes"), "'-2+3");
+    assert!(
+        row.iter().all(|c| !c.starts_with(['=', '+', '-', '@'])),
+        "no cell starts a formula: {row:?}"
+    );
+
+    let dir2 = tempfile::tempdir().unwrap();
+    let (mut t, _) = open(&dir2);
+    t.import(
+        Table::Contacts,
+        &csv,
+        None,
+        DuplicatePolicy::Review,
+        None,
+        &mut no_progress(),
+    )
+    .unwrap();
+    let back = t.all_contacts(ContactKind::Recipient).unwrap();
+    assert_eq!(
+        back[0].input.party,
+        s.all_contacts(ContactKind::Recipient).unwrap()[0]
+            .input
+            .party
+    );
+    assert_eq!(back[0].input.notes, "-2+3");
+}
+
 fn engine_assess(rates: &RateSet) -> impl Fn(&satchel_core::model::Shipment) -> Assessment + '_ {
     let today = NaiveDate::from_ymd_opt(2026, 11, 21).unwrap();
     move |s| {
