@@ -1562,7 +1562,7 @@ async fn a_shop_export_becomes_drafts_and_the_catalogue_completes_them() {
         let found = wait_text(&c, "#import-summary", |t| t.starts_with("Shopify")).await?;
         assert_eq!(
             found,
-            "Shopify order export: 3 orders, 4 line items. 0 complete drafts, 3 with problems \
+            "Shopify order export: 3 orders, 4 line items. 0 drafts complete, 3 with problems \
              (shown in the list and the editor)."
         );
         let skipped = wait_text(&c, "#shop-skipped", |t| !t.is_empty()).await?;
@@ -1665,7 +1665,7 @@ async fn a_shop_export_becomes_drafts_and_the_catalogue_completes_them() {
             .await?;
         let found = wait_text(&c, "#import-summary", |t| t.starts_with("SHOPLINE")).await?;
         assert!(
-            found.starts_with("SHOPLINE order report: 1 orders, 2 line items."),
+            found.starts_with("SHOPLINE order report: 1 order, 2 line items."),
             "{found}"
         );
         let _ = std::fs::remove_file(&workbook);

@@ -1368,18 +1368,27 @@ pub fn sync_run(run: &satchel_ipc::SyncRunDto, locale: Locale) -> String {
 
 // --- Shop orders and the catalogue (issue #14) ------------------------------------------------
 
-/// "Shopify order export: 3 orders, 4 line items. 2 complete drafts, 1 with problems."
+/// "Shopify order export: 3 orders, 4 line items. 2 drafts complete, 1 with problems."
 pub fn shop_file_summary(f: &satchel_ipc::ShopFileDto, locale: Locale) -> String {
     match locale {
         Locale::En => format!(
-            "{}: {} orders, {} line items. {} complete drafts, {} with problems (shown in the list and the editor).",
-            f.platform_name, f.orders, f.line_items, f.complete, f.with_problems
+            "{}: {}, {}. {} complete, {} with problems (shown in the list and the editor).",
+            f.platform_name,
+            count(f.orders, "order", "orders"),
+            count(f.line_items, "line item", "line items"),
+            count(f.complete, "draft", "drafts"),
+            f.with_problems
         ),
         Locale::ZhHk => format!(
             "{}：{} 張訂單，{} 項貨品。{} 件草稿已完整，{} 件有問題（會在清單及編輯器中顯示）。",
             f.platform_name, f.orders, f.line_items, f.complete, f.with_problems
         ),
     }
+}
+
+/// "1 order", "3 orders".
+fn count(n: u32, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// "1 cancelled" for the lines a shop export's import leaves out.

@@ -381,9 +381,9 @@ fn clean(s: &str) -> String {
         .join(" ")
 }
 
-/// Shopify writes numeric ZIPs with a leading apostrophe (`'02134`) so spreadsheets keep the
-/// zero; the apostrophe is not part of the postcode.
-fn postcode(s: String) -> String {
+/// Shopify writes numeric ZIPs (and some phones) with a leading apostrophe (`'02134`) so
+/// spreadsheets keep them as text; the apostrophe is not part of the value.
+fn without_apostrophe(s: String) -> String {
     s.strip_prefix('\'').map(str::to_owned).unwrap_or(s)
 }
 
@@ -438,9 +438,9 @@ fn party(row: &Row<'_>, f: &PartyCols) -> Party {
             .collect(),
         city: row.get(f.city),
         state: row.get(f.state),
-        postcode: postcode(row.get(f.postcode)),
+        postcode: without_apostrophe(row.get(f.postcode)),
         country: row.get(f.country),
-        phone: postcode(row.get(f.phone)),
+        phone: without_apostrophe(row.get(f.phone)),
         email: row.get(f.email),
     }
 }
@@ -880,8 +880,8 @@ mod tests {
     #[test]
     fn full_width_forms_fold_and_apostrophe_zips_lose_the_apostrophe() {
         assert_eq!(clean("＋８５２　９１２３　４５６７"), "+852 9123 4567");
-        assert_eq!(postcode("'02134".into()), "02134");
-        assert_eq!(postcode("CV37 6LE".into()), "CV37 6LE");
+        assert_eq!(without_apostrophe("'02134".into()), "02134");
+        assert_eq!(without_apostrophe("CV37 6LE".into()), "CV37 6LE");
     }
 
     #[test]

@@ -101,13 +101,14 @@ fn import_read(
 
 /// What the file held, as the wizard shows it.
 fn summary(p: &Prepared) -> String {
+    let count =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let mut t = format!(
-        "{}: {} orders, {} line items\n  {} complete drafts, {} with problems (shown in the \
-         list and the editor)\n",
+        "{}: {}, {}\n  {} complete, {} with problems (shown in the list and the editor)\n",
         p.platform.name(),
-        p.drafts.len() + p.unusable.len(),
-        p.line_items,
-        p.complete,
+        count(p.drafts.len() + p.unusable.len(), "order", "orders"),
+        count(p.line_items, "line item", "line items"),
+        count(p.complete, "draft", "drafts"),
         p.with_problems()
     );
     if !p.skipped.is_empty() {
