@@ -139,6 +139,17 @@ pub enum SkipReason {
 }
 
 impl SkipReason {
+    /// The stable id the window and `--json` use.
+    pub fn id(self) -> &'static str {
+        match self {
+            SkipReason::Cancelled => "cancelled",
+            SkipReason::Refunded => "refunded",
+            SkipReason::Fulfilled => "fulfilled",
+            SkipReason::NotShipping => "not_shipping",
+            SkipReason::Unpaid => "unpaid",
+        }
+    }
+
     pub fn words(self) -> &'static str {
         match self {
             SkipReason::Cancelled => "cancelled",

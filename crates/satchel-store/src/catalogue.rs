@@ -397,12 +397,7 @@ impl Store {
 /// A product's record id: derived from its SKU, so the same SKU added on two devices is one
 /// record whose fields merge, never two rows fighting over one SKU.
 pub fn product_id(sku: &str) -> String {
-    use blake2::digest::consts::U16;
-    use blake2::{Blake2b, Digest};
-    let mut h = Blake2b::<U16>::new();
-    h.update(b"satchel/product/v1\0");
-    h.update(sku.as_bytes());
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    crate::tariffs::content_id(&[b"satchel/product/v1", sku.as_bytes()])
 }
 
 /// The synced fields of a product, as stored and as sent.

@@ -153,17 +153,20 @@ pub struct CsvFile {
     pub rows: Vec<(usize, Vec<String>)>,
 }
 
+/// The separator a file uses: `,`, `;` or tab, whichever its header line has most of.
+fn delimiter(header: &str) -> u8 {
+    [b',', b';', b'\t']
+        .into_iter()
+        .max_by_key(|d| header.bytes().filter(|b| b == d).count())
+        .unwrap_or(b',')
+}
+
 /// Reads CSV text (a leading byte-order mark is dropped; `,` or `;` or tab as separator,
 /// chosen from the header line).
 pub fn read_csv(text: &str) -> Result<CsvFile> {
     let text = text.trim_start_matches('\u{feff}');
-    let first = text.lines().next().unwrap_or("");
-    let delimiter = [b',', b';', b'\t']
-        .into_iter()
-        .max_by_key(|d| first.bytes().filter(|b| b == d).count())
-        .unwrap_or(b',');
     let mut rdr = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
+        .delimiter(delimiter(text.lines().next().unwrap_or("")))
         .flexible(true)
         .from_reader(text.as_bytes());
     let headers = rdr
@@ -188,12 +191,8 @@ pub fn read_csv(text: &str) -> Result<CsvFile> {
 pub fn read_records(text: &str) -> Result<Vec<(usize, Vec<String>)>> {
     let text = text.trim_start_matches('\u{feff}');
     let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    let delimiter = [b',', b';', b'\t']
-        .into_iter()
-        .max_by_key(|d| first.bytes().filter(|b| b == d).count())
-        .unwrap_or(b',');
     let mut rdr = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
+        .delimiter(delimiter(first))
         .flexible(true)
         .has_headers(false)
         .from_reader(text.as_bytes());

@@ -194,10 +194,16 @@ fn insert_tariff(w: &Writer<'_>, f: &NewTariff<'_>) -> Result<bool> {
 /// The content key of a file: the same file from two devices is one file, and parts of two
 /// versions never mix.
 pub fn tariff_key(name: &str, last_update: &str, body: &str) -> String {
+    content_id(&[name.as_bytes(), last_update.as_bytes(), body.as_bytes()])
+}
+
+/// A 128-bit BLAKE2b of length-prefixed `parts`, as 32 hex characters: an id two devices
+/// derive alike from the same content (a tariff file, a product's SKU).
+pub(crate) fn content_id(parts: &[&[u8]]) -> String {
     let mut h = Blake2b::<U16>::new();
-    for part in [name, last_update, body] {
+    for part in parts {
         h.update((part.len() as u64).to_be_bytes());
-        h.update(part.as_bytes());
+        h.update(part);
     }
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }

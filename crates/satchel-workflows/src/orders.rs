@@ -340,7 +340,7 @@ pub fn file_dto(p: &Prepared) -> satchel_ipc::ShopFileDto {
             .skipped
             .iter()
             .map(|(r, n)| satchel_ipc::SkipCountDto {
-                reason: skip_id(*r).to_owned(),
+                reason: r.id().to_owned(),
                 count: *n as u32,
             })
             .collect(),
@@ -362,16 +362,6 @@ pub fn file_dto(p: &Prepared) -> satchel_ipc::ShopFileDto {
                 orders: u.orders as u32,
             })
             .collect(),
-    }
-}
-
-fn skip_id(r: SkipReason) -> &'static str {
-    match r {
-        SkipReason::Cancelled => "cancelled",
-        SkipReason::Refunded => "refunded",
-        SkipReason::Fulfilled => "fulfilled",
-        SkipReason::NotShipping => "not_shipping",
-        SkipReason::Unpaid => "unpaid",
     }
 }
 
