@@ -158,6 +158,7 @@ async fn item_number_check_goes_through_every_layer() {
         assert_eq!(brand, "Satchel");
         wait_text(&c, "#network", |t| t == "Online" || t == "Offline").await?;
         english(&c).await?;
+        click(&c, "#nav-item").await?;
 
         type_into(&c, "#item-number", "LX123456785HK").await?;
         click(&c, "#check-item").await?;
@@ -1707,4 +1708,180 @@ async fn a_shop_export_becomes_drafts_and_the_catalogue_completes_them() {
     .await;
     finish(c, outcome).await;
     let _ = std::fs::remove_file(&csv);
+}
+
+/// A first start (issue #15): the app opens on the setup, keeps what was typed when it is
+/// closed halfway, refuses a sender mobile that cannot receive the operator's SMS (R-071),
+/// then lands on Today, whose dates and date fields are day first.
+#[tokio::test]
+async fn a_first_start_is_set_up_and_resumed_then_opens_on_today() {
+    let driver = Driver::start();
+    let c = driver.session().await;
+    let outcome = async {
+        english(&c).await?;
+        wait_for(&c, "#setup-language:not([hidden])", 30).await?;
+        screenshot(&c, "setup-language").await;
+        click(&c, "#setup-next-0").await?;
+        type_into(&c, "#setup-name", "Little Shop").await?;
+        type_into(&c, "#setup-line1", "8 Nathan Road").await?;
+        type_into(&c, "#setup-city", "Kowloon").await?;
+        type_into(&c, "#setup-phone", "2123 4567").await?;
+        wait_text(&c, "#setup-kept[data-current='true']", |t| !t.is_empty()).await?;
+        Ok::<_, fantoccini::error::CmdError>(())
+    }
+    .await;
+    finish(c, outcome).await;
+
+    // Started again: the same step, with what was typed.
+    let c = driver.session().await;
+    let outcome = async {
+        wait_for(&c, "#setup-sender:not([hidden])", 30).await?;
+        wait_value(&c, "#setup-name", |v| v == "Little Shop").await?;
+        wait_value(&c, "#setup-phone", |v| v == "2123 4567").await?;
+        click(&c, "#setup-save-sender").await?;
+        let refused = wait_text(&c, "#setup-sender .field-error[data-rule='R-071']", |t| {
+            !t.is_empty()
+        })
+        .await?;
+        assert!(refused.contains("R-071"), "{refused:?}");
+        screenshot(&c, "setup-sender-r071").await;
+        fits_a_phone(&c, "setup-phone").await?;
+        type_into(&c, "#setup-phone", "+852 9123 4567").await?;
+        click(&c, "#setup-save-sender").await?;
+        wait_for(&c, "#setup-prefs:not([hidden])", 15).await?;
+        click(&c, "#setup-next-2").await?;
+        wait_for(&c, "#setup-online:not([hidden])", 15).await?;
+        click(&c, "#setup-finish").await?;
+
+        // Today: nothing to do yet, no setup banner, and today's date day first.
+        wait_text(&c, "#home-drafts .count", |t| t == "0").await?;
+        assert!(c
+            .find_all(Locator::Css("#home-needs-setup"))
+            .await?
+            .is_empty());
+        let today = wait_text(&c, "#home-today", |t| !t.is_empty()).await?;
+        let day = today.split(' ').next().unwrap_or_default();
+        assert!(
+            satchel_core::dates::parse(day).is_some() && day.as_bytes().get(2) == Some(&b'/'),
+            "day first: {today:?}"
+        );
+        screenshot(&c, "home-empty").await;
+
+        // The sender profile is the address book's default.
+        click(&c, "#nav-contacts").await?;
+        wait_text(&c, "#contacts", |t| t.contains("Little Shop")).await?;
+
+        // Date fields read day first; a month-first date is not taken.
+        click(&c, "#nav-shipments").await?;
+        type_into(&c, "#filter-from", "5/1/2026\u{E007}").await?;
+        wait_value(&c, "#filter-from", |v| v == "05/01/2026").await?;
+        type_into(&c, "#filter-to", "12/31/2026\u{E007}").await?;
+        wait_text(&c, ".date-invalid:not([hidden])", |t| {
+            t.contains("day first")
+        })
+        .await?;
+        let named = wait_text(&c, "#shipments-error", |t| !t.is_empty()).await?;
+        assert!(named.contains("12/31/2026"), "{named:?}");
+        Ok::<_, fantoccini::error::CmdError>(())
+    }
+    .await;
+    finish(c, outcome).await;
+}
+
+/// Today on a seeded busy week (issue #15), with the app's clock set to that morning: each
+/// line's count, the reminders in date order, and each line opening exactly its list.
+#[tokio::test]
+async fn today_counts_and_reminds_and_each_line_opens_its_list() {
+    let at = chrono::DateTime::parse_from_rfc3339("2026-12-10T10:00:00+08:00").unwrap();
+    let driver = Driver::start_with_env(&[("SATCHEL_CLOCK", "2026-12-10T10:00:00+08:00")]);
+    let day = satchel_tests::seed::busy_week(driver.db(), at.with_timezone(&chrono::Utc));
+    let c = driver.session().await;
+    let outcome = async {
+        english(&c).await?;
+        wait_text(&c, "#home-today", |t| t.starts_with("10/12/2026")).await?;
+        for (line, n) in [
+            ("problems", "1"),
+            ("drafts", "1"),
+            ("ready", "1"),
+            ("waiting", "0"),
+            ("to_print", "1"),
+            ("to_post", "1"),
+            ("in_transit", "2"),
+        ] {
+            let got = wait_text(&c, &format!("#home-{line} .count"), |_| true).await?;
+            assert_eq!(got, n, "{line}");
+        }
+        wait_text(&c, "#home-reminders", |t| !t.is_empty()).await?;
+        let mut lines = Vec::new();
+        for li in c.find_all(Locator::Css("#home-reminders li")).await? {
+            lines.push(li.text().await?);
+        }
+        assert_eq!(lines.len(), 3, "{lines:#?}");
+        for (line, (what, who)) in lines.iter().zip([
+            ("Last day to post 12/12/2026 (in 2 days)", day.expiring),
+            ("Last day to claim 13/12/2026 (in 3 days)", day.claim),
+            ("Tracing opens 14/12/2026 (in 4 days)", day.trace),
+        ]) {
+            assert!(line.contains(what) && line.contains(who), "{line:?}");
+        }
+        screenshot(&c, "home").await;
+        fits_a_phone(&c, "home-phone").await?;
+
+        for (line, refs) in [
+            ("problems", vec![day.problem]),
+            ("to_print", vec![day.to_print]),
+            ("in_transit", vec![day.claim, day.trace]),
+        ] {
+            click(&c, "#nav-home").await?;
+            wait_for(&c, &format!("#home-{line}"), 15).await?.click().await?;
+            wait_text(&c, "#showing-only-name", |t| !t.is_empty()).await?;
+            let got = listed_references(&c, refs.len()).await?;
+            assert_eq!(got, refs, "{line}");
+        }
+        click(&c, "#nav-home").await?;
+        wait_for(&c, "#home-reminders-list", 15).await?.click().await?;
+        let got = listed_references(&c, 3).await?;
+        let mut want = vec![day.claim, day.expiring, day.trace];
+        want.sort();
+        assert_eq!(got, want);
+        screenshot(&c, "home-reminders-list").await;
+        // "Show all" leaves the line's list: all seven shipments.
+        click(&c, "#show-all").await?;
+        listed_references(&c, 7).await?;
+        Ok::<_, fantoccini::error::CmdError>(())
+    }
+    .await;
+    finish(c, outcome).await;
+}
+
+/// Waits until the shipments list shows `n` rows, and returns their references, sorted.
+async fn listed_references(
+    c: &Client,
+    n: usize,
+) -> Result<Vec<String>, fantoccini::error::CmdError> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let v = c
+            .execute(
+                "return [...document.querySelectorAll('#shipments tr[data-id] td.reference')]
+                   .map(td => td.textContent.trim());",
+                vec![],
+            )
+            .await?;
+        let mut refs: Vec<String> = v
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|x| x.as_str().map(str::to_owned))
+            .collect();
+        if refs.len() == n {
+            refs.sort();
+            return Ok(refs);
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the list did not show {n} rows: {refs:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 }

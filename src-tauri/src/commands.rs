@@ -43,6 +43,11 @@ macro_rules! commands {
 type R<T> = Result<T, CommandError>;
 
 commands! {
+    blocking get_home(NoRequest) -> R<HomeDto>;
+    blocking get_setup(NoRequest) -> R<SetupStateDto>;
+    blocking save_setup_draft(SetupDraftDto) -> R<()>;
+    blocking finish_setup(SetupDraftDto) -> R<FinishSetupResponse>;
+
     blocking check_item_number(CheckItemRequest) -> ItemCheck;
     blocking search_destinations(DestinationQuery) -> Vec<DestinationChoice>;
     blocking compare_services(CompareRequest) -> R<CompareResponse>;

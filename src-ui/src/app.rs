@@ -5,6 +5,7 @@
 //! nothing to deep-link to yet, so a router would only add weight to the wasm.
 
 use leptos::prelude::*;
+use satchel_ipc::ShipmentFilterRequest;
 
 use crate::i18n::{tr, use_locale, Key, Locale};
 use crate::lock::{provide_app_lock, use_app_lock, LockScreen};
@@ -13,6 +14,10 @@ use crate::pages::sync::{provide_sync_state, SyncIndicator};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Screen {
+    /// The landing screen: what needs doing today (issue #15).
+    Home,
+    /// The first-run setup, shown instead of Home until there is a sender profile.
+    Setup,
     ItemCheck,
     Quote,
     Contacts,
@@ -34,6 +39,9 @@ pub struct Navigator {
     pub shipment: RwSignal<Option<String>>,
     /// A note for the next screen to show once (e.g. "this is a new copy").
     pub notice: RwSignal<Option<Key>>,
+    /// The list the shipments screen opens on, and what to call it ("Labels to print"), when
+    /// a line of the home screen opened it.
+    pub list: RwSignal<Option<(ShipmentFilterRequest, Key)>>,
 }
 
 impl Navigator {
@@ -41,6 +49,12 @@ impl Navigator {
     pub fn edit(&self, id: Option<String>) {
         self.shipment.set(id);
         self.screen.set(Screen::Editor);
+    }
+
+    /// Opens the shipments screen on one filtered list.
+    pub fn list(&self, filter: ShipmentFilterRequest, name: Key) {
+        self.list.set(Some((filter, name)));
+        self.screen.set(Screen::Shipments);
     }
 }
 
@@ -63,13 +77,22 @@ pub fn App() -> impl IntoView {
             let _ = root.set_attribute("lang", tag);
         }
     });
-    let screen = RwSignal::new(Screen::ItemCheck);
+    let screen = RwSignal::new(Screen::Home);
     let nav = Navigator {
         screen,
         shipment: RwSignal::new(None),
         notice: RwSignal::new(None),
+        list: RwSignal::new(None),
     };
     provide_context(nav);
+    // A first start (no sender profile yet) opens on the setup, resumed where it was left.
+    leptos::task::spawn_local(async move {
+        if let Ok(s) = crate::ipc::get_setup().await {
+            if s.needs_setup && screen.get_untracked() == Screen::Home {
+                screen.set(Screen::Setup);
+            }
+        }
+    });
     provide_sync_state();
     let lock = provide_app_lock();
 
@@ -116,6 +139,7 @@ fn Frame() -> impl IntoView {
             </div>
         </header>
         <nav class="frame-nav">
+            <NavButton id="nav-home" screen=Screen::Home current=screen label=Key::NavHome />
             <NavButton id="nav-item" screen=Screen::ItemCheck current=screen label=Key::NavItemCheck />
             <NavButton id="nav-quote" screen=Screen::Quote current=screen label=Key::NavQuote />
             <NavButton id="nav-contacts" screen=Screen::Contacts current=screen label=Key::NavContacts />
@@ -134,6 +158,8 @@ fn Frame() -> impl IntoView {
         </nav>
         <main class="frame-main">
             {move || match screen.get() {
+                Screen::Home => pages::home::HomePage().into_any(),
+                Screen::Setup => pages::setup::SetupPage().into_any(),
                 Screen::ItemCheck => pages::item_check::ItemCheckPage().into_any(),
                 Screen::Quote => pages::quote::QuotePage().into_any(),
                 Screen::Contacts => pages::contacts::ContactsPage().into_any(),

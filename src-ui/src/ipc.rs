@@ -19,6 +19,7 @@ use satchel_ipc::{
     ShipmentSummary, ShippingDefaultsDto, SubmitProgress, SubmitRequest, SubmitResponse,
     SyncAccountCreated, SyncStatusDto, TrackingDto, UnlockRequest,
 };
+use satchel_ipc::{FinishSetupResponse, HomeDto, SetupDraftDto, SetupStateDto};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -135,6 +136,22 @@ pub async fn export_contacts() -> Result<ExportFile, CallError> {
 
 pub async fn export_shipments(request: ShipmentFilterRequest) -> Result<ExportFile, CallError> {
     call(cmd::EXPORT_SHIPMENTS, &request).await
+}
+
+pub async fn get_home() -> Result<HomeDto, CallError> {
+    call(cmd::GET_HOME, &NoRequest {}).await
+}
+
+pub async fn get_setup() -> Result<SetupStateDto, CallError> {
+    call(cmd::GET_SETUP, &NoRequest {}).await
+}
+
+pub async fn save_setup_draft(request: SetupDraftDto) -> Result<(), CallError> {
+    call(cmd::SAVE_SETUP_DRAFT, &request).await
+}
+
+pub async fn finish_setup(request: SetupDraftDto) -> Result<FinishSetupResponse, CallError> {
+    call(cmd::FINISH_SETUP, &request).await
 }
 
 pub async fn list_products() -> Result<Vec<ProductDto>, CallError> {

@@ -5,6 +5,8 @@
 //! (free ports, SIGTERM so WebKitWebDriver dies with its parent; toolchain.md P6).
 #![forbid(unsafe_code)]
 
+pub mod seed;
+
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

@@ -43,6 +43,9 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// What needs doing today: drafts with problems, ready to submit, to print, to post, in
+    /// transit, and the reminders (labels expiring, tracing opening, claims closing).
+    Today,
     /// Price one item with one service, or with every service that can carry it.
     Quote(QuoteArgs),
     /// Every service for one item, cheapest first, with the ones excluded and why.

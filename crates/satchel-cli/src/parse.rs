@@ -88,10 +88,11 @@ pub fn dimensions(input: &str) -> Result<Dimensions, String> {
     })
 }
 
-/// A calendar day as YYYY-MM-DD.
+/// A calendar day, day first or ISO (`satchel_core::dates`, issue #15).
 pub fn date(input: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(input.trim(), "%Y-%m-%d")
-        .map_err(|_| "expected a real calendar day as YYYY-MM-DD, e.g. 2024-03-01".into())
+    satchel_core::dates::parse(input).ok_or_else(|| {
+        "expected a real calendar day, day first (DD/MM/YYYY) or YYYY-MM-DD, e.g. 01/03/2024".into()
+    })
 }
 
 /// A [`Service::id`], case-insensitive, `-` accepted for `_`.

@@ -25,6 +25,7 @@ pub mod rates;
 pub mod address;
 pub mod calendar;
 pub mod customs;
+pub mod dates;
 pub mod notes;
 pub mod phone;
 pub mod validate;

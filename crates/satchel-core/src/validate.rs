@@ -405,6 +405,16 @@ pub fn validate_party(role: Role, p: &Party) -> Vec<Problem> {
     out.0
 }
 
+/// A sender profile as the first-run setup takes it: [`validate_party`] as a sender, and a Hong
+/// Kong mobile able to receive the operator's SMS, which items to or via the EU, CH and
+/// NO need. Asked once here so that an import does not stop on it later.
+pub fn validate_sender_profile(p: &Party) -> Vec<Problem> {
+    let mut out = Out(Vec::new());
+    check_party(Role::Sender, "", p, &mut out);
+    check_sms_mobile(&p.phone, "phone", &mut out);
+    out.0
+}
+
 fn path(prefix: &str, field: &str) -> String {
     if prefix.is_empty() {
         field.to_owned()
@@ -684,18 +694,17 @@ fn check_ics2(s: &Shipment, out: &mut Out) {
             .param("cleaned", &clean.text)
             .with_fix(fix);
     }
-    check_sms_mobile(&s.sender.phone, out);
+    check_sms_mobile(&s.sender.phone, "sender.phone", out);
 }
 
-fn check_sms_mobile(raw: &str, out: &mut Out) {
-    const FIELD: &str = "sender.phone";
+fn check_sms_mobile(raw: &str, field: &str, out: &mut Out) {
     let national = match phone::lenient_hk_mobile(raw) {
         Lenient::Missing => {
-            out.add(&rule::SMS_MOBILE_MISSING, FIELD);
+            out.add(&rule::SMS_MOBILE_MISSING, field);
             return;
         }
         Lenient::NotHkMobile => {
-            out.add(&rule::NOT_HK_MOBILE, FIELD)
+            out.add(&rule::NOT_HK_MOBILE, field)
                 .param("number", raw.trim());
             return;
         }
@@ -713,7 +722,7 @@ fn check_sms_mobile(raw: &str, out: &mut Out) {
             _ => &rule::NOT_KNOWN_MOBILE_RANGE,
         },
     };
-    out.add(def, FIELD).param("number", shown);
+    out.add(def, field).param("number", shown);
 }
 
 fn check_insurance(s: &Shipment, out: &mut Out) {

@@ -15,6 +15,8 @@ mod refusal;
 pub mod wording;
 
 pub use refusal::{CommandError, Refused, SyncTrouble};
+/// Typed dates, day first or ISO: the UI reads date fields with the core's own reader.
+pub use satchel_core::dates;
 
 /// Command names, shared so neither side can misspell one. [`cmd::ALL`] lists them all, and
 /// the shell has a test that its registered handlers are exactly these.
@@ -28,6 +30,12 @@ pub mod cmd {
     }
 
     names! {
+        // The landing screen and the first-run setup (issue #15).
+        GET_HOME = "get_home";
+        GET_SETUP = "get_setup";
+        SAVE_SETUP_DRAFT = "save_setup_draft";
+        FINISH_SETUP = "finish_setup";
+
         CHECK_ITEM_NUMBER = "check_item_number";
         SEARCH_DESTINATIONS = "search_destinations";
         COMPARE_SERVICES = "compare_services";
@@ -862,6 +870,12 @@ pub struct ShipmentFilterRequest {
     pub to: String,
     /// Destination country code.
     pub destination: String,
+    /// Only these shipments (a reminder of the home screen); empty means any.
+    #[serde(default)]
+    pub ids: Vec<String>,
+    /// `Some(true)`: only shipments with errors; `Some(false)`: only those without.
+    #[serde(default)]
+    pub problems: Option<bool>,
 }
 
 /// One row of the shipments list.
@@ -1539,4 +1553,124 @@ pub struct SetLockRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UnlockRequest {
     pub pin: String,
+}
+
+// ---------------------------------------------------------------------------------------------
+// The home screen ("Today") and the first-run setup (issue #15)
+// ---------------------------------------------------------------------------------------------
+
+/// One line of the day's work, in the order a merchant does it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HomeLine {
+    /// Drafts with errors to fix.
+    Problems,
+    /// Drafts without errors, to check and mark ready.
+    Drafts,
+    /// Ready to submit to EC-Ship.
+    Ready,
+    /// Sent to EC-Ship, waiting for its answer.
+    Waiting,
+    /// Numbered by EC-Ship: its label is to print.
+    ToPrint,
+    /// Printed: to take to the post office.
+    ToPost,
+    /// Posted and not yet delivered or returned.
+    InTransit,
+}
+
+impl HomeLine {
+    pub const ALL: [HomeLine; 7] = [
+        Self::Problems,
+        Self::Drafts,
+        Self::Ready,
+        Self::Waiting,
+        Self::ToPrint,
+        Self::ToPost,
+        Self::InTransit,
+    ];
+
+    /// The stable id (`to_print`), as the CLI prints it and the page's element ids use it.
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::Problems => "problems",
+            Self::Drafts => "drafts",
+            Self::Ready => "ready",
+            Self::Waiting => "waiting",
+            Self::ToPrint => "to_print",
+            Self::ToPost => "to_post",
+            Self::InTransit => "in_transit",
+        }
+    }
+}
+
+/// How many shipments a [`HomeLine`] holds, and the list that shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HomeCount {
+    pub line: HomeLine,
+    pub count: u32,
+    pub filter: ShipmentFilterRequest,
+}
+
+/// A dated reminder: a label about to expire, a trace window opening, a claim deadline near.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReminderDto {
+    pub kind: WindowKind,
+    pub shipment_id: String,
+    pub reference: String,
+    pub item_number: Option<String>,
+    /// The day that matters (YYYY-MM-DD): the last day to post or claim, or the day tracing opens.
+    pub date: String,
+    /// Days from today to `date` (0: today; negative: it opened that many days ago).
+    pub days: i64,
+    pub rule: String,
+}
+
+/// `get_home` answer: what needs doing today.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HomeDto {
+    /// Today in Hong Kong (YYYY-MM-DD).
+    pub today: String,
+    /// The time now in Hong Kong (hh:mm, 24-hour).
+    pub now: String,
+    pub counts: Vec<HomeCount>,
+    /// Soonest first.
+    pub reminders: Vec<ReminderDto>,
+    /// The list of every reminded shipment.
+    pub reminders_filter: ShipmentFilterRequest,
+    /// What to know before posting today's printed items (cut-off times, closures).
+    pub posting_notes: Vec<Note>,
+    /// The newest tariff in force (YYYY-MM-DD), and whether it is older than the app expects.
+    pub tariff_newest: String,
+    pub tariff_stale: bool,
+    /// No default sender profile yet: the first-run setup has not been finished.
+    pub needs_setup: bool,
+}
+
+/// What the first-run setup has gathered so far; kept as typed so that it can be left and
+/// resumed without losing anything.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetupDraftDto {
+    /// The step shown last (0: language, 1: sender, 2: preferences, 3: online services).
+    pub step: u8,
+    /// `en` or `zh-HK`.
+    pub locale: String,
+    pub sender: PartyDto,
+}
+
+/// `get_setup` answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetupStateDto {
+    /// There is no default sender profile: the app opens on the setup.
+    pub needs_setup: bool,
+    /// What was typed before, if the setup was left unfinished.
+    pub draft: Option<SetupDraftDto>,
+}
+
+/// `finish_setup` answer: the sender profile saved as the default, or what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum FinishSetupResponse {
+    Saved { contact: Box<ContactDto> },
+    Invalid { problems: Vec<ProblemDto> },
 }

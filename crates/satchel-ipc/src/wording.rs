@@ -185,9 +185,9 @@ pub fn refusal(e: &CommandError, lang: Lang) -> String {
         (R::WeightMissing, En) => "Enter the weight in grams (more than 0).".into(),
         (R::WeightMissing, ZhHk) => "請輸入重量（克，須大於 0）。".into(),
         (R::UnknownCategory { value }, _) => unknown_category(value, l),
-        (R::DateFormat { value }, En) => format!("'{value}' is not a date: enter YYYY-MM-DD."),
+        (R::DateFormat { value }, En) => format!("'{value}' is not a date: enter it day first (DD/MM/YYYY) or as YYYY-MM-DD."),
         (R::DateFormat { value }, ZhHk) => {
-            format!("「{value}」不是日期：請以 YYYY-MM-DD 格式輸入。")
+            format!("「{value}」不是日期：請以 日/月/年（DD/MM/YYYY）或 YYYY-MM-DD 格式輸入。")
         }
         (R::NoLabelFont, En) => {
             "No label font is installed (Noto Sans CJK, package fonts-noto-cjk).".into()

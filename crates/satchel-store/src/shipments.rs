@@ -147,6 +147,11 @@ pub struct ShipmentFilter {
     pub limit: usize,
     /// The time zone the dates are days in; 0 is UTC.
     pub utc_offset_secs: i32,
+    /// Only these shipments; empty: any.
+    pub ids: Vec<String>,
+    /// `Some(true)`: only shipments whose last check found errors; `Some(false)`: none. Applied
+    /// after `limit`.
+    pub errors: Option<bool>,
 }
 
 const COLUMNS: &str = "id, state, recipient_id, sender_id, body, history, problems, quote, \
@@ -573,9 +578,10 @@ impl Store {
                AND (?2 IS NULL OR created_ms >= ?2)
                AND (?3 IS NULL OR created_ms < ?3)
                AND (?4 IS NULL OR destination = ?4)
+               AND (?6 = '[]' OR id IN (SELECT value FROM json_each(?6)))
              ORDER BY created_ms DESC, rowid DESC LIMIT ?5"
         ))?;
-        let rows = st
+        let mut rows: Vec<ShipmentRecord> = st
             .query_map(
                 params![
                     serde_json::to_string(&states)?,
@@ -584,11 +590,15 @@ impl Store {
                     f.destination
                         .as_ref()
                         .map(|d| d.trim().to_ascii_uppercase()),
-                    limit
+                    limit,
+                    serde_json::to_string(&f.ids)?,
                 ],
                 from_row,
             )?
             .collect::<rusqlite::Result<_>>()?;
+        if let Some(errors) = f.errors {
+            rows.retain(|r| r.assessment.problems.iter().any(|p| p.error) == errors);
+        }
         Ok(rows)
     }
 }

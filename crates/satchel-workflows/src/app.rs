@@ -54,7 +54,7 @@ impl App {
         runtime: tokio::runtime::Handle,
         events: Box<dyn Events>,
     ) -> Result<Arc<App>, satchel_store::Error> {
-        let store = satchel_store::Store::open(db)?;
+        let store = satchel_store::Store::open_with_clock(db, Box::new(crate::clock::AppClock))?;
         let (rates, skipped) = tariffs::rate_set(&store);
         for s in skipped {
             eprintln!("satchel: a stored tariff file was left out: {s}");
@@ -171,6 +171,24 @@ impl App {
     }
 
     // --- Tariffs (issue #16) ---------------------------------------------------------------
+
+    // --- Home screen and first-run setup (issue #15) ---------------------------------------
+
+    pub fn get_home(&self, NoRequest {}: NoRequest) -> Result<HomeDto, CommandError> {
+        crate::home::today(&self.store.lock(), &self.engine(), clock::now())
+    }
+
+    pub fn get_setup(&self, NoRequest {}: NoRequest) -> Result<SetupStateDto, CommandError> {
+        crate::setup::state(&self.store.lock())
+    }
+
+    pub fn save_setup_draft(&self, r: SetupDraftDto) -> Result<(), CommandError> {
+        crate::setup::save_draft(&mut self.store.lock(), &r)
+    }
+
+    pub fn finish_setup(&self, r: SetupDraftDto) -> Result<FinishSetupResponse, CommandError> {
+        crate::setup::finish(&mut self.store.lock(), r)
+    }
 
     pub fn list_tariffs(&self, NoRequest {}: NoRequest) -> Result<TariffsDto, CommandError> {
         let base = tariffs::base_url(&self.store.lock());

@@ -42,7 +42,7 @@ fn posting_date(date: &str, today: NaiveDate) -> Result<NaiveDate, CommandError>
     if d.is_empty() {
         return Ok(today);
     }
-    NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
+    satchel_core::dates::parse(d).ok_or_else(|| {
         CommandError::new(
             "date",
             Refused::DateFormat {

@@ -338,12 +338,10 @@ fn filter(r: &ShipmentFilterRequest) -> Result<ShipmentFilter, CommandError> {
         if t.is_empty() {
             return Ok(None);
         }
-        NaiveDate::parse_from_str(t, "%Y-%m-%d")
-            .map(Some)
-            .map_err(|_| {
-                let value = t.to_owned();
-                CommandError::new(field, Refused::DateFormat { value })
-            })
+        satchel_core::dates::parse(t).map(Some).ok_or_else(|| {
+            let value = t.to_owned();
+            CommandError::new(field, Refused::DateFormat { value })
+        })
     };
     let destination = r.destination.trim().to_ascii_uppercase();
     Ok(ShipmentFilter {
@@ -354,6 +352,8 @@ fn filter(r: &ShipmentFilterRequest) -> Result<ShipmentFilter, CommandError> {
         limit: 0,
         // The list shows Hong Kong times, so its date filter means Hong Kong days.
         utc_offset_secs: crate::clock::HK_OFFSET_SECS,
+        ids: r.ids.clone(),
+        errors: r.problems,
     })
 }
 

@@ -4,7 +4,9 @@
 pub mod contacts;
 pub mod ecship;
 pub mod editor;
+pub mod home;
 pub mod item_check;
 pub mod quote;
+pub mod setup;
 pub mod shipments;
 pub mod sync;

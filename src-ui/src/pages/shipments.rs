@@ -18,6 +18,7 @@ use satchel_ipc::{
 };
 
 use crate::app::use_navigator;
+use crate::components::date::DateField;
 use crate::components::problems::{NoteList, ProblemList};
 use crate::files;
 use crate::i18n::{self, call_error, pick, state_name, tr, use_locale, Key};
@@ -37,7 +38,16 @@ enum RowAction {
 pub fn ShipmentsPage() -> impl IntoView {
     let locale = use_locale();
     let nav = use_navigator();
-    let state = RwSignal::new(String::new());
+    // Opened from a line of the home screen: that line's list, named, until "Show all".
+    let preset = nav.list.get_untracked();
+    let state = RwSignal::new(
+        preset
+            .as_ref()
+            .and_then(|(f, _)| f.state)
+            .map(|s| s.id().to_owned())
+            .unwrap_or_default(),
+    );
+    let only = RwSignal::new(preset);
     let from = RwSignal::new(String::new());
     let to = RwSignal::new(String::new());
     let destination = RwSignal::new(String::new());
@@ -60,11 +70,20 @@ pub fn ShipmentsPage() -> impl IntoView {
     let finished = RwSignal::new(BTreeSet::<String>::new());
     let last_outcome = RwSignal::new(None::<SubmitProgress>);
 
-    let filter = move || ShipmentFilterRequest {
-        state: ShipmentState::from_id(&state.get_untracked()),
-        from: from.get_untracked(),
-        to: to.get_untracked(),
-        destination: destination.get_untracked(),
+    let filter = move || {
+        let (ids, problems) = only.with_untracked(|o| {
+            o.as_ref()
+                .map(|(f, _)| (f.ids.clone(), f.problems))
+                .unwrap_or_default()
+        });
+        ShipmentFilterRequest {
+            state: ShipmentState::from_id(&state.get_untracked()),
+            from: from.get_untracked(),
+            to: to.get_untracked(),
+            destination: destination.get_untracked(),
+            ids,
+            problems,
+        }
     };
     let reload = move || {
         let request = filter();
@@ -240,22 +259,16 @@ pub fn ShipmentsPage() -> impl IntoView {
                     <select id="filter-state" on:change=move |ev| { state.set(event_target_value(&ev)); reload(); }>
                         <option value="">{tr(Key::AllStates)}</option>
                         {ShipmentState::ALL.into_iter().map(|s| view! {
-                            <option value=s.id()>{move || state_name(s, locale.get())}</option>
+                            <option value=s.id() selected=move || state.get() == s.id()>
+                                {move || state_name(s, locale.get())}
+                            </option>
                         }).collect_view()}
                     </select>
                 </label>
-                <label>
-                    {tr(Key::DateFrom)}
-                    <input id="filter-from" type="date"
-                        prop:value=move || from.get()
-                        on:change=move |ev| { from.set(event_target_value(&ev)); reload(); } />
-                </label>
-                <label>
-                    {tr(Key::DateTo)}
-                    <input id="filter-to" type="date"
-                        prop:value=move || to.get()
-                        on:change=move |ev| { to.set(event_target_value(&ev)); reload(); } />
-                </label>
+                <DateField id="filter-from" label=Key::DateFrom value=from
+                    on_change=Callback::new(move |()| reload()) />
+                <DateField id="filter-to" label=Key::DateTo value=to
+                    on_change=Callback::new(move |()| reload()) />
                 <label>
                     {tr(Key::DestinationCode)}
                     <input id="filter-destination" type="text" autocomplete="off" maxlength="2"
@@ -265,6 +278,16 @@ pub fn ShipmentsPage() -> impl IntoView {
                 </label>
                 <button id="filter-go" type="submit">{tr(Key::Search)}</button>
             </form>
+            <p class="result showing-only" id="showing-only" hidden=move || only.with(Option::is_none)>
+                {tr(Key::ShowingOnly)}" "
+                <strong id="showing-only-name">{move || only.with(|o| o.as_ref().map(|(_, k)| k.text(locale.get())))}</strong>" "
+                <button id="show-all" type="button" class="link-button" on:click=move |_| {
+                    only.set(None);
+                    nav.list.set(None);
+                    state.set(String::new());
+                    reload();
+                }>{tr(Key::ShowAll)}</button>
+            </p>
             <p class="result bad" id="shipments-error" hidden=move || error.with(Option::is_none)>
                 {move || error.get().map(|e| call_error(&e, locale.get()))}
             </p>
@@ -502,7 +525,7 @@ pub fn ShipmentsPage() -> impl IntoView {
                                             {r.recipient.clone()}
                                         </button>
                                     </td>
-                                    <td data-label=move || Key::Reference.text(l0.get())>{r.reference.clone()}</td>
+                                    <td class="reference" data-label=move || Key::Reference.text(l0.get())>{r.reference.clone()}</td>
                                     <td data-label=move || Key::Destination.text(l0.get())>{r.destination.clone()}</td>
                                     <td data-label=move || Key::Service.text(l0.get())>
                                         {move || pick(&svc.name_en, &svc.name_zh_hk, l0.get()).to_owned()}

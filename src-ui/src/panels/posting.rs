@@ -14,6 +14,7 @@ use satchel_ipc::{
     PrintPostingRequest, PrinterDto,
 };
 
+use crate::components::date::DateField;
 use crate::components::printer::{PrinterChoice, PrintersProblem};
 use crate::components::problems::{NoteList, ProblemList};
 use crate::i18n::{self, call_error, tr, use_locale, Key};
@@ -94,12 +95,7 @@ pub fn PostingPanel(
                         prop:value=move || permit.get()
                         on:change=move |ev| permit.set(event_target_value(&ev)) />
                 </label>
-                <label>
-                    {tr(Key::PostingDay)}
-                    <input id="posting-date" type="date"
-                        prop:value=move || date.get()
-                        on:change=move |ev| date.set(event_target_value(&ev)) />
-                </label>
+                <DateField id="posting-date" label=Key::PostingDay value=date />
                 <label>
                     {tr(Key::PostingDocument)}
                     <select id="posting-doc"

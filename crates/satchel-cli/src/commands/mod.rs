@@ -12,6 +12,7 @@ mod quote;
 mod rates;
 mod store;
 pub(crate) mod sync;
+mod today;
 mod validate;
 
 use crate::args::{
@@ -33,6 +34,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Output> {
     };
     let sources = &tariffs;
     match &cli.command {
+        Command::Today => today::run(&store::open(cli.db.as_deref())?, sources, json),
         Command::Quote(args) => quote::quote(sources, args, json),
         Command::Compare(args) => quote::compare(sources, args, json),
         Command::CheckItem(args) => item::check(&args.number, json),

@@ -204,6 +204,7 @@ fn filter(f: &ShipmentFilterArgs) -> ShipmentFilter {
         limit: 0,
         // Days are Hong Kong days, like every other date the CLI prints or takes.
         utc_offset_secs: 8 * 3600,
+        ..ShipmentFilter::default()
     }
 }
 

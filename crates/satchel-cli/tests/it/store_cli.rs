@@ -258,3 +258,55 @@ fn a_shop_export_imports_as_orders_and_the_catalogue_completes_them() {
     );
     assert_eq!(again["complete"], 2, "{again}");
 }
+
+/// `satchel today` (issue #15) on a seeded busy week, with the app's clock set to that
+/// morning: the same lines and reminders as the window's home screen, dates day first.
+#[test]
+fn today_lists_the_days_work_and_reminders_day_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    let at = chrono::DateTime::parse_from_rfc3339("2026-12-10T10:00:00+08:00").unwrap();
+    let day = satchel_tests::seed::busy_week(&db, at.with_timezone(&chrono::Utc));
+    let o = Command::new(env!("CARGO_BIN_EXE_satchel"))
+        .arg("--db")
+        .arg(&db)
+        .arg("today")
+        .env_remove("SATCHEL_DB")
+        .env("SATCHEL_CLOCK", "2026-12-10T10:00:00+08:00")
+        .output()
+        .unwrap();
+    let out = ok(&o, 0);
+    assert!(out.starts_with("Today, 10/12/2026 10:00"), "{out}");
+    for line in [
+        "Drafts with problems       1",
+        "Labels to print            1",
+        "In transit                 2",
+    ] {
+        assert!(out.contains(line), "{line:?} in\n{out}");
+    }
+    let label = format!(
+        "{} EE000000014HK: last day to post 12/12/2026 (in 2 days; C-01)",
+        day.expiring
+    );
+    assert!(out.contains(&label), "{label:?} in\n{out}");
+    assert!(
+        out.contains("tracing opens 14/12/2026 (in 4 days; R-117)"),
+        "{out}"
+    );
+
+    // A filter date is typed day first; month first is refused, saying how to type it.
+    // The week's shipments were drafted on 24 May (200 days before).
+    let args = [
+        "shipments",
+        "list",
+        "--from",
+        "24/05/2026",
+        "--until",
+        "24/5/2026",
+    ];
+    let listed = ok(&satchel(&db, &args), 0);
+    assert!(listed.contains(day.ready), "{listed}");
+    let refused = satchel(&db, &["shipments", "list", "--from", "12/31/2026"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(text(&refused.stderr).contains("day first (DD/MM/YYYY)"));
+}

@@ -1,6 +1,7 @@
 //! The application layer's integration tests: one binary (see xtask's lint).
 
 mod every_service;
+mod home;
 mod orders;
 mod simulation;
 mod tariff_sync;
