@@ -1833,13 +1833,19 @@ async fn today_counts_and_reminds_and_each_line_opens_its_list() {
             ("in_transit", vec![day.claim, day.trace]),
         ] {
             click(&c, "#nav-home").await?;
-            wait_for(&c, &format!("#home-{line}"), 15).await?.click().await?;
+            wait_for(&c, &format!("#home-{line}"), 15)
+                .await?
+                .click()
+                .await?;
             wait_text(&c, "#showing-only-name", |t| !t.is_empty()).await?;
             let got = listed_references(&c, refs.len()).await?;
             assert_eq!(got, refs, "{line}");
         }
         click(&c, "#nav-home").await?;
-        wait_for(&c, "#home-reminders-list", 15).await?.click().await?;
+        wait_for(&c, "#home-reminders-list", 15)
+            .await?
+            .click()
+            .await?;
         let got = listed_references(&c, 3).await?;
         let mut want = vec![day.claim, day.expiring, day.trace];
         want.sort();

@@ -453,7 +453,7 @@ impl Key {
             Key::SetupStepOnline => ("4. EC-Ship and sync", "4. EC-Ship 及同步"),
             Key::SetupLanguageHelp => ("The language of the app. You can switch at any time from the top bar.", "應用程式的語言，可隨時在頂部切換。"),
             Key::SetupSenderHelp => ("Your name and Hong Kong return address in English (items to the EU, Switzerland and Norway need English), and a Hong Kong mobile that can receive Hongkong Post's SMS (R-071).", "請以英文填寫姓名及香港回郵地址（寄往歐盟、瑞士及挪威的郵件須用英文），以及可接收香港郵政短訊的香港手提電話號碼（R-071）。"),
-            Key::SetupPrefsHelp => ("Optional. Which services to prefer and which printer prints each label size are set in the catalogue panel (Contacts) and in the print panel (Shipments); the defaults work until you do.", "可選。首選服務在「聯絡人」頁的貨品目錄設定，各標籤尺寸的打印機在「郵件」頁的列印面板設定；未設定前會使用預設值。"),
+            Key::SetupPrefsHelp => ("Optional: your usual box and the services to prefer, here or later in the address book's catalogue panel. Each label size prints on the printer it last printed on; choose it in the print panel the first time.", "可選：常用包裝盒及首選服務，可在此或稍後於通訊錄的貨品目錄設定。各標籤尺寸會使用上次列印的打印機；第一次請在列印面板選擇。"),
             Key::SetupOnlineHelp => ("Optional, and only when you are online: connect EC-Ship to submit shipments and get the operator's labels, and link your other devices. Both are on their own screens whenever you want them.", "可選，只在連線時使用：連接 EC-Ship 以提交郵件及取得官方標籤，並連結其他裝置。兩者隨時可在各自的頁面設定。"),
             Key::SetupOpenEcship => ("Set up EC-Ship now", "立即設定 EC-Ship"),
             Key::SetupOpenSync => ("Link devices now", "立即連結裝置"),

@@ -24,6 +24,9 @@ pub struct Driver {
     port: u16,
     /// The app's SQLite file for this test (`SATCHEL_DB`): fresh, so tests never share data.
     db: PathBuf,
+    /// Remove the database's folder when the driver stops (not for an installed app's home,
+    /// which must outlive the driver to show that an upgrade keeps the data).
+    owns_db: bool,
     // Declared last so it is released after the driver has stopped.
     _serial: MutexGuard<'static, ()>,
 }
@@ -39,7 +42,9 @@ impl Drop for Driver {
             .arg(self.child.id().to_string())
             .status();
         let _ = self.child.wait();
-        remove_db(&self.db);
+        if self.owns_db {
+            remove_db(&self.db);
+        }
     }
 }
 
@@ -106,6 +111,29 @@ impl Driver {
     /// `SATCHEL_PROFILE` so that a second "device" has its own keychain entries. Only one
     /// driver exists at a time: drop the first before starting the second.
     pub fn start_with_env(env: &[(&str, &str)]) -> Driver {
+        let db = fresh_db();
+        let mut env: Vec<(&str, &std::ffi::OsStr)> = env
+            .iter()
+            .map(|(k, v)| (*k, std::ffi::OsStr::new(v)))
+            .collect();
+        env.push(("SATCHEL_DB", db.as_os_str()));
+        Driver::spawn(&env, db.clone(), true)
+    }
+
+    /// The installed app (`SATCHEL_APP_BIN`) as a merchant starts it: no `SATCHEL_DB`, a home
+    /// folder of its own, so it keeps its data where it does on a real desktop (the per-user
+    /// data directory, `~/.local/share/<identifier>`). The folder is left in place.
+    pub fn start_installed(home: &Path, identifier: &str) -> Driver {
+        let data = home.join(".local/share");
+        let db = data.join(identifier).join("satchel.db");
+        let env = [
+            ("HOME", home.as_os_str()),
+            ("XDG_DATA_HOME", data.as_os_str()),
+        ];
+        Driver::spawn(&env, db, false)
+    }
+
+    fn spawn(env: &[(&str, &std::ffi::OsStr)], db: PathBuf, owns_db: bool) -> Driver {
         // A failed test poisons the lock; the next one may still run.
         let serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
         assert!(
@@ -113,10 +141,9 @@ impl Driver {
             "no DISPLAY: run through `cargo xtask test` (it uses xvfb-run)"
         );
         let (port, native_port) = (free_port(), free_port());
-        let db = fresh_db();
         // tauri-driver and WebKitWebDriver pass their environment on to the app they start.
         let child = Command::new(std::env::var("TAURI_DRIVER").unwrap_or("tauri-driver".into()))
-            .env("SATCHEL_DB", &db)
+            .env_remove("SATCHEL_DB")
             .envs(env.iter().copied())
             .args([
                 "--port",
@@ -132,6 +159,7 @@ impl Driver {
             child,
             port,
             db,
+            owns_db,
             _serial: serial,
         };
         let start = Instant::now();
@@ -152,7 +180,11 @@ impl Driver {
 
     /// Opens a WebDriver session on a fresh instance of the app.
     pub async fn session(&self) -> Client {
-        let app = app_binary();
+        self.session_of(&app_binary()).await
+    }
+
+    /// Opens a WebDriver session on a fresh instance of the Tauri app at `app`.
+    pub async fn session_of(&self, app: &Path) -> Client {
         assert!(app.exists(), "app binary not found at {}", app.display());
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), "wry".into());
@@ -209,18 +241,13 @@ pub async fn wait_text(
     panic!("timed out waiting on {css}; last text: {last:?}");
 }
 
-/// Saves a screenshot under `target/` so a failing run can be looked at.
+/// Saves a screenshot as `target/e2e-<name>.png` so a failing run can be looked at.
 pub async fn screenshot(c: &Client, name: &str) {
     // The DOM updates before WebKit repaints (toolchain.md P7).
     tokio::time::sleep(Duration::from_millis(500)).await;
+    // Into this workspace's target directory, also when the app under test is installed.
     if let Ok(png) = c.screenshot().await {
-        let dir = app_binary()
-            .parent()
-            .and_then(|p| p.parent())
-            .map(PathBuf::from);
-        if let Some(dir) = dir {
-            let _ = std::fs::write(dir.join(format!("e2e-{name}.png")), png);
-        }
+        let _ = std::fs::write(target_dir().join(format!("e2e-{name}.png")), png);
     }
 }
 

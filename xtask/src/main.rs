@@ -1,4 +1,4 @@
-//! `cargo xtask run | test | bench | soak`: the two README commands and the benchmarks, in Rust so
+//! `cargo xtask run | test | bench | soak | bundle`: the two README commands and the benchmarks, in Rust so
 //! that a developer's machine and CI run exactly the same steps.
 //!
 //! Every step is idempotent: tools are installed only when the exact pinned version is
@@ -7,6 +7,7 @@
 
 #[cfg(test)]
 mod callers;
+mod installer;
 #[cfg(test)]
 mod lint;
 mod postgres;
@@ -42,24 +43,26 @@ fn main() -> Result<()> {
     match args.first().map(String::as_str) {
         Some("run") => run(&root),
         Some("test") => test(&root),
-        Some("bench") => bench(),
+        Some("bench") => bench(&root),
         Some("soak") => soak(&args[1..]),
         Some("setup") => setup::ensure_app_tools(),
+        Some("bundle") => installer::bundle(&root, &args[1..]).map(drop),
         _ => {
-            eprintln!("usage: cargo xtask <run|test|bench|soak|setup>");
+            eprintln!("usage: cargo xtask <run|test|bench|soak|setup|bundle>");
             eprintln!(
                 "  run    install what is missing, build, open the app (headless: screenshot)"
             );
             eprintln!(
                 "  test   install what is missing, then fmt, clippy, wasm32 core, all tests, E2E"
             );
+            eprintln!("  bundle [deb|rpm]...: release installers (target/release/bundle/...)");
             eprintln!(
                 "  soak   [SEEDS] [SHIPMENTS]: the whole-system simulation of issue #17 at scale \
                  (default 2000 seeds x 500 shipments); prints how many ran"
             );
             eprintln!(
                 "  bench  print figures: quotes/s, search p99, import rows/s, 500-label PDF, \
-                 hub p99, sync records/s"
+                 hub p99, sync records/s, installed app start-up and memory"
             );
             std::process::exit(2)
         }
@@ -112,6 +115,9 @@ fn test(root: &Path) -> Result<()> {
     step("dependency bans (cargo deny)", || {
         cargo(&["deny", "--workspace", "check", "bans"])
     })?;
+    // Clippy also reads the installed-package test, which only the installer step runs (its
+    // feature changes nothing but the test crate, so the shell is not checked twice).
+    let lint_features = format!("{NATIVE_FEATURES},satchel-tests/installed");
     step("clippy (native)", || {
         cargo(&[
             "clippy",
@@ -120,7 +126,7 @@ fn test(root: &Path) -> Result<()> {
             "satchel-ui",
             "--all-targets",
             "--features",
-            NATIVE_FEATURES,
+            &lint_features,
             "--",
             "-D",
             "warnings",
@@ -161,11 +167,17 @@ fn test(root: &Path) -> Result<()> {
             .env("SATCHEL_APP_BIN", app_binary(root));
         sh(&mut cmd)
     })?;
+    // The package a merchant installs: built, installed with apt, first run, upgraded with
+    // the data kept, removed (issue #15).
+    step(
+        "installer (.deb: install, first run, upgrade, remove)",
+        || installer::check_installed(root),
+    )?;
     println!("xtask test: all steps passed in {:.0?}", started.elapsed());
     Ok(())
 }
 
-fn bench() -> Result<()> {
+fn bench(root: &Path) -> Result<()> {
     cargo(&["bench", "-p", "satchel-core", "--bench", "quotes"])?;
     // Search p99 at 100,000 contacts and import rows/s (issue #4).
     cargo(&["bench", "-p", "satchel-store", "--bench", "store"])?;
@@ -176,7 +188,9 @@ fn bench() -> Result<()> {
     // Hub latency with 1,000 concurrent simulated devices on SQLite (issue #6).
     cargo(&["bench", "-p", "satchel-hub", "--bench", "hub_latency"])?;
     // Initial sync of 100,000 records on loopback, records/s (issue #6).
-    cargo(&["bench", "-p", "satchel-sync", "--bench", "sync"])
+    cargo(&["bench", "-p", "satchel-sync", "--bench", "sync"])?;
+    // The installed app's cold start and idle memory next to an empty window (issue #15).
+    installer::bench_startup(root)
 }
 
 /// The whole-system simulation (`crates/satchel-workflows/tests/it/simulation.rs`) with far
@@ -226,7 +240,7 @@ fn soak(args: &[String]) -> Result<()> {
     Ok(())
 }
 
-fn build_ui() -> Result<()> {
+pub(crate) fn build_ui() -> Result<()> {
     sh(Command::new("trunk")
         .args(["build", "--release"])
         .current_dir("src-ui"))
@@ -251,7 +265,7 @@ fn step(name: &str, f: impl FnOnce() -> Result<()>) -> Result<()> {
     Ok(())
 }
 
-fn cargo(args: &[&str]) -> Result<()> {
+pub(crate) fn cargo(args: &[&str]) -> Result<()> {
     sh(Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())).args(args))
 }
 
@@ -272,7 +286,7 @@ fn workspace_root() -> PathBuf {
         .into()
 }
 
-fn target_dir(root: &Path) -> PathBuf {
+pub(crate) fn target_dir(root: &Path) -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("target"))

@@ -87,26 +87,26 @@ pub fn ensure_apt(packages: &[&str]) -> Result<()> {
         return Ok(());
     }
     println!("setup: apt-get install {}", missing.join(" "));
-    let sudo = !is_root();
-    let apt = |args: &[&str]| {
-        let mut c = if sudo {
-            Command::new("sudo")
-        } else {
-            Command::new("apt-get")
-        };
-        if sudo {
-            c.arg("apt-get");
-        }
-        c.args(args).env("DEBIAN_FRONTEND", "noninteractive");
-        sh(&mut c)
-    };
-    apt(&["update", "-qq"])?;
+    apt_get(&["update", "-qq"])?;
     let mut args = vec!["install", "-y", "-qq", "--no-install-recommends"];
     args.extend(&missing);
-    apt(&args)
+    apt_get(&args)
 }
 
-fn dpkg_installed(package: &str) -> bool {
+/// `apt-get` with `args`, through sudo unless this is root, never asking questions.
+pub fn apt_get(args: &[&str]) -> Result<()> {
+    let mut c = if is_root() {
+        Command::new("apt-get")
+    } else {
+        let mut c = Command::new("sudo");
+        c.arg("apt-get");
+        c
+    };
+    c.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+    sh(&mut c)
+}
+
+pub fn dpkg_installed(package: &str) -> bool {
     Command::new("dpkg-query")
         .args(["-W", "-f=${Status}", package])
         .output()

@@ -14,6 +14,7 @@ use crate::components::fields::{problem_line, PartyFields, PartyForm};
 use crate::components::routing::party_anchor;
 use crate::i18n::{call_error, tr, use_locale, Key, Locale};
 use crate::ipc;
+use crate::panels::catalogue::DefaultsForm;
 
 /// A problem path relative to the sender (`name`, `phone`) belongs to an input's slot.
 fn belongs(field: &str, slot: &str) -> bool {
@@ -81,7 +82,7 @@ pub fn SetupPage() -> impl IntoView {
     let all_kept = move || kept.with(|k| k.as_ref() == Some(&draft()));
 
     let save_sender = move |_| {
-        let d = draft.clone()();
+        let d = draft();
         spawn_local(async move {
             match ipc::finish_setup(d).await {
                 Ok(FinishSetupResponse::Saved { .. }) => {
@@ -166,6 +167,7 @@ pub fn SetupPage() -> impl IntoView {
             <div id="setup-prefs" hidden=move || step.get() != 2>
                 <p class="result ok" id="setup-saved">{tr(Key::SetupSaved)}</p>
                 <p class="help">{tr(Key::SetupPrefsHelp)}</p>
+                <DefaultsForm />
                 <p class="row">
                     <button id="setup-next-2" type="button" on:click=move |_| step.set(3)>
                         {tr(Key::SetupNext)}

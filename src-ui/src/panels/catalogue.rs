@@ -248,7 +248,7 @@ fn ProductForm(editing: RwSignal<Option<ProductDto>>, on_saved: Callback<()>) ->
 /// How imported orders are drafted: packaging, the box they go in, which service (overall and
 /// per destination).
 #[component]
-fn DefaultsForm() -> impl IntoView {
+pub fn DefaultsForm() -> impl IntoView {
     let locale = use_locale();
     let packaging = RwSignal::new(String::new());
     let prefer = RwSignal::new(String::new());
