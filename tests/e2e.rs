@@ -835,8 +835,12 @@ async fn imail_posting_documents_preview_and_print_on_the_pdf_printer() {
             c.find_all(Locator::Css("#posting-problems li")).await?.is_empty(),
             "a posting within the rules"
         );
+        // Shown day first, as Hong Kong writes dates (issue #15).
         let date = wait_value(&c, "#posting-date", |v| v.len() == 10).await?;
-        assert_eq!(date.matches('-').count(), 2, "{date:?}");
+        assert!(
+            date.as_bytes()[2] == b'/' && satchel_core::dates::parse(&date).is_some(),
+            "{date:?}"
+        );
         let total = c
             .execute(
                 "const svg = document.querySelector('#posting-preview svg');
@@ -1829,7 +1833,10 @@ async fn today_counts_and_reminds_and_each_line_opens_its_list() {
 
         for (line, refs) in [
             ("problems", vec![day.problem]),
+            ("drafts", vec![day.draft]),
+            ("ready", vec![day.ready]),
             ("to_print", vec![day.to_print]),
+            ("to_post", vec![day.to_post]),
             ("in_transit", vec![day.claim, day.trace]),
         ] {
             click(&c, "#nav-home").await?;

@@ -664,8 +664,17 @@ mod tests {
             ..ShipmentFilterRequest::default()
         };
         assert!(list(&store, &engine, &to_us, monday()).unwrap().is_empty());
-        let bad_date = ShipmentFilterRequest {
+        // Day first is read (issue #15); a month-first date is refused, naming the field.
+        let day_first = ShipmentFilterRequest {
             from: "23/11/2026".into(),
+            ..ShipmentFilterRequest::default()
+        };
+        assert_eq!(
+            list(&store, &engine, &day_first, monday()).unwrap().len(),
+            1
+        );
+        let bad_date = ShipmentFilterRequest {
+            from: "11/23/2026".into(),
             ..ShipmentFilterRequest::default()
         };
         assert_eq!(
