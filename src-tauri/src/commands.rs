@@ -5,7 +5,9 @@
 //! holds equal to `satchel_ipc::cmd::ALL`, so a command the UI calls cannot go unregistered.
 //! `blocking` commands run on Tauri's thread pool (they take the store's lock or wait for
 //! the keychain); `awaiting` ones are async (network, or blocking work moved off the runtime
-//! by the application layer so that progress events keep flowing).
+//! by the application layer so that progress events keep flowing). Every adapter asks the
+//! application's lock first, so a locked app refuses every command but the lock's own, whoever
+//! calls it (issue #18).
 
 use std::sync::Arc;
 
@@ -29,12 +31,14 @@ macro_rules! commands {
     (@one blocking $name:ident $req:ty, $ret:ty) => {
         #[tauri::command(async)]
         pub fn $name(app: State<'_, Arc<App>>, request: $req) -> $ret {
+            app.guard(stringify!($name))?;
             app.$name(request)
         }
     };
     (@one awaiting $name:ident $req:ty, $ret:ty) => {
         #[tauri::command]
         pub async fn $name(app: State<'_, Arc<App>>, request: $req) -> $ret {
+            app.guard(stringify!($name))?;
             app.$name(request).await
         }
     };
@@ -48,8 +52,8 @@ commands! {
     blocking save_setup_draft(SetupDraftDto) -> R<()>;
     blocking finish_setup(SetupDraftDto) -> R<FinishSetupResponse>;
 
-    blocking check_item_number(CheckItemRequest) -> ItemCheck;
-    blocking search_destinations(DestinationQuery) -> Vec<DestinationChoice>;
+    blocking check_item_number(CheckItemRequest) -> R<ItemCheck>;
+    blocking search_destinations(DestinationQuery) -> R<Vec<DestinationChoice>>;
     blocking compare_services(CompareRequest) -> R<CompareResponse>;
 
     blocking list_tariffs(NoRequest) -> R<TariffsDto>;
@@ -112,6 +116,7 @@ commands! {
     blocking get_lock_settings(NoRequest) -> R<LockSettingsDto>;
     blocking set_lock(SetLockRequest) -> R<LockSettingsDto>;
     blocking unlock(UnlockRequest) -> R<LockSettingsDto>;
+    blocking lock_app(NoRequest) -> R<LockSettingsDto>;
 }
 
 #[cfg(test)]

@@ -53,6 +53,18 @@ struct Args<'a, Req> {
     request: &'a Req,
 }
 
+thread_local! {
+    /// What to do when the shell answers that the app is locked (set by the app lock).
+    static ON_LOCKED: std::cell::RefCell<Option<Box<dyn Fn()>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` whenever a command is refused because the app is locked: the shell locked it
+/// (at start, or another part of the window locked it), so the window shows the PIN prompt.
+pub fn on_locked(f: impl Fn() + 'static) {
+    ON_LOCKED.with(|cell| *cell.borrow_mut() = Some(Box::new(f)));
+}
+
 async fn call<Req: Serialize, Resp: DeserializeOwned>(
     command: &str,
     request: &Req,
@@ -64,7 +76,16 @@ async fn call<Req: Serialize, Resp: DeserializeOwned>(
     let value =
         invoke(command, payload).await.map_err(|e| {
             match serde_wasm_bindgen::from_value::<CommandError>(e.clone()) {
-                Ok(refusal) => CallError::Refused(refusal),
+                Ok(refusal) => {
+                    if refusal.reason == satchel_ipc::Refused::Locked {
+                        ON_LOCKED.with(|cell| {
+                            if let Some(f) = cell.borrow().as_ref() {
+                                f();
+                            }
+                        });
+                    }
+                    CallError::Refused(refusal)
+                }
                 Err(_) => CallError::Failed(e.as_string().unwrap_or_else(|| format!("{e:?}"))),
             }
         })?;
@@ -348,6 +369,11 @@ pub async fn set_lock(request: SetLockRequest) -> Result<LockSettingsDto, CallEr
 /// Checks the PIN in the shell (the PIN lives in the keychain, never in the window).
 pub async fn unlock(pin: String) -> Result<LockSettingsDto, CallError> {
     call(cmd::UNLOCK, &UnlockRequest { pin }).await
+}
+
+/// Locks the app in the shell, which then refuses every command until the PIN is typed.
+pub async fn lock_app() -> Result<LockSettingsDto, CallError> {
+    call(cmd::LOCK_APP, &NoRequest {}).await
 }
 
 /// A live event subscription; dropping it stops listening and frees the handler.

@@ -6,8 +6,11 @@
 //! address book is neither on screen nor in the DOM for a screen reader or an inspector to
 //! read. The price is that a form left half-typed is gone after unlocking; the screen itself
 //! comes back. The PIN is checked by the shell against the keychain and never kept here.
-//! A device with a PIN and an idle time set also starts locked, since a closed window is the
-//! most "away" a merchant can be.
+//!
+//! The window is not what keeps the data shut: the shell is (issue #18). Locking here tells the
+//! shell (`lock_app`), which then refuses every command but the lock's own; the shell also
+//! decides whether the app starts locked, and any command it refuses as locked brings the
+//! prompt up here.
 
 use std::time::Duration;
 
@@ -44,10 +47,19 @@ impl AppLock {
             .with(|s| s.as_ref().is_some_and(|s| s.has_pin))
     }
 
-    /// Locks at once ("Lock now"); without a PIN there would be no way back, so it does not.
+    /// Locks at once ("Lock now", or the idle time has passed); without a PIN there would be
+    /// no way back, so it does not. The screen goes at once; the shell is told next, and
+    /// its answer is the truth.
     pub fn lock_now(&self) {
         if self.has_pin() {
             self.locked.set(true);
+            let lock = *self;
+            spawn_local(async move {
+                if let Ok(s) = ipc::lock_app().await {
+                    lock.locked.set(s.locked);
+                    lock.settings.set(Some(s));
+                }
+            });
         }
     }
 
@@ -74,16 +86,15 @@ pub fn provide_app_lock() -> AppLock {
     };
     provide_context(lock);
 
+    ipc::on_locked(move || lock.locked.set(true));
     spawn_local(async move {
-        // A shell that cannot say leaves the app unlocked: locking with no way to unlock would
-        // shut the merchant out of their own data.
+        // The shell decides whether the app starts locked; if it cannot be asked, the screen
+        // stays open but the shell still refuses what a locked app must not answer.
         if let Ok(s) = ipc::get_lock_settings().await {
-            let lock_at_start = s.has_pin && s.idle_minutes > 0;
+            let locked = s.locked;
             lock.settings.set(Some(s));
             lock.touch();
-            if lock_at_start {
-                lock.locked.set(true);
-            }
+            lock.locked.set(locked);
         }
     });
 
@@ -100,7 +111,7 @@ pub fn provide_app_lock() -> AppLock {
             }
             if let Some(limit) = lock.idle_limit_ms() {
                 if js_sys::Date::now() - lock.last_activity.get_value() >= limit {
-                    lock.locked.set(true);
+                    lock.lock_now();
                 }
             }
         },

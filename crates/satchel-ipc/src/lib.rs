@@ -11,6 +11,22 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+/// `Debug` for a type that carries a secret (a PIN, an API key, a pairing code, a recovery
+/// phrase): the named fields print as usual, the secret ones only as `<redacted>`, so a
+/// `{:?}` in a log line or a panic message cannot leak them (issue #18).
+macro_rules! redacted_debug {
+    ($ty:ident { $($shown:ident),* } secret { $($secret:ident),* }) => {
+        impl std::fmt::Debug for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                let mut d = f.debug_struct(stringify!($ty));
+                $(d.field(stringify!($shown), &self.$shown);)*
+                $(d.field(stringify!($secret), &"<redacted>");)*
+                d.finish()
+            }
+        }
+    };
+}
+
 mod refusal;
 pub mod wording;
 
@@ -111,7 +127,12 @@ pub mod cmd {
         GET_LOCK_SETTINGS = "get_lock_settings";
         SET_LOCK = "set_lock";
         UNLOCK = "unlock";
+        LOCK_APP = "lock_app";
     }
+
+    /// What a locked app still answers: the lock's own state, the PIN, and locking again.
+    /// Everything else is refused by the shell until the PIN is typed (issue #18).
+    pub const WHILE_LOCKED: &[&str] = &[GET_LOCK_SETTINGS, UNLOCK, LOCK_APP];
 }
 
 /// Events the shell emits to the window.
@@ -1190,6 +1211,64 @@ mod tests {
             assert_eq!(json.as_str(), Some(s.id()), "serde and as_str agree");
         }
     }
+
+    #[test]
+    fn secrets_never_show_in_debug_output() {
+        let secret = "4827-SECRET-9913";
+        let printed = [
+            format!("{:?}", UnlockRequest { pin: secret.into() }),
+            format!(
+                "{:?}",
+                SetLockRequest {
+                    idle_minutes: 5,
+                    pin: Some(secret.into())
+                }
+            ),
+            format!(
+                "{:?}",
+                JoinRequest {
+                    hub_url: "https://hub.example".into(),
+                    code: secret.into()
+                }
+            ),
+            format!(
+                "{:?}",
+                RestoreRequest {
+                    hub_url: "https://hub.example".into(),
+                    phrase: secret.into(),
+                    device_label: "Shop laptop".into()
+                }
+            ),
+            format!(
+                "{:?}",
+                PairingOfferDto {
+                    code: secret.into(),
+                    qr_svg: format!("<svg>{secret}</svg>"),
+                    expires: "10:15".into()
+                }
+            ),
+            format!(
+                "{:?}",
+                SyncAccountCreated {
+                    recovery_phrase: secret.into(),
+                    status: SyncStatusDto::default()
+                }
+            ),
+            format!(
+                "{:?}",
+                SaveEcshipSettingsRequest {
+                    settings: EcshipSettingsDto::default(),
+                    api_key: Some(secret.into())
+                }
+            ),
+        ];
+        for p in &printed {
+            assert!(!p.contains(secret), "a secret leaked into Debug: {p}");
+            assert!(p.contains("<redacted>"), "{p}");
+        }
+        // What is not secret still helps a bug report.
+        assert!(printed[2].contains("hub.example"), "{}", printed[2]);
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1275,11 +1354,12 @@ pub struct EcshipSettingsView {
 }
 
 /// `save_ecship_settings` request. `api_key: None` keeps the stored key.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SaveEcshipSettingsRequest {
     pub settings: EcshipSettingsDto,
     pub api_key: Option<String>,
 }
+redacted_debug!(SaveEcshipSettingsRequest { settings } secret { api_key });
 
 /// One EC-Ship job (a submission or a cancellation) as the shipments list shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -1471,13 +1551,14 @@ pub struct CreateSyncAccountRequest {
 }
 
 /// `create_sync_account` and `restore_with_phrase` response.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncAccountCreated {
     /// The 24 recovery words, shown once: the only way back to the data if every device is
     /// lost. Never stored by the app.
     pub recovery_phrase: String,
     pub status: SyncStatusDto,
 }
+redacted_debug!(SyncAccountCreated { status } secret { recovery_phrase });
 
 /// `offer_pairing` request: the name of the device about to be linked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -1486,7 +1567,7 @@ pub struct OfferPairingRequest {
 }
 
 /// `offer_pairing` response: what the first device shows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PairingOfferDto {
     /// `XXXXX-XXXXX`, typed on the new device.
     pub code: String,
@@ -1495,21 +1576,24 @@ pub struct PairingOfferDto {
     /// Hong Kong time after which the code no longer works.
     pub expires: String,
 }
+redacted_debug!(PairingOfferDto { expires } secret { code, qr_svg });
 
 /// `join_with_code` request, on the new device.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JoinRequest {
     pub hub_url: String,
     pub code: String,
 }
+redacted_debug!(JoinRequest { hub_url } secret { code });
 
 /// `restore_with_phrase` request: a device whose keys are lost gets back in with the phrase.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RestoreRequest {
     pub hub_url: String,
     pub phrase: String,
     pub device_label: String,
 }
+redacted_debug!(RestoreRequest { hub_url, device_label } secret { phrase });
 
 /// One device of the account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -1540,20 +1624,25 @@ pub struct LockSettingsDto {
     pub idle_minutes: u32,
     /// A PIN is set (the PIN itself never leaves the keychain).
     pub has_pin: bool,
+    /// The shell is refusing every command but the lock's own until the PIN is typed.
+    #[serde(default)]
+    pub locked: bool,
 }
 
 /// `set_lock` request. `pin: None` keeps the current PIN; `idle_minutes: 0` turns the lock off.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SetLockRequest {
     pub idle_minutes: u32,
     pub pin: Option<String>,
 }
+redacted_debug!(SetLockRequest { idle_minutes } secret { pin });
 
 /// `unlock` request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UnlockRequest {
     pub pin: String,
 }
+redacted_debug!(UnlockRequest {} secret { pin });
 
 // ---------------------------------------------------------------------------------------------
 // The home screen ("Today") and the first-run setup (issue #15)

@@ -198,6 +198,8 @@ pub enum Refused {
         wait_secs: u64,
     },
     WrongPin,
+    /// The app is locked: nothing but the lock's own commands answers until the PIN is typed.
+    Locked,
     // --- Sync ---
     HubUrl,
     SyncKeysNotKept {

@@ -335,11 +335,13 @@ pub fn refusal(e: &CommandError, lang: Lang) -> String {
         }
         (R::WrongPin, En) => "That PIN is not right.".into(),
         (R::WrongPin, ZhHk) => "密碼不正確。".into(),
-        (R::HubUrl, En) => "Enter the sync hub's address, starting with https:// (http:// only on \
-                            this computer or a trusted local network)."
+        (R::Locked, En) => "Satchel is locked: type the PIN to go on.".into(),
+        (R::Locked, ZhHk) => "程式已鎖定，請輸入密碼繼續。".into(),
+        (R::HubUrl, En) => "Enter the sync hub's address, starting with https:// (http:// only to \
+                            a hub on this computer)."
             .into(),
         (R::HubUrl, ZhHk) => {
-            "請輸入以 https:// 開頭的同步伺服器地址（http:// 只限本機或可信任的區域網絡）。".into()
+            "請輸入以 https:// 開頭的同步伺服器地址（http:// 只限本機上的伺服器）。".into()
         }
         (R::SyncKeysNotKept { detail }, En) => {
             format!("The system keychain cannot be used, so sync cannot keep its keys: {detail}")

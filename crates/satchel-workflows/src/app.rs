@@ -59,13 +59,16 @@ impl App {
         for s in skipped {
             eprintln!("satchel: a stored tariff file was left out: {s}");
         }
+        let lock = LockState::new(keychain.clone());
+        let store = SharedStore::new(store);
+        lock.lock_at_start(&store);
         Ok(Arc::new(App {
             engine: std::sync::RwLock::new(Arc::new(Engine::with_rates(rates))),
-            store: SharedStore::new(store),
+            store,
             labels: LabelState::default(),
             profiles: ProfilesPath::next_to(db),
             ecship: EcshipState::new(db, keychain.clone()),
-            lock: LockState::new(keychain.clone()),
+            lock,
             sync: SyncState::new(keychain),
             runtime,
             events,
@@ -155,14 +158,23 @@ impl App {
             })?
     }
 
-    // --- Item numbers, destinations, quotes -------------------------------------------------
-
-    pub fn check_item_number(&self, r: CheckItemRequest) -> ItemCheck {
-        item::check(&r.input)
+    /// Asked by the shell before every command: while the app is locked only the lock's own
+    /// commands answer (issue #18).
+    pub fn guard(&self, command: &str) -> Result<(), CommandError> {
+        self.lock.guard(command)
     }
 
-    pub fn search_destinations(&self, r: DestinationQuery) -> Vec<DestinationChoice> {
-        quote::search(&self.engine().destinations, &r.query)
+    // --- Item numbers, destinations, quotes -------------------------------------------------
+
+    pub fn check_item_number(&self, r: CheckItemRequest) -> Result<ItemCheck, CommandError> {
+        Ok(item::check(&r.input))
+    }
+
+    pub fn search_destinations(
+        &self,
+        r: DestinationQuery,
+    ) -> Result<Vec<DestinationChoice>, CommandError> {
+        Ok(quote::search(&self.engine().destinations, &r.query))
     }
 
     pub fn compare_services(&self, r: CompareRequest) -> Result<CompareResponse, CommandError> {
@@ -675,7 +687,11 @@ impl App {
     }
 
     pub fn unlock(&self, r: UnlockRequest) -> Result<LockSettingsDto, CommandError> {
-        self.lock.unlock(&self.store, &r.pin)
+        self.lock.unlock(&self.store, &r.pin, clock::now())
+    }
+
+    pub fn lock_app(&self, _: NoRequest) -> Result<LockSettingsDto, CommandError> {
+        Ok(self.lock.lock_now(&self.store))
     }
 }
 

@@ -2,15 +2,19 @@
 //! (seed 002 asks users to log out when they step away; at a market stall the laptop is on
 //! the counter).
 //!
-//! Why the PIN check lives here and not in the UI: the PIN's Argon2id hash stays in the OS
-//! keychain (`satchel_crypto::pin`), and repeated wrong PINs are slowed down here, where a
-//! script in the page cannot reset the counter. The idle time itself is an ordinary,
-//! device-local setting in the store's `meta` table.
+//! Why the lock lives here and not in the UI: hiding the screen is not enough, since a script
+//! in the page could still call every command (issue #18). So the locked state is held here,
+//! and the shell asks [`LockState::guard`] before every command: while locked, everything but
+//! the lock's own commands is refused. A device with a lock starts locked, and one whose
+//! keychain cannot be read while a lock is set stays locked (fails closed). The PIN's Argon2id
+//! hash stays in the OS keychain (`satchel_crypto::pin`); wrong PINs are counted in the store,
+//! so a restart does not reset the wait. The idle time is a device-local `meta` setting.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
-use satchel_ipc::{CommandError, LockSettingsDto, Refused, SetLockRequest};
+use chrono::{DateTime, Utc};
+use satchel_ipc::{cmd, CommandError, LockSettingsDto, Refused, SetLockRequest};
 use satchel_keychain::{Secret, SecretStore};
 
 use crate::Secrets;
@@ -19,17 +23,22 @@ use satchel_store::StoreAccess;
 
 /// The `meta` key of the idle time, in minutes.
 pub const LOCK_IDLE_KEY: &str = "lock_idle_minutes";
+/// The `meta` key of the wrong-PIN count: `"<count> <unix ms of the last one>"`.
+pub const LOCK_FAILURES_KEY: &str = "lock_failures";
 /// The keychain name of the PIN's hash.
 pub const LOCK_PIN: &str = "app.lock_pin";
 /// Wrong PINs allowed before each further try must wait.
 const FREE_TRIES: u32 = 5;
+/// The longest wait between tries, in milliseconds.
+const MAX_WAIT_MS: i64 = 5 * 60 * 1000;
 
 /// The lock's app state.
 #[derive(Debug)]
 pub struct LockState {
     keychain: Secrets,
-    /// Wrong PINs in a row, and when the last one was typed.
-    failures: Mutex<(u32, Option<Instant>)>,
+    locked: AtomicBool,
+    /// One PIN check at a time: two tries in parallel must not both slip through one wait.
+    trying: Mutex<()>,
 }
 
 fn keychain_refusal(why: &str) -> CommandError {
@@ -41,11 +50,69 @@ fn keychain_refusal(why: &str) -> CommandError {
     )
 }
 
+/// Wrong PINs in a row and when the last one was typed, as kept in the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct Failures {
+    count: u32,
+    last_ms: i64,
+}
+
+impl Failures {
+    fn read(store: &Store) -> Failures {
+        let kept = store.meta(LOCK_FAILURES_KEY).ok().flatten();
+        let parsed = kept.as_deref().and_then(|v| {
+            let (n, at) = v.split_once(' ')?;
+            Some(Failures {
+                count: n.parse().ok()?,
+                last_ms: at.parse().ok()?,
+            })
+        });
+        // Unreadable counts as the worst case a valid value could be, not as a clean slate:
+        // editing the row must not buy more tries.
+        match (kept, parsed) {
+            (None, _) => Failures::default(),
+            (Some(_), Some(f)) => f,
+            (Some(_), None) => Failures {
+                count: FREE_TRIES + 7,
+                last_ms: 0,
+            },
+        }
+    }
+
+    fn write(self, store: &mut Store) -> Result<(), CommandError> {
+        store
+            .set_meta(
+                LOCK_FAILURES_KEY,
+                &format!("{} {}", self.count, self.last_ms),
+            )
+            .map_err(|e| {
+                let detail = e.to_string();
+                CommandError::new("pin", Refused::SettingsNotSaved { detail })
+            })
+    }
+
+    /// How long the next try must still wait at `now_ms`, in milliseconds. After
+    /// [`FREE_TRIES`] wrong PINs each further try waits twice as long as the one before (2 s,
+    /// 4 s, … up to 5 minutes), counted from the last wrong PIN. A clock set back before the
+    /// last wrong PIN waits the whole pause (and [`LockState::unlock`] moves the last wrong
+    /// PIN to the new time).
+    fn wait_ms(self, now_ms: i64) -> i64 {
+        if self.count < FREE_TRIES {
+            return 0;
+        }
+        let wait = (2_000i64 << (self.count - FREE_TRIES).min(8)).min(MAX_WAIT_MS);
+        let since = (now_ms - self.last_ms).max(0);
+        (wait - since).max(0)
+    }
+}
+
 impl LockState {
+    /// An unlocked lock; [`LockState::lock_at_start`] decides how the app really starts.
     pub fn new(keychain: Secrets) -> LockState {
         LockState {
             keychain,
-            failures: Mutex::new((0, None)),
+            locked: AtomicBool::new(false),
+            trying: Mutex::new(()),
         }
     }
 
@@ -58,12 +125,36 @@ impl LockState {
             .unwrap_or(0)
     }
 
-    fn stored_pin(&self) -> Option<Secret> {
-        self.keychain.as_ref().ok()?.get(LOCK_PIN).ok().flatten()
+    /// The PIN's hash; an error when the keychain cannot say whether there is one.
+    fn stored_pin(&self) -> Result<Option<Secret>, String> {
+        let keychain = self.keychain.as_ref().map_err(Clone::clone)?;
+        keychain.get(LOCK_PIN).map_err(|e| e.to_string())
+    }
+
+    /// Locks a device whose lock is on, since a closed window is the most "away" a merchant
+    /// can be. A keychain that cannot be read while an idle time is set also locks: the PIN
+    /// may well exist, and starting open would let anyone in by breaking the keychain.
+    pub fn lock_at_start(&self, store: &impl StoreAccess) {
+        let idle = store.with_store(Self::idle_minutes);
+        let lock = idle > 0 && !matches!(self.stored_pin(), Ok(None));
+        self.locked.store(lock, Ordering::SeqCst);
+    }
+
+    /// Refuses `command` while locked, unless it is one of the lock's own
+    /// ([`cmd::WHILE_LOCKED`]). The shell calls this before every command.
+    pub fn guard(&self, command: &str) -> Result<(), CommandError> {
+        if self.locked.load(Ordering::SeqCst) && !cmd::WHILE_LOCKED.contains(&command) {
+            return Err(CommandError::new("pin", Refused::Locked));
+        }
+        Ok(())
+    }
+
+    pub fn is_locked(&self) -> bool {
+        self.locked.load(Ordering::SeqCst)
     }
 
     pub fn settings(&self, store: &impl StoreAccess) -> LockSettingsDto {
-        let has_pin = self.stored_pin().is_some();
+        let has_pin = matches!(self.stored_pin(), Ok(Some(_)));
         LockSettingsDto {
             // Without a PIN there is nothing to unlock with, so the lock is off.
             idle_minutes: if has_pin {
@@ -72,7 +163,17 @@ impl LockState {
                 0
             },
             has_pin,
+            locked: self.is_locked(),
         }
+    }
+
+    /// Locks now (the window's idle timer, or "Lock now"). Without a PIN there would be no
+    /// way back, so it does not.
+    pub fn lock_now(&self, store: &impl StoreAccess) -> LockSettingsDto {
+        if matches!(self.stored_pin(), Ok(Some(_))) {
+            self.locked.store(true, Ordering::SeqCst);
+        }
+        self.settings(store)
     }
 
     pub fn set(
@@ -87,6 +188,7 @@ impl LockState {
             .keychain
             .as_ref()
             .map_err(|why| keychain_refusal(why))?;
+        let stored = self.stored_pin().map_err(|why| keychain_refusal(&why))?;
         match r.pin.as_deref().map(str::trim) {
             Some(pin) if !pin.is_empty() => {
                 if !(4..=8).contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
@@ -105,7 +207,7 @@ impl LockState {
                     .set(LOCK_PIN, &Secret::new(hash))
                     .map_err(|e| keychain_refusal(&e.to_string()))?;
             }
-            _ if r.idle_minutes > 0 && self.stored_pin().is_none() => {
+            _ if r.idle_minutes > 0 && stored.is_none() => {
                 return Err(CommandError::new("pin", Refused::PinNeeded));
             }
             _ => {}
@@ -119,39 +221,44 @@ impl LockState {
         Ok(self.settings(store))
     }
 
-    /// Checks the PIN. After [`FREE_TRIES`] wrong ones, each further try waits twice as long
-    /// as the one before (2 s, 4 s, … up to 5 minutes), counted from the last wrong PIN.
+    /// Checks the PIN at `now`; the right one unlocks. Wrong ones are counted in the store
+    /// (see [`Failures::wait_ms`]), and a keychain that cannot be read keeps the app locked.
     pub fn unlock(
         &self,
         store: &impl StoreAccess,
         pin: &str,
+        now: DateTime<Utc>,
     ) -> Result<LockSettingsDto, CommandError> {
-        let mut failures = self
-            .failures
+        let _one_at_a_time = self
+            .trying
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let (n, Some(last)) = *failures {
-            if n >= FREE_TRIES {
-                let wait = Duration::from_secs(2u64 << (n - FREE_TRIES).min(7))
-                    .min(Duration::from_secs(300));
-                if last.elapsed() < wait {
-                    let secs = (wait - last.elapsed()).as_secs() + 1;
-                    return Err(CommandError::new(
-                        "pin",
-                        Refused::TooManyPins { wait_secs: secs },
-                    ));
-                }
-            }
+        let now_ms = now.timestamp_millis();
+        let mut failures = store.with_store(|s| Failures::read(s));
+        if now_ms < failures.last_ms {
+            // The clock was set back: the pause counts from the new time, so the merchant is
+            // neither let in early nor shut out until the old time comes round again.
+            failures.last_ms = now_ms;
+            store.with_store(|s| failures.write(s))?;
         }
-        let ok = self
-            .stored_pin()
+        let wait = failures.wait_ms(now_ms);
+        if wait > 0 {
+            let wait_secs = u64::try_from(wait / 1000 + 1).unwrap_or(1);
+            return Err(CommandError::new("pin", Refused::TooManyPins { wait_secs }));
+        }
+        let stored = self.stored_pin().map_err(|why| keychain_refusal(&why))?;
+        let ok = stored
             .is_some_and(|stored| satchel_crypto::pin::verify_pin(pin.trim(), stored.expose()));
         if !ok {
-            *failures = (failures.0 + 1, Some(Instant::now()));
+            let counted = Failures {
+                count: failures.count.saturating_add(1),
+                last_ms: now_ms,
+            };
+            store.with_store(|s| counted.write(s))?;
             return Err(CommandError::new("pin", Refused::WrongPin));
         }
-        *failures = (0, None);
-        drop(failures);
+        store.with_store(|s| Failures::default().write(s))?;
+        self.locked.store(false, Ordering::SeqCst);
         Ok(self.settings(store))
     }
 }
@@ -159,22 +266,44 @@ impl LockState {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::TimeZone;
     use satchel_keychain::MemorySecrets;
+    use std::sync::Arc;
 
     /// A lock whose PIN hash is kept in memory: the policy is the same whatever keeps it
     /// (the app's real keychain is exercised by the E2E lock test).
-    fn lock(dir: &tempfile::TempDir, _profile: &str) -> (LockState, std::sync::Mutex<Store>) {
+    fn lock(dir: &tempfile::TempDir) -> (LockState, Arc<MemorySecrets>, Mutex<Store>) {
         let store = Store::open(dir.path().join("satchel.db")).unwrap();
-        let secrets: std::sync::Arc<dyn SecretStore> =
-            std::sync::Arc::new(MemorySecrets::default());
-        (LockState::new(Ok(secrets)), std::sync::Mutex::new(store))
+        let secrets = Arc::new(MemorySecrets::default());
+        let shared: Arc<dyn SecretStore> = secrets.clone();
+        (LockState::new(Ok(shared)), secrets, Mutex::new(store))
+    }
+
+    fn at(secs: i64) -> DateTime<Utc> {
+        Utc.timestamp_opt(1_796_000_000 + secs, 0).unwrap()
+    }
+
+    fn set(
+        l: &LockState,
+        store: &Mutex<Store>,
+        minutes: u32,
+        pin: Option<&str>,
+    ) -> LockSettingsDto {
+        l.set(
+            store,
+            &SetLockRequest {
+                idle_minutes: minutes,
+                pin: pin.map(str::to_owned),
+            },
+        )
+        .unwrap()
     }
 
     #[test]
     fn a_lock_needs_a_pin_of_four_to_eight_digits() {
         let dir = tempfile::tempdir().unwrap();
-        let (l, store) = lock(&dir, "test-lock-a");
-        let set = |minutes, pin: Option<&str>| {
+        let (l, _, store) = lock(&dir);
+        let try_set = |minutes, pin: Option<&str>| {
             l.set(
                 &store,
                 &SetLockRequest {
@@ -183,37 +312,116 @@ mod tests {
                 },
             )
         };
-        assert_eq!(set(5, None).unwrap_err().field, "pin");
-        assert_eq!(set(5, Some("12a4")).unwrap_err().field, "pin");
-        assert_eq!(set(5, Some("123")).unwrap_err().field, "pin");
-        let on = set(5, Some("482913")).unwrap();
+        assert_eq!(try_set(5, None).unwrap_err().field, "pin");
+        assert_eq!(try_set(5, Some("12a4")).unwrap_err().field, "pin");
+        assert_eq!(try_set(5, Some("123")).unwrap_err().field, "pin");
+        let on = try_set(5, Some("482913")).unwrap();
         assert_eq!((on.idle_minutes, on.has_pin), (5, true));
         // The PIN is in the keychain as a hash; the database holds only the minutes.
         let meta = store.with_store(|s| s.meta(LOCK_IDLE_KEY)).unwrap();
         assert_eq!(meta.as_deref(), Some("5"));
         // Changing the minutes keeps the PIN.
-        assert_eq!(set(15, None).unwrap().idle_minutes, 15);
-        assert!(l.unlock(&store, "482913").is_ok());
+        assert_eq!(try_set(15, None).unwrap().idle_minutes, 15);
+        assert!(l.unlock(&store, "482913", at(0)).is_ok());
     }
 
     #[test]
-    fn wrong_pins_are_refused_and_slowed_down() {
+    fn while_locked_every_command_but_the_locks_own_is_refused() {
         let dir = tempfile::tempdir().unwrap();
-        let (l, store) = lock(&dir, "test-lock-b");
-        l.set(
-            &store,
-            &SetLockRequest {
-                idle_minutes: 1,
-                pin: Some("2468".into()),
-            },
-        )
-        .unwrap();
-        for _ in 0..FREE_TRIES {
-            let e = l.unlock(&store, "1357").unwrap_err();
+        let (l, _, store) = lock(&dir);
+        // Without a PIN there is no way back, so nothing locks.
+        assert!(!l.lock_now(&store).locked);
+        set(&l, &store, 5, Some("2468"));
+        assert!(l.lock_now(&store).locked);
+        for name in cmd::ALL {
+            let answer = l.guard(name);
+            if cmd::WHILE_LOCKED.contains(name) {
+                assert!(answer.is_ok(), "{name} must answer while locked");
+            } else {
+                let e = answer.expect_err(name);
+                assert_eq!(e.reason, Refused::Locked, "{name}");
+            }
+        }
+        assert_eq!(
+            l.unlock(&store, "1357", at(0)).unwrap_err().reason,
+            Refused::WrongPin
+        );
+        assert!(
+            l.guard(cmd::SEARCH_CONTACTS).is_err(),
+            "a wrong PIN unlocks nothing"
+        );
+        assert!(!l.unlock(&store, "2468", at(1)).unwrap().locked);
+        for name in cmd::ALL {
+            assert!(l.guard(name).is_ok(), "{name} answers once unlocked");
+        }
+    }
+
+    #[test]
+    fn a_device_with_a_lock_starts_locked_and_one_without_does_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let (l, secrets, store) = lock(&dir);
+        l.lock_at_start(&store);
+        assert!(!l.is_locked(), "no lock set: the app opens");
+        set(&l, &store, 5, Some("2468"));
+        let shared: Arc<dyn SecretStore> = secrets;
+        let restarted = LockState::new(Ok(shared));
+        restarted.lock_at_start(&store);
+        assert!(restarted.is_locked());
+    }
+
+    #[test]
+    fn a_keychain_that_cannot_be_read_keeps_a_locked_app_locked() {
+        let dir = tempfile::tempdir().unwrap();
+        let (l, _, store) = lock(&dir);
+        set(&l, &store, 5, Some("2468"));
+        // The next start finds the keyring daemon gone.
+        let broken = LockState::new(Err("the Secret Service is not available".into()));
+        broken.lock_at_start(&store);
+        assert!(broken.is_locked(), "fails closed");
+        let e = broken.unlock(&store, "2468", at(0)).unwrap_err();
+        assert!(matches!(e.reason, Refused::PinNotKept { .. }), "{e:?}");
+        assert_eq!(
+            broken.guard(cmd::EXPORT_CONTACTS).unwrap_err().reason,
+            Refused::Locked
+        );
+    }
+
+    #[test]
+    fn wrong_pins_are_slowed_down_and_a_restart_does_not_reset_the_count() {
+        let dir = tempfile::tempdir().unwrap();
+        let (l, secrets, store) = lock(&dir);
+        set(&l, &store, 1, Some("2468"));
+        for n in 0..FREE_TRIES {
+            let e = l.unlock(&store, "1357", at(i64::from(n))).unwrap_err();
             assert_eq!(e.reason, Refused::WrongPin, "{e:?}");
         }
-        // Now even the right PIN must wait for the pause after the last wrong one.
-        let e = l.unlock(&store, "2468").unwrap_err();
+        // Now even the right PIN must wait for the pause after the last wrong one…
+        let e = l.unlock(&store, "2468", at(5)).unwrap_err();
         assert!(matches!(e.reason, Refused::TooManyPins { .. }), "{e:?}");
+        // …and so must a restarted app: the count is in the store, not in memory.
+        let shared: Arc<dyn SecretStore> = secrets;
+        let restarted = LockState::new(Ok(shared));
+        restarted.lock_at_start(&store);
+        let e = restarted.unlock(&store, "2468", at(5)).unwrap_err();
+        assert_eq!(e.reason, Refused::TooManyPins { wait_secs: 2 }, "{e:?}");
+        // Setting the clock back an hour does not skip the wait; it counts from the new time
+        // rather than shutting the merchant out for the hour.
+        let e = restarted.unlock(&store, "2468", at(-3_600)).unwrap_err();
+        assert_eq!(e.reason, Refused::TooManyPins { wait_secs: 3 }, "{e:?}");
+        // Once the wait is over the right PIN opens, and the count starts again.
+        assert!(!restarted.unlock(&store, "2468", at(-3_597)).unwrap().locked);
+        let kept = store.with_store(|s| s.meta(LOCK_FAILURES_KEY)).unwrap();
+        assert_eq!(kept.as_deref(), Some("0 0"));
+    }
+
+    #[test]
+    fn the_wait_doubles_up_to_five_minutes_and_counts_from_the_last_wrong_pin() {
+        let f = |count, last_ms| Failures { count, last_ms };
+        assert_eq!(f(4, 0).wait_ms(0), 0);
+        assert_eq!(f(5, 0).wait_ms(0), 2_000);
+        assert_eq!(f(6, 0).wait_ms(1_000), 3_000);
+        assert_eq!(f(40, 0).wait_ms(0), MAX_WAIT_MS);
+        // A clock set back before the last wrong PIN waits the full pause, no more.
+        assert_eq!(f(5, 10_000).wait_ms(0), 2_000);
     }
 }

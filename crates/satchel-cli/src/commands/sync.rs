@@ -3,9 +3,9 @@
 //!
 //! Why it is thin: the engine, the store file and the keychain entries are the very ones the
 //! desktop app uses, so a device linked here is linked in the app too (same `$SATCHEL_DB`,
-//! same `$SATCHEL_PROFILE`). The recovery phrase is read from stdin, never argv, because
-//! arguments show in `ps` and the shell history; it is printed once, by `create`, and never
-//! again.
+//! same `$SATCHEL_PROFILE`). The recovery phrase and the pairing code are read from stdin,
+//! never argv, because arguments show in `ps` and the shell history (issue #18); the phrase is
+//! printed once, by `create`, and never again.
 
 use std::io::{IsTerminal, Read};
 use std::path::Path;
@@ -32,12 +32,11 @@ pub enum SyncCommand {
         #[arg(long, default_value = "new device")]
         label: String,
     },
-    /// Link this device to an account with the code shown on a linked device, then sync.
+    /// Link this device to an account with the code shown on a linked device (read from
+    /// stdin: the pairing code XXXXX-XXXXX or the text of its QR code), then sync.
     Join {
         #[command(flatten)]
         hub: HubArgs,
-        /// The pairing code (XXXXX-XXXXX) or the text of its QR code.
-        code: String,
     },
     /// Get back into the account with the recovery phrase (read from stdin): on a linked
     /// device whose keychain lost the key, or, with `--hub`, on a new device when every other
@@ -71,6 +70,25 @@ pub struct HubArgs {
 }
 
 type Engine = Syncer<Mutex<satchel_store::Store>>;
+
+/// A secret from stdin: from a terminal, after asking for `what` (a line is enough for a
+/// code); from a pipe, everything piped.
+fn read_stdin(what: &str) -> anyhow::Result<String> {
+    let mut text = String::new();
+    let stdin = std::io::stdin();
+    let read = if stdin.is_terminal() {
+        eprintln!("Type {what}:");
+        if what.contains("Ctrl-D") {
+            stdin.lock().read_to_string(&mut text)
+        } else {
+            stdin.read_line(&mut text)
+        }
+    } else {
+        stdin.lock().read_to_string(&mut text)
+    };
+    read.with_context(|| format!("cannot read {what} from stdin"))?;
+    Ok(text)
+}
 
 fn keychain() -> anyhow::Result<Keychain> {
     let profile = std::env::var("SATCHEL_PROFILE")
@@ -237,8 +255,8 @@ pub fn run(db: Option<&Path>, cmd: &SyncCommand, json: bool) -> anyhow::Result<O
                 )
             } else {
                 format!(
-                    "On the new device run:\n\n  satchel sync join --hub {} {}\n\nThe code works \
-                     once, until {}.\n",
+                    "On the new device run\n\n  satchel sync join --hub {}\n\nand type the code \
+                     {}. It works once, until {}.\n",
                     e.config().hub_url,
                     offer.code.display(),
                     offer.expires_at.format("%H:%M UTC")
@@ -246,9 +264,12 @@ pub fn run(db: Option<&Path>, cmd: &SyncCommand, json: bool) -> anyhow::Result<O
             };
             Ok(Output::new(text, Status::Ok))
         }
-        SyncCommand::Join { hub, code } => {
+        SyncCommand::Join { hub } => {
             let e = engine(db, Some(&hub.hub))?;
-            rt.block_on(e.join_with_code(code))?;
+            let mut code = read_stdin("the pairing code (XXXXX-XXXXX), then Enter")?;
+            let joined = rt.block_on(e.join_with_code(code.trim()));
+            code.clear();
+            joined?;
             sync_output(checked(db, rt.block_on(e.sync_now())), json)
         }
         SyncCommand::Recover { hub, label } => {
@@ -264,13 +285,7 @@ pub fn run(db: Option<&Path>, cmd: &SyncCommand, json: bool) -> anyhow::Result<O
                 })?;
                 engine(db, Some(hub))?
             };
-            if std::io::stdin().is_terminal() {
-                eprintln!("Type the 24-word recovery phrase, then Ctrl-D:");
-            }
-            let mut phrase = String::new();
-            std::io::stdin()
-                .read_to_string(&mut phrase)
-                .context("cannot read the recovery phrase from stdin")?;
+            let mut phrase = read_stdin("the 24-word recovery phrase, then Ctrl-D")?;
             let res = if linked {
                 rt.block_on(e.restore_with_phrase(&phrase))
             } else {

@@ -40,7 +40,12 @@ impl Device {
 
     /// Runs and expects exit 0; returns stdout.
     fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
+        self.ok_with_stdin(args, "")
+    }
+
+    /// Runs with `input` on stdin and expects exit 0; returns stdout.
+    fn ok_with_stdin(&self, args: &[&str], input: &str) -> String {
+        let out = self.run_with_stdin(args, input);
         assert!(
             out.status.success(),
             "satchel {args:?} exited {:?}\nstdout: {}\nstderr: {}",
@@ -58,6 +63,8 @@ fn a_contact_from_one_device_reaches_a_second_joined_by_code() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let mut config = HubConfig::default();
     config.rate.per_ip_burst = 0;
+    // Tests make many accounts from one address; the sign-up cap has its own test.
+    config.accounts.per_network_per_day = 0;
     config.rate.per_device_burst = 0;
     let storage = Arc::new(SqliteStorage::open(dir.path().join("hub.sqlite3")).unwrap());
     let hub = rt
@@ -105,15 +112,11 @@ fn a_contact_from_one_device_reaches_a_second_joined_by_code() {
     // Before joining, B has nothing; after, the contact is there.
     let before = b.run(&["contacts", "search", "陳小明"]);
     assert!(!String::from_utf8_lossy(&before.stdout).contains("Sync Test"));
-    let joined = b.ok(&[
-        "sync",
-        "join",
-        "--hub",
-        &url,
-        "--label",
-        "market phone",
-        &code,
-    ]);
+    // The code is typed (stdin), never an argument that `ps` would show.
+    let joined = b.ok_with_stdin(
+        &["sync", "join", "--hub", &url, "--label", "market phone"],
+        &format!("{code}\n"),
+    );
     let found = b.ok(&["contacts", "search", "陳小明"]);
     assert!(found.contains("陳小明 Sync Test"), "{found}");
 
@@ -146,7 +149,7 @@ fn a_contact_from_one_device_reaches_a_second_joined_by_code() {
 
     // The same code does not link a third device.
     let c = Device::new(dir.path(), "c");
-    let again = c.run(&["sync", "join", "--hub", &url, &code]);
+    let again = c.run_with_stdin(&["sync", "join", "--hub", &url], &code);
     assert!(!again.status.success());
 
     // Every device lost: a new one gets back in with the phrase alone, and a wrong phrase
