@@ -21,6 +21,13 @@ use satchel_ecship::response::{
 use satchel_ecship::{envelope, Account, Codes, MappingError, PrintMode, SpeedpostRoute, Stamp};
 use uuid::Uuid;
 
+use crate::{check_address, read_capped, AddressRefused, ReadError};
+
+/// The largest SOAP reply read. The biggest real ones are label and certificate PDFs in
+/// Base64 (a few MiB for a long getAddressPack run); anything past this is not EC-Ship
+/// talking, and reading it would only fill the device's memory.
+pub const MAX_ECSHIP_REPLY: usize = 32 * crate::capped::MIB;
+
 /// Where EC-Ship lives; trial and production differ only here (§10.2: "Keep the base URL
 /// and the environment in configuration").
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,6 +52,10 @@ pub enum ClientError {
     /// The request could not be built from the shipment.
     #[error(transparent)]
     Mapping(#[from] MappingError),
+    /// A configured address is not one Satchel sends to (plain http to another computer,
+    /// or not a URL); nothing was sent.
+    #[error(transparent)]
+    Address(#[from] AddressRefused),
 }
 
 impl ClientError {
@@ -71,6 +82,23 @@ fn is_server_fault(code: &str) -> bool {
     local.eq_ignore_ascii_case("Server") || local.eq_ignore_ascii_case("Receiver")
 }
 
+/// The setting [`Endpoints::base_url`] is, as a refusal names it.
+pub const SERVICE_ADDRESS: &str = "EC-Ship service address";
+
+/// A reply's text as `reqwest`'s `text()` gave it: UTF-8 (what EC-Ship sends), a byte-order
+/// mark dropped, anything undecodable replaced rather than refused, so the SOAP reader can
+/// still say which field it could not read.
+fn decode(body: Vec<u8>) -> String {
+    let mut text = match String::from_utf8(body) {
+        Ok(text) => text,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    };
+    if text.starts_with('\u{feff}') {
+        text.replace_range(..'\u{feff}'.len_utf8(), "");
+    }
+    text
+}
+
 fn transport(e: reqwest::Error) -> ClientError {
     let kind = if e.is_timeout() {
         "timed out"
@@ -95,13 +123,22 @@ pub struct EcshipClient {
 }
 
 impl EcshipClient {
-    /// `timeout` bounds each whole request; after it the outcome is unknown.
+    /// `timeout` bounds each whole request; after it the outcome is unknown. Refuses an
+    /// address [`crate::is_allowed_address`] does not accept (the tracking address may be
+    /// empty: not configured), before anything can be sent there.
     pub fn new(
         endpoints: Endpoints,
         account: Account,
         codes: Codes,
         timeout: Duration,
     ) -> Result<Self, ClientError> {
+        check_address(SERVICE_ADDRESS, &endpoints.base_url)?;
+        if !endpoints.tracking_base_url.trim().is_empty() {
+            check_address(
+                crate::tracking::TRACKING_ADDRESS,
+                &endpoints.tracking_base_url,
+            )?;
+        }
         let http = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout)
@@ -149,7 +186,14 @@ impl EcshipClient {
             .send()
             .await
             .map_err(transport)?;
-        resp.text().await.map_err(transport)
+        let body = read_capped(resp, MAX_ECSHIP_REPLY)
+            .await
+            .map_err(|e| match e {
+                // Not read to its end, so like a cut-short reply: EC-Ship may have acted.
+                ReadError::TooLarge { .. } => ClientError::Transport(e.to_string()),
+                ReadError::Transport(e) => transport(e),
+            })?;
+        Ok(decode(body))
     }
 
     /// getTotalPostage (Calculator).
@@ -293,6 +337,61 @@ impl EcshipClient {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::capped::testing::{declares, raw_server};
+
+    fn client_for(base_url: &str, tracking_base_url: &str) -> Result<EcshipClient, ClientError> {
+        EcshipClient::new(
+            Endpoints {
+                base_url: base_url.into(),
+                tracking_base_url: tracking_base_url.into(),
+            },
+            Account::default(),
+            Codes::default(),
+            Duration::from_secs(30),
+        )
+    }
+
+    /// Issue #18: the API key and the merchant's recipients never cross the network in clear.
+    #[test]
+    fn plain_http_to_another_computer_is_refused_by_setting() {
+        let e = client_for("http://service.example/services", "").unwrap_err();
+        assert!(matches!(e, ClientError::Address(_)), "{e}");
+        assert!(!e.outcome_unknown(), "nothing was sent");
+        assert_eq!(
+            e.to_string(),
+            "EC-Ship service address: use https:// (plain http only to this computer)"
+        );
+        let e = client_for("https://service.example/services", "http://track.example").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "tracking address: use https:// (plain http only to this computer)"
+        );
+        assert!(client_for("https://service.example/services", "").is_ok());
+        assert!(client_for("http://127.0.0.1:9/services", "http://[::1]:9").is_ok());
+    }
+
+    /// Issue #18: a reply over the cap is not read, and since it was not read EC-Ship may
+    /// have acted: the outbox looks the order up before trying again.
+    #[tokio::test]
+    async fn a_reply_larger_than_the_cap_is_refused_with_the_outcome_unknown() {
+        let url = raw_server(declares("200 OK", MAX_ECSHIP_REPLY + 1)).await;
+        let c = client_for(&format!("{url}/services"), "").unwrap();
+        let e = c
+            .cancel_order(&ItemNumber::parse("RR123456785HK").unwrap(), "1")
+            .await
+            .unwrap_err();
+        assert!(e.outcome_unknown(), "{e}");
+        assert!(
+            e.to_string().contains("the reply was larger than 32 MiB"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_reply_is_read_as_utf8_without_its_byte_order_mark() {
+        assert_eq!(decode("\u{feff}<a>陳</a>".as_bytes().to_vec()), "<a>陳</a>");
+        assert_eq!(decode(b"<a>\xff</a>".to_vec()), "<a>\u{fffd}</a>");
+    }
 
     fn fault(code: &str) -> ClientError {
         ClientError::Reply(ReplyError::Fault {

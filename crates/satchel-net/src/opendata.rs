@@ -102,7 +102,7 @@ impl OpenData {
         if let Some(date) = &known.last_modified {
             request = request.header(IF_MODIFIED_SINCE, date);
         }
-        let mut reply = request.send().await.map_err(transport)?;
+        let reply = request.send().await.map_err(transport)?;
         if reply.status() == StatusCode::NOT_MODIFIED {
             return Ok(Fetched::NotModified);
         }
@@ -123,20 +123,14 @@ impl OpenData {
             etag: header(ETAG),
             last_modified: header(LAST_MODIFIED),
         };
-        if reply.content_length().is_some_and(|n| n > MAX_BYTES as u64) {
-            return Err(FetchError::TooLarge {
-                url: url.to_owned(),
-            });
-        }
-        let mut body = Vec::new();
-        while let Some(chunk) = reply.chunk().await.map_err(transport)? {
-            if body.len() + chunk.len() > MAX_BYTES {
-                return Err(FetchError::TooLarge {
+        let body = crate::read_capped(reply, MAX_BYTES)
+            .await
+            .map_err(|e| match e {
+                crate::ReadError::TooLarge { .. } => FetchError::TooLarge {
                     url: url.to_owned(),
-                });
-            }
-            body.extend_from_slice(&chunk);
-        }
+                },
+                crate::ReadError::Transport(e) => transport(e),
+            })?;
         let text = String::from_utf8(body).map_err(|_| FetchError::NotText {
             url: url.to_owned(),
         })?;
@@ -145,19 +139,7 @@ impl OpenData {
 }
 
 /// Whether `url` may be asked: https, or plain http to this computer (a test server or a
-/// local mirror).
+/// local mirror). The same rule as every other address ([`crate::is_allowed_address`]).
 pub fn is_allowed(url: &str) -> bool {
-    let Ok(u) = reqwest::Url::parse(url) else {
-        return false;
-    };
-    match u.scheme() {
-        "https" => true,
-        "http" => u.host_str().is_some_and(|h| {
-            h == "localhost"
-                || h.trim_matches(['[', ']'])
-                    .parse::<std::net::IpAddr>()
-                    .is_ok_and(|ip| ip.is_loopback())
-        }),
-        _ => false,
-    }
+    crate::is_allowed_address(url)
 }

@@ -174,4 +174,43 @@ mod tests {
         assert_eq!(s.codes().search_type_ref_no.as_deref(), Some("R"));
         assert_eq!(s.codes().sort_order, None);
     }
+
+    /// Issue #18: a saved plain-http address of another computer (a settings file from an
+    /// older version, or edited by hand) is refused by name when a client is made, so the key
+    /// is never sent there.
+    #[test]
+    fn a_plain_http_address_to_another_computer_makes_no_client() {
+        let kc = satchel_keychain::MemorySecrets::default();
+        kc.set(
+            ECSHIP_INTEGRATOR_USERNAME,
+            &satchel_keychain::Secret::new("user".into()),
+        )
+        .unwrap();
+        kc.set(ECSHIP_API_KEY, &satchel_keychain::Secret::new("key".into()))
+            .unwrap();
+        let mut s = EcshipSettings {
+            base_url: "http://service.example/services".into(),
+            ..EcshipSettings::default()
+        };
+        let e = s.client(&kc).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                SetupError::Client(crate::ecship::ClientError::Address(_))
+            ),
+            "{e}"
+        );
+        assert!(
+            e.to_string()
+                .contains("EC-Ship service address: use https://"),
+            "{e}"
+        );
+        s.base_url = "https://service.example/services".into();
+        s.tracking_base_url = "http://192.168.1.5/track".into();
+        let e = s.client(&kc).unwrap_err();
+        assert!(
+            e.to_string().contains("tracking address: use https://"),
+            "{e}"
+        );
+    }
 }

@@ -20,7 +20,17 @@ use satchel_ecship::rest::{
     TOKEN_LIFETIME_MS, TOKEN_REFRESH_MARGIN_MS,
 };
 use satchel_ecship::TrackingEvent;
+use serde::de::DeserializeOwned;
 use tokio::sync::Mutex;
+
+use crate::{check_address, read_capped, AddressRefused, ReadError};
+
+/// The largest reply read from the tracking API: a batch of items with their events is a few
+/// KiB of JSON, so this is generous, and anything past it is not the tracking API talking.
+pub const MAX_TRACKING_REPLY: usize = 4 * crate::capped::MIB;
+
+/// The setting [`TrackingConfig::base_url`] is, as a refusal names it.
+pub const TRACKING_ADDRESS: &str = "tracking address";
 
 /// Time for the tracking client: milliseconds on any monotonic scale, and a way to wait.
 pub trait Clock: Send + Sync {
@@ -97,6 +107,9 @@ pub enum TrackingError {
     Http(u16),
     #[error("the tracking API's reply could not be read: {0}")]
     Malformed(String),
+    /// The configured address is not one Satchel sends to; nothing was sent.
+    #[error(transparent)]
+    Address(#[from] AddressRefused),
 }
 
 #[derive(Debug)]
@@ -130,6 +143,29 @@ fn transport(e: reqwest::Error) -> TrackingError {
     TrackingError::Transport(e.to_string())
 }
 
+/// Reads a JSON reply of at most [`MAX_TRACKING_REPLY`]; `what` names the call in errors.
+async fn read_json<T: DeserializeOwned>(
+    resp: reqwest::Response,
+    what: &str,
+) -> Result<T, TrackingError> {
+    let body = read_capped(resp, MAX_TRACKING_REPLY)
+        .await
+        .map_err(|e| match e {
+            ReadError::TooLarge { .. } => TrackingError::Malformed(format!("{what}: {e}")),
+            ReadError::Transport(e) => transport(e),
+        })?;
+    // The position only: serde_json's own message may quote a value from the body (a token,
+    // a description), and this text ends up in the store and on screen.
+    serde_json::from_slice(&body).map_err(|e| {
+        TrackingError::Malformed(format!(
+            "{what}: {:?} error at line {} column {}",
+            e.classify(),
+            e.line(),
+            e.column()
+        ))
+    })
+}
+
 impl TrackingClient<SystemClock> {
     pub fn new(
         config: TrackingConfig,
@@ -150,6 +186,8 @@ impl<C: Clock> TrackingClient<C> {
         api_key: impl Into<String>,
         clock: C,
     ) -> Result<Self, TrackingError> {
+        // Before anything is built: the API key must never go to a refused address.
+        check_address(TRACKING_ADDRESS, &config.base_url)?;
         let http = reqwest::Client::builder()
             .timeout(config.timeout)
             .build()
@@ -216,10 +254,7 @@ impl<C: Clock> TrackingClient<C> {
             s if !s.is_success() => return Err(TrackingError::Http(s.as_u16())),
             _ => {}
         }
-        let a: AuthResponse = resp
-            .json()
-            .await
-            .map_err(|e| TrackingError::Malformed(format!("authenticate: {e}")))?;
+        let a: AuthResponse = read_json(resp, "authenticate").await?;
         st.tokens.store(
             a.token.clone(),
             obtained,
@@ -257,12 +292,7 @@ impl<C: Clock> TrackingClient<C> {
                 StatusCode::TOO_MANY_REQUESTS if rate_left > 0 => rate_left -= 1,
                 StatusCode::TOO_MANY_REQUESTS => return Err(TrackingError::RateLimited),
                 s if !s.is_success() => return Err(TrackingError::Http(s.as_u16())),
-                _ => {
-                    return resp
-                        .json()
-                        .await
-                        .map_err(|e| TrackingError::Malformed(format!("mailTracking: {e}")))
-                }
+                _ => return read_json(resp, "mailTracking").await,
             }
         }
     }
@@ -293,5 +323,41 @@ impl<C: Clock> TrackingClient<C> {
             }
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::capped::testing::{declares, raw_server};
+
+    /// Issue #18: the API key never goes to an address in clear.
+    #[test]
+    fn plain_http_to_another_computer_is_refused_before_a_client_exists() {
+        let e =
+            TrackingClient::new(TrackingConfig::new("http://track.example"), "u", "k").unwrap_err();
+        assert!(matches!(e, TrackingError::Address(_)), "{e}");
+        assert_eq!(
+            e.to_string(),
+            "tracking address: use https:// (plain http only to this computer)"
+        );
+        assert!(
+            TrackingClient::new(TrackingConfig::new("https://track.example"), "u", "k").is_ok()
+        );
+    }
+
+    #[tokio::test]
+    async fn a_reply_larger_than_the_cap_is_refused() {
+        let url = raw_server(declares("200 OK", MAX_TRACKING_REPLY + 1)).await;
+        let t = TrackingClient::new(TrackingConfig::new(url), "u", "k").unwrap();
+        let e = t
+            .track(&[ItemNumber::parse("RR123456785HK").unwrap()])
+            .await
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "the tracking API's reply could not be read: authenticate: the reply was larger \
+             than 4 MiB"
+        );
     }
 }

@@ -21,6 +21,9 @@ pub struct SyncConfig {
 }
 
 impl SyncConfig {
+    /// Takes any address: one the engine will not talk to is refused by
+    /// [`SyncConfig::check_hub_url`], which every request runs, so that an engine over a device
+    /// linked to such an address can still show its status and unlink.
     pub fn new(hub_url: impl Into<String>) -> SyncConfig {
         SyncConfig {
             hub_url: hub_url.into().trim_end_matches('/').to_owned(),
@@ -30,6 +33,12 @@ impl SyncConfig {
             pairing_params: PairingParams::DEFAULT,
             pairing_ttl_secs: 600,
         }
+    }
+
+    /// `Ok` when [`crate::is_allowed_hub_url`] accepts the hub address (https, or plain http to
+    /// this computer), else [`SyncError::HubAddress`].
+    pub fn check_hub_url(&self) -> Result<()> {
+        check_hub_url(&self.hub_url)
     }
 }
 

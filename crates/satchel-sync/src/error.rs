@@ -51,6 +51,10 @@ pub enum SyncError {
     /// The hub sent something this version cannot read.
     #[error("the sync hub sent an unexpected answer: {0}")]
     Protocol(String),
+    /// The hub address is not one the engine talks to (plain http to another computer, or not
+    /// a URL); nothing was sent. The address itself is not quoted: it may hold a password.
+    #[error("hub address: use https:// (plain http only to this computer)")]
+    HubAddress,
 }
 
 impl SyncError {

@@ -124,6 +124,9 @@ impl<S: StoreAccess> Syncer<S> {
         body: Option<&B>,
         token: Option<&str>,
     ) -> Result<T> {
+        // Every request passes here: the one gate that keeps the credential and the tokens
+        // off plain http to another computer, whatever the address was typed or saved as.
+        self.config.check_hub_url()?;
         let mut req = self.http.request(method, self.url(path));
         if let Some(t) = token {
             req = req.bearer_auth(t);
@@ -144,10 +147,7 @@ impl<S: StoreAccess> Syncer<S> {
                     .and_then(|v| v.trim().parse::<u64>().ok())
             })
             .flatten();
-        let bytes = resp
-            .bytes()
-            .await
-            .map_err(|e| SyncError::Offline(e.without_url().to_string()))?;
+        let bytes = read_capped(resp, MAX_HUB_REPLY).await?;
         if status.is_success() {
             // A 204 has no body; `null` lets callers that expect nothing ask for `()`.
             let body: &[u8] = if bytes.is_empty() { b"null" } else { &bytes };

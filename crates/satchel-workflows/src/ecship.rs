@@ -205,10 +205,8 @@ pub fn save(
     r: &SaveEcshipSettingsRequest,
 ) -> Result<EcshipSettingsView, CommandError> {
     let d = &r.settings;
-    let url_ok = |u: &str| {
-        let u = u.trim();
-        (u.starts_with("https://") || u.starts_with("http://")) && u.len() > "https://".len()
-    };
+    // https, or plain http to this computer only (a local simulator): issue #18.
+    let url_ok = |u: &str| satchel_net::is_allowed_address(u.trim());
     if !url_ok(&d.base_url) {
         return Err(CommandError::new("base_url", Refused::BaseUrl));
     }
