@@ -35,6 +35,7 @@ macro_rules! conformance_tests {
             record_quota_is_enforced_atomically,
             byte_quota_is_enforced_atomically,
             purge_gives_quota_back,
+            total_usage_sums_every_account,
             pairing_slot_is_taken_once_and_expires,
             audit_log_is_per_account_and_ordered,
             concurrent_uploads_keep_cursors_gapless,
@@ -587,6 +588,42 @@ pub async fn purge_gives_quota_back<S: HubStorage>(s: S) {
             duplicates: 0,
             last_seq: 4
         })
+    );
+}
+
+/// The hub's storage budget reads this total, so it must follow uploads and purges of every
+/// account.
+pub async fn total_usage_sums_every_account<S: HubStorage>(s: S) {
+    assert_eq!(s.total_usage().await.unwrap(), Usage::default());
+    let (a, da) = account(&s).await;
+    let (b, db) = account(&s).await;
+    assert_eq!(s.total_usage().await.unwrap(), Usage::default());
+    s.upload(
+        a,
+        da,
+        &batch(vec![record("p", "v1", b"1234"), record("q", "v1", b"56")]),
+        BIG,
+        t0(),
+    )
+    .await
+    .unwrap();
+    s.upload(b, db, &batch(vec![record("p", "v1", b"789")]), BIG, t0())
+        .await
+        .unwrap();
+    assert_eq!(
+        s.total_usage().await.unwrap(),
+        Usage {
+            records: 3,
+            bytes: 9
+        }
+    );
+    assert_eq!(s.purge_record(a, "contact", "p").await.unwrap(), 1);
+    assert_eq!(
+        s.total_usage().await.unwrap(),
+        Usage {
+            records: 2,
+            bytes: 5
+        }
     );
 }
 

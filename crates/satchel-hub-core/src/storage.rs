@@ -124,6 +124,10 @@ pub trait HubStorage: Send + Sync + 'static {
 
     async fn usage(&self, account_id: Uuid) -> Result<Usage, StorageError>;
 
+    /// Records and ciphertext bytes of every account together, from the per-account tallies
+    /// (one pass over the accounts, never over the records), for the hub's storage budget.
+    async fn total_usage(&self) -> Result<Usage, StorageError>;
+
     /// Parks a pairing blob. Returns false when a live slot already has this lookup id (an
     /// expired one is replaced).
     async fn put_pairing(

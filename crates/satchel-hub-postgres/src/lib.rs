@@ -784,6 +784,24 @@ impl HubStorage for PostgresStorage {
         })
     }
 
+    async fn total_usage(&self) -> Result<Usage, StorageError> {
+        let c = self.client().await?;
+        // SUM over BIGINT is NUMERIC in PostgreSQL; the cast brings it back to an i64.
+        let row = c
+            .query_one(
+                "SELECT COALESCE(SUM(record_count), 0)::BIGINT,
+                        COALESCE(SUM(byte_count), 0)::BIGINT
+                 FROM accounts",
+                &[],
+            )
+            .await
+            .map_err(be)?;
+        Ok(Usage {
+            records: row.get::<_, i64>(0) as u64,
+            bytes: row.get::<_, i64>(1) as u64,
+        })
+    }
+
     async fn put_pairing(
         &self,
         slot: &PairingSlot,

@@ -712,6 +712,24 @@ impl HubStorage for SqliteStorage {
         .await
     }
 
+    async fn total_usage(&self) -> Result<Usage, StorageError> {
+        self.read(move |conn| {
+            conn.query_row(
+                "SELECT COALESCE(SUM(record_count), 0), COALESCE(SUM(byte_count), 0)
+                 FROM accounts",
+                [],
+                |r| {
+                    Ok(Usage {
+                        records: r.get::<_, i64>(0)? as u64,
+                        bytes: r.get::<_, i64>(1)? as u64,
+                    })
+                },
+            )
+            .be()
+        })
+        .await
+    }
+
     async fn put_pairing(
         &self,
         slot: &PairingSlot,

@@ -72,6 +72,7 @@ async fn run(devices: usize, rounds: usize) {
     // Every simulated device shares 127.0.0.1; the limits are what this bench is not about.
     cfg.rate.per_ip_burst = 0;
     cfg.rate.per_device_burst = 0;
+    cfg.accounts.per_network_per_day = 0;
     let hub = RunningHub::start(cfg, Arc::new(storage)).await.unwrap();
     let base = hub.base_url();
     let http = reqwest::Client::builder()

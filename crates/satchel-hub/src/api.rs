@@ -1,14 +1,23 @@
 //! The v0 routes. Each handler is short: check the request, call the storage with the
 //! caller's account id (taken only from the verified token, never from the request), answer.
 //! Reads are written to the audit log.
+//!
+//! The layers around the routes keep the hub available to honest devices when others abuse
+//! it (issue #18): a token bucket per client network, a request timeout, a cap on requests
+//! handled at once, and a body limit per route (a few KiB everywhere but record upload).
 
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
-use std::time::Instant;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration as StdDuration, Instant};
 
-use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Query, Request, State};
+use axum::body::{Body, HttpBody as _};
+use axum::extract::{
+    ConnectInfo, DefaultBodyLimit, FromRequest, FromRequestParts, Path, Query, Request, State,
+};
 use axum::http::request::Parts;
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
@@ -19,9 +28,18 @@ use satchel_sync_proto::{self as proto, codes, paths};
 use uuid::Uuid;
 
 use crate::auth::{self, Claims, Signer, TokenError};
-use crate::config::HubConfig;
-use crate::error::ApiError;
-use crate::rate::RateLimiter;
+use crate::config::{HubConfig, Limits};
+use crate::error::{limit_codes, ApiError};
+use crate::rate::{client_net, RateLimiter};
+
+/// The header that carries an invite code to `POST /v0/accounts` on an invite-only hub. A
+/// header rather than a body field, so the v0 request body stays as it is, and rather than a
+/// query parameter, which proxies write to their logs.
+pub const INVITE_HEADER: &str = "satchel-invite";
+
+/// How much of a refused body the hub reads and drops before answering 413 (see
+/// [`drain`]).
+const DRAIN_BYTES: usize = 1 << 20;
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -33,8 +51,27 @@ pub(crate) struct Inner {
     pub storage: Arc<dyn HubStorage>,
     pub config: HubConfig,
     pub signer: Signer,
+    /// Keyed by [`client_net`]: an IPv4 address or an IPv6 /64.
     pub per_ip: RateLimiter<IpAddr>,
     pub per_device: RateLimiter<Uuid>,
+    pub per_account: RateLimiter<Uuid>,
+    /// Account creations per client network, refilled over a day.
+    pub new_accounts: RateLimiter<IpAddr>,
+    /// SHA-256 of each configured invite code, so a comparison takes the same time whatever
+    /// the presented code has in common with a real one.
+    pub invite_hashes: Vec<[u8; 32]>,
+    pub budget: StorageBudget,
+}
+
+/// The hub-wide total of stored ciphertext bytes that `quota.max_total_bytes` is checked
+/// against. Summing every account on every upload would cost a pass over the accounts each
+/// time, so the total is read from storage when it is older than `quota.total_refresh_secs`
+/// and raised by each accepted upload in between (a purge is seen at the next read): it errs
+/// on the side of refusing.
+#[derive(Debug, Default)]
+pub(crate) struct StorageBudget {
+    bytes: AtomicU64,
+    read_at: Mutex<Option<Instant>>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -52,10 +89,22 @@ impl AppState {
             None => Signer::new(&auth::random_bytes::<32>()),
         };
         let r = &config.rate;
+        let (account_burst, account_per_sec) = r.account_bucket();
+        let per_day = config.accounts.per_network_per_day;
+        let invite_hashes = config
+            .accounts
+            .invite_codes
+            .iter()
+            .map(|c| auth::sha256(c.expose().trim().as_bytes()))
+            .collect();
         AppState {
             inner: Arc::new(Inner {
                 per_ip: RateLimiter::new(r.per_ip_burst, r.per_ip_per_sec),
                 per_device: RateLimiter::new(r.per_device_burst, r.per_device_per_sec),
+                per_account: RateLimiter::new(account_burst, account_per_sec),
+                new_accounts: RateLimiter::new(per_day, f64::from(per_day) / 86_400.0),
+                invite_hashes,
+                budget: StorageBudget::default(),
                 storage,
                 config,
                 signer,
@@ -70,7 +119,9 @@ impl AppState {
 }
 
 pub fn router(state: AppState) -> Router {
-    let body_limit = state.inner.config.limits.max_body_bytes;
+    let server = &state.inner.config.server;
+    let in_flight = server.max_in_flight as usize;
+    let request_timeout = StdDuration::from_millis(server.request_timeout_ms);
     Router::new()
         .route(paths::ACCOUNTS, post(create_account))
         .route(paths::LOGIN, post(login))
@@ -86,7 +137,19 @@ pub fn router(state: AppState) -> Router {
         .route(paths::RECOVER, post(recover))
         .route(paths::RECOVERY, put(set_recovery))
         .fallback(|| async { ApiError::not_found("route") })
-        .layer(axum::extract::DefaultBodyLimit::max(body_limit))
+        // The last layer added runs first: the per-network bucket, then the timeout (answered
+        // as JSON), then a turn among `max_in_flight`, then the route's body limit. (tower
+        // takes the turn while the stack gets ready, so waiting for it is not timed.)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            limit_body,
+        ))
+        .layer(tower::limit::GlobalConcurrencyLimitLayer::new(in_flight))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            request_timeout,
+        ))
+        .layer(axum::middleware::map_response(explain_timeout))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             limit_per_ip,
@@ -94,10 +157,16 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-fn client_ip(state: &AppState, req: &Request) -> IpAddr {
-    if state.inner.config.trust_forwarded_for {
-        let forwarded = req
-            .headers()
+/// The client's address: the connection's peer, or with `trust_forwarded_for` the last
+/// X-Forwarded-For entry (the one the hub's own proxy appended; earlier entries are whatever
+/// the client wrote). Plain values in, so tests can check it without a socket.
+pub fn client_ip(
+    trust_forwarded_for: bool,
+    headers: &HeaderMap,
+    peer: Option<SocketAddr>,
+) -> IpAddr {
+    if trust_forwarded_for {
+        let forwarded = headers
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.rsplit(',').next())
@@ -106,19 +175,121 @@ fn client_ip(state: &AppState, req: &Request) -> IpAddr {
             return ip;
         }
     }
-    req.extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip())
-        .unwrap_or(IpAddr::from([0, 0, 0, 0]))
+    peer.map(|p| p.ip()).unwrap_or(IpAddr::from([0, 0, 0, 0]))
 }
 
-/// Every request, known route or not, costs its address one token.
+fn request_net(
+    state: &AppState,
+    headers: &HeaderMap,
+    extensions: &axum::http::Extensions,
+) -> IpAddr {
+    let peer = extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
+    client_net(client_ip(
+        state.inner.config.trust_forwarded_for,
+        headers,
+        peer,
+    ))
+}
+
+/// Every request, known route or not, costs its network (address, or IPv6 /64) one token.
 async fn limit_per_ip(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let ip = client_ip(&state, &req);
-    match state.inner.per_ip.check(&ip, Instant::now()) {
+    let net = request_net(&state, req.headers(), req.extensions());
+    match state.inner.per_ip.check(&net, Instant::now()) {
         Ok(()) => next.run(req).await,
         Err(wait) => ApiError::rate_limited(wait.as_secs_f64().ceil() as u64).into_response(),
     }
+}
+
+/// The caller's network ([`client_net`] of [`client_ip`]), for the limits handlers apply.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientNet(pub IpAddr);
+
+impl FromRequestParts<AppState> for ClientNet {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientNet(request_net(
+            state,
+            &parts.headers,
+            &parts.extensions,
+        )))
+    }
+}
+
+/// The largest body a route takes. Only record upload needs megabytes; a pairing blob is one
+/// record's worth; everything else, the unauthenticated routes included, is a few hundred
+/// bytes, so a stranger cannot make the hub read megabytes before it knows who is asking.
+pub fn body_limit(limits: &Limits, method: &Method, path: &str) -> usize {
+    if *method == Method::POST && path == paths::RECORDS {
+        limits.max_body_bytes
+    } else if *method == Method::POST && path == paths::PAIRING {
+        // The blob travels as base64, inside a small JSON object.
+        limits.max_record_bytes.div_ceil(3) * 4 + limits.max_small_body_bytes
+    } else {
+        limits.max_small_body_bytes
+    }
+}
+
+/// Sets the route's body limit for the extractors, and refuses at once a body whose declared
+/// length is past it. A body sent without a length is cut off at the limit as it is read.
+async fn limit_body(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let limit = body_limit(&state.inner.config.limits, req.method(), req.uri().path());
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        // A client that asked to hear "100 Continue" first has sent no body: nothing to drain.
+        let waits = req
+            .headers()
+            .get(header::EXPECT)
+            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"100-continue"));
+        if !waits {
+            drain(req.into_body(), DRAIN_BYTES).await;
+        }
+        return ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            codes::TOO_LARGE,
+            format!("the request body is larger than this route takes ({limit} bytes)"),
+        )
+        .into_response();
+    }
+    DefaultBodyLimit::max(limit).apply(&mut req);
+    next.run(req).await
+}
+
+/// Reads and drops up to about `max` bytes of a refused body. A connection closed with unread
+/// data in it is reset by the kernel, and the client may lose the answer with it; reading a
+/// bounded amount first lets a client that merely sent too much read its 413.
+async fn drain(mut body: Body, max: usize) {
+    let mut seen = 0usize;
+    while seen <= max {
+        match std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {
+            Some(Ok(frame)) => seen += frame.data_ref().map_or(0, |d| d.len()),
+            _ => break,
+        }
+    }
+}
+
+/// The timeout layer answers a bare 503; give it the error body every refusal has. Handlers
+/// never answer 503 themselves, and their answers always carry a content type.
+async fn explain_timeout(resp: Response) -> Response {
+    if resp.status() == StatusCode::SERVICE_UNAVAILABLE
+        && !resp.headers().contains_key(header::CONTENT_TYPE)
+    {
+        let mut e = ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            limit_codes::TIMEOUT,
+            "the request took too long (a slow upload, or a busy hub); retry later",
+        );
+        e.retry_after_secs = Some(1);
+        return e.into_response();
+    }
+    resp
 }
 
 /// The verified caller of an authenticated route.
@@ -153,11 +324,13 @@ impl FromRequestParts<AppState> for Caller {
                     ApiError::unauthorized(codes::UNAUTHORIZED, "the access token is not valid")
                 }
             })?;
-        if let Err(wait) = state
-            .inner
-            .per_device
-            .check(&claims.device_id, Instant::now())
-        {
+        let now = Instant::now();
+        if let Err(wait) = state.inner.per_device.check(&claims.device_id, now) {
+            return Err(ApiError::rate_limited(wait.as_secs_f64().ceil() as u64));
+        }
+        // An account's devices share one more bucket, so twenty devices of one account do not
+        // get twenty devices' worth of requests.
+        if let Err(wait) = state.inner.per_account.check(&claims.account_id, now) {
             return Err(ApiError::rate_limited(wait.as_secs_f64().ceil() as u64));
         }
         match state
@@ -221,10 +394,11 @@ where
 
 fn check_label(label: &str) -> Result<(), ApiError> {
     let n = label.chars().count();
-    if n == 0 || n > 64 || label.chars().any(char::is_control) {
+    // 256: devices seal their labels (issue #18, `satchel_crypto::label`: at most 227 chars).
+    if n == 0 || n > 256 || label.chars().any(char::is_control) {
         return Err(ApiError::invalid(
             "device_label",
-            "device_label must be 1 to 64 characters with no control characters",
+            "device_label must be 1 to 256 characters with no control characters",
         ));
     }
     Ok(())
@@ -349,13 +523,59 @@ async fn start_session(
     })
 }
 
+/// Invite-only sign-up: the [`INVITE_HEADER`] must carry one of the configured codes. Every
+/// code is compared, as a hash and in constant time, so the timing tells nothing about how
+/// near a guess came.
+fn check_invite(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+    if !state.inner.config.accounts.require_invite {
+        return Ok(());
+    }
+    let presented = headers
+        .get(INVITE_HEADER)
+        .map(|v| auth::sha256(v.as_bytes()));
+    let valid = presented.is_some_and(|p| {
+        state
+            .inner
+            .invite_hashes
+            .iter()
+            .fold(false, |found, h| found | auth::same_hash(&p, h))
+    });
+    if valid {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            limit_codes::INVITE_REQUIRED,
+            format!(
+                "this hub creates accounts by invitation only: send the invite code you were \
+                 given in the {INVITE_HEADER} header"
+            ),
+        ))
+    }
+}
+
 async fn create_account(
     State(state): State<AppState>,
+    ClientNet(net): ClientNet,
+    headers: HeaderMap,
     ApiJson(req): ApiJson<proto::CreateAccountRequest>,
 ) -> Result<(StatusCode, Json<proto::CreateAccountResponse>), ApiError> {
     check_label(&req.device_label)?;
     let secret_hash = check_secret(&req.device_secret)?;
     let recovery = req.recovery.as_ref().map(check_registration).transpose()?;
+    // A well-formed attempt costs its network one sign-up before the invite code is looked
+    // at, so codes cannot be guessed faster than accounts could be made.
+    if let Err(wait) = state.inner.new_accounts.check(&net, Instant::now()) {
+        let mut e = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            limit_codes::TOO_MANY_ACCOUNTS,
+            "this network has created as many accounts as the hub allows for now; retry after \
+             the Retry-After delay",
+        );
+        e.retry_after_secs = Some((wait.as_secs_f64().ceil() as u64).max(1));
+        return Err(e);
+    }
+    check_invite(&state, &headers)?;
     let account_id = Uuid::now_v7();
     let device = NewDevice {
         device_id: Uuid::now_v7(),
@@ -390,15 +610,16 @@ async fn login(
         )
     };
     let presented = auth::sha256(&req.device_secret.0 .0);
-    let device = state
-        .inner
-        .storage
-        .device(req.device_id)
-        .await?
-        .ok_or_else(wrong)?;
-    if !auth::same_hash(&presented, &device.secret_hash) {
-        return Err(wrong());
-    }
+    // An unknown device id and a wrong credential are one refusal, reached the same way: the
+    // comparison runs against a stand-in hash when the id is unknown (no credential hashes to
+    // all zeros), so neither the answer nor its timing tells a prober which ids exist.
+    let found = state.inner.storage.device(req.device_id).await?;
+    let stored = found.as_ref().map_or([0u8; 32], |d| d.secret_hash);
+    let matches = auth::same_hash(&presented, &stored);
+    let device = match found {
+        Some(d) if matches => d,
+        _ => return Err(wrong()),
+    };
     if device.revoked_at.is_some() {
         return Err(ApiError::unauthorized(
             codes::DEVICE_REVOKED,
@@ -516,6 +737,29 @@ async fn register_device(
 ) -> Result<(StatusCode, Json<proto::DeviceInfo>), ApiError> {
     check_label(&req.device_label)?;
     let secret_hash = check_secret(&req.device_secret)?;
+    let max = state.inner.config.limits.max_devices_per_account;
+    if max > 0 {
+        // Checked before the insert rather than inside it: two registrations racing can pass
+        // the cap by one, which bounds the table just as well.
+        let active = state
+            .inner
+            .storage
+            .list_devices(c.account_id)
+            .await?
+            .iter()
+            .filter(|d| d.revoked_at.is_none())
+            .count();
+        if active >= max as usize {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                limit_codes::TOO_MANY_DEVICES,
+                format!(
+                    "an account may have {max} devices on this hub; remove one it no longer \
+                     uses to add another"
+                ),
+            ));
+        }
+    }
     let d = NewDevice {
         device_id: Uuid::now_v7(),
         label: req.device_label,
@@ -580,6 +824,12 @@ async fn upload(
     for (i, r) in req.records.iter().enumerate() {
         check_record(i, r, limits.max_record_bytes)?;
     }
+    let incoming: u64 = req
+        .records
+        .iter()
+        .map(|r| r.ciphertext.0.len() as u64)
+        .sum();
+    check_budget(&state, incoming).await?;
     let batch = UploadBatch {
         upload_id: req.upload_id,
         digest: upload_digest(&req.records),
@@ -614,7 +864,17 @@ async fn upload(
         })
     };
     match outcome {
-        UploadOutcome::Stored(r) => Ok(answer(r, false)),
+        UploadOutcome::Stored(r) => {
+            if r.stored > 0 {
+                // Duplicates among them stored nothing; the next read of the total corrects.
+                state
+                    .inner
+                    .budget
+                    .bytes
+                    .fetch_add(incoming, Ordering::Relaxed);
+            }
+            Ok(answer(r, false))
+        }
         UploadOutcome::Replayed(r) => Ok(answer(r, true)),
         UploadOutcome::DigestMismatch => Err(ApiError::new(
             StatusCode::CONFLICT,
@@ -637,6 +897,40 @@ async fn upload(
         )
         .with_field("records")),
     }
+}
+
+/// Refuses an upload that would take the hub past `quota.max_total_bytes` (see
+/// [`StorageBudget`]). With the hub full, devices keep their data and retry later (507 is a
+/// server status, which clients retry).
+async fn check_budget(state: &AppState, incoming: u64) -> Result<(), ApiError> {
+    let q = &state.inner.config.quota;
+    if q.max_total_bytes == 0 {
+        return Ok(());
+    }
+    let budget = &state.inner.budget;
+    let refresh = StdDuration::from_secs(q.total_refresh_secs);
+    let stale = budget
+        .read_at
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .is_none_or(|at| at.elapsed() >= refresh);
+    if stale {
+        let total = state.inner.storage.total_usage().await?;
+        budget.bytes.store(total.bytes, Ordering::Relaxed);
+        *budget.read_at.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
+    }
+    let used = budget.bytes.load(Ordering::Relaxed);
+    if used.saturating_add(incoming) > q.max_total_bytes {
+        let mut e = ApiError::new(
+            StatusCode::INSUFFICIENT_STORAGE,
+            limit_codes::STORAGE_FULL,
+            "the hub holds as much as its operator allows; nothing was stored, the records \
+             stay on this device. Retry later.",
+        );
+        e.retry_after_secs = Some(q.total_refresh_secs);
+        return Err(e.with_field("records"));
+    }
+    Ok(())
 }
 
 async fn download(
@@ -796,14 +1090,11 @@ async fn put_pairing(
         created_at: now,
         expires_at,
     };
-    if !state.inner.storage.put_pairing(&slot, now).await? {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            codes::CONFLICT,
-            "a pairing slot with this lookup_id is waiting; make a new code",
-        )
-        .with_field("lookup_id"));
-    }
+    // A lookup id that is taken gets the answer a free one gets, and stores nothing: a 409
+    // would tell any signed-in prober that someone's pairing code is live right now, without
+    // even taking the slot (which the owner's audit log would show). Lookup ids come from
+    // random codes, so an honest device meets a taken one only by retrying its own offer.
+    let _stored = state.inner.storage.put_pairing(&slot, now).await?;
     Ok((
         StatusCode::CREATED,
         Json(proto::PairingPutResponse { expires_at }),
@@ -928,6 +1219,8 @@ async fn recover(
         secret_hash,
         created_at: now,
     };
+    // Not held to `limits.max_devices_per_account`: recovery is how an owner whose devices are
+    // all lost (and still listed) gets back in, and only the phrase's holder gets this far.
     state.inner.storage.add_device(account_id, &device).await?;
     let entry = AuditEntry {
         id: 0,

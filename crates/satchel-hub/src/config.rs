@@ -48,6 +48,20 @@ refresh_token_ttl_secs = 5184000
 # Take the client address from the last X-Forwarded-For entry (only behind your own proxy).
 trust_forwarded_for = false
 
+[server]
+# Open connections at most. At the cap the hub stops accepting until one closes; the
+# operating system holds new ones in its queue meanwhile.
+max_connections = 1024
+# Requests handled at once; the rest wait their turn (on connections the cap above bounds).
+max_in_flight = 256
+# A client has this long to send a request's headers; an idle keep-alive connection is
+# closed after the same time. Stops clients that open connections and never finish a request.
+header_timeout_ms = 15000
+# The most one request may take once its turn comes, from then to the answer, reading its
+# body included; past it the hub answers 503 "timeout". Keep room for a large upload over a
+# slow mobile link.
+request_timeout_ms = 60000
+
 [limits]
 # Records per download page: what a client gets without asking, and the most it can get.
 default_page_size = 100
@@ -55,8 +69,15 @@ max_page_size = 500
 # Records per upload, and bytes of ciphertext per record.
 max_batch_records = 500
 max_record_bytes = 65536
-# Largest request body in bytes (base64 makes ciphertext a third larger).
+# Largest body of a record upload in bytes (base64 makes ciphertext a third larger). Only
+# POST /v0/records takes this much; POST /v0/pairing takes one blob of max_record_bytes.
 max_body_bytes = 16777216
+# Largest body in bytes on every other route, the unauthenticated ones included (sign-up,
+# sign-in, refresh, recovery): their bodies are a few hundred bytes.
+max_small_body_bytes = 8192
+# Devices an account may have at once (removed ones do not count); 0 = no cap. Recovery with
+# the phrase is never refused by it, so an owner who lost every device can always come back.
+max_devices_per_account = 20
 # Pairing slots live at most this long.
 max_pairing_ttl_secs = 600
 
@@ -64,6 +85,23 @@ max_pairing_ttl_secs = 600
 # Per account.
 max_records = 1000000
 max_bytes = 1073741824
+# Bytes of ciphertext the whole hub may hold, every account together; an upload past it is
+# refused with 507 "storage_full". 0 = no budget. Set it below the disk space you can give.
+max_total_bytes = 0
+# How often (seconds) the hub re-reads the total from storage; in between it adds what it
+# accepted, so the budget errs on the safe side.
+total_refresh_secs = 60
+
+[accounts]
+# Accounts one client network may create: an IPv4 address, or an IPv6 /64 (what one
+# subscriber holds). This many at once, then one more every 24h divided by it. 0 = no cap.
+per_network_per_day = 20
+# Invite-only sign-up: POST /v0/accounts must carry a "Satchel-Invite: <code>" header with
+# one of invite_codes (16 characters or more each). Off: anyone may sign up, within the cap.
+require_invite = false
+# Set the codes through the environment, comma-separated:
+#   SATCHEL_HUB_ACCOUNTS__INVITE_CODES=code-one,code-two
+# invite_codes = ["<secret>"]
 
 [retention]
 # Upload ids are remembered this long, so a retry within it gets the first answer back (a
@@ -76,11 +114,20 @@ prune_every_secs = 3600
 
 [rate]
 # Token buckets: "burst" requests at once, refilled at "per_sec". A burst of 0 turns a
-# limit off (benchmarks only).
+# limit off (benchmarks only). "per_ip" is per IPv4 address and per IPv6 /64, since one
+# subscriber holds a whole /64.
 per_ip_burst = 60
 per_ip_per_sec = 20.0
 per_device_burst = 60
 per_device_per_sec = 20.0
+# Per account, all its devices together. Unset: three devices' worth of the per-device values
+# (so a per_device_burst of 0 turns it off too).
+# per_account_burst = 180
+# per_account_per_sec = 60.0
+#
+# Every limit here, and in [server] and [accounts], is counted by each hub process on its own
+# and forgotten on restart: N replicas allow N times as much. Run one hub behind your proxy,
+# or enforce the per-client limits at the one proxy in front of all replicas.
 "#;
 
 /// A secret string: usable, never printed.
@@ -163,10 +210,74 @@ pub struct HubConfig {
     pub access_token_ttl_secs: u64,
     pub refresh_token_ttl_secs: u64,
     pub trust_forwarded_for: bool,
+    pub server: ServerConfig,
     pub limits: Limits,
     pub quota: QuotaConfig,
+    pub accounts: AccountsConfig,
     pub retention: RetentionConfig,
     pub rate: RateConfig,
+}
+
+/// How the hub holds its connections: caps and timeouts that keep a flood of slow or idle
+/// clients from using up the process (`[server]`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerConfig {
+    pub max_connections: u32,
+    pub max_in_flight: u32,
+    pub header_timeout_ms: u64,
+    pub request_timeout_ms: u64,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            max_connections: 1024,
+            max_in_flight: 256,
+            header_timeout_ms: 15_000,
+            request_timeout_ms: 60_000,
+        }
+    }
+}
+
+/// Who may create an account (`[accounts]`): a per-network cap, and optionally invite codes.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AccountsConfig {
+    pub per_network_per_day: u32,
+    pub require_invite: bool,
+    /// Secrets: never printed. A TOML list, or one comma-separated string (what an
+    /// environment variable can carry).
+    #[serde(deserialize_with = "list_or_commas")]
+    pub invite_codes: Vec<Secret>,
+}
+
+impl Default for AccountsConfig {
+    fn default() -> Self {
+        AccountsConfig {
+            per_network_per_day: 20,
+            require_invite: false,
+            invite_codes: Vec::new(),
+        }
+    }
+}
+
+fn list_or_commas<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Secret>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Codes {
+        List(Vec<String>),
+        Commas(String),
+    }
+    let codes = match Codes::deserialize(d)? {
+        Codes::List(v) => v,
+        Codes::Commas(s) => s
+            .split(',')
+            .map(|c| c.trim().to_owned())
+            .filter(|c| !c.is_empty())
+            .collect(),
+    };
+    Ok(codes.into_iter().map(Secret).collect())
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -195,6 +306,8 @@ pub struct Limits {
     pub max_batch_records: usize,
     pub max_record_bytes: usize,
     pub max_body_bytes: usize,
+    pub max_small_body_bytes: usize,
+    pub max_devices_per_account: u32,
     pub max_pairing_ttl_secs: u32,
 }
 
@@ -203,6 +316,8 @@ pub struct Limits {
 pub struct QuotaConfig {
     pub max_records: u64,
     pub max_bytes: u64,
+    pub max_total_bytes: u64,
+    pub total_refresh_secs: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -212,6 +327,20 @@ pub struct RateConfig {
     pub per_ip_per_sec: f64,
     pub per_device_burst: u32,
     pub per_device_per_sec: f64,
+    pub per_account_burst: Option<u32>,
+    pub per_account_per_sec: Option<f64>,
+}
+
+impl RateConfig {
+    /// The per-account bucket: as configured, or three devices' worth.
+    pub fn account_bucket(&self) -> (u32, f64) {
+        (
+            self.per_account_burst
+                .unwrap_or(self.per_device_burst.saturating_mul(3)),
+            self.per_account_per_sec
+                .unwrap_or(self.per_device_per_sec * 3.0),
+        )
+    }
 }
 
 impl Default for HubConfig {
@@ -225,8 +354,10 @@ impl Default for HubConfig {
             access_token_ttl_secs: 900,
             refresh_token_ttl_secs: 60 * 24 * 3600,
             trust_forwarded_for: false,
+            server: ServerConfig::default(),
             limits: Limits::default(),
             quota: QuotaConfig::default(),
+            accounts: AccountsConfig::default(),
             retention: RetentionConfig::default(),
             rate: RateConfig::default(),
         }
@@ -241,6 +372,8 @@ impl Default for Limits {
             max_batch_records: 500,
             max_record_bytes: 64 * 1024,
             max_body_bytes: 16 * 1024 * 1024,
+            max_small_body_bytes: 8 * 1024,
+            max_devices_per_account: 20,
             max_pairing_ttl_secs: 600,
         }
     }
@@ -251,6 +384,8 @@ impl Default for QuotaConfig {
         QuotaConfig {
             max_records: 1_000_000,
             max_bytes: 1 << 30,
+            max_total_bytes: 0,
+            total_refresh_secs: 60,
         }
     }
 }
@@ -262,6 +397,8 @@ impl Default for RateConfig {
             per_ip_per_sec: 20.0,
             per_device_burst: 60,
             per_device_per_sec: 20.0,
+            per_account_burst: None,
+            per_account_per_sec: None,
         }
     }
 }
@@ -329,8 +466,40 @@ impl HubConfig {
             return bad("retention.prune_every_secs must be > 0".into());
         }
         let r = &self.rate;
-        if !(r.per_ip_per_sec >= 0.0 && r.per_device_per_sec >= 0.0) {
-            return bad("rate.per_ip_per_sec and rate.per_device_per_sec must be >= 0".into());
+        if !(r.per_ip_per_sec >= 0.0 && r.per_device_per_sec >= 0.0 && r.account_bucket().1 >= 0.0)
+        {
+            return bad(
+                "rate.per_ip_per_sec, rate.per_device_per_sec and rate.per_account_per_sec \
+                 must be >= 0"
+                    .into(),
+            );
+        }
+        let s = &self.server;
+        if s.max_connections == 0 || s.max_in_flight == 0 {
+            return bad("server.max_connections and server.max_in_flight must be > 0".into());
+        }
+        if s.header_timeout_ms == 0 || s.request_timeout_ms == 0 {
+            return bad(
+                "server.header_timeout_ms and server.request_timeout_ms must be > 0".into(),
+            );
+        }
+        if l.max_small_body_bytes == 0 || l.max_body_bytes == 0 {
+            return bad("limits.max_small_body_bytes and limits.max_body_bytes must be > 0".into());
+        }
+        if self.quota.total_refresh_secs == 0 {
+            return bad("quota.total_refresh_secs must be > 0".into());
+        }
+        let a = &self.accounts;
+        if a.require_invite && a.invite_codes.is_empty() {
+            return bad("accounts.require_invite needs at least one accounts.invite_codes".into());
+        }
+        // Each guess costs the guesser's network a sign-up, but many networks make many
+        // guesses: only a long code stays unguessed.
+        if a.invite_codes
+            .iter()
+            .any(|c| c.expose().chars().count() < 16)
+        {
+            return bad("accounts.invite_codes must each be 16 characters or more".into());
         }
         Ok(())
     }
@@ -458,6 +627,75 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("listen") || err.contains("address"), "{err}");
+    }
+
+    #[test]
+    fn invite_codes_come_from_a_list_or_commas_and_never_show() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("hub.toml");
+        std::fs::write(
+            &file,
+            "[accounts]\nrequire_invite = true\ninvite_codes = [\"first-invite-code-0001\"]\n",
+        )
+        .unwrap();
+        let cfg = HubConfig::load(Some(&file), env(&[])).unwrap();
+        assert!(cfg.accounts.require_invite);
+        assert_eq!(cfg.accounts.invite_codes.len(), 1);
+
+        let cfg = HubConfig::load(
+            None,
+            env(&[
+                ("SATCHEL_HUB_ACCOUNTS__REQUIRE_INVITE", "true"),
+                (
+                    "SATCHEL_HUB_ACCOUNTS__INVITE_CODES",
+                    "first-invite-code-0001, second-invite-code-02",
+                ),
+            ]),
+        )
+        .unwrap();
+        let codes: Vec<&str> = cfg
+            .accounts
+            .invite_codes
+            .iter()
+            .map(|c| c.expose())
+            .collect();
+        assert_eq!(codes, ["first-invite-code-0001", "second-invite-code-02"]);
+        let dbg = format!("{cfg:?}");
+        assert!(!dbg.contains("invite-code"), "{dbg}");
+    }
+
+    #[test]
+    fn invite_mode_needs_long_enough_codes() {
+        let err = HubConfig::load(
+            None,
+            env(&[("SATCHEL_HUB_ACCOUNTS__REQUIRE_INVITE", "true")]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("invite_codes"), "{err}");
+        let err = HubConfig::load(
+            None,
+            env(&[("SATCHEL_HUB_ACCOUNTS__INVITE_CODES", "short-code")]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("16 characters"), "{err}");
+        assert!(!err.contains("short-code"), "{err}");
+    }
+
+    #[test]
+    fn the_account_bucket_follows_the_device_bucket_unless_set() {
+        let mut r = RateConfig::default();
+        assert_eq!(r.account_bucket(), (180, 60.0));
+        r.per_device_burst = 0;
+        assert_eq!(
+            r.account_bucket().0,
+            0,
+            "relaxed device limits relax this one too"
+        );
+        r.per_account_burst = Some(7);
+        r.per_account_per_sec = Some(1.5);
+        assert_eq!(r.account_bucket(), (7, 1.5));
     }
 
     #[test]

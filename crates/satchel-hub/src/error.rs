@@ -8,6 +8,23 @@ use axum::Json;
 use satchel_hub_core::StorageError;
 use satchel_sync_proto::{codes, ErrorBody};
 
+/// Codes of the refusals that keep the hub available under abuse (issue #18). They travel in
+/// `ErrorBody::code` like those of `satchel_sync_proto::codes` and are as stable; a client that
+/// does not know one still acts on the status (5xx and 429 are worth a retry later, the rest
+/// are not).
+pub mod limit_codes {
+    /// 403: the account has `limits.max_devices_per_account` devices already.
+    pub const TOO_MANY_DEVICES: &str = "too_many_devices";
+    /// 429 with Retry-After: the client's network created its share of accounts for now.
+    pub const TOO_MANY_ACCOUNTS: &str = "too_many_accounts";
+    /// 403: the hub is invite-only and the request carried no valid `Satchel-Invite` header.
+    pub const INVITE_REQUIRED: &str = "invite_required";
+    /// 507: the hub holds `quota.max_total_bytes` of ciphertext already.
+    pub const STORAGE_FULL: &str = "storage_full";
+    /// 503: the request took longer than `server.request_timeout_ms`.
+    pub const TIMEOUT: &str = "timeout";
+}
+
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,

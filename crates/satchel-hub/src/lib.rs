@@ -6,6 +6,12 @@
 //! needs. Every route but account creation, login, refresh, the one-time pairing fetch and
 //! recovery with the phrase's proof needs an access token, and the account it acts on comes
 //! only from that token (recovery's from the verifier the proof matches).
+//!
+//! It is also built to stay up for honest devices while others abuse it (issue #18): [`serve`]
+//! caps connections and closes the ones that are slow to send a request or idle; [`api`] caps
+//! requests in flight, times them out, limits bodies per route and rate-limits per network,
+//! device and account; sign-ups are capped per network (optionally invite-only), devices per
+//! account, and the ciphertext the whole hub holds. The limits are in [`HubConfig`].
 
 #![forbid(unsafe_code)]
 
@@ -18,11 +24,19 @@ pub mod rate;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
+use axum::extract::ConnectInfo;
+use axum::{Extension, Router};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::service::TowerToHyperService;
 use satchel_hub_core::{HubStorage, StorageError};
 use satchel_hub_postgres::{PgOptions, PostgresStorage};
 use satchel_hub_sqlite::SqliteStorage;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{watch, Semaphore};
+use tower::Layer as _;
 
 pub use api::{router, AppState};
 pub use config::{DatabaseUrl, HubConfig, Secret, DEFAULT_CONFIG_TOML};
@@ -57,7 +71,7 @@ pub async fn open_storage(config: &HubConfig) -> Result<Arc<dyn HubStorage>, Sto
     Ok(Arc::new(s))
 }
 
-/// Serves the API on `listener` until `shutdown` completes.
+/// Serves the API on `listener` until `shutdown` completes, then lets open requests finish.
 pub async fn serve(
     config: HubConfig,
     storage: Arc<dyn HubStorage>,
@@ -65,15 +79,101 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let pruner = tokio::spawn(prune_forever(config.clone(), Arc::clone(&storage)));
+    let server = config.server.clone();
     let app = router(AppState::new(config, storage));
-    let served = axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await;
+    let served = accept_loop(listener, app, &server, shutdown).await;
     pruner.abort();
     served
+}
+
+/// The accept loop `axum::serve` would run, plus what it cannot be told: each connection
+/// holds one of `max_connections` slots (at the cap the loop waits, and new connections wait
+/// in the kernel's queue), and a client must send its headers within `header_timeout_ms`,
+/// which also closes keep-alive connections left idle that long. HTTP/1.1 only: devices and
+/// proxies speak it, and it skips sniffing for HTTP/2, which would wait on a silent client
+/// with no timeout.
+async fn accept_loop(
+    listener: TcpListener,
+    app: Router,
+    server: &config::ServerConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let slots = Arc::new(Semaphore::new(server.max_connections as usize));
+    let header_timeout = Duration::from_millis(server.header_timeout_ms);
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let slot = tokio::select! {
+            () = &mut shutdown => break,
+            slot = Arc::clone(&slots).acquire_owned() => match slot {
+                Ok(slot) => slot,
+                Err(_) => break, // never closed
+            },
+        };
+        let (stream, peer) = tokio::select! {
+            () = &mut shutdown => break,
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // A connection that died before it was accepted is the client's
+                    // business. Anything else (out of file descriptors, mostly) passes with
+                    // time: wait rather than spin.
+                    if !matches!(
+                        e.kind(),
+                        std::io::ErrorKind::ConnectionRefused
+                            | std::io::ErrorKind::ConnectionAborted
+                            | std::io::ErrorKind::ConnectionReset
+                    ) {
+                        eprintln!("satchel-hub: accepting a connection failed: {e}");
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                    }
+                    continue;
+                }
+            },
+        };
+        let app = app.clone();
+        let stop = stop_rx.clone();
+        tokio::spawn(async move {
+            // Given back when the connection ends, however it ends.
+            let _slot = slot;
+            serve_connection(stream, peer, app, header_timeout, stop).await;
+        });
+    }
+    drop(listener);
+    let _ = stop_tx.send(true);
+    // Every connection holds a slot until it ends, so holding them all means all have ended.
+    let _all = slots.acquire_many(server.max_connections).await;
+    Ok(())
+}
+
+/// One connection, HTTP/1.1 with keep-alive, until the client leaves, a timeout closes it, or
+/// the hub stops (then the request in flight, if any, is answered first).
+async fn serve_connection(
+    stream: TcpStream,
+    peer: SocketAddr,
+    app: Router,
+    header_timeout: Duration,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut builder = auto::Builder::new(TokioExecutor::new()).http1_only();
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_timeout)
+        .keep_alive(true);
+    // What `into_make_service_with_connect_info` did: handlers and limits read the peer
+    // address from the request's extensions.
+    let service = TowerToHyperService::new(Extension(ConnectInfo(peer)).layer(app));
+    let conn = builder.serve_connection(TokioIo::new(stream), service);
+    let mut conn = std::pin::pin!(conn);
+    tokio::select! {
+        // A client that breaks off or times out is no error of the hub's.
+        _ = conn.as_mut() => {}
+        _ = stop.changed() => {
+            conn.as_mut().graceful_shutdown();
+            let _ = conn.as_mut().await;
+        }
+    }
 }
 
 /// Clears old upload answers, old audit entries and expired pairing slots, now and then every

@@ -1,11 +1,30 @@
-//! Token-bucket rate limits, one bucket per client address and one per device. A scraper
-//! looping over the API empties its bucket within the burst size and then gets 429 with a
-//! Retry-After, while a syncing device (a few requests, then quiet) never notices.
+//! Token-bucket rate limits, one bucket per client network, one per device and one per
+//! account. A scraper looping over the API empties its bucket within the burst size and then
+//! gets 429 with a Retry-After, while a syncing device (a few requests, then quiet) never
+//! notices. The same buckets, with a day-long refill, cap how many accounts a network creates.
+//!
+//! Buckets live in this process's memory: replicas each keep their own, and a restart refills
+//! them all.
 
 use std::collections::HashMap;
 use std::hash::Hash;
+use std::net::{IpAddr, Ipv6Addr};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+/// The network a client address stands for, as far as limits go: an IPv4 address as it is
+/// (one subscriber, or one NAT), an IPv6 address cut to its /64, because a subscriber is
+/// handed a whole /64 and can pick a fresh address in it for every request. An IPv4 address
+/// written as IPv6 (`::ffff:a.b.c.d`, from a dual-stack socket) counts as the IPv4 address.
+pub fn client_net(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(Ipv6Addr::from(u128::from(v6) & !(u128::from(u64::MAX)))),
+        },
+    }
+}
 
 /// Past this many tracked keys, full buckets are forgotten (a full bucket is the same as none).
 const PRUNE_AT: usize = 50_000;
@@ -77,6 +96,20 @@ mod tests {
         assert!(l.check(&"other", t).is_ok(), "buckets are per key");
         assert!(l.check(&"ip", t + Duration::from_millis(500)).is_ok());
         assert!(l.check(&"ip", t + Duration::from_millis(500)).is_err());
+    }
+
+    #[test]
+    fn one_ipv6_subscriber_is_one_network_and_ipv4_is_per_address() {
+        let net = |s: &str| client_net(s.parse().unwrap());
+        assert_eq!(net("2001:db8:1:2::1"), net("2001:db8:1:2:ffff:ee:dd:cc"));
+        assert_eq!(
+            net("2001:db8:1:2::1"),
+            "2001:db8:1:2::".parse::<IpAddr>().unwrap()
+        );
+        assert_ne!(net("2001:db8:1:2::1"), net("2001:db8:1:3::1"));
+        assert_eq!(net("203.0.113.7"), "203.0.113.7".parse::<IpAddr>().unwrap());
+        assert_ne!(net("203.0.113.7"), net("203.0.113.8"));
+        assert_eq!(net("::ffff:203.0.113.7"), net("203.0.113.7"));
     }
 
     #[test]

@@ -27,6 +27,8 @@ pub struct TestHub {
 pub fn relaxed() -> HubConfig {
     let mut c = HubConfig::default();
     c.rate.per_ip_burst = 0;
+    // Tests make many accounts from one address; the sign-up cap has its own test.
+    c.accounts.per_network_per_day = 0;
     c.rate.per_device_burst = 0;
     c
 }
@@ -99,11 +101,26 @@ impl TestHub {
         token: Option<&str>,
         body: Option<Value>,
     ) -> Reply {
+        self.call_with(method, path, token, body, &[]).await
+    }
+
+    /// [`TestHub::call`] with extra request headers (an invite code, a forwarded address).
+    pub async fn call_with(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
         let mut req = self
             .http
             .request(method, format!("{}{path}", self.hub.base_url()));
         if let Some(t) = token {
             req = req.bearer_auth(t);
+        }
+        for (name, value) in headers {
+            req = req.header(*name, *value);
         }
         if let Some(b) = body {
             req = req.json(&b);
