@@ -25,6 +25,23 @@ pub fn digest(parts: &[&[u8]]) -> [u8; 32] {
     out
 }
 
+/// Keyed BLAKE2b-256 (BLAKE2's own MAC mode, a PRF) of length-prefixed parts under `key`: the
+/// opaque ids of record format 2 and the subkeys they and device labels use. Without `key`
+/// the output tells nothing of the parts.
+pub(crate) fn keyed(key: &[u8; 32], parts: &[&[u8]]) -> [u8; 32] {
+    use blake2::digest::consts::U32;
+    use blake2::digest::{FixedOutput, KeyInit, Update};
+    let mut mac = blake2::Blake2bMac::<U32>::new_from_slice(key)
+        .expect("32 bytes is a valid BLAKE2b key length");
+    for p in parts {
+        mac.update(&(p.len() as u64).to_be_bytes());
+        mac.update(p);
+    }
+    let mut out = [0u8; 32];
+    out.copy_from_slice(&mac.finalize_fixed());
+    out
+}
+
 /// [`seal`] with nonces derived from the key, the record's identity and the plaintext.
 pub fn seal_deterministic(key: &AccountKey, meta: &RecordMeta<'_>, plaintext: &[u8]) -> Vec<u8> {
     let seed = digest(&[
@@ -46,6 +63,15 @@ mod tests {
     fn parts_are_length_prefixed() {
         assert_ne!(digest(&[b"ab", b"c"]), digest(&[b"a", b"bc"]));
         assert_eq!(digest(&[b"ab", b"c"]), digest(&[b"ab", b"c"]));
+    }
+
+    #[test]
+    fn keyed_digests_depend_on_the_key_and_every_part() {
+        let a = keyed(&[1; 32], &[b"ab", b"c"]);
+        assert_eq!(a, keyed(&[1; 32], &[b"ab", b"c"]));
+        assert_ne!(a, keyed(&[2; 32], &[b"ab", b"c"]));
+        assert_ne!(a, keyed(&[1; 32], &[b"a", b"bc"]));
+        assert_ne!(a, digest(&[b"ab", b"c"]));
     }
 
     #[test]

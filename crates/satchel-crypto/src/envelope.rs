@@ -22,8 +22,9 @@
 //! every header byte before that layer's ciphertext, and the record's [`RecordMeta`]
 //! (entity, id, version), each length-prefixed so that no two different metas encode alike.
 //! So a ciphertext copied onto another record, another entity or another version of the same
-//! record fails to open, and so does any changed header byte. The hub sees the meta in
-//! clear anyway (it needs it to sync); binding it only stops the hub from shuffling records.
+//! record fails to open, and so does any changed header byte. The hub sees the meta (it needs
+//! it to sync); binding it only stops the hub from shuffling records. Since record format 2
+//! ([`crate::opaque`], issue #18) that meta is opaque: keyed digests, not names.
 
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
@@ -41,6 +42,8 @@ const WRAPPED: usize = WRAP_NONCE + 24;
 const BODY_NONCE: usize = WRAPPED + 32 + 16;
 const BODY: usize = BODY_NONCE + 24;
 const TAG: usize = 16;
+/// Bytes an envelope adds to its plaintext (121): header, wrapped data key, body nonce, tag.
+pub const OVERHEAD: usize = BODY + TAG;
 
 /// What a sealed record is bound to. Opening must present the same three values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -15,12 +15,17 @@
 //!   only the phrase can sign back in while the hub keeps nothing but a verifier.
 //! - [`pairing`]: a short code (or QR) shown on one device that lets a second device fetch the
 //!   account key from the hub, encrypted under a key only the code can derive.
+//! - [`opaque`]: record format 2 (issue #18): the hub sees keyed digests instead of the
+//!   record's entity, id and version, and envelopes padded to a few sizes.
+//! - [`label`]: device labels sealed under the account key before they reach the hub.
 #![forbid(unsafe_code)]
 
 mod digest;
 pub mod envelope;
 mod error;
 mod key;
+pub mod label;
+pub mod opaque;
 pub mod pairing;
 pub mod phrase;
 pub mod pin;
@@ -30,6 +35,7 @@ pub use digest::{digest, seal_deterministic};
 pub use envelope::{open, seal, RecordMeta, ENVELOPE_V1};
 pub use error::CryptoError;
 pub use key::AccountKey;
+pub use label::{open_label, seal_label};
 pub use pairing::{PairingCode, PairingParams};
 pub use phrase::{from_phrase, to_phrase, PhraseError, RecoveryPhrase};
 /// The `rand_core` version the randomness parameters use, so callers need not pin their own.

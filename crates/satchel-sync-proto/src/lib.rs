@@ -93,7 +93,8 @@ impl fmt::Debug for Token {
 /// `POST /v0/accounts`: makes an account and its first device, and signs that device in.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CreateAccountRequest {
-    /// A label the merchant recognises ("shop laptop"); devices may encrypt it. At most 64 chars.
+    /// A label the merchant recognises ("shop laptop"); Satchel sends it sealed under the
+    /// account key (`satchel_crypto::label`), so the hub cannot read it. At most 256 chars.
     pub device_label: String,
     pub device_secret: DeviceSecret,
     /// Lets the phrase recover the account later ([`paths::RECOVER`]). Absent from older
@@ -211,7 +212,10 @@ pub struct DeviceList {
     pub devices: Vec<DeviceInfo>,
 }
 
-/// One encrypted change as a device uploads it.
+/// One encrypted change as a device uploads it. Since record format 2 (issue #18) Satchel
+/// sends opaque values here: `entity` is always `sealed`, `record_id` and `version` are keyed
+/// digests (64 hex characters) and the ciphertext is padded to one of a few sizes; the real
+/// entity, id and HLC are inside the ciphertext (`satchel_crypto::opaque`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordUpload {
     /// The record's id on the device (a UUIDv7 in Satchel); at most 64 chars.

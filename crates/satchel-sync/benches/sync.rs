@@ -48,6 +48,8 @@ async fn main() {
     let dir = tempfile::tempdir().unwrap();
     let mut config = HubConfig::default();
     config.rate.per_ip_burst = 0;
+    // Tests make many accounts from one address; the sign-up cap has its own test.
+    config.accounts.per_network_per_day = 0;
     config.rate.per_device_burst = 0;
     let storage = Arc::new(SqliteStorage::open(dir.path().join("hub.sqlite3")).unwrap());
     let hub = RunningHub::start(config, storage).await.unwrap();

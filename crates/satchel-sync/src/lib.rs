@@ -3,16 +3,19 @@
 //!
 //! Why it is shaped like this:
 //! - **The hub must have nothing readable to steal** (seed notice 003). Every change leaves as
-//!   one [`satchel_crypto::seal`]ed record bound to its entity, id and version (the change's
-//!   HLC), and the account key lives only in the OS keychain. A ciphertext is made
-//!   deterministically from the key and the change (the RNG that picks its nonces is seeded
-//!   by a keyed hash of both, a synthetic-IV construction), so a retried upload is byte for
-//!   byte the first one.
+//!   one [`satchel_crypto::seal`]ed record, and the account key lives only in the OS keychain.
+//!   Since issue #18 (record format 2, [`satchel_crypto::opaque`]) not even its metadata is
+//!   readable: the hub sees the entity `sealed`, a keyed digest for the record id and another
+//!   for the version, and an envelope of one of four sizes; the real entity, id, HLC and
+//!   fields are inside. Device labels go to the hub sealed too
+//!   ([`satchel_crypto::seal_label`]). A ciphertext is made deterministically from the key
+//!   and the change (the RNG that picks its nonces is seeded by a keyed hash of both, a
+//!   synthetic-IV construction), so a retried upload is byte for byte the first one.
 //! - **A retried upload is a no-op.** A batch's upload id is derived from the device and the
 //!   change-log range it carries, so an upload whose answer was lost (or whose process died)
 //!   is replayed by the hub instead of stored twice; the hub also keeps each
-//!   (entity, id, version) once. Only after the hub's answer does the store move
-//!   [`Store::mark_pushed`].
+//!   (entity, id, version) once (the opaque ids are deterministic, so that still holds).
+//!   Only after the hub's answer does the store move [`Store::mark_pushed`].
 //! - **An interrupted pull resumes.** Each page is decrypted and handed to
 //!   [`Store::apply_remote_page`], which merges it and saves the hub's cursor in one
 //!   transaction; the next pull starts after the last page merged.
@@ -24,6 +27,10 @@
 //!   its own credential, which is also kept only in the keychain.
 //! - **Offline is normal.** [`Syncer::run`] retries with a capped exponential backoff while
 //!   the hub cannot be reached, and [`Syncer::nudge`] wakes it after a local edit.
+//! - **Only a safe address, only a bounded reply** (issue #18). Every request checks the hub
+//!   address first ([`is_allowed_hub_url`]: https, or plain http to this computer), so the
+//!   credential and tokens never cross the network in clear, and every reply is read up to
+//!   [`MAX_HUB_REPLY`] only.
 //!
 //! What is kept where: the account key, the device credential and the tokens in the keychain
 //! (never in SQLite, logs or errors); the non-secret link (hub URL, account and device ids) and
@@ -65,6 +72,7 @@ const STATE_KEY: &str = "sync_state";
 
 mod config;
 mod error;
+mod limits;
 mod link;
 mod records;
 mod session;
@@ -73,8 +81,10 @@ mod transfer;
 
 pub use config::{LoopPolicy, SyncConfig};
 pub use error::{Result, SyncError};
+use limits::{check_hub_url, read_capped};
+pub use limits::{is_allowed_hub_url, MAX_HUB_REPLY};
 pub use records::upload_id;
-use records::{open_record, seal_change, Opened};
+use records::{open_record, seal_change, Opened, RECORD_FORMAT};
 use status::{load_state, pending_count, save_state, SyncState};
 pub use status::{saved_hub_url, PairingOffer, Progress, SyncReport, SyncStatus};
 
@@ -227,6 +237,104 @@ mod tests {
                 source: CryptoError::WrongKey,
                 ..
             })
+        ));
+    }
+
+    fn sample_change() -> Change {
+        let mut fields = serde_json::Map::new();
+        fields.insert("name".into(), "Chan Tai Man".into());
+        Change {
+            seq: 3,
+            entity: "contact".into(),
+            record_id: "0193a1b2-c3d4-7000-8000-000000000001".into(),
+            hlc: "0193a1b2c3d4-000002-0193a1b2c3d470008000000000000abc"
+                .parse()
+                .unwrap(),
+            fields,
+        }
+    }
+
+    fn download(r: &proto::RecordUpload) -> proto::RecordDownload {
+        proto::RecordDownload {
+            seq: 1,
+            record_id: r.record_id.clone(),
+            entity: r.entity.clone(),
+            version: r.version.clone(),
+            ciphertext: r.ciphertext.clone(),
+        }
+    }
+
+    #[test]
+    fn a_change_goes_out_under_opaque_names_in_a_bucket_sized_envelope() {
+        let key = AccountKey::from_bytes([7; 32]);
+        let c = sample_change();
+        let up = seal_change(&key, &c);
+        assert_eq!(up.entity, satchel_crypto::opaque::OPAQUE_ENTITY);
+        let hlc = c.hlc.to_string();
+        for plain in ["contact", c.record_id.as_str(), hlc.as_str(), "0193a1b2"] {
+            assert!(
+                !up.entity.contains(plain)
+                    && !up.record_id.contains(plain)
+                    && !up.version.contains(plain),
+                "{plain} is on the wire"
+            );
+        }
+        // Within the hub's rules: entity a-z and _, ids printable and short enough.
+        assert!(up
+            .entity
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c == '_'));
+        assert!(up.record_id.len() <= 64 && up.version.len() <= 128);
+        assert!(satchel_crypto::opaque::BUCKETS.contains(&up.ciphertext.0.len()));
+        // The next edit of the same record keeps its hub id under a new version.
+        let next = Change {
+            seq: 4,
+            hlc: "0193a1b2c3d5-000000-0193a1b2c3d470008000000000000abc"
+                .parse()
+                .unwrap(),
+            ..c.clone()
+        };
+        let up2 = seal_change(&key, &next);
+        assert_eq!(up2.record_id, up.record_id);
+        assert_ne!(up2.version, up.version);
+        assert_eq!(
+            up.record_id,
+            satchel_crypto::opaque::hub_record_id(&key, "contact", &c.record_id)
+        );
+    }
+
+    #[test]
+    fn a_record_written_in_format_1_is_still_read() {
+        let key = AccountKey::from_bytes([7; 32]);
+        let c = sample_change();
+        let old = records::seal_change_v1(&key, &c);
+        assert_eq!(old.entity, "contact");
+        let Opened::Change(back) = open_record(&key, &download(&old)).unwrap() else {
+            panic!("a format-1 record did not open");
+        };
+        assert_eq!(back, RemoteChange::from(c.clone()));
+        // And both formats of the same change open to the same thing.
+        let Opened::Change(new) = open_record(&key, &download(&seal_change(&key, &c))).unwrap()
+        else {
+            panic!("a format-2 record did not open");
+        };
+        assert_eq!(new, back);
+        // A format-1 record relabelled as format 2 (or the reverse) is refused, not misread.
+        let relabelled = proto::RecordDownload {
+            entity: satchel_crypto::opaque::OPAQUE_ENTITY.into(),
+            ..download(&old)
+        };
+        assert!(matches!(
+            open_record(&key, &relabelled).unwrap(),
+            Opened::Rejected
+        ));
+        let relabelled = proto::RecordDownload {
+            entity: "contact".into(),
+            ..download(&seal_change(&key, &c))
+        };
+        assert!(matches!(
+            open_record(&key, &relabelled).unwrap(),
+            Opened::Rejected
         ));
     }
 

@@ -34,6 +34,8 @@ impl<S: StoreAccess> Syncer<S> {
     /// here and kept in the keychain; the returned phrase is its only other copy, to be shown
     /// to the merchant once and written down.
     pub async fn create_account(&self, device_label: &str) -> Result<RecoveryPhrase> {
+        // Before the key is made: no account is started at an address it could not reach.
+        self.config.check_hub_url()?;
         self.ensure_unlinked()?;
         let mut rng = os_rng();
         let key = AccountKey::generate(&mut rng);
@@ -43,7 +45,8 @@ impl<S: StoreAccess> Syncer<S> {
         // whose key could be lost in between.
         self.store_key(&key).await?;
         let req = proto::CreateAccountRequest {
-            device_label: device_label.to_owned(),
+            // Sealed: the hub keeps the label for the device list but cannot read it.
+            device_label: satchel_crypto::seal_label(&key, device_label, &mut rng),
             device_secret: proto::DeviceSecret(proto::Bytes(secret.to_vec())),
             // So the phrase alone can bring the account back if every device is lost.
             recovery: Some(recovery_registration(&key)),
@@ -67,7 +70,7 @@ impl<S: StoreAccess> Syncer<S> {
         let mut secret = [0u8; 32];
         rng.fill_bytes(&mut secret);
         let req = proto::RegisterDeviceRequest {
-            device_label: new_device_label.to_owned(),
+            device_label: satchel_crypto::seal_label(&key, new_device_label, &mut rng),
             device_secret: proto::DeviceSecret(proto::Bytes(secret.to_vec())),
         };
         let device: proto::DeviceInfo = self.call(Method::POST, paths::DEVICES, Some(&req)).await?;
@@ -116,6 +119,8 @@ impl<S: StoreAccess> Syncer<S> {
     /// typed, any case and spacing, or the scanned QR text). Run [`Syncer::sync_now`] next
     /// for the initial sync.
     pub async fn join_with_code(&self, typed: &str) -> Result<()> {
+        // Before the Argon2id work: the answer could not be fetched anyway.
+        self.config.check_hub_url()?;
         self.ensure_unlinked()?;
         let code = PairingCode::from_qr(typed)
             .or_else(|_| PairingCode::parse(typed))
@@ -168,6 +173,7 @@ impl<S: StoreAccess> Syncer<S> {
     /// (its keychain lost the key, or a new key store). The phrase is checked against a record
     /// on the hub when there is one, so a phrase of another account is refused.
     pub async fn restore_with_phrase(&self, typed: &str) -> Result<()> {
+        self.config.check_hub_url()?;
         let key = phrase::from_phrase(typed)?;
         self.state()?.account_id.ok_or(SyncError::NotLinked)?;
         let q = format!("{}?after=0&limit=1", paths::RECORDS);
@@ -190,16 +196,18 @@ impl<S: StoreAccess> Syncer<S> {
     /// and signs it in. Run [`Syncer::sync_now`] next for the initial sync. A phrase the hub
     /// knows no account for is [`SyncError::WrongPhrase`].
     pub async fn recover_with_phrase(&self, typed: &str, device_label: &str) -> Result<()> {
+        self.config.check_hub_url()?;
         self.ensure_unlinked()?;
         let key = phrase::from_phrase(typed)?;
+        let mut rng = os_rng();
         let mut secret = [0u8; 32];
-        os_rng().fill_bytes(&mut secret);
+        rng.fill_bytes(&mut secret);
         let req = proto::RecoverRequest {
             lookup: recovery::lookup(&key),
             proof: proto::RecoveryProof(proto::Bytes(
                 recovery::proof(&key).expose_bytes().to_vec(),
             )),
-            device_label: device_label.to_owned(),
+            device_label: satchel_crypto::seal_label(&key, device_label, &mut rng),
             device_secret: proto::DeviceSecret(proto::Bytes(secret.to_vec())),
         };
         let resp: proto::CreateAccountResponse = self
@@ -245,11 +253,20 @@ impl<S: StoreAccess> Syncer<S> {
             .with_store(|s| save_state(s, &SyncState::default()))
     }
 
-    /// The account's devices, this one marked `current`.
+    /// The account's devices, this one marked `current`, with their labels opened. A label
+    /// that does not open (stored in clear by an older Satchel) is shown as it is, and so is
+    /// every label while the account key is missing from the keychain.
     pub async fn devices(&self) -> Result<Vec<proto::DeviceInfo>> {
-        let list: proto::DeviceList = self
+        let mut list: proto::DeviceList = self
             .call::<(), _>(Method::GET, paths::DEVICES, None)
             .await?;
+        if let Ok(key) = self.account_key().await {
+            for d in &mut list.devices {
+                if let Some(label) = satchel_crypto::open_label(&key, &d.label) {
+                    d.label = label;
+                }
+            }
+        }
         Ok(list.devices)
     }
 

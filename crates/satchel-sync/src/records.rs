@@ -1,7 +1,17 @@
 //! One change as the hub holds it, and back: sealing a change into a record (deterministic, so
 //! a retried upload is byte for byte the same) and opening a downloaded one.
+//!
+//! Every change is written in record format 2 (`satchel_crypto::opaque`, issue #18): on the
+//! wire the entity is `sealed`, the record id and version are keyed digests, and the envelope
+//! is one of four sizes; the real entity, id and HLC travel inside with the fields. Records
+//! written in format 1 by an older Satchel (entity, id and HLC in clear) are still read, told
+//! apart by their entity: that is the migration, and it needs no rewrite of what the hub holds.
 
 use super::*;
+use satchel_crypto::opaque;
+
+/// The record format this version writes, and the newest it reads (`satchel_crypto::opaque`).
+pub(crate) const RECORD_FORMAT: u8 = 2;
 
 /// The upload id of a batch: the same device and change-log range always give the same id,
 /// so a retry after a lost answer is recognised by the hub.
@@ -18,9 +28,29 @@ pub fn upload_id(device: &str, first_seq: i64, last_seq: i64, count: usize) -> U
     uuid::Builder::from_custom_bytes(b).into_uuid()
 }
 
-/// Seals one change: its fields as JSON, bound to entity, id and HLC. Deterministic for a
-/// given key and change (see the module doc).
+/// Seals one change in record format 2: its fields as JSON inside a frame with its entity, id
+/// and HLC, under opaque hub ids. Deterministic for a given key and change (see the module
+/// doc).
 pub(crate) fn seal_change(key: &AccountKey, c: &Change) -> proto::RecordUpload {
+    let frame = opaque::Frame {
+        entity: c.entity.clone(),
+        record_id: c.record_id.clone(),
+        version: c.hlc.to_string(),
+        body: serde_json::to_vec(&c.fields).expect("a JSON map serializes"),
+    };
+    let (ids, ciphertext) = opaque::seal_record(key, &frame);
+    proto::RecordUpload {
+        record_id: ids.record_id,
+        entity: opaque::OPAQUE_ENTITY.to_owned(),
+        version: ids.version,
+        ciphertext: proto::Bytes(ciphertext),
+    }
+}
+
+/// Seals one change as Satchel did before record format 2 (entity, id and HLC in clear), for
+/// the tests that check such records are still read.
+#[cfg(test)]
+pub(crate) fn seal_change_v1(key: &AccountKey, c: &Change) -> proto::RecordUpload {
     let version = c.hlc.to_string();
     let plaintext = serde_json::to_vec(&c.fields).expect("a JSON map serializes");
     let meta = RecordMeta {
@@ -50,8 +80,17 @@ pub(crate) fn open_record(key: &AccountKey, r: &proto::RecordDownload) -> Result
         record_id: &r.record_id,
         version: &r.version,
     };
-    let plaintext = match satchel_crypto::open(key, &meta, &r.ciphertext.0) {
-        Ok(p) => p,
+    let opened = if r.entity == opaque::OPAQUE_ENTITY {
+        // Format 2: the real names are inside, and must be the ones the hub ids were made of.
+        opaque::open_record(key, &meta, &r.ciphertext.0)
+            .map(|f| (f.entity, f.record_id, f.version, f.body))
+    } else {
+        // Format 1 (before issue #18): the names in clear are the record's own.
+        satchel_crypto::open(key, &meta, &r.ciphertext.0)
+            .map(|p| (r.entity.clone(), r.record_id.clone(), r.version.clone(), p))
+    };
+    let (entity, record_id, version, plaintext) = match opened {
+        Ok(o) => o,
         Err(CryptoError::Forged | CryptoError::Truncated { .. }) => return Ok(Opened::Rejected),
         Err(source) => {
             return Err(SyncError::Crypto {
@@ -60,15 +99,15 @@ pub(crate) fn open_record(key: &AccountKey, r: &proto::RecordDownload) -> Result
             })
         }
     };
-    let Ok(hlc) = r.version.parse::<Hlc>() else {
+    let Ok(hlc) = version.parse::<Hlc>() else {
         return Ok(Opened::Rejected);
     };
     let Ok(fields) = serde_json::from_slice(&plaintext) else {
         return Ok(Opened::Rejected);
     };
     Ok(Opened::Change(RemoteChange {
-        entity: r.entity.clone(),
-        record_id: r.record_id.clone(),
+        entity,
+        record_id,
         hlc,
         fields,
     }))

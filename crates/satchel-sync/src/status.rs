@@ -18,6 +18,11 @@ pub(crate) struct SyncState {
     pub(crate) last_attempt_at: Option<DateTime<Utc>>,
     #[serde(default)]
     pub(crate) last_error: Option<String>,
+    /// The newest record format this device has pulled with ([`RECORD_FORMAT`]); 0 in a state
+    /// saved by a Satchel from before record format 2, which skipped such records as
+    /// unreadable and moved its cursor past them (see [`Syncer::pull`]).
+    #[serde(default)]
+    pub(crate) reads_format: u8,
 }
 
 /// What the sync screen and `satchel sync status` show.

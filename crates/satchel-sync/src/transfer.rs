@@ -54,12 +54,21 @@ impl<S: StoreAccess> Syncer<S> {
     }
 
     /// Downloads and merges every page after the saved cursor.
+    ///
+    /// Once after an update from a Satchel older than record format 2, the cursor goes back to
+    /// the start: that version skipped format-2 records (written by updated devices) as
+    /// unreadable and moved past them, so this pull fetches everything again. Merging a change
+    /// twice changes nothing, so this costs one full download and loses nothing.
     pub async fn pull(
         &self,
         report: &mut SyncReport,
         progress: &mut (dyn FnMut(Progress) + Send),
     ) -> Result<()> {
         let key = self.account_key().await?;
+        if self.state()?.reads_format < RECORD_FORMAT {
+            self.store.with_store(|s| s.apply_remote_page(&[], "0"))?;
+            self.update_state(|st| st.reads_format = RECORD_FORMAT)?;
+        }
         loop {
             let cursor = self.store.with_store(|s| s.pull_cursor())?;
             let after: i64 = cursor.and_then(|c| c.parse().ok()).unwrap_or(0);

@@ -30,6 +30,8 @@ async fn start_hub() -> Hub {
     let storage = SqliteStorage::open(dir.path().join("hub.sqlite3")).unwrap();
     let mut config = HubConfig::default();
     config.rate.per_ip_burst = 0;
+    // Tests make many accounts from one address; the sign-up cap has its own test.
+    config.accounts.per_network_per_day = 0;
     config.rate.per_device_burst = 0;
     Hub {
         running: RunningHub::start(config, Arc::new(storage)).await.unwrap(),
