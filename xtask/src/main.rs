@@ -1,4 +1,4 @@
-//! `cargo xtask run | test | bench | soak | bundle`: the two README commands and the benchmarks, in Rust so
+//! `cargo xtask run | test | bench | soak | fuzz | bundle`: the two README commands and the benchmarks, in Rust so
 //! that a developer's machine and CI run exactly the same steps.
 //!
 //! Every step is idempotent: tools are installed only when the exact pinned version is
@@ -7,6 +7,7 @@
 
 #[cfg(test)]
 mod callers;
+mod fuzz;
 mod installer;
 #[cfg(test)]
 mod lint;
@@ -26,7 +27,7 @@ use anyhow::{bail, Context, Result};
 const NATIVE_FEATURES: &str = "satchel-app/custom-protocol,satchel-tests/e2e,\
     satchel-hub/system-tests,satchel-hub-postgres/system-tests,satchel-keychain/system-tests,\
     satchel-labels/system-tests,satchel-print/system-tests,\
-    satchel-cli/system-tests,satchel-workflows/system-tests";
+    satchel-cli/system-tests,satchel-workflows/system-tests,satchel-sync/system-tests";
 const WASM: &str = "wasm32-unknown-unknown";
 /// Crates that do no IO; checked one by one for wasm32.
 const PURE_CRATES: &[&str] = &[
@@ -47,8 +48,9 @@ fn main() -> Result<()> {
         Some("soak") => soak(&args[1..]),
         Some("setup") => setup::ensure_app_tools(),
         Some("bundle") => installer::bundle(&root, &args[1..]).map(drop),
+        Some("fuzz") => fuzz::run(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <run|test|bench|soak|setup|bundle>");
+            eprintln!("usage: cargo xtask <run|test|bench|soak|fuzz|setup|bundle>");
             eprintln!(
                 "  run    install what is missing, build, open the app (headless: screenshot)"
             );
@@ -59,6 +61,10 @@ fn main() -> Result<()> {
             eprintln!(
                 "  soak   [SEEDS] [SHIPMENTS]: the whole-system simulation of issue #17 at scale \
                  (default 2000 seeds x 500 shipments); prints how many ran"
+            );
+            eprintln!(
+                "  fuzz   [--secs N] [--seed S] [TARGET...]: every parser of outside input, \
+                 N s each (default 30); prints executions per target, fails on a crash"
             );
             eprintln!(
                 "  bench  print figures: quotes/s, search p99, import rows/s, 500-label PDF, \
@@ -167,6 +173,8 @@ fn test(root: &Path) -> Result<()> {
             .env("SATCHEL_APP_BIN", app_binary(root));
         sh(&mut cmd)
     })?;
+    // Every parser that reads outside input, fed mutated fixtures (issue #18; satchel-fuzz).
+    step("fuzz (every parser, 30 s each)", || fuzz::run(&[]))?;
     // The package a merchant installs: built, installed with apt, first run, upgraded with
     // the data kept, removed (issue #15).
     step(

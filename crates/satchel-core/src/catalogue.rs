@@ -61,9 +61,14 @@ impl Product {
     /// (in `currency`), the declared value when known.
     pub fn line(&self, quantity: u32, unit_price: Option<Decimal>, currency: &str) -> ContentLine {
         let (value, currency) = match unit_price {
-            Some(p) if !currency.is_empty() => (p * Decimal::from(quantity), currency.to_owned()),
+            // Saturating: an absurd price in a shop export must become a value the rules
+            // refuse, not a panic in the import (found by `cargo xtask fuzz`).
+            Some(p) if !currency.is_empty() => (
+                p.saturating_mul(Decimal::from(quantity)),
+                currency.to_owned(),
+            ),
             _ => (
-                self.unit_value * Decimal::from(quantity),
+                self.unit_value.saturating_mul(Decimal::from(quantity)),
                 self.currency.clone(),
             ),
         };
@@ -243,7 +248,10 @@ pub fn draft(
                     description: l.title.clone(),
                     quantity: l.quantity,
                     net_weight_g: 0,
-                    value: l.unit_price.unwrap_or_default() * Decimal::from(l.quantity),
+                    value: l
+                        .unit_price
+                        .unwrap_or_default()
+                        .saturating_mul(Decimal::from(l.quantity)),
                     currency,
                     hs_code: String::new(),
                     origin_country: String::new(),
@@ -327,6 +335,20 @@ pub fn choose_service(
 mod tests {
     use super::*;
     use crate::rates::RateSet;
+
+    #[test]
+    fn a_price_too_large_to_multiply_saturates_instead_of_panicking() {
+        // A shop export with an absurd unit price and two units (found by `cargo xtask fuzz`).
+        let line = scarf().line(2, Some(Decimal::MAX), "HKD");
+        assert_eq!(line.value, Decimal::MAX);
+        let customs = crate::model::Customs {
+            category: crate::model::ContentCategory::SaleOfGoods,
+            lines: vec![line.clone(), line],
+            explanation: String::new(),
+            invoice_no: String::new(),
+        };
+        assert_eq!(customs.total_value(), Decimal::MAX);
+    }
 
     fn scarf() -> Product {
         Product {

@@ -158,7 +158,11 @@ impl Customs {
     /// Total declared value; lines in other currencies are summed as written (the UI keeps
     /// one currency per shipment).
     pub fn total_value(&self) -> Decimal {
-        self.lines.iter().map(|l| l.value).sum()
+        // Saturating: lines read from outside (a shop export, a peer) may add up past what a
+        // Decimal holds; the rules then refuse the value instead of the app panicking.
+        self.lines
+            .iter()
+            .fold(Decimal::ZERO, |sum, l| sum.saturating_add(l.value))
     }
 }
 
