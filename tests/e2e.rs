@@ -1354,6 +1354,8 @@ async fn a_contact_made_on_one_device_arrives_on_a_second_linked_by_code() {
     let mut config = satchel_hub::HubConfig::default();
     // Not a test of rate limits: background syncs of two devices must never be throttled.
     config.rate.per_ip_burst = 0;
+    // Tests make many accounts from one address; the sign-up cap has its own test.
+    config.accounts.per_network_per_day = 0;
     config.rate.per_device_burst = 0;
     let hub = satchel_hub::RunningHub::start(config, std::sync::Arc::new(storage))
         .await
@@ -1518,6 +1520,18 @@ async fn a_contact_made_on_one_device_arrives_on_a_second_linked_by_code() {
             !page.contains(NAME) && !page.contains("測試"),
             "the contact is not in the DOM while locked"
         );
+        // Locked means locked in the shell too, not only on screen: a script calling a
+        // command straight (here: export the whole address book) is refused (issue #18).
+        let answer = c
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 window.__TAURI__.core.invoke('export_contacts', { request: {} })
+                   .then(() => done('answered'),
+                         (e) => done(e && e.reason ? e.reason.kind : String(e)));",
+                vec![],
+            )
+            .await?;
+        assert_eq!(answer, serde_json::json!("locked"), "export while locked");
         screenshot(&c, "lock-screen").await;
         fits_a_phone(&c, "lock-screen-phone").await?;
         type_into(&c, "#lock-pin", "0000").await?;
@@ -1897,4 +1911,123 @@ async fn listed_references(
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+}
+
+/// Issue #18: a customer whose name is markup. It is shown as text in the address book, the
+/// editor's suggestions, the shipments list and both print previews, and never runs; and the
+/// window's content security policy refuses an inline handler even when markup does get in.
+#[tokio::test]
+async fn a_name_that_is_markup_stays_text_and_the_csp_blocks_inline_handlers() {
+    const HOSTILE: &str = "<img src=x onerror=window.__pwn=1>";
+    let driver = Driver::start();
+    let csv = driver.db().with_extension("hostile.csv");
+    let mut rows = String::from(
+        "reference,service,name,address,city,postcode,country,phone,weight_g,category,description,quantity,value,hs_code,origin\n",
+    );
+    for r in ["ORD-X1", "ORD-X2"] {
+        rows.push_str(&format!(
+            "{r},imail,{HOSTILE},10 Downing Street,London,SW1A 2AA,GB,+44 20 7946 0000,300,sale_of_goods,Silk scarf,1,350,62141000,HK\n"
+        ));
+    }
+    std::fs::write(&csv, rows).expect("a CSV file in target/tmp");
+    let c = driver.session().await;
+    let pwned = |c: &Client| {
+        let c = c.clone();
+        async move {
+            let t = c.execute("return typeof window.__pwn;", vec![]).await?;
+            Ok::<_, fantoccini::error::CmdError>(t != serde_json::json!("undefined"))
+        }
+    };
+    let outcome = async {
+        english(&c).await?;
+        click(&c, "#nav-contacts").await?;
+        add_default_sender(&c).await?;
+
+        // The address book.
+        click(&c, "#contact-new").await?;
+        type_into(&c, "#contact-name", HOSTILE).await?;
+        type_into(&c, "#contact-line1", "10 Downing Street").await?;
+        type_into(&c, "#contact-city", "London").await?;
+        type_into(&c, "#contact-postcode", "SW1A 2AA").await?;
+        type_into(&c, "#contact-country", "GB").await?;
+        type_into(&c, "#contact-phone", "+44 20 7946 0000").await?;
+        click(&c, "#contact-save").await?;
+        wait_text(&c, "#contact-status", |t| t == "Saved.").await?;
+        type_into(&c, "#contact-search", "onerror").await?;
+        wait_text(&c, "#contacts", |t| t.contains(HOSTILE)).await?;
+
+        // The editor's suggestions.
+        click(&c, "#nav-new-shipment").await?;
+        type_into(&c, "#recipient-search", "onerror").await?;
+        wait_text(&c, "#recipient-suggestions", |t| t.contains(HOSTILE)).await?;
+
+        // The shipments list, the label preview and the posting preview.
+        click(&c, "#nav-contacts").await?;
+        import_and_select(&c, &csv, &["ORD-X1", "ORD-X2"]).await?;
+        wait_text(&c, "#shipments tbody", |t| t.contains(HOSTILE)).await?;
+        click(&c, "#print-selected").await?;
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let shown = c
+                .execute(
+                    "const svg = document.querySelector('#print-preview svg');
+                     return svg ? svg.textContent : null;",
+                    vec![],
+                )
+                .await?;
+            if let Some(text) = shown.as_str() {
+                assert!(
+                    text.contains(HOSTILE),
+                    "the label shows the name as text: {text}"
+                );
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "no label preview");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        click(&c, "#print-close").await?;
+        click(&c, "#posting-selected").await?;
+        type_into(&c, "#posting-permit", "PM 1234\u{E004}").await?;
+        choose(&c, "#posting-doc", "statement").await?;
+        wait_for(&c, "#posting-preview svg", 30).await?;
+        screenshot(&c, "hostile-name-posting").await;
+        assert!(!pwned(&c).await?, "markup in a name ran as code");
+
+        // Even markup put straight into the page cannot run an inline handler: the CSP
+        // refuses it. The image's error event does fire (a listener of the page's own sees
+        // it), so the handler had its chance and was blocked.
+        c.execute(
+            "const d = document.createElement('div');
+             d.innerHTML = '<img id=\"csp-probe\" src=\"x\" onerror=\"window.__pwn2=1\">';
+             d.firstChild.addEventListener('error', () => { window.__probe_failed = true; });
+             document.body.appendChild(d);",
+            vec![],
+        )
+        .await?;
+        let deadline = std::time::Instant::now() + Duration::from_secs(15);
+        loop {
+            let seen = c
+                .execute("return window.__probe_failed === true;", vec![])
+                .await?;
+            if seen == serde_json::json!(true) {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the probe image never failed"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let inline = c.execute("return typeof window.__pwn2;", vec![]).await?;
+        assert_eq!(
+            inline,
+            serde_json::json!("undefined"),
+            "an inline handler ran"
+        );
+        assert!(!pwned(&c).await?);
+        Ok::<_, fantoccini::error::CmdError>(())
+    }
+    .await;
+    finish(c, outcome).await;
+    let _ = std::fs::remove_file(&csv);
 }

@@ -14,6 +14,8 @@ use std::sync::Arc;
 async fn start_hub(dir: &std::path::Path) -> String {
     let mut config = satchel_hub::HubConfig::default();
     config.rate.per_ip_burst = 0;
+    // Tests make many accounts from one address; the sign-up cap has its own test.
+    config.accounts.per_network_per_day = 0;
     config.rate.per_device_burst = 0;
     let storage =
         Arc::new(satchel_hub_sqlite::SqliteStorage::open(dir.join("hub.sqlite3")).unwrap());
