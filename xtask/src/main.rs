@@ -117,10 +117,12 @@ fn test(root: &Path) -> Result<()> {
             cargo(&["check", "-p", pure, "--target", WASM])
         })?;
     }
-    // Each heavy dependency stays inside the crate that wraps it (deny.toml).
-    step("dependency bans (cargo deny)", || {
-        cargo(&["deny", "--workspace", "check", "bans"])
+    // Each heavy dependency stays inside the crate that wraps it, and every licence is one
+    // Satchel may ship (deny.toml).
+    step("dependency bans and licences (cargo deny)", || {
+        cargo(&["deny", "--workspace", "check", "bans", "licenses"])
     })?;
+    step("security advisories (cargo deny)", advisories)?;
     // Clippy also reads the installed-package test, which only the installer step runs (its
     // feature changes nothing but the test crate, so the shell is not checked twice).
     let lint_features = format!("{NATIVE_FEATURES},satchel-tests/installed");
@@ -271,6 +273,26 @@ fn step(name: &str, f: impl FnOnce() -> Result<()>) -> Result<()> {
     f().with_context(|| format!("step failed: {name}"))?;
     println!("<== {name} ({:.1?})", t.elapsed());
     Ok(())
+}
+
+/// The RustSec advisory database cargo-deny reads.
+const ADVISORY_DB: &str = "https://github.com/rustsec/advisory-db";
+
+/// `cargo deny check advisories` when the advisory database can be fetched. Offline (the CI
+/// machines here cannot reach GitHub) it is skipped, saying so: a stale copy would pass
+/// silently, which is worse than a visible skip.
+fn advisories() -> Result<()> {
+    let reachable = Command::new("timeout")
+        .args(["20", "git", "ls-remote", "--heads", ADVISORY_DB])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !reachable {
+        println!("advisories: skipped, {ADVISORY_DB} cannot be reached from this machine");
+        return Ok(());
+    }
+    cargo(&["deny", "--workspace", "check", "advisories"])
 }
 
 pub(crate) fn cargo(args: &[&str]) -> Result<()> {
