@@ -50,8 +50,11 @@ trust_forwarded_for = false
 
 [server]
 # Open connections at most. At the cap the hub stops accepting until one closes; the
-# operating system holds new ones in its queue meanwhile.
-max_connections = 1024
+# operating system holds new ones in its queue meanwhile. High on purpose: a held connection
+# costs a few KiB, and a cap that 2,000 slow clients can fill would shut real devices out
+# (the header timeout below is what makes slow clients let go). `serve` raises its own
+# open-file limit to fit, and lowers this cap to what the system allows, saying so.
+max_connections = 8192
 # Requests handled at once; the rest wait their turn (on connections the cap above bounds).
 max_in_flight = 256
 # A client has this long to send a request's headers; an idle keep-alive connection is
@@ -232,7 +235,7 @@ pub struct ServerConfig {
 impl Default for ServerConfig {
     fn default() -> Self {
         ServerConfig {
-            max_connections: 1024,
+            max_connections: 8192,
             max_in_flight: 256,
             header_timeout_ms: 15_000,
             request_timeout_ms: 60_000,

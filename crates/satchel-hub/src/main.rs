@@ -49,7 +49,42 @@ fn main() -> anyhow::Result<()> {
     }
 }
 
-async fn serve(cfg: HubConfig) -> anyhow::Result<()> {
+/// Raises this process's open-file limit to the most it may have, and returns the connection
+/// cap that fits under it: each connection is a file, and a service manager's default of 1,024
+/// would otherwise refuse connections long before `server.max_connections` does.
+#[cfg(unix)]
+fn connections_that_fit(wanted: u32) -> u32 {
+    use rustix::process::{getrlimit, setrlimit, Resource, Rlimit};
+    let limit = getrlimit(Resource::Nofile);
+    if limit.current != limit.maximum {
+        let raised = Rlimit {
+            current: limit.maximum,
+            maximum: limit.maximum,
+        };
+        if let Err(e) = setrlimit(Resource::Nofile, raised) {
+            eprintln!("satchel-hub: could not raise the open-file limit: {e}");
+        }
+    }
+    let files = getrlimit(Resource::Nofile).current.unwrap_or(u64::MAX);
+    // Leave room for the database, the listener and the runtime's own files.
+    let fit = u32::try_from(files.saturating_sub(256))
+        .unwrap_or(u32::MAX)
+        .max(64);
+    if fit < wanted {
+        eprintln!(
+            "satchel-hub: {files} open files allowed: serving at most {fit} connections, not {wanted}"
+        );
+    }
+    wanted.min(fit)
+}
+
+#[cfg(not(unix))]
+fn connections_that_fit(wanted: u32) -> u32 {
+    wanted
+}
+
+async fn serve(mut cfg: HubConfig) -> anyhow::Result<()> {
+    cfg.server.max_connections = connections_that_fit(cfg.server.max_connections);
     let storage = satchel_hub::open_storage(&cfg)
         .await
         .with_context(|| format!("opening {}", cfg.database_url.redacted()))?;
