@@ -59,7 +59,10 @@ struct Failures {
 
 impl Failures {
     fn read(store: &Store) -> Failures {
-        let kept = store.meta(LOCK_FAILURES_KEY).ok().flatten();
+        // A row that cannot be read counts like one that cannot be parsed (below).
+        let kept = store
+            .meta(LOCK_FAILURES_KEY)
+            .unwrap_or_else(|_| Some(String::new()));
         let parsed = kept.as_deref().and_then(|v| {
             let (n, at) = v.split_once(' ')?;
             Some(Failures {
@@ -168,9 +171,10 @@ impl LockState {
     }
 
     /// Locks now (the window's idle timer, or "Lock now"). Without a PIN there would be no
-    /// way back, so it does not.
+    /// way back, so it does not; a keychain that cannot say whether there is one locks, as at
+    /// start (fails closed).
     pub fn lock_now(&self, store: &impl StoreAccess) -> LockSettingsDto {
-        if matches!(self.stored_pin(), Ok(Some(_))) {
+        if !matches!(self.stored_pin(), Ok(None)) {
             self.locked.store(true, Ordering::SeqCst);
         }
         self.settings(store)
@@ -243,7 +247,7 @@ impl LockState {
         }
         let wait = failures.wait_ms(now_ms);
         if wait > 0 {
-            let wait_secs = u64::try_from(wait / 1000 + 1).unwrap_or(1);
+            let wait_secs = u64::try_from((wait + 999) / 1000).unwrap_or(1);
             return Err(CommandError::new("pin", Refused::TooManyPins { wait_secs }));
         }
         let stored = self.stored_pin().map_err(|why| keychain_refusal(&why))?;
@@ -384,6 +388,11 @@ mod tests {
             broken.guard(cmd::EXPORT_CONTACTS).unwrap_err().reason,
             Refused::Locked
         );
+        // A keychain that stops answering during a session: "Lock now" still locks.
+        let mid_session = LockState::new(Err("the keyring is locked".into()));
+        assert!(!mid_session.is_locked());
+        assert!(mid_session.lock_now(&store).locked);
+        assert!(mid_session.guard(cmd::SEARCH_CONTACTS).is_err());
     }
 
     #[test]
@@ -403,11 +412,11 @@ mod tests {
         let restarted = LockState::new(Ok(shared));
         restarted.lock_at_start(&store);
         let e = restarted.unlock(&store, "2468", at(5)).unwrap_err();
-        assert_eq!(e.reason, Refused::TooManyPins { wait_secs: 2 }, "{e:?}");
+        assert_eq!(e.reason, Refused::TooManyPins { wait_secs: 1 }, "{e:?}");
         // Setting the clock back an hour does not skip the wait; it counts from the new time
         // rather than shutting the merchant out for the hour.
         let e = restarted.unlock(&store, "2468", at(-3_600)).unwrap_err();
-        assert_eq!(e.reason, Refused::TooManyPins { wait_secs: 3 }, "{e:?}");
+        assert_eq!(e.reason, Refused::TooManyPins { wait_secs: 2 }, "{e:?}");
         // Once the wait is over the right PIN opens, and the count starts again.
         assert!(!restarted.unlock(&store, "2468", at(-3_597)).unwrap().locked);
         let kept = store.with_store(|s| s.meta(LOCK_FAILURES_KEY)).unwrap();
