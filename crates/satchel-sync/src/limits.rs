@@ -9,45 +9,20 @@
 //! tests' hub), where nothing leaves the machine. And a reply is read chunk by chunk up to
 //! [`MAX_HUB_REPLY`], so a broken proxy or a hostile server cannot fill the device's memory.
 //!
-//! These are the rules of `satchel_net::is_allowed_address` and `satchel_net::read_capped`,
-//! written again here on purpose: `satchel-net` is the EC-Ship transport (with the SOAP crate
-//! behind it) and the hub's client does not depend on it. Both copies are tested with the same
-//! kinds of cases; a change to one belongs in the other.
-
-use std::net::IpAddr;
+//! Both rules are `satchel-net`'s (`is_allowed_address`, `read_capped`), the same for every
+//! address the app sends to; this module only words their refusals as sync errors.
 
 use super::*;
 
 /// The largest hub reply read. A page of records is the biggest answer: at the hub's default
 /// limits 500 records of at most 64 KiB of ciphertext, about 43 MiB once Base64 in JSON.
-pub const MAX_HUB_REPLY: usize = 64 * MIB;
-
-const MIB: usize = 1024 * 1024;
+pub const MAX_HUB_REPLY: usize = 64 * satchel_net::capped::MIB;
 
 /// Whether the engine may talk to a hub at `url`: `https://` to any host, `http://` only to a
 /// loopback host (`localhost`, `127.0.0.0/8`, `[::1]`); false for any other scheme and for
 /// anything that is not an absolute URL.
 pub fn is_allowed_hub_url(url: &str) -> bool {
-    // The URL parser reqwest sends with, so the host checked is the host connected to
-    // (`http://127.1` is 127.0.0.1; `http://localhost@evil.example` is evil.example).
-    let Ok(u) = reqwest::Url::parse(url.trim()) else {
-        return false;
-    };
-    match u.scheme() {
-        "https" => u.host_str().is_some(),
-        "http" => u.host_str().is_some_and(|host| {
-            // A name other than `localhost` may resolve elsewhere tomorrow: only IP literals
-            // are trusted to be loopback.
-            host == "localhost"
-                || host
-                    .strip_prefix('[')
-                    .and_then(|h| h.strip_suffix(']'))
-                    .unwrap_or(host)
-                    .parse::<IpAddr>()
-                    .is_ok_and(|ip| ip.is_loopback())
-        }),
-        _ => false,
-    }
+    satchel_net::is_allowed_address(url)
 }
 
 /// `Ok` when [`is_allowed_hub_url`] holds, else [`SyncError::HubAddress`] (which names the
@@ -60,40 +35,18 @@ pub(crate) fn check_hub_url(url: &str) -> Result<()> {
     }
 }
 
-/// Reads `resp`'s whole body, refusing it once it is larger than `max` bytes: at once when its
-/// `Content-Length` says so, else as soon as the bytes received pass `max` (a body of exactly
-/// `max` is read). A body cut short is [`SyncError::Offline`], as before any cap; one too large
-/// is [`SyncError::Protocol`]: no retry makes it smaller.
-pub(crate) async fn read_capped(mut resp: reqwest::Response, max: usize) -> Result<Vec<u8>> {
-    let too_large = || SyncError::Protocol(format!("the reply was larger than {}", size(max)));
-    // The body's exact size hint: the header when sent with one (no content coding is enabled,
-    // so it is the size read), `None` when chunked. A lying header cannot get past the count.
-    let declared = resp.content_length();
-    if declared.is_some_and(|n| n > max as u64) {
-        return Err(too_large());
-    }
-    let capacity = declared.and_then(|n| usize::try_from(n).ok()).unwrap_or(0);
-    let mut body = Vec::with_capacity(capacity);
-    while let Some(chunk) = resp
-        .chunk()
+/// Reads `resp`'s whole body up to `max` bytes (`satchel_net::read_capped`). A body cut
+/// short is [`SyncError::Offline`], as before any cap; one too large is
+/// [`SyncError::Protocol`]: no retry makes it smaller.
+pub(crate) async fn read_capped(resp: reqwest::Response, max: usize) -> Result<Vec<u8>> {
+    satchel_net::read_capped(resp, max)
         .await
-        .map_err(|e| SyncError::Offline(e.without_url().to_string()))?
-    {
-        if chunk.len() > max - body.len() {
-            return Err(too_large());
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
-}
-
-/// A limit as people say it: whole mebibytes as "64 MiB", anything else in bytes.
-fn size(bytes: usize) -> String {
-    if bytes >= MIB && bytes.is_multiple_of(MIB) {
-        format!("{} MiB", bytes / MIB)
-    } else {
-        format!("{bytes} bytes")
-    }
+        .map_err(|e| match e {
+            satchel_net::ReadError::TooLarge { .. } => SyncError::Protocol(e.to_string()),
+            satchel_net::ReadError::Transport(e) => {
+                SyncError::Offline(e.without_url().to_string())
+            }
+        })
 }
 
 #[cfg(test)]
