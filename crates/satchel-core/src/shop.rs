@@ -868,6 +868,26 @@ pub fn common_country_code(name: &str) -> Option<&'static str> {
     })
 }
 
+/// The country code a shop wrote, as a name ("United States", "台灣") or a code, found among
+/// `destinations` by either of their names.
+pub fn country_code(
+    destinations: &[crate::destination::Destination],
+    written: &str,
+) -> Option<String> {
+    let w = written.trim();
+    if let Some(code) = common_country_code(w) {
+        return Some(code.to_owned());
+    }
+    if w.len() == 2 && w.chars().all(|c| c.is_ascii_alphabetic()) {
+        return Some(w.to_ascii_uppercase());
+    }
+    let key = header_key(w);
+    destinations
+        .iter()
+        .find(|d| header_key(&d.name_en) == key || header_key(&d.name_tc) == key)
+        .map(|d| d.code.as_str().to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -369,21 +369,8 @@ fn shop_export(data: &[u8]) {
     }
 }
 
-/// `satchel_workflows::orders::country_code`, repeated here: the workflows crate would bring
-/// the whole app (HTTP clients, printers, the keychain) into this build.
 fn country_code(written: &str) -> Option<String> {
-    let w = written.trim();
-    if let Some(code) = shop::common_country_code(w) {
-        return Some(code.to_owned());
-    }
-    if w.len() == 2 && w.chars().all(|c| c.is_ascii_alphabetic()) {
-        return Some(w.to_ascii_uppercase());
-    }
-    let key = shop::header_key(w);
-    destinations()
-        .iter()
-        .find(|d| shop::header_key(&d.name_en) == key || shop::header_key(&d.name_tc) == key)
-        .map(|d| d.code.as_str().to_owned())
+    shop::country_code(destinations(), written)
 }
 
 /// A scratch store with a default sender, recipients, shipments and the catalogue, so that

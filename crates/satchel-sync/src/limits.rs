@@ -43,9 +43,7 @@ pub(crate) async fn read_capped(resp: reqwest::Response, max: usize) -> Result<V
         .await
         .map_err(|e| match e {
             satchel_net::ReadError::TooLarge { .. } => SyncError::Protocol(e.to_string()),
-            satchel_net::ReadError::Transport(e) => {
-                SyncError::Offline(e.without_url().to_string())
-            }
+            satchel_net::ReadError::Transport(e) => SyncError::Offline(e.without_url().to_string()),
         })
 }
 

@@ -11,28 +11,11 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 use satchel_core::catalogue::{self, Product};
-use satchel_core::destination::Destination;
 use satchel_core::shop::{self, Platform, ShopOrder, ShopOrders, SkipReason};
 use satchel_store::csv_io::{read_records, read_workbook_records, DuplicatePolicy};
 use satchel_store::{OrderDraft, OrdersImport, Store};
 
 use crate::{shipments, Engine};
-
-/// The country code a shop wrote, as a name ("United States", "台灣") or a code.
-pub fn country_code(destinations: &[Destination], written: &str) -> Option<String> {
-    let w = written.trim();
-    if let Some(code) = shop::common_country_code(w) {
-        return Some(code.to_owned());
-    }
-    if w.len() == 2 && w.chars().all(|c| c.is_ascii_alphabetic()) {
-        return Some(w.to_ascii_uppercase());
-    }
-    let key = shop::header_key(w);
-    destinations
-        .iter()
-        .find(|d| shop::header_key(&d.name_en) == key || shop::header_key(&d.name_tc) == key)
-        .map(|d| d.code.as_str().to_owned())
-}
 
 /// The orders of a shop export; `Ok(None)` when the file is not one (the caller falls back to
 /// the column-mapping import).
@@ -57,7 +40,7 @@ fn from_records(
         return Ok(None);
     };
     let headers = &records[at].1;
-    let country = |w: &str| country_code(&engine.destinations, w);
+    let country = |w: &str| shop::country_code(&engine.destinations, w);
     Ok(Some(shop::read(
         platform,
         headers,
