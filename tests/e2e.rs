@@ -1489,6 +1489,25 @@ async fn a_contact_made_on_one_device_arrives_on_a_second_linked_by_code() {
         screenshot(&c, "sync-linked-b").await;
         fits_a_phone(&c, "sync-linked-b-phone").await?;
 
+        // The laptop joined first, so this phone removing it only files a request (issue
+        // #18): dated under the list and on the laptop's line, which every device shows; the
+        // laptop stays in the account meanwhile.
+        click(&c, "#sync-devices button.device-revoke").await?;
+        click(&c, "#sync-devices button.device-revoke-confirm").await?;
+        let pending = wait_text_for(&c, "#sync-devices-pending", 30, |t| t.contains("20")).await?;
+        assert!(pending.contains("joined before"), "{pending:?}");
+        wait_text(&c, "#sync-devices li.device[data-current='false']", |t| {
+            t.contains("Removal asked by Market phone")
+        })
+        .await?;
+        assert!(
+            c.find_all(Locator::Css("#sync-devices li.device[data-revoked='true']"))
+                .await?
+                .is_empty(),
+            "the laptop is not removed yet"
+        );
+        screenshot(&c, "sync-removal-pending").await;
+
         // The contact made on A is in B's address book, found by its Chinese part.
         click(&c, "#nav-contacts").await?;
         type_into(&c, "#contact-search", "測試").await?;

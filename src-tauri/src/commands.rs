@@ -110,7 +110,7 @@ commands! {
     awaiting restore_with_phrase(RestoreRequest) -> R<SyncStatusDto>;
     awaiting sync_now(NoRequest) -> R<SyncStatusDto>;
     awaiting list_devices(NoRequest) -> R<Vec<DeviceDto>>;
-    awaiting revoke_device(RevokeDeviceRequest) -> R<Vec<DeviceDto>>;
+    awaiting revoke_device(RevokeDeviceRequest) -> R<DeviceRevoked>;
     awaiting unlink_device(NoRequest) -> R<SyncStatusDto>;
 
     blocking get_lock_settings(NoRequest) -> R<LockSettingsDto>;

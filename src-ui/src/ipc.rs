@@ -19,7 +19,7 @@ use satchel_ipc::{
     ShipmentSummary, ShippingDefaultsDto, SubmitProgress, SubmitRequest, SubmitResponse,
     SyncAccountCreated, SyncStatusDto, TrackingDto, UnlockRequest,
 };
-use satchel_ipc::{FinishSetupResponse, HomeDto, SetupDraftDto, SetupStateDto};
+use satchel_ipc::{DeviceRevoked, FinishSetupResponse, HomeDto, SetupDraftDto, SetupStateDto};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -350,7 +350,7 @@ pub async fn list_devices() -> Result<Vec<DeviceDto>, CallError> {
     call(cmd::LIST_DEVICES, &NoRequest {}).await
 }
 
-pub async fn revoke_device(device_id: String) -> Result<Vec<DeviceDto>, CallError> {
+pub async fn revoke_device(device_id: String) -> Result<DeviceRevoked, CallError> {
     call(cmd::REVOKE_DEVICE, &RevokeDeviceRequest { device_id }).await
 }
 

@@ -118,6 +118,12 @@ pub fn seal(
     out
 }
 
+/// The id of the account key an envelope was sealed under ([`AccountKey::id`]), read from
+/// its header: after a key rotation (issue #18) a device holds several keys and picks by it.
+pub fn key_id_of(envelope: &[u8]) -> Option<[u8; 8]> {
+    envelope.get(KEY_ID..WRAP_NONCE)?.try_into().ok()
+}
+
 /// Opens an envelope made by [`seal`] with the same key and meta.
 pub fn open(
     key: &AccountKey,

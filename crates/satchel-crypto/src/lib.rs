@@ -18,6 +18,8 @@
 //! - [`opaque`]: record format 2 (issue #18): the hub sees keyed digests instead of the
 //!   record's entity, id and version, and envelopes padded to a few sizes.
 //! - [`label`]: device labels sealed under the account key before they reach the hub.
+//! - [`rotation`]: a new account key when a device is revoked (issue #18), sealed to each
+//!   remaining device's own X25519 key, with the older keys sealed under the new one.
 #![forbid(unsafe_code)]
 
 mod digest;
@@ -30,6 +32,7 @@ pub mod pairing;
 pub mod phrase;
 pub mod pin;
 pub mod recovery;
+pub mod rotation;
 
 pub use digest::{digest, seal_deterministic};
 pub use envelope::{open, seal, RecordMeta, ENVELOPE_V1};
@@ -40,3 +43,4 @@ pub use pairing::{PairingCode, PairingParams};
 pub use phrase::{from_phrase, to_phrase, PhraseError, RecoveryPhrase};
 /// The `rand_core` version the randomness parameters use, so callers need not pin their own.
 pub use rand_core;
+pub use rotation::DeviceSecretKey;

@@ -40,7 +40,9 @@ macro_rules! conformance_tests {
             audit_log_is_per_account_and_ordered,
             concurrent_uploads_keep_cursors_gapless,
             pruning_forgets_only_what_is_old,
-            recovery_verifier_names_one_account
+            recovery_verifier_names_one_account,
+            key_rotation_grants_only_live_devices_and_moves_one_epoch_at_a_time,
+            removals_wait_and_an_asker_removed_first_drops_them
         );
     };
     (@cases $make:path; $($case:ident),* $(,)?) => {
@@ -879,4 +881,472 @@ pub async fn recovery_verifier_names_one_account<S: HubStorage>(s: S) {
             .await,
         Err(StorageError::NoAccount)
     ));
+}
+
+fn device_key(tag: &str) -> DeviceKey {
+    DeviceKey {
+        public_key: format!("public key {tag}").into_bytes(),
+        tag: format!("tag {tag}").into_bytes(),
+    }
+}
+
+fn grant(device_id: Uuid, tag: &str) -> KeyGrant {
+    KeyGrant {
+        device_id,
+        blob: format!("sealed {tag}").into_bytes(),
+    }
+}
+
+fn key_info(device_id: Uuid, key: Option<DeviceKey>, granted: bool) -> DeviceKeyInfo {
+    DeviceKeyInfo {
+        device_id,
+        key,
+        granted,
+    }
+}
+
+/// A device added `minutes` after the first, so the order of `key_state` is known.
+fn later_device(label: &str, minutes: i64) -> NewDevice {
+    NewDevice {
+        created_at: t0() + Duration::minutes(minutes),
+        ..device(label)
+    }
+}
+
+pub async fn key_rotation_grants_only_live_devices_and_moves_one_epoch_at_a_time<S: HubStorage>(
+    s: S,
+) {
+    let a = Uuid::now_v7();
+    let first = device("first device");
+    let d1 = first.device_id;
+    s.create_account_with_recovery(a, &first, Some(&recovery("k0")), t0())
+        .await
+        .unwrap();
+    let d2 = later_device("second device", 1);
+    s.add_device(a, &d2).await.unwrap();
+    let d2 = d2.device_id;
+    let gone = later_device("revoked device", 2);
+    s.add_device(a, &gone).await.unwrap();
+    let gone = gone.device_id;
+    let (b, b1) = account(&s).await;
+
+    // A fresh account is at the key it was made with.
+    assert_eq!(
+        s.key_state(a, d1).await.unwrap(),
+        KeyState {
+            epoch: 0,
+            keyring: None,
+            grant: None,
+            devices: vec![
+                key_info(d1, None, false),
+                key_info(d2, None, false),
+                key_info(gone, None, false),
+            ],
+            rotation_due: false,
+            recovery_set: true,
+        }
+    );
+
+    // A device's key is set once, and only on a live device of the account.
+    assert!(s.set_device_key(a, d1, &device_key("d1")).await.unwrap());
+    assert!(
+        !s.set_device_key(a, d1, &device_key("swapped"))
+            .await
+            .unwrap(),
+        "a key is never replaced"
+    );
+    assert!(s.set_device_key(a, d2, &device_key("d2")).await.unwrap());
+    assert!(s.revoke_device(a, gone, t0()).await.unwrap());
+    assert!(!s
+        .set_device_key(a, gone, &device_key("gone"))
+        .await
+        .unwrap());
+    assert!(!s
+        .set_device_key(a, b1, &device_key("a on b"))
+        .await
+        .unwrap());
+    assert!(!s
+        .set_device_key(b, d1, &device_key("b on a"))
+        .await
+        .unwrap());
+    let before = s.key_state(a, d1).await.unwrap();
+    assert_eq!(
+        before.devices,
+        vec![
+            key_info(d1, Some(device_key("d1")), false),
+            key_info(d2, Some(device_key("d2")), false),
+        ],
+        "only live devices, with their keys"
+    );
+    assert!(before.rotation_due, "a revocation makes the key due");
+    assert_eq!(
+        s.key_state(b, b1).await.unwrap().devices,
+        vec![key_info(b1, None, false)]
+    );
+
+    // Skipping an epoch is refused and writes nothing.
+    let rotation = KeyRotation {
+        epoch: 1,
+        keyring: b"keyring 1".to_vec(),
+        grants: vec![grant(d1, "1 d1"), grant(gone, "1 gone"), grant(b1, "1 b1")],
+        recovery: Some(recovery("k1")),
+    };
+    let skipping = KeyRotation {
+        epoch: 2,
+        ..rotation.clone()
+    };
+    assert!(!s.rotate_key(a, &skipping, t0()).await.unwrap());
+    assert_eq!(s.key_state(a, d1).await.unwrap(), before);
+    assert_eq!(s.recovery(&recovery("k1").lookup).await.unwrap(), None);
+    assert_eq!(
+        s.recovery(&recovery("k0").lookup).await.unwrap(),
+        Some((a, hash("k0")))
+    );
+
+    // The next epoch: only the live device of this account gets its grant.
+    assert!(s.rotate_key(a, &rotation, t0()).await.unwrap());
+    let rotated = s.key_state(a, d1).await.unwrap();
+    assert_eq!(
+        rotated,
+        KeyState {
+            epoch: 1,
+            keyring: Some(b"keyring 1".to_vec()),
+            grant: Some(grant(d1, "1 d1").blob),
+            devices: vec![
+                key_info(d1, Some(device_key("d1")), true),
+                key_info(d2, Some(device_key("d2")), false),
+            ],
+            rotation_due: false,
+            recovery_set: true,
+        }
+    );
+    assert_eq!(s.key_state(a, d2).await.unwrap().grant, None);
+    assert_eq!(
+        s.key_state(a, gone).await.unwrap().grant,
+        None,
+        "a revoked device gets no grant"
+    );
+    // The old phrase's lookup dies with the old key.
+    assert_eq!(s.recovery(&recovery("k0").lookup).await.unwrap(), None);
+    assert_eq!(
+        s.recovery(&recovery("k1").lookup).await.unwrap(),
+        Some((a, hash("k1")))
+    );
+
+    // A device that rotated from the same epoch, second, is told so and stores nothing.
+    let late = KeyRotation {
+        keyring: b"late keyring".to_vec(),
+        grants: vec![grant(d2, "late d2")],
+        recovery: Some(recovery("late")),
+        ..rotation.clone()
+    };
+    assert!(!s.rotate_key(a, &late, t0()).await.unwrap());
+    assert_eq!(s.key_state(a, d1).await.unwrap(), rotated);
+    assert_eq!(s.recovery(&recovery("late").lookup).await.unwrap(), None);
+
+    // A device that registered its key after the rotation gets the key; a device that has a
+    // grant keeps it; revoked and foreign devices still get nothing.
+    let d3 = later_device("third device", 3);
+    s.add_device(a, &d3).await.unwrap();
+    let d3 = d3.device_id;
+    assert!(s.set_device_key(a, d3, &device_key("d3")).await.unwrap());
+    let added = s
+        .add_grants(
+            a,
+            1,
+            &[
+                grant(d1, "1 d1 again"),
+                grant(d3, "1 d3"),
+                grant(gone, "1 gone"),
+                grant(b1, "1 b1"),
+            ],
+            t0(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(added, 1);
+    assert_eq!(
+        s.key_state(a, d1).await.unwrap().grant,
+        Some(grant(d1, "1 d1").blob)
+    );
+    assert_eq!(
+        s.key_state(a, d3).await.unwrap().grant,
+        Some(grant(d3, "1 d3").blob)
+    );
+    for stale in [0, 2] {
+        assert_eq!(
+            s.add_grants(a, stale, &[grant(d2, "wrong epoch")], t0())
+                .await
+                .unwrap(),
+            0,
+            "a grant of epoch {stale} while the account is at 1"
+        );
+    }
+    assert_eq!(
+        s.key_state(a, d3).await.unwrap().devices,
+        vec![
+            key_info(d1, Some(device_key("d1")), true),
+            key_info(d2, Some(device_key("d2")), false),
+            key_info(d3, Some(device_key("d3")), true),
+        ]
+    );
+
+    // The other account saw none of it: when it reaches epoch 1 itself, the grant offered to
+    // its device by account `a` is not there, and `a`'s devices never show.
+    assert!(s
+        .rotate_key(
+            b,
+            &KeyRotation {
+                epoch: 1,
+                keyring: b"b keyring".to_vec(),
+                grants: Vec::new(),
+                recovery: None,
+            },
+            t0(),
+        )
+        .await
+        .unwrap());
+    assert_eq!(
+        s.key_state(b, b1).await.unwrap(),
+        KeyState {
+            epoch: 1,
+            keyring: Some(b"b keyring".to_vec()),
+            grant: None,
+            devices: vec![key_info(b1, None, false)],
+            rotation_due: false,
+            recovery_set: false,
+        }
+    );
+    assert_eq!(
+        s.key_state(b, d1).await.unwrap().grant,
+        None,
+        "another account's device's grant is not this account's"
+    );
+
+    // A rotation whose recovery lookup another account holds is refused whole.
+    s.set_recovery(b, &recovery("b phrase"), t0())
+        .await
+        .unwrap();
+    let taken = KeyRotation {
+        epoch: 2,
+        keyring: b"keyring 2".to_vec(),
+        grants: vec![grant(d2, "2 d2")],
+        recovery: Some(recovery("b phrase")),
+    };
+    assert!(matches!(
+        s.rotate_key(a, &taken, t0()).await,
+        Err(StorageError::Conflict(_))
+    ));
+    assert_eq!(s.key_state(a, d2).await.unwrap().epoch, 1);
+    assert_eq!(s.key_state(a, d2).await.unwrap().grant, None);
+    assert_eq!(
+        s.recovery(&recovery("k1").lookup).await.unwrap(),
+        Some((a, hash("k1")))
+    );
+
+    let nobody = Uuid::now_v7();
+    assert!(matches!(
+        s.key_state(nobody, d1).await,
+        Err(StorageError::NoAccount)
+    ));
+    assert!(matches!(
+        s.rotate_key(nobody, &rotation, t0()).await,
+        Err(StorageError::NoAccount)
+    ));
+    assert!(matches!(
+        s.add_grants(nobody, 0, &[grant(d1, "nobody")], t0()).await,
+        Err(StorageError::NoAccount)
+    ));
+    assert!(!s
+        .set_device_key(nobody, d2, &device_key("nobody"))
+        .await
+        .unwrap());
+
+    // Devices rotating at once: exactly one moves the account on.
+    let s = Arc::new(s);
+    let mut tasks = Vec::new();
+    for w in 0..4 {
+        let s = Arc::clone(&s);
+        tasks.push(tokio::spawn(async move {
+            let next = KeyRotation {
+                epoch: 2,
+                keyring: format!("keyring 2 from {w}").into_bytes(),
+                grants: vec![grant(d1, &format!("2 d1 from {w}"))],
+                recovery: None,
+            };
+            s.rotate_key(a, &next, t0()).await.unwrap()
+        }));
+    }
+    let mut won = 0;
+    for t in tasks {
+        won += usize::from(t.await.unwrap());
+    }
+    assert_eq!(won, 1, "one rotation per epoch");
+    let last = s.key_state(a, d1).await.unwrap();
+    assert_eq!(last.epoch, 2);
+    let winner = last.keyring.expect("the winner's keyring");
+    let w = String::from_utf8(winner).unwrap();
+    let w = w.strip_prefix("keyring 2 from ").unwrap();
+    assert_eq!(last.grant, Some(grant(d1, &format!("2 d1 from {w}")).blob));
+    assert_eq!(
+        last.devices,
+        vec![
+            key_info(d1, Some(device_key("d1")), true),
+            key_info(d2, Some(device_key("d2")), false),
+            key_info(d3, Some(device_key("d3")), false),
+        ],
+        "the grant of the rotation refused for its recovery lookup was rolled back"
+    );
+}
+
+pub async fn removals_wait_and_an_asker_removed_first_drops_them<S: HubStorage>(s: S) {
+    let acc = Uuid::now_v7();
+    let first = device("first device");
+    let a = first.device_id;
+    s.create_account_with_recovery(acc, &first, Some(&recovery("r0")), t0())
+        .await
+        .unwrap();
+    let b = later_device("second device", 1);
+    s.add_device(acc, &b).await.unwrap();
+    let b = b.device_id;
+    let c = later_device("third device", 2);
+    s.add_device(acc, &c).await.unwrap();
+    let c = c.device_id;
+    let (other, other_dev) = account(&s).await;
+
+    let fresh = s.key_state(acc, a).await.unwrap();
+    assert!(!fresh.rotation_due);
+    assert!(fresh.recovery_set);
+    let fresh = s.key_state(other, other_dev).await.unwrap();
+    assert!(!fresh.rotation_due);
+    assert!(!fresh.recovery_set, "made without a recovery phrase");
+
+    let fam = Uuid::now_v7();
+    let exp = t0() + Duration::days(30);
+    s.insert_refresh(&refresh(acc, a, fam, "pr1", exp))
+        .await
+        .unwrap();
+
+    // The newest device asks to remove the oldest: the removal waits, and asking again (even
+    // for later) does not move it.
+    let due = t0() + Duration::days(3);
+    assert_eq!(s.defer_revocation(acc, a, c, due).await.unwrap(), Some(due));
+    assert_eq!(
+        s.defer_revocation(acc, a, c, due + Duration::days(1))
+            .await
+            .unwrap(),
+        Some(due),
+        "a pending removal keeps its first time"
+    );
+    let pending = vec![PendingRemoval {
+        device_id: a,
+        asked_by: c,
+        effective_at: due,
+    }];
+    assert_eq!(s.pending_removals(acc).await.unwrap(), pending);
+    assert!(s.pending_removals(other).await.unwrap().is_empty());
+
+    // Not yet due: nothing happens, in this account or through another.
+    assert_eq!(
+        s.apply_due_revocations(acc, t0() + Duration::days(1))
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(s.apply_due_revocations(other, due).await.unwrap(), 0);
+    assert_eq!(s.device(a).await.unwrap().unwrap().revoked_at, None);
+    assert_eq!(
+        s.session_state(acc, a, fam).await.unwrap(),
+        SessionState::Active
+    );
+    assert!(!s.key_state(acc, b).await.unwrap().rotation_due);
+    assert_eq!(s.pending_removals(acc).await.unwrap(), pending);
+
+    // Due: revoked as `revoke_device` would, sessions and all, and the key is due.
+    assert_eq!(s.apply_due_revocations(acc, due).await.unwrap(), 1);
+    assert_eq!(s.device(a).await.unwrap().unwrap().revoked_at, Some(due));
+    assert_eq!(
+        s.session_state(acc, a, fam).await.unwrap(),
+        SessionState::DeviceRevoked
+    );
+    assert_eq!(
+        s.rotate_refresh(&hash("pr1"), &refresh(acc, a, fam, "pr2", exp), due)
+            .await
+            .unwrap(),
+        RotateOutcome::Revoked
+    );
+    assert!(s.pending_removals(acc).await.unwrap().is_empty());
+    assert_eq!(
+        s.apply_due_revocations(acc, due + Duration::days(1))
+            .await
+            .unwrap(),
+        0,
+        "carried out once"
+    );
+    let k = s.key_state(acc, b).await.unwrap();
+    assert!(k.rotation_due);
+    assert_eq!(
+        k.devices.iter().map(|d| d.device_id).collect::<Vec<_>>(),
+        vec![b, c]
+    );
+    assert!(!s.key_state(other, other_dev).await.unwrap().rotation_due);
+
+    // A rotation clears it; revoking the revoked device again does not set it back.
+    let rotation = KeyRotation {
+        epoch: 1,
+        keyring: b"keyring 1".to_vec(),
+        grants: Vec::new(),
+        recovery: None,
+    };
+    assert!(s.rotate_key(acc, &rotation, due).await.unwrap());
+    let k = s.key_state(acc, b).await.unwrap();
+    assert_eq!((k.epoch, k.rotation_due, k.recovery_set), (1, false, true));
+    assert!(s
+        .revoke_device(acc, a, due + Duration::days(1))
+        .await
+        .unwrap());
+    assert!(!s.key_state(acc, b).await.unwrap().rotation_due);
+    assert_eq!(s.device(a).await.unwrap().unwrap().revoked_at, Some(due));
+
+    // The asker is removed first (a newer device goes at once): its request is dropped.
+    let later = due + Duration::days(1);
+    let b_due = later + Duration::days(3);
+    assert_eq!(
+        s.defer_revocation(acc, b, c, b_due).await.unwrap(),
+        Some(b_due)
+    );
+    assert_eq!(s.pending_removals(acc).await.unwrap().len(), 1);
+    assert!(s.revoke_device(acc, c, later).await.unwrap());
+    assert!(s.key_state(acc, b).await.unwrap().rotation_due);
+    assert!(s.pending_removals(acc).await.unwrap().is_empty());
+    assert_eq!(
+        s.apply_due_revocations(acc, later + Duration::days(30))
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(s.device(b).await.unwrap().unwrap().revoked_at, None);
+    assert!(s.pending_removals(acc).await.unwrap().is_empty());
+
+    // Only a live device of the account can be held for removal.
+    assert_eq!(s.defer_revocation(acc, a, b, b_due).await.unwrap(), None);
+    assert_eq!(
+        s.defer_revocation(acc, other_dev, b, b_due).await.unwrap(),
+        None
+    );
+    assert_eq!(
+        s.defer_revocation(other, b, other_dev, b_due)
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        s.defer_revocation(Uuid::now_v7(), b, b, b_due)
+            .await
+            .unwrap(),
+        None
+    );
+    assert!(s.pending_removals(acc).await.unwrap().is_empty());
+    assert!(s.pending_removals(other).await.unwrap().is_empty());
+    assert!(!s.key_state(other, other_dev).await.unwrap().rotation_due);
 }

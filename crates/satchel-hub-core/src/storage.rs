@@ -77,6 +77,67 @@ pub trait HubStorage: Send + Sync + 'static {
         now: DateTime<Utc>,
     ) -> Result<bool, StorageError>;
 
+    /// Registers a device's own public key (issue #18). Once only: false when the device
+    /// already has one, is revoked, or is not this account's.
+    async fn set_device_key(
+        &self,
+        account_id: Uuid,
+        device_id: Uuid,
+        key: &DeviceKey,
+    ) -> Result<bool, StorageError>;
+
+    /// The account's key epoch, keyring, `device_id`'s grant for that epoch and the live
+    /// devices with their keys. `NoAccount` when the account is missing.
+    async fn key_state(&self, account_id: Uuid, device_id: Uuid) -> Result<KeyState, StorageError>;
+
+    /// Moves the account to a new key in one transaction: epoch, keyring, the grants (to
+    /// live devices of this account only; others are skipped) and, when given, the recovery
+    /// verifier. False, and nothing written, when `rotation.epoch` is not the current epoch
+    /// plus one (another device rotated first). `Conflict` when another account uses the
+    /// recovery lookup.
+    async fn rotate_key(
+        &self,
+        account_id: Uuid,
+        rotation: &KeyRotation,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StorageError>;
+
+    /// Adds grants of the current epoch for live devices of this account that have none (a
+    /// device that registered its key after the rotation). A grant for another epoch, a
+    /// revoked or foreign device, or one already granted is skipped. Returns how many were
+    /// stored.
+    async fn add_grants(
+        &self,
+        account_id: Uuid,
+        epoch: i64,
+        grants: &[KeyGrant],
+        now: DateTime<Utc>,
+    ) -> Result<u64, StorageError>;
+
+    /// Holds the removal of a live device of this account until `effective_at`, asked by
+    /// `asked_by`. A removal already pending keeps its first time. Returns the time that
+    /// stands, or `None` when the account has no such live device.
+    async fn defer_revocation(
+        &self,
+        account_id: Uuid,
+        device_id: Uuid,
+        asked_by: Uuid,
+        effective_at: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, StorageError>;
+
+    /// The account's pending removals whose target and asker are both still live.
+    async fn pending_removals(&self, account_id: Uuid)
+        -> Result<Vec<PendingRemoval>, StorageError>;
+
+    /// Carries out the account's pending removals that are due, as `revoke_device` does, when
+    /// their asker is still live (a removal asked by a device since removed is dropped).
+    /// Returns how many devices were revoked.
+    async fn apply_due_revocations(
+        &self,
+        account_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StorageError>;
+
     /// Stores the first refresh token of a new family.
     async fn insert_refresh(&self, token: &RefreshToken) -> Result<(), StorageError>;
 

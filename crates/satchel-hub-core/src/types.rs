@@ -267,3 +267,67 @@ pub fn from_millis(ms: i64) -> DateTime<Utc> {
         .single()
         .unwrap_or(DateTime::<Utc>::MIN_UTC)
 }
+
+/// A device's public key for key rotation (issue #18): an X25519 key the device made itself,
+/// and a tag by which the other devices check it came from a holder of the account key (the
+/// hub cannot make one, so it cannot slip its own key in).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceKey {
+    pub public_key: Vec<u8>,
+    pub tag: Vec<u8>,
+}
+
+/// The account key of one epoch sealed to one device's public key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyGrant {
+    pub device_id: Uuid,
+    pub blob: Vec<u8>,
+}
+
+/// A move to a new account key: `epoch` must be the account's current epoch plus one.
+/// `keyring` is the account's older keys sealed under the new one (so the new key, or the
+/// phrase made from it, still opens every older record); `grants` give the new key to the
+/// devices that stay; `recovery` replaces the recovery verifier, since the old one is derived
+/// from a key the revoked device holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyRotation {
+    pub epoch: i64,
+    pub keyring: Vec<u8>,
+    pub grants: Vec<KeyGrant>,
+    pub recovery: Option<RecoveryVerifier>,
+}
+
+/// One live device as key rotation sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceKeyInfo {
+    pub device_id: Uuid,
+    pub key: Option<DeviceKey>,
+    /// Whether it holds a grant for the account's current epoch.
+    pub granted: bool,
+}
+
+/// The account's key state, as one device asks for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyState {
+    /// 0 until the first rotation: the key made with the account.
+    pub epoch: i64,
+    /// The older keys sealed under the current one (none before the first rotation).
+    pub keyring: Option<Vec<u8>>,
+    /// The asking device's grant for the current epoch, if it has one.
+    pub grant: Option<Vec<u8>>,
+    /// The account's devices that are not revoked, oldest first.
+    pub devices: Vec<DeviceKeyInfo>,
+    /// A device was revoked since the last rotation (set by every revocation, cleared by
+    /// `rotate_key`): the next device to see it rotates the key.
+    pub rotation_due: bool,
+    /// Whether the account has a recovery verifier.
+    pub recovery_set: bool,
+}
+
+/// A removal a newer device asked for, held until `effective_at` (issue #18).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingRemoval {
+    pub device_id: Uuid,
+    pub asked_by: Uuid,
+    pub effective_at: DateTime<Utc>,
+}

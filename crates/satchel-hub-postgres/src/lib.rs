@@ -31,6 +31,7 @@ use uuid::Uuid;
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_hub.sql"),
     include_str!("../migrations/0002_recovery.sql"),
+    include_str!("../migrations/0003_key_rotation.sql"),
 ];
 
 /// Serialises migrations between hubs that start at the same time ("satc" as an integer).
@@ -363,6 +364,131 @@ async fn insert_device(
     })
 }
 
+/// Stores grants of `epoch`, each only for a live device of this account that has none for
+/// that epoch: a device can never hand the key to a revoked or foreign one. Returns how many
+/// were stored. `FOR SHARE` holds a device that a concurrent revocation would otherwise
+/// retire between the check and the insert.
+async fn insert_grants(
+    tx: &tokio_postgres::Transaction<'_>,
+    account_id: Uuid,
+    epoch: i64,
+    grants: &[KeyGrant],
+    now: DateTime<Utc>,
+) -> Result<u64, StorageError> {
+    let ins = tx
+        .prepare(
+            "INSERT INTO key_grants (account_id, device_id, epoch, blob, created_at)
+             SELECT account_id, device_id, $3::BIGINT, $4::BYTEA, $5::BIGINT FROM devices
+             WHERE account_id = $1 AND device_id = $2 AND revoked_at IS NULL
+             FOR SHARE
+             ON CONFLICT (device_id, epoch) DO NOTHING",
+        )
+        .await
+        .map_err(be)?;
+    let mut stored = 0;
+    for g in grants {
+        stored += tx
+            .execute(
+                &ins,
+                &[&account_id, &g.device_id, &epoch, &g.blob, &ms(now)],
+            )
+            .await
+            .map_err(be)?;
+    }
+    Ok(stored)
+}
+
+/// The account's key epoch, its row locked until the transaction ends so that rotations and
+/// grants of one account take turns. `NoAccount` when the account is missing.
+async fn lock_key_epoch(
+    tx: &tokio_postgres::Transaction<'_>,
+    account_id: Uuid,
+) -> Result<i64, StorageError> {
+    Ok(tx
+        .query_opt(
+            "SELECT key_epoch FROM accounts WHERE account_id = $1 FOR UPDATE",
+            &[&account_id],
+        )
+        .await
+        .map_err(be)?
+        .ok_or(StorageError::NoAccount)?
+        .get(0))
+}
+
+/// Locks the account's row (if there is one) until the transaction ends. Every revocation takes
+/// it before touching a device, in the order `rotate_key` does (account, then devices), so a
+/// revocation and a rotation of one account take turns instead of deadlocking.
+async fn lock_account(
+    tx: &tokio_postgres::Transaction<'_>,
+    account_id: Uuid,
+) -> Result<(), StorageError> {
+    tx.execute(
+        "SELECT 1 FROM accounts WHERE account_id = $1 FOR UPDATE",
+        &[&account_id],
+    )
+    .await
+    .map_err(be)?;
+    Ok(())
+}
+
+/// Revokes one device of the account and every token family it holds; the caller holds
+/// [`lock_account`]. `None` when the account has no such device, else whether it was live
+/// until now: only then does the account's key become due for rotation, and the device's own
+/// pending removal goes (it happened). Revoking twice keeps the first time.
+async fn revoke_in(
+    tx: &tokio_postgres::Transaction<'_>,
+    account_id: Uuid,
+    device_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Option<bool>, StorageError> {
+    let live = tx
+        .execute(
+            "UPDATE devices SET revoked_at = $3, removal_asked_by = NULL, removal_at = NULL
+             WHERE account_id = $1 AND device_id = $2 AND revoked_at IS NULL",
+            &[&account_id, &device_id, &ms(now)],
+        )
+        .await
+        .map_err(be)?
+        == 1;
+    if !live {
+        let exists = tx
+            .query_opt(
+                "SELECT 1 FROM devices WHERE account_id = $1 AND device_id = $2",
+                &[&account_id, &device_id],
+            )
+            .await
+            .map_err(be)?
+            .is_some();
+        if !exists {
+            return Ok(None);
+        }
+    }
+    tx.execute(
+        "UPDATE token_families SET revoked_at = COALESCE(revoked_at, $3)
+         WHERE account_id = $1 AND device_id = $2",
+        &[&account_id, &device_id, &ms(now)],
+    )
+    .await
+    .map_err(be)?;
+    if live {
+        tx.execute(
+            "UPDATE accounts SET rotation_due = TRUE WHERE account_id = $1",
+            &[&account_id],
+        )
+        .await
+        .map_err(be)?;
+    }
+    Ok(Some(live))
+}
+
+/// Whether the account has a removal to carry out or to drop (its asker gone). The usual
+/// answer is no, from one probe of the partial index, so every sync round can ask.
+const REMOVAL_WORK: &str = "SELECT 1 FROM devices d
+     LEFT JOIN devices a ON a.device_id = d.removal_asked_by AND a.account_id = d.account_id
+     WHERE d.account_id = $1 AND d.removal_at IS NOT NULL AND d.revoked_at IS NULL
+       AND (d.removal_at <= $2 OR a.device_id IS NULL OR a.revoked_at IS NOT NULL)
+     LIMIT 1";
+
 #[async_trait]
 impl HubStorage for PostgresStorage {
     fn backend_name(&self) -> &'static str {
@@ -466,25 +592,280 @@ impl HubStorage for PostgresStorage {
     ) -> Result<bool, StorageError> {
         let mut c = self.client().await?;
         let tx = c.transaction().await.map_err(be)?;
+        lock_account(&tx, account_id).await?;
+        let found = revoke_in(&tx, account_id, device_id, now).await?.is_some();
+        tx.commit().await.map_err(be)?;
+        Ok(found)
+    }
+
+    async fn set_device_key(
+        &self,
+        account_id: Uuid,
+        device_id: Uuid,
+        key: &DeviceKey,
+    ) -> Result<bool, StorageError> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await.map_err(be)?;
+        // `public_key IS NULL`: a key once set is never replaced, so whoever steals a device's
+        // session cannot swap in a key of their own. Of two racing calls the second waits for
+        // the row and then sees the key set.
         let n = tx
             .execute(
-                "UPDATE devices SET revoked_at = COALESCE(revoked_at, $3)
-                 WHERE account_id = $1 AND device_id = $2",
-                &[&account_id, &device_id, &ms(now)],
+                "UPDATE devices SET public_key = $3, key_tag = $4
+                 WHERE account_id = $1 AND device_id = $2
+                   AND revoked_at IS NULL AND public_key IS NULL",
+                &[&account_id, &device_id, &key.public_key, &key.tag],
             )
             .await
             .map_err(be)?;
-        if n > 0 {
-            tx.execute(
-                "UPDATE token_families SET revoked_at = COALESCE(revoked_at, $3)
-                 WHERE account_id = $1 AND device_id = $2",
-                &[&account_id, &device_id, &ms(now)],
+        tx.commit().await.map_err(be)?;
+        Ok(n == 1)
+    }
+
+    async fn key_state(&self, account_id: Uuid, device_id: Uuid) -> Result<KeyState, StorageError> {
+        let mut c = self.client().await?;
+        // One snapshot: the epoch, the grant and the flags agree even while a rotation commits.
+        let tx = c
+            .build_transaction()
+            .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()
+            .await
+            .map_err(be)?;
+        let acc = tx
+            .query_opt(
+                "SELECT key_epoch, keyring, rotation_due,
+                        EXISTS (SELECT 1 FROM account_recovery r
+                                WHERE r.account_id = accounts.account_id)
+                 FROM accounts WHERE account_id = $1",
+                &[&account_id],
+            )
+            .await
+            .map_err(be)?
+            .ok_or(StorageError::NoAccount)?;
+        let epoch: i64 = acc.get(0);
+        let keyring: Option<Vec<u8>> = acc.get(1);
+        let rotation_due: bool = acc.get(2);
+        let recovery_set: bool = acc.get(3);
+        let grant: Option<Vec<u8>> = tx
+            .query_opt(
+                "SELECT g.blob FROM key_grants g JOIN devices d ON d.device_id = g.device_id
+                 WHERE g.device_id = $2 AND g.epoch = $3 AND d.account_id = $1",
+                &[&account_id, &device_id, &epoch],
+            )
+            .await
+            .map_err(be)?
+            .map(|r| r.get(0));
+        let rows = tx
+            .query(
+                "SELECT d.device_id, d.public_key, d.key_tag,
+                        EXISTS (SELECT 1 FROM key_grants g
+                                WHERE g.device_id = d.device_id AND g.epoch = $2)
+                 FROM devices d
+                 WHERE d.account_id = $1 AND d.revoked_at IS NULL
+                 ORDER BY d.created_at, d.device_id",
+                &[&account_id, &epoch],
             )
             .await
             .map_err(be)?;
+        tx.commit().await.map_err(be)?;
+        let devices = rows
+            .iter()
+            .map(|r| {
+                let public_key: Option<Vec<u8>> = r.get(1);
+                let tag: Option<Vec<u8>> = r.get(2);
+                DeviceKeyInfo {
+                    device_id: r.get(0),
+                    key: public_key
+                        .zip(tag)
+                        .map(|(public_key, tag)| DeviceKey { public_key, tag }),
+                    granted: r.get(3),
+                }
+            })
+            .collect();
+        Ok(KeyState {
+            epoch,
+            keyring,
+            grant,
+            devices,
+            rotation_due,
+            recovery_set,
+        })
+    }
+
+    async fn rotate_key(
+        &self,
+        account_id: Uuid,
+        rotation: &KeyRotation,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StorageError> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await.map_err(be)?;
+        // Two devices rotating at once take turns on the account row; the second sees the
+        // epoch moved and gets false, its key never stored.
+        let current = lock_key_epoch(&tx, account_id).await?;
+        if current.checked_add(1) != Some(rotation.epoch) {
+            return Ok(false);
+        }
+        tx.execute(
+            "UPDATE accounts SET key_epoch = $2, keyring = $3, rotation_due = FALSE
+             WHERE account_id = $1",
+            &[&account_id, &rotation.epoch, &rotation.keyring],
+        )
+        .await
+        .map_err(be)?;
+        insert_grants(&tx, account_id, rotation.epoch, &rotation.grants, now).await?;
+        if let Some(r) = &rotation.recovery {
+            // An error here drops `tx`, which rolls the whole rotation back.
+            upsert_recovery(&tx, account_id, r, now).await?;
         }
         tx.commit().await.map_err(be)?;
-        Ok(n > 0)
+        Ok(true)
+    }
+
+    async fn add_grants(
+        &self,
+        account_id: Uuid,
+        epoch: i64,
+        grants: &[KeyGrant],
+        now: DateTime<Utc>,
+    ) -> Result<u64, StorageError> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await.map_err(be)?;
+        // The lock keeps a rotation from committing between this check and the inserts; a
+        // grant of an older epoch would hand out a key the account has moved past.
+        if lock_key_epoch(&tx, account_id).await? != epoch {
+            return Ok(0);
+        }
+        let stored = insert_grants(&tx, account_id, epoch, grants, now).await?;
+        tx.commit().await.map_err(be)?;
+        Ok(stored)
+    }
+
+    async fn defer_revocation(
+        &self,
+        account_id: Uuid,
+        device_id: Uuid,
+        asked_by: Uuid,
+        effective_at: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, StorageError> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await.map_err(be)?;
+        // Under the account lock no revocation of the target or its asker lands in between.
+        lock_account(&tx, account_id).await?;
+        let Some(row) = tx
+            .query_opt(
+                "SELECT d.removal_at,
+                        EXISTS (SELECT 1 FROM devices a
+                                WHERE a.device_id = d.removal_asked_by
+                                  AND a.account_id = d.account_id
+                                  AND a.revoked_at IS NULL)
+                 FROM devices d
+                 WHERE d.account_id = $1 AND d.device_id = $2 AND d.revoked_at IS NULL",
+                &[&account_id, &device_id],
+            )
+            .await
+            .map_err(be)?
+        else {
+            return Ok(None);
+        };
+        let stands = match (row.get::<_, Option<i64>>(0), row.get::<_, bool>(1)) {
+            // Asking again, or another device asking, must not push the removal back.
+            (Some(at), true) => at,
+            _ => {
+                tx.execute(
+                    "UPDATE devices SET removal_asked_by = $3, removal_at = $4
+                     WHERE account_id = $1 AND device_id = $2",
+                    &[&account_id, &device_id, &asked_by, &ms(effective_at)],
+                )
+                .await
+                .map_err(be)?;
+                ms(effective_at)
+            }
+        };
+        tx.commit().await.map_err(be)?;
+        Ok(Some(from_millis(stands)))
+    }
+
+    async fn pending_removals(
+        &self,
+        account_id: Uuid,
+    ) -> Result<Vec<PendingRemoval>, StorageError> {
+        let c = self.client().await?;
+        let rows = c
+            .query(
+                "SELECT d.device_id, d.removal_asked_by, d.removal_at FROM devices d
+                 JOIN devices a ON a.device_id = d.removal_asked_by
+                 WHERE d.account_id = $1 AND d.removal_at IS NOT NULL AND d.revoked_at IS NULL
+                   AND a.account_id = $1 AND a.revoked_at IS NULL
+                 ORDER BY d.removal_at, d.device_id",
+                &[&account_id],
+            )
+            .await
+            .map_err(be)?;
+        Ok(rows
+            .iter()
+            .map(|r| PendingRemoval {
+                device_id: r.get(0),
+                asked_by: r.get(1),
+                effective_at: from_millis(r.get(2)),
+            })
+            .collect())
+    }
+
+    async fn apply_due_revocations(
+        &self,
+        account_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StorageError> {
+        let mut c = self.client().await?;
+        // Outside a transaction and without locks: the usual round (nothing due) costs one
+        // round trip and holds nothing up.
+        if c.query_opt(REMOVAL_WORK, &[&account_id, &ms(now)])
+            .await
+            .map_err(be)?
+            .is_none()
+        {
+            return Ok(0);
+        }
+        let tx = c.transaction().await.map_err(be)?;
+        lock_account(&tx, account_id).await?;
+        let pending = tx
+            .query(
+                "SELECT d.device_id, d.removal_asked_by, d.removal_at,
+                        a.device_id IS NOT NULL AND a.revoked_at IS NULL
+                 FROM devices d
+                 LEFT JOIN devices a ON a.device_id = d.removal_asked_by
+                                    AND a.account_id = d.account_id
+                 WHERE d.account_id = $1 AND d.removal_at IS NOT NULL AND d.revoked_at IS NULL
+                 ORDER BY d.removal_at, d.device_id",
+                &[&account_id],
+            )
+            .await
+            .map_err(be)?;
+        let mut revoked: Vec<Uuid> = Vec::new();
+        // In the order they came due: a removal whose asker an earlier one just removed is
+        // dropped, as it would have been had someone synced in between.
+        for r in &pending {
+            let device_id: Uuid = r.get(0);
+            let asked_by: Uuid = r.get(1);
+            let at: i64 = r.get(2);
+            let asker_live = r.get::<_, bool>(3) && !revoked.contains(&asked_by);
+            if asker_live && at <= ms(now) {
+                revoke_in(&tx, account_id, device_id, now).await?;
+                revoked.push(device_id);
+            } else if !asker_live {
+                tx.execute(
+                    "UPDATE devices SET removal_asked_by = NULL, removal_at = NULL
+                     WHERE account_id = $1 AND device_id = $2",
+                    &[&account_id, &device_id],
+                )
+                .await
+                .map_err(be)?;
+            }
+        }
+        tx.commit().await.map_err(be)?;
+        Ok(revoked.len() as u64)
     }
 
     async fn insert_refresh(&self, t: &RefreshToken) -> Result<(), StorageError> {
@@ -930,10 +1311,13 @@ impl HubStorage for PostgresStorage {
 #[cfg(test)]
 mod tests {
     /// Shipped migrations are never edited (a hub that ran the old text would never run the
-    /// new one): add `0002_*.sql` instead, and pin its hash here.
+    /// new one): add the next `NNNN_*.sql` instead, and pin its hash here.
     #[test]
     fn shipped_migrations_are_unchanged() {
         let now = satchel_hub_core::migration_fingerprints(super::MIGRATIONS);
-        assert_eq!(now, [0x56914b1a44bdedb0, 0xbd1359359c43c818]);
+        assert_eq!(
+            now,
+            [0x56914b1a44bdedb0, 0xbd1359359c43c818, 0x30d045aa33dbb8fa]
+        );
     }
 }

@@ -24,6 +24,7 @@ use uuid::Uuid;
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_hub.sql"),
     include_str!("../migrations/0002_recovery.sql"),
+    include_str!("../migrations/0003_key_rotation.sql"),
 ];
 
 const READERS: usize = 4;
@@ -241,6 +242,119 @@ fn upsert_recovery(
     }
 }
 
+/// The account's key epoch, `NoAccount` when the account is missing.
+fn key_epoch(conn: &Connection, account_id: Uuid) -> Result<i64, StorageError> {
+    conn.query_row(
+        "SELECT key_epoch FROM accounts WHERE account_id = ?1",
+        [blob(account_id)],
+        |r| r.get(0),
+    )
+    .optional()
+    .be()?
+    .ok_or(StorageError::NoAccount)
+}
+
+/// Revokes one device of the account and every token family it holds. `None` when the account
+/// has no such device, else whether it was live until now: only then does the account's key
+/// become due for rotation, and the device's own pending removal goes (it happened). Revoking
+/// twice keeps the first time.
+fn revoke_in(
+    conn: &Connection,
+    account_id: Uuid,
+    device_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Option<bool>, StorageError> {
+    let live = conn
+        .execute(
+            "UPDATE devices SET revoked_at = ?3, removal_asked_by = NULL, removal_at = NULL
+             WHERE account_id = ?1 AND device_id = ?2 AND revoked_at IS NULL",
+            params![blob(account_id), blob(device_id), ms(now)],
+        )
+        .be()?
+        == 1;
+    if !live {
+        let exists = conn
+            .query_row(
+                "SELECT 1 FROM devices WHERE account_id = ?1 AND device_id = ?2",
+                params![blob(account_id), blob(device_id)],
+                |r| r.get::<_, i64>(0),
+            )
+            .optional()
+            .be()?
+            .is_some();
+        if !exists {
+            return Ok(None);
+        }
+    }
+    conn.execute(
+        "UPDATE token_families SET revoked_at = COALESCE(revoked_at, ?3)
+         WHERE account_id = ?1 AND device_id = ?2",
+        params![blob(account_id), blob(device_id), ms(now)],
+    )
+    .be()?;
+    if live {
+        conn.execute(
+            "UPDATE accounts SET rotation_due = 1 WHERE account_id = ?1",
+            [blob(account_id)],
+        )
+        .be()?;
+    }
+    Ok(Some(live))
+}
+
+/// Whether the account has a removal to carry out or to drop (its asker gone). The usual
+/// answer is no, from one probe of the partial index, so every sync round can ask.
+const REMOVAL_WORK: &str = "SELECT 1 FROM devices d
+     LEFT JOIN devices a ON a.device_id = d.removal_asked_by AND a.account_id = d.account_id
+     WHERE d.account_id = ?1 AND d.removal_at IS NOT NULL AND d.revoked_at IS NULL
+       AND (d.removal_at <= ?2 OR a.device_id IS NULL OR a.revoked_at IS NOT NULL)
+     LIMIT 1";
+
+/// Stores grants of `epoch`, each only for a live device of this account that has none for
+/// that epoch: a device can never hand the key to a revoked or foreign one. Returns how many
+/// were stored.
+fn insert_grants(
+    conn: &Connection,
+    account_id: Uuid,
+    epoch: i64,
+    grants: &[KeyGrant],
+    now: DateTime<Utc>,
+) -> Result<u64, StorageError> {
+    let mut st = conn
+        .prepare_cached(
+            "INSERT OR IGNORE INTO key_grants (account_id, device_id, epoch, blob, created_at)
+             SELECT account_id, device_id, ?3, ?4, ?5 FROM devices
+             WHERE account_id = ?1 AND device_id = ?2 AND revoked_at IS NULL",
+        )
+        .be()?;
+    let mut stored = 0;
+    for g in grants {
+        stored += st
+            .execute(params![
+                blob(account_id),
+                blob(g.device_id),
+                epoch,
+                g.blob,
+                ms(now)
+            ])
+            .be()? as u64;
+    }
+    Ok(stored)
+}
+
+/// Columns: device_id, public_key, key_tag, granted.
+fn read_key_info(row: &rusqlite::Row<'_>) -> rusqlite::Result<DeviceKeyInfo> {
+    let public_key: Option<Vec<u8>> = row.get(1)?;
+    let tag: Option<Vec<u8>> = row.get(2)?;
+    Ok(DeviceKeyInfo {
+        device_id: uuid_col(row, 0)?,
+        key: public_key
+            .zip(tag)
+            .map(|(public_key, tag)| DeviceKey { public_key, tag }),
+        granted: row.get(3)?,
+    })
+}
+
 fn read_device(row: &rusqlite::Row<'_>) -> rusqlite::Result<Device> {
     Ok(Device {
         device_id: uuid_col(row, 0)?,
@@ -374,23 +488,304 @@ impl HubStorage for SqliteStorage {
             let tx = conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .be()?;
+            let found = revoke_in(&tx, account_id, device_id, now)?.is_some();
+            tx.commit().be()?;
+            Ok(found)
+        })
+        .await
+    }
+
+    async fn set_device_key(
+        &self,
+        account_id: Uuid,
+        device_id: Uuid,
+        key: &DeviceKey,
+    ) -> Result<bool, StorageError> {
+        let key = key.clone();
+        self.write(move |conn| {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .be()?;
+            // `public_key IS NULL`: a key once set is never replaced, so whoever steals a
+            // device's session cannot swap in a key of their own.
             let n = tx
                 .execute(
-                    "UPDATE devices SET revoked_at = COALESCE(revoked_at, ?3)
-                     WHERE account_id = ?1 AND device_id = ?2",
-                    params![blob(account_id), blob(device_id), ms(now)],
+                    "UPDATE devices SET public_key = ?3, key_tag = ?4
+                     WHERE account_id = ?1 AND device_id = ?2
+                       AND revoked_at IS NULL AND public_key IS NULL",
+                    params![blob(account_id), blob(device_id), key.public_key, key.tag],
                 )
                 .be()?;
-            if n > 0 {
-                tx.execute(
-                    "UPDATE token_families SET revoked_at = COALESCE(revoked_at, ?3)
-                     WHERE account_id = ?1 AND device_id = ?2",
-                    params![blob(account_id), blob(device_id), ms(now)],
+            tx.commit().be()?;
+            Ok(n == 1)
+        })
+        .await
+    }
+
+    async fn key_state(&self, account_id: Uuid, device_id: Uuid) -> Result<KeyState, StorageError> {
+        self.read(move |conn| {
+            // One read transaction: the epoch, the grant and the flags come from one snapshot
+            // even while a rotation commits.
+            let tx = conn.unchecked_transaction().be()?;
+            let (epoch, keyring, rotation_due, recovery_set) = tx
+                .query_row(
+                    "SELECT key_epoch, keyring, rotation_due,
+                            EXISTS (SELECT 1 FROM account_recovery r
+                                    WHERE r.account_id = accounts.account_id)
+                     FROM accounts WHERE account_id = ?1",
+                    [blob(account_id)],
+                    |r| {
+                        Ok((
+                            r.get::<_, i64>(0)?,
+                            r.get::<_, Option<Vec<u8>>>(1)?,
+                            r.get::<_, bool>(2)?,
+                            r.get::<_, bool>(3)?,
+                        ))
+                    },
                 )
+                .optional()
+                .be()?
+                .ok_or(StorageError::NoAccount)?;
+            let grant = tx
+                .query_row(
+                    "SELECT g.blob FROM key_grants g JOIN devices d ON d.device_id = g.device_id
+                     WHERE g.device_id = ?2 AND g.epoch = ?3 AND d.account_id = ?1",
+                    params![blob(account_id), blob(device_id), epoch],
+                    |r| r.get::<_, Vec<u8>>(0),
+                )
+                .optional()
                 .be()?;
+            let devices = {
+                let mut st = tx
+                    .prepare_cached(
+                        "SELECT d.device_id, d.public_key, d.key_tag,
+                                EXISTS (SELECT 1 FROM key_grants g
+                                        WHERE g.device_id = d.device_id AND g.epoch = ?2)
+                         FROM devices d
+                         WHERE d.account_id = ?1 AND d.revoked_at IS NULL
+                         ORDER BY d.created_at, d.device_id",
+                    )
+                    .be()?;
+                let rows = st
+                    .query_map(params![blob(account_id), epoch], read_key_info)
+                    .be()?;
+                rows.collect::<rusqlite::Result<Vec<_>>>().be()?
+            };
+            tx.commit().be()?;
+            Ok(KeyState {
+                epoch,
+                keyring,
+                grant,
+                devices,
+                rotation_due,
+                recovery_set,
+            })
+        })
+        .await
+    }
+
+    async fn rotate_key(
+        &self,
+        account_id: Uuid,
+        rotation: &KeyRotation,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StorageError> {
+        let rotation = rotation.clone();
+        self.write(move |conn| {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .be()?;
+            let current = key_epoch(&tx, account_id)?;
+            // Another device rotated first; its key stands, and this one starts over from it.
+            if current.checked_add(1) != Some(rotation.epoch) {
+                return Ok(false);
+            }
+            tx.execute(
+                "UPDATE accounts SET key_epoch = ?2, keyring = ?3, rotation_due = 0
+                 WHERE account_id = ?1",
+                params![blob(account_id), rotation.epoch, rotation.keyring],
+            )
+            .be()?;
+            insert_grants(&tx, account_id, rotation.epoch, &rotation.grants, now)?;
+            if let Some(r) = &rotation.recovery {
+                // An error here drops `tx`, which rolls the whole rotation back.
+                upsert_recovery(&tx, account_id, r, now)?;
             }
             tx.commit().be()?;
-            Ok(n > 0)
+            Ok(true)
+        })
+        .await
+    }
+
+    async fn add_grants(
+        &self,
+        account_id: Uuid,
+        epoch: i64,
+        grants: &[KeyGrant],
+        now: DateTime<Utc>,
+    ) -> Result<u64, StorageError> {
+        let grants = grants.to_vec();
+        self.write(move |conn| {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .be()?;
+            // A grant of an older epoch would hand out a key the account has moved past.
+            if key_epoch(&tx, account_id)? != epoch {
+                return Ok(0);
+            }
+            let stored = insert_grants(&tx, account_id, epoch, &grants, now)?;
+            tx.commit().be()?;
+            Ok(stored)
+        })
+        .await
+    }
+
+    async fn defer_revocation(
+        &self,
+        account_id: Uuid,
+        device_id: Uuid,
+        asked_by: Uuid,
+        effective_at: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, StorageError> {
+        self.write(move |conn| {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .be()?;
+            // The target's pending time, if any, and whether its asker is still live.
+            let found = tx
+                .query_row(
+                    "SELECT d.removal_at,
+                            EXISTS (SELECT 1 FROM devices a
+                                    WHERE a.device_id = d.removal_asked_by
+                                      AND a.account_id = d.account_id
+                                      AND a.revoked_at IS NULL)
+                     FROM devices d
+                     WHERE d.account_id = ?1 AND d.device_id = ?2 AND d.revoked_at IS NULL",
+                    params![blob(account_id), blob(device_id)],
+                    |r| Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, bool>(1)?)),
+                )
+                .optional()
+                .be()?;
+            let stands = match found {
+                None => return Ok(None),
+                // Asking again, or another device asking, must not push the removal back.
+                Some((Some(at), true)) => at,
+                Some(_) => {
+                    tx.execute(
+                        "UPDATE devices SET removal_asked_by = ?3, removal_at = ?4
+                         WHERE account_id = ?1 AND device_id = ?2",
+                        params![
+                            blob(account_id),
+                            blob(device_id),
+                            blob(asked_by),
+                            ms(effective_at)
+                        ],
+                    )
+                    .be()?;
+                    ms(effective_at)
+                }
+            };
+            tx.commit().be()?;
+            Ok(Some(from_millis(stands)))
+        })
+        .await
+    }
+
+    async fn pending_removals(
+        &self,
+        account_id: Uuid,
+    ) -> Result<Vec<PendingRemoval>, StorageError> {
+        self.read(move |conn| {
+            let mut st = conn
+                .prepare_cached(
+                    "SELECT d.device_id, d.removal_asked_by, d.removal_at FROM devices d
+                     JOIN devices a ON a.device_id = d.removal_asked_by
+                     WHERE d.account_id = ?1 AND d.removal_at IS NOT NULL
+                       AND d.revoked_at IS NULL
+                       AND a.account_id = ?1 AND a.revoked_at IS NULL
+                     ORDER BY d.removal_at, d.device_id",
+                )
+                .be()?;
+            let rows = st
+                .query_map([blob(account_id)], |r| {
+                    Ok(PendingRemoval {
+                        device_id: uuid_col(r, 0)?,
+                        asked_by: uuid_col(r, 1)?,
+                        effective_at: from_millis(r.get(2)?),
+                    })
+                })
+                .be()?;
+            rows.collect::<rusqlite::Result<Vec<_>>>().be()
+        })
+        .await
+    }
+
+    async fn apply_due_revocations(
+        &self,
+        account_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StorageError> {
+        // Asked first on a reader, so the usual round (nothing due) never waits for the writer.
+        let work = self
+            .read(move |conn| {
+                conn.prepare_cached(REMOVAL_WORK)
+                    .be()?
+                    .query_row(params![blob(account_id), ms(now)], |r| r.get::<_, i64>(0))
+                    .optional()
+                    .be()
+            })
+            .await?;
+        if work.is_none() {
+            return Ok(0);
+        }
+        self.write(move |conn| {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .be()?;
+            let pending = {
+                let mut st = tx
+                    .prepare_cached(
+                        "SELECT d.device_id, d.removal_asked_by, d.removal_at,
+                                a.device_id IS NOT NULL AND a.revoked_at IS NULL
+                         FROM devices d
+                         LEFT JOIN devices a ON a.device_id = d.removal_asked_by
+                                            AND a.account_id = d.account_id
+                         WHERE d.account_id = ?1 AND d.removal_at IS NOT NULL
+                           AND d.revoked_at IS NULL
+                         ORDER BY d.removal_at, d.device_id",
+                    )
+                    .be()?;
+                let rows = st
+                    .query_map([blob(account_id)], |r| {
+                        Ok((
+                            uuid_col(r, 0)?,
+                            uuid_col(r, 1)?,
+                            r.get::<_, i64>(2)?,
+                            r.get::<_, bool>(3)?,
+                        ))
+                    })
+                    .be()?;
+                rows.collect::<rusqlite::Result<Vec<_>>>().be()?
+            };
+            let mut revoked = Vec::new();
+            // In the order they came due: a removal whose asker an earlier one just removed
+            // is dropped, as it would have been had someone synced in between.
+            for (device_id, asked_by, at, asker_live) in pending {
+                let asker_live = asker_live && !revoked.contains(&asked_by);
+                if asker_live && at <= ms(now) {
+                    revoke_in(&tx, account_id, device_id, now)?;
+                    revoked.push(device_id);
+                } else if !asker_live {
+                    tx.execute(
+                        "UPDATE devices SET removal_asked_by = NULL, removal_at = NULL
+                         WHERE account_id = ?1 AND device_id = ?2",
+                        params![blob(account_id), blob(device_id)],
+                    )
+                    .be()?;
+                }
+            }
+            tx.commit().be()?;
+            Ok(revoked.len() as u64)
         })
         .await
     }
@@ -884,10 +1279,13 @@ impl HubStorage for SqliteStorage {
 #[cfg(test)]
 mod tests {
     /// Shipped migrations are never edited (a hub that ran the old text would never run the
-    /// new one): add `0002_*.sql` instead, and pin its hash here.
+    /// new one): add the next `NNNN_*.sql` instead, and pin its hash here.
     #[test]
     fn shipped_migrations_are_unchanged() {
         let now = satchel_hub_core::migration_fingerprints(super::MIGRATIONS);
-        assert_eq!(now, [0xc30bf04d1720bd9a, 0x80be6580dd4aa344]);
+        assert_eq!(
+            now,
+            [0xc30bf04d1720bd9a, 0x80be6580dd4aa344, 0x53af2af72ba47b95]
+        );
     }
 }

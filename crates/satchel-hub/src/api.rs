@@ -136,6 +136,9 @@ pub fn router(state: AppState) -> Router {
         .route(paths::PAIRING_SLOT, get(take_pairing))
         .route(paths::RECOVER, post(recover))
         .route(paths::RECOVERY, put(set_recovery))
+        .route(paths::KEYS, get(key_state).post(rotate_key))
+        .route(paths::KEY_GRANTS, post(add_grants))
+        .route(paths::DEVICE_KEY, put(set_device_key))
         .fallback(|| async { ApiError::not_found("route") })
         // The last layer added runs first: the per-network bucket, then the timeout (answered
         // as JSON), then a turn among `max_in_flight`, then the route's body limit. (tower
@@ -616,10 +619,26 @@ async fn login(
     let found = state.inner.storage.device(req.device_id).await?;
     let stored = found.as_ref().map_or([0u8; 32], |d| d.secret_hash);
     let matches = auth::same_hash(&presented, &stored);
-    let device = match found {
+    let mut device = match found {
         Some(d) if matches => d,
         _ => return Err(wrong()),
     };
+    // A removal that came due while nobody synced takes effect before this device gets in.
+    if device.revoked_at.is_none()
+        && state
+            .inner
+            .storage
+            .apply_due_revocations(device.account_id, state.now())
+            .await?
+            > 0
+    {
+        device = state
+            .inner
+            .storage
+            .device(device.device_id)
+            .await?
+            .ok_or_else(wrong)?;
+    }
     if device.revoked_at.is_some() {
         return Err(ApiError::unauthorized(
             codes::DEVICE_REVOKED,
@@ -708,7 +727,12 @@ async fn list_devices(
     State(state): State<AppState>,
     Caller(c): Caller,
 ) -> Result<Json<proto::DeviceList>, ApiError> {
-    let devices = state.inner.storage.list_devices(c.account_id).await?;
+    let storage = &state.inner.storage;
+    storage
+        .apply_due_revocations(c.account_id, state.now())
+        .await?;
+    let devices = storage.list_devices(c.account_id).await?;
+    let pending = storage.pending_removals(c.account_id).await?;
     record_audit(
         &state,
         &c,
@@ -719,12 +743,17 @@ async fn list_devices(
     Ok(Json(proto::DeviceList {
         devices: devices
             .into_iter()
-            .map(|d| proto::DeviceInfo {
-                current: d.device_id == c.device_id,
-                device_id: d.device_id,
-                label: d.label,
-                created_at: d.created_at,
-                revoked_at: d.revoked_at,
+            .map(|d| {
+                let removal = pending.iter().find(|p| p.device_id == d.device_id);
+                proto::DeviceInfo {
+                    current: d.device_id == c.device_id,
+                    device_id: d.device_id,
+                    label: d.label,
+                    created_at: d.created_at,
+                    revoked_at: d.revoked_at,
+                    removal_at: removal.map(|p| p.effective_at),
+                    removal_asked_by: removal.map(|p| p.asked_by),
+                }
             })
             .collect(),
     }))
@@ -775,6 +804,8 @@ async fn register_device(
             created_at: d.created_at,
             revoked_at: None,
             current: false,
+            removal_at: None,
+            removal_asked_by: None,
         }),
     ))
 }
@@ -784,19 +815,52 @@ fn path_uuid(raw: &str, field: &str) -> Result<Uuid, ApiError> {
         .map_err(|_| ApiError::invalid(field, format!("{field} must be a UUID")))
 }
 
+/// Whether `a` joined the account before `b` (ids are UUIDv7, so they break a tie in time).
+fn joined_before(a: &Device, b: &Device) -> bool {
+    (a.created_at, a.device_id) < (b.created_at, b.device_id)
+}
+
+/// `DELETE /v0/devices/{id}`. The asking device itself and devices that joined after it go
+/// at once (204). A device that joined before it is removed only after
+/// `limits.revoke_older_after_secs` (202 with the time), and every device's list shows the
+/// request meanwhile: one stolen device cannot shut out the owner's older ones, while the owner
+/// can remove the newer device at once, which drops its request. Every removal makes the
+/// account's key due for rotation (issue #18).
 async fn revoke_device(
     State(state): State<AppState>,
     Caller(c): Caller,
     Path(device_id): Path<String>,
-) -> Result<StatusCode, ApiError> {
+) -> Result<Response, ApiError> {
     let device_id = path_uuid(&device_id, "device_id")?;
-    if state
-        .inner
-        .storage
+    let storage = &state.inner.storage;
+    let devices = storage.list_devices(c.account_id).await?;
+    let target = devices.iter().find(|d| d.device_id == device_id);
+    let asker = devices.iter().find(|d| d.device_id == c.device_id);
+    let delay = state.inner.config.limits.revoke_older_after_secs;
+    if let (Some(target), Some(asker)) = (target, asker) {
+        if target.revoked_at.is_none() && delay > 0 && joined_before(target, asker) {
+            let at = state.now() + Duration::seconds(i64::try_from(delay).unwrap_or(i64::MAX));
+            let Some(at) = storage
+                .defer_revocation(c.account_id, device_id, c.device_id, at)
+                .await?
+            else {
+                return Err(ApiError::not_found("device in this account"));
+            };
+            record_audit(&state, &c, "devices.remove_requested", String::new()).await;
+            return Ok((
+                StatusCode::ACCEPTED,
+                Json(proto::RevokeResponse {
+                    effective_at: Some(at),
+                }),
+            )
+                .into_response());
+        }
+    }
+    if storage
         .revoke_device(c.account_id, device_id, state.now())
         .await?
     {
-        Ok(StatusCode::NO_CONTENT)
+        Ok(StatusCode::NO_CONTENT.into_response())
     } else {
         Err(ApiError::not_found("device in this account"))
     }
@@ -1172,11 +1236,27 @@ async fn set_recovery(
             .map(|f| f.trim_start_matches("recovery.").to_owned());
         e
     })?;
-    state
-        .inner
-        .storage
-        .set_recovery(c.account_id, &r, state.now())
-        .await?;
+    let storage = &state.inner.storage;
+    // Once set, the verifier changes only with the key (`POST /v0/keys`, which must reach every
+    // device): a stolen device must not swap the owner's phrase for its own. Repeating the
+    // registration of the verifier already set is harmless.
+    if storage
+        .key_state(c.account_id, c.device_id)
+        .await?
+        .recovery_set
+        && storage
+            .recovery(&r.lookup)
+            .await?
+            .is_none_or(|(account, v)| account != c.account_id || v != r.verifier)
+    {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            limit_codes::RECOVERY_SET,
+            "this account's recovery phrase is set; it changes only when the account key does \
+             (removing a device)",
+        ));
+    }
+    storage.set_recovery(c.account_id, &r, state.now()).await?;
     record_audit(&state, &c, "recovery.set", String::new()).await;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -1242,4 +1322,187 @@ async fn recover(
             tokens,
         }),
     ))
+}
+
+// ---- key rotation (issue #18) ---------------------------------------------------------------
+
+const PUBLIC_KEY_LEN: usize = 32;
+const KEY_TAG_LEN: usize = 32;
+/// A grant is a version byte, an ephemeral public key, a nonce and a sealed 32-byte key
+/// (`satchel_crypto::rotation`); the hub checks the length only.
+const GRANT_LEN: usize = 1 + 32 + 24 + 32 + 16;
+
+fn check_device_key(k: &proto::DeviceKeyDto) -> Result<DeviceKey, ApiError> {
+    if k.public_key.0.len() != PUBLIC_KEY_LEN {
+        return Err(ApiError::invalid(
+            "public_key",
+            "public_key must be 32 bytes (base64)",
+        ));
+    }
+    if k.tag.0.len() != KEY_TAG_LEN {
+        return Err(ApiError::invalid("tag", "tag must be 32 bytes (base64)"));
+    }
+    Ok(DeviceKey {
+        public_key: k.public_key.0.clone(),
+        tag: k.tag.0.clone(),
+    })
+}
+
+fn check_grants(grants: &[proto::KeyGrantDto], max: usize) -> Result<Vec<KeyGrant>, ApiError> {
+    if grants.len() > max {
+        return Err(ApiError::invalid(
+            "grants",
+            format!("at most {max} grants, one per device"),
+        ));
+    }
+    grants
+        .iter()
+        .enumerate()
+        .map(|(i, g)| {
+            if g.grant.0.len() != GRANT_LEN {
+                return Err(ApiError::invalid(
+                    format!("grants[{i}].grant"),
+                    format!("a grant is {GRANT_LEN} bytes (base64)"),
+                ));
+            }
+            Ok(KeyGrant {
+                device_id: g.device_id,
+                blob: g.grant.0.clone(),
+            })
+        })
+        .collect()
+}
+
+fn max_grants(state: &AppState) -> usize {
+    // Recovery may add devices past the cap, so allow some headroom over it; the body limit
+    // bounds the request anyway.
+    (state.inner.config.limits.max_devices_per_account as usize).max(20) * 2
+}
+
+/// `PUT /v0/devices/key`: the calling device registers its own public key, once. A second
+/// call is 409: a key that could be replaced later is a key a thief could replace.
+async fn set_device_key(
+    State(state): State<AppState>,
+    Caller(c): Caller,
+    ApiJson(req): ApiJson<proto::DeviceKeyDto>,
+) -> Result<StatusCode, ApiError> {
+    let key = check_device_key(&req)?;
+    if state
+        .inner
+        .storage
+        .set_device_key(c.account_id, c.device_id, &key)
+        .await?
+    {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::new(
+            StatusCode::CONFLICT,
+            codes::CONFLICT,
+            "this device already registered its key",
+        ))
+    }
+}
+
+/// `GET /v0/keys`: what a device needs to follow key rotations.
+async fn key_state(
+    State(state): State<AppState>,
+    Caller(c): Caller,
+) -> Result<Json<proto::KeyStateResponse>, ApiError> {
+    let storage = &state.inner.storage;
+    storage
+        .apply_due_revocations(c.account_id, state.now())
+        .await?;
+    let k = storage.key_state(c.account_id, c.device_id).await?;
+    Ok(Json(proto::KeyStateResponse {
+        rotation_due: k.rotation_due,
+        epoch: k.epoch,
+        keyring: k.keyring.map(proto::Bytes),
+        grant: k.grant.map(proto::Bytes),
+        devices: k
+            .devices
+            .into_iter()
+            .map(|d| proto::DeviceKeyEntry {
+                device_id: d.device_id,
+                key: d.key.map(|k| proto::DeviceKeyDto {
+                    public_key: proto::Bytes(k.public_key),
+                    tag: proto::Bytes(k.tag),
+                }),
+                granted: d.granted,
+            })
+            .collect(),
+    }))
+}
+
+/// `POST /v0/keys`: moves the account to a new key. Every live device that registered a key
+/// must get a grant, so a rotation cannot quietly shut a device out: only revoking does that.
+async fn rotate_key(
+    State(state): State<AppState>,
+    Caller(c): Caller,
+    ApiJson(req): ApiJson<proto::RotateKeyRequest>,
+) -> Result<StatusCode, ApiError> {
+    if req.epoch < 1 {
+        return Err(ApiError::invalid("epoch", "epoch must be 1 or more"));
+    }
+    if req.keyring.0.len() < 1 + 24 + 16 {
+        return Err(ApiError::invalid("keyring", "keyring is too short"));
+    }
+    let grants = check_grants(&req.grants, max_grants(&state))?;
+    let recovery = req.recovery.as_ref().map(check_registration).transpose()?;
+    let current = state
+        .inner
+        .storage
+        .key_state(c.account_id, c.device_id)
+        .await?;
+    if let Some(missing) = current
+        .devices
+        .iter()
+        .find(|d| d.key.is_some() && !grants.iter().any(|g| g.device_id == d.device_id))
+    {
+        return Err(ApiError::invalid(
+            "grants",
+            format!(
+                "device {} has a key and no grant: a new key must reach every device that \
+                 stays",
+                missing.device_id
+            ),
+        ));
+    }
+    let rotation = KeyRotation {
+        epoch: req.epoch,
+        keyring: req.keyring.0,
+        grants,
+        recovery,
+    };
+    if !state
+        .inner
+        .storage
+        .rotate_key(c.account_id, &rotation, state.now())
+        .await?
+    {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            codes::CONFLICT,
+            format!(
+                "the account is not at key epoch {}: another device rotated first",
+                req.epoch - 1
+            ),
+        ));
+    }
+    record_audit(&state, &c, "keys.rotate", format!("epoch={}", req.epoch)).await;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /v0/keys/grants`: grants for devices that registered their key after the rotation.
+async fn add_grants(
+    State(state): State<AppState>,
+    Caller(c): Caller,
+    ApiJson(req): ApiJson<proto::AddGrantsRequest>,
+) -> Result<Json<proto::AddGrantsResponse>, ApiError> {
+    let grants = check_grants(&req.grants, max_grants(&state))?;
+    let stored = state
+        .inner
+        .storage
+        .add_grants(c.account_id, req.epoch, &grants, state.now())
+        .await?;
+    Ok(Json(proto::AddGrantsResponse { stored }))
 }

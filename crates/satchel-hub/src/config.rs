@@ -83,6 +83,10 @@ max_small_body_bytes = 8192
 max_devices_per_account = 20
 # Pairing slots live at most this long.
 max_pairing_ttl_secs = 600
+# A device removing a device older than itself waits this long, with a notice on every device
+# (issue #18): a stolen new phone cannot shut its owner's older devices out, and the owner can
+# remove the newer one first. A newer device, or the asking device itself, goes at once.
+revoke_older_after_secs = 259200
 
 [quota]
 # Per account.
@@ -312,6 +316,7 @@ pub struct Limits {
     pub max_small_body_bytes: usize,
     pub max_devices_per_account: u32,
     pub max_pairing_ttl_secs: u32,
+    pub revoke_older_after_secs: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -378,6 +383,7 @@ impl Default for Limits {
             max_small_body_bytes: 8 * 1024,
             max_devices_per_account: 20,
             max_pairing_ttl_secs: 600,
+            revoke_older_after_secs: 3 * 24 * 3600,
         }
     }
 }

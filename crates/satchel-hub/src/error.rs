@@ -23,6 +23,8 @@ pub mod limit_codes {
     pub const STORAGE_FULL: &str = "storage_full";
     /// 503: the request took longer than `server.request_timeout_ms`.
     pub const TIMEOUT: &str = "timeout";
+    /// `PUT /v0/accounts/recovery` on an account whose verifier is set (issue #18).
+    pub const RECOVERY_SET: &str = "recovery_set";
 }
 
 #[derive(Debug)]

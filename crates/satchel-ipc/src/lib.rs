@@ -1605,6 +1605,12 @@ pub struct DeviceDto {
     pub revoked: bool,
     /// The device this app runs on.
     pub current: bool,
+    /// A removal a newer device asked for, waiting (issue #18): when it takes effect (Hong Kong
+    /// time) and which device asked (its label), so the owner can remove that one first.
+    #[serde(default)]
+    pub removal_at: Option<String>,
+    #[serde(default)]
+    pub removal_asked_by: Option<String>,
 }
 
 /// `revoke_device` request.
@@ -1612,6 +1618,18 @@ pub struct DeviceDto {
 pub struct RevokeDeviceRequest {
     pub device_id: String,
 }
+
+/// `revoke_device` response.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceRevoked {
+    pub devices: Vec<DeviceDto>,
+    /// The account moved to a new key the removed device never gets (issue #18), so the
+    /// recovery phrase changed: the new one, shown once. `None` when no rotation ran yet.
+    pub new_recovery_phrase: Option<String>,
+    /// The device joined before this one: the removal waits until then (Hong Kong time).
+    pub pending_until: Option<String>,
+}
+redacted_debug!(DeviceRevoked { devices, pending_until } secret { new_recovery_phrase });
 
 // ---------------------------------------------------------------------------------------------
 // App lock (issue #6: "app lock after idle")

@@ -38,6 +38,16 @@ pub mod paths {
     pub const RECOVER: &str = "/v0/accounts/recover";
     /// A signed-in device registers (or replaces) its account's recovery verifier.
     pub const RECOVERY: &str = "/v0/accounts/recovery";
+    /// Key rotation (issue #18). `GET`: the account's key state as the caller sees it
+    /// ([`super::KeyStateResponse`]). `POST`: a move to a new key ([`super::RotateKeyRequest`]):
+    /// 204, or 409 `conflict` when another device rotated first.
+    pub const KEYS: &str = "/v0/keys";
+    /// `POST` ([`super::AddGrantsRequest`]): grants of the current key for devices that have
+    /// none yet; answers [`super::AddGrantsResponse`].
+    pub const KEY_GRANTS: &str = "/v0/keys/grants";
+    /// `PUT` ([`super::DeviceKeyDto`]): the calling device's own public key, once; 204, or
+    /// 409 `conflict` when it already has one.
+    pub const DEVICE_KEY: &str = "/v0/devices/key";
 }
 
 /// Bytes that travel as standard base64 (with padding) inside JSON.
@@ -205,6 +215,86 @@ pub struct DeviceInfo {
     /// True for the device that made the request.
     #[serde(default)]
     pub current: bool,
+    /// A removal asked for by a newer device, waiting until this time (issue #18); every
+    /// device shows it, so the owner can remove the asker first if it was not them.
+    #[serde(default)]
+    pub removal_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub removal_asked_by: Option<Uuid>,
+}
+
+/// A device's X25519 public key (32 bytes) and the tag (32 bytes, a keyed digest under an
+/// account key) by which the other devices know a device of the account registered it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceKeyDto {
+    pub public_key: Bytes,
+    pub tag: Bytes,
+}
+
+/// One live device as key rotation needs it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DeviceKeyEntry {
+    pub device_id: Uuid,
+    #[serde(default)]
+    pub key: Option<DeviceKeyDto>,
+    /// Whether it already holds a grant of the current key.
+    #[serde(default)]
+    pub granted: bool,
+}
+
+/// `GET /v0/keys`: the account's key epoch (0 until the first rotation), the older keys sealed
+/// under the current one, the caller's own grant of the current key, and the live devices.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct KeyStateResponse {
+    pub epoch: i64,
+    #[serde(default)]
+    pub keyring: Option<Bytes>,
+    #[serde(default)]
+    pub grant: Option<Bytes>,
+    #[serde(default)]
+    pub devices: Vec<DeviceKeyEntry>,
+    /// A device was removed since the last rotation: the next device to see this rotates.
+    #[serde(default)]
+    pub rotation_due: bool,
+}
+
+/// The answer to `DELETE /v0/devices/{id}`: 204 with no body when the device is removed at
+/// once; 202 with this when the removal waits (the device is older than the one asking).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RevokeResponse {
+    #[serde(default)]
+    pub effective_at: Option<DateTime<Utc>>,
+}
+
+/// The new key sealed to one device.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct KeyGrantDto {
+    pub device_id: Uuid,
+    pub grant: Bytes,
+}
+
+/// `POST /v0/keys`: move the account to key `epoch` (the current one plus one).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RotateKeyRequest {
+    pub epoch: i64,
+    pub keyring: Bytes,
+    pub grants: Vec<KeyGrantDto>,
+    /// The recovery verifier of the new key (the old one is derived from a key the revoked
+    /// device holds).
+    #[serde(default)]
+    pub recovery: Option<RecoveryRegistration>,
+}
+
+/// `POST /v0/keys/grants`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AddGrantsRequest {
+    pub epoch: i64,
+    pub grants: Vec<KeyGrantDto>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AddGrantsResponse {
+    pub stored: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

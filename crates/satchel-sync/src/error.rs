@@ -51,6 +51,20 @@ pub enum SyncError {
     /// The hub sent something this version cannot read.
     #[error("the sync hub sent an unexpected answer: {0}")]
     Protocol(String),
+    /// The account moved to a new key (a device was removed) and no device has shared it with
+    /// this one yet; nothing is sent until one does (issue #18).
+    #[error(
+        "the account has a new key since a device was removed, and no other device has shared \
+         it with this one yet; sync another device of the account, then try again"
+    )]
+    KeyNotGranted,
+    /// A device's public key was not registered by a holder of the account key (the hub may
+    /// have slipped it in): the new key is not sealed to it.
+    #[error(
+        "device {0} has a key no device of this account registered; remove that device, then \
+         try again"
+    )]
+    UntrustedDeviceKey(Uuid),
     /// The hub address is not one the engine talks to (plain http to another computer, or not
     /// a URL); nothing was sent. The address itself is not quoted: it may hold a password.
     #[error("hub address: use https:// (plain http only to this computer)")]
@@ -61,7 +75,7 @@ impl SyncError {
     /// True when trying again later may work without the merchant doing anything.
     pub fn is_transient(&self) -> bool {
         match self {
-            SyncError::Offline(_) => true,
+            SyncError::Offline(_) | SyncError::KeyNotGranted => true,
             SyncError::Hub { status, code, .. } => {
                 *status >= 500 || code == codes::RATE_LIMITED || code == codes::INTERNAL
             }

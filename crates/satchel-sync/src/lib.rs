@@ -32,8 +32,12 @@
 //!   credential and tokens never cross the network in clear, and every reply is read up to
 //!   [`MAX_HUB_REPLY`] only.
 //!
-//! What is kept where: the account key, the device credential and the tokens in the keychain
-//! (never in SQLite, logs or errors); the non-secret link (hub URL, account and device ids) and
+//! - **A removed device reads nothing written after** (issue #18, [`keys`]): every round
+//!   starts by following the account's key rotations, and a removal rotates the key.
+//!
+//! What is kept where: the account keys (every one the account had), this device's own X25519
+//! secret, the device credential and the tokens in the keychain (never in SQLite, logs or
+//! errors); the non-secret link (hub URL, account and device ids) and
 //! the status (last synced, last error) in the store's `meta` table; the push marker and pull
 //! cursor are the store's own.
 
@@ -72,6 +76,7 @@ const STATE_KEY: &str = "sync_state";
 
 mod config;
 mod error;
+mod keys;
 mod limits;
 mod link;
 mod records;
@@ -81,6 +86,7 @@ mod transfer;
 
 pub use config::{LoopPolicy, SyncConfig};
 pub use error::{Result, SyncError};
+pub use keys::{Revoked, SYNC_DEVICE_KEY};
 use limits::{check_hub_url, read_capped};
 pub use limits::{is_allowed_hub_url, MAX_HUB_REPLY};
 pub use records::upload_id;
@@ -93,7 +99,7 @@ pub use status::{saved_hub_url, PairingOffer, Progress, SyncReport, SyncStatus};
 struct Session {
     access: Option<Secret>,
     expires_at: Option<DateTime<Utc>>,
-    key: Option<AccountKey>,
+    keys: Option<keys::Keyring>,
 }
 
 /// The sync engine of one device: one per store.

@@ -245,6 +245,7 @@ impl<S: StoreAccess> Syncer<S> {
             satchel_keychain::HUB_REFRESH_TOKEN,
             HUB_DEVICE_CREDENTIAL,
             satchel_keychain::SYNC_ACCOUNT_KEY,
+            SYNC_DEVICE_KEY,
         ] {
             self.kc_delete(name).await?;
         }
@@ -260,20 +261,20 @@ impl<S: StoreAccess> Syncer<S> {
         let mut list: proto::DeviceList = self
             .call::<(), _>(Method::GET, paths::DEVICES, None)
             .await?;
-        if let Ok(key) = self.account_key().await {
+        if let Ok(ring) = self.keyring().await {
+            // A label is sealed under the key of its device's day; try every one.
             for d in &mut list.devices {
-                if let Some(label) = satchel_crypto::open_label(&key, &d.label) {
+                if let Some(label) = ring
+                    .all()
+                    .iter()
+                    .rev()
+                    .find_map(|k| satchel_crypto::open_label(k, &d.label))
+                {
                     d.label = label;
                 }
             }
         }
         Ok(list.devices)
-    }
-
-    /// Removes a device from the account (a lost phone); its tokens stop working at once.
-    pub async fn revoke_device(&self, device_id: Uuid) -> Result<()> {
-        let path = paths::DEVICE.replace("{device_id}", &device_id.to_string());
-        self.call::<(), ()>(Method::DELETE, &path, None).await
     }
 
     /// What the account holds against its quota.

@@ -77,27 +77,36 @@ impl<S: StoreAccess> Syncer<S> {
         Ok(())
     }
 
+    /// The current account key (the newest of the keyring).
     pub(crate) async fn account_key(&self) -> Result<AccountKey> {
-        if let Some(k) = &self.session.lock().await.key {
+        Ok(self.keyring().await?.current().clone())
+    }
+
+    /// Every account key this device holds (issue #18: one per rotation), from the keychain.
+    pub(crate) async fn keyring(&self) -> Result<keys::Keyring> {
+        if let Some(k) = &self.session.lock().await.keys {
             return Ok(k.clone());
         }
         let secret = self
             .kc_get(satchel_keychain::SYNC_ACCOUNT_KEY)
             .await?
             .ok_or(SyncError::NoAccountKey)?;
-        let bytes = unhex::<32>(secret.expose()).ok_or(SyncError::NoAccountKey)?;
-        let key = AccountKey::from_bytes(bytes);
-        self.session.lock().await.key = Some(key.clone());
-        Ok(key)
+        let ring = keys::Keyring::decode(secret.expose()).ok_or(SyncError::NoAccountKey)?;
+        self.session.lock().await.keys = Some(ring.clone());
+        Ok(ring)
     }
 
+    /// Keeps one key (a new account, a pairing, the phrase): the next round's key step fetches
+    /// the older ones when the account has rotated.
     pub(crate) async fn store_key(&self, key: &AccountKey) -> Result<()> {
-        self.kc_set(
-            satchel_keychain::SYNC_ACCOUNT_KEY,
-            Secret::new(hex(key.expose_bytes())),
-        )
-        .await?;
-        self.session.lock().await.key = Some(key.clone());
+        self.store_keyring(&keys::Keyring::single(key.clone()))
+            .await
+    }
+
+    pub(crate) async fn store_keyring(&self, ring: &keys::Keyring) -> Result<()> {
+        self.kc_set(satchel_keychain::SYNC_ACCOUNT_KEY, ring.encode())
+            .await?;
+        self.session.lock().await.keys = Some(ring.clone());
         Ok(())
     }
 

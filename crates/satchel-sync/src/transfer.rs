@@ -64,7 +64,7 @@ impl<S: StoreAccess> Syncer<S> {
         report: &mut SyncReport,
         progress: &mut (dyn FnMut(Progress) + Send),
     ) -> Result<()> {
-        let key = self.account_key().await?;
+        let ring = self.keyring().await?;
         if self.state()?.reads_format < RECORD_FORMAT {
             self.store.with_store(|s| s.apply_remote_page(&[], "0"))?;
             self.update_state(|st| st.reads_format = RECORD_FORMAT)?;
@@ -82,7 +82,7 @@ impl<S: StoreAccess> Syncer<S> {
             for r in &page.records {
                 // This device's own changes come back too and are merged as no-ops: a store
                 // restored from a backup may lack some of them, and only the hub has them.
-                match open_record(&key, r)? {
+                match open_record(ring.for_envelope(&r.ciphertext.0), r)? {
                     Opened::Change(c) => changes.push(c),
                     Opened::Rejected => report.rejected += 1,
                 }
@@ -143,6 +143,8 @@ impl<S: StoreAccess> Syncer<S> {
         progress: &mut (dyn FnMut(Progress) + Send),
     ) -> Result<SyncReport> {
         let mut report = SyncReport::default();
+        // Before anything is sealed: a newer account key must be in hand (issue #18).
+        self.sync_keys().await?;
         let (pushed, duplicates) = self.push(progress).await?;
         self.pull(&mut report, progress).await?;
         // Repairs made while merging are ordinary local changes; send them now rather than

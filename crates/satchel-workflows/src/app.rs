@@ -662,7 +662,7 @@ impl App {
     pub async fn revoke_device(
         &self,
         r: RevokeDeviceRequest,
-    ) -> Result<Vec<DeviceDto>, CommandError> {
+    ) -> Result<DeviceRevoked, CommandError> {
         sync::revoke_device(self, r).await
     }
 

@@ -13,9 +13,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::{DateTime, Utc};
 use satchel_ipc::{
-    event, CommandError, CreateSyncAccountRequest, DeviceDto, JoinRequest, OfferPairingRequest,
-    PairingOfferDto, Refused, RestoreRequest, RevokeDeviceRequest, SyncAccountCreated, SyncRunDto,
-    SyncStatusDto, SyncTrouble,
+    event, CommandError, CreateSyncAccountRequest, DeviceDto, DeviceRevoked, JoinRequest,
+    OfferPairingRequest, PairingOfferDto, Refused, RestoreRequest, RevokeDeviceRequest,
+    SyncAccountCreated, SyncRunDto, SyncStatusDto, SyncTrouble,
 };
 use satchel_keychain::SecretStore;
 
@@ -283,13 +283,20 @@ async fn start_linked(
 }
 
 fn devices_dto(list: Vec<satchel_sync_proto::DeviceInfo>) -> Vec<DeviceDto> {
-    list.into_iter()
+    let label_of = |id: uuid::Uuid| {
+        list.iter()
+            .find(|d| d.device_id == id)
+            .map_or_else(|| id.to_string(), |d| d.label.clone())
+    };
+    list.iter()
         .map(|d| DeviceDto {
             id: d.device_id.to_string(),
-            label: d.label,
+            label: d.label.clone(),
             created: hk(d.created_at),
             revoked: d.revoked_at.is_some(),
             current: d.current,
+            removal_at: d.removal_at.map(hk),
+            removal_asked_by: d.removal_asked_by.map(label_of),
         })
         .collect()
 }
@@ -389,13 +396,23 @@ pub async fn list_devices(app: &App) -> Result<Vec<DeviceDto>, CommandError> {
 pub async fn revoke_device(
     app: &App,
     request: RevokeDeviceRequest,
-) -> Result<Vec<DeviceDto>, CommandError> {
+) -> Result<DeviceRevoked, CommandError> {
     let engine = linked_engine(&app.sync)?;
     let id = uuid::Uuid::parse_str(request.device_id.trim())
         .map_err(|_| CommandError::new("device_id", Refused::NotADevice))?;
-    engine.revoke_device(id).await.map_err(|e| sync_error(&e))?;
+    let outcome = engine.revoke_device(id).await.map_err(|e| sync_error(&e))?;
     let list = engine.devices().await.map_err(|e| sync_error(&e))?;
-    Ok(devices_dto(list))
+    let (new_recovery_phrase, pending_until) = match outcome {
+        satchel_sync::Revoked::Removed { new_phrase } => {
+            (new_phrase.map(|p| p.as_str().to_owned()), None)
+        }
+        satchel_sync::Revoked::Pending { effective_at } => (None, Some(hk(effective_at))),
+    };
+    Ok(DeviceRevoked {
+        devices: devices_dto(list),
+        new_recovery_phrase,
+        pending_until,
+    })
 }
 
 pub async fn unlink_device(app: &App) -> Result<SyncStatusDto, CommandError> {

@@ -121,6 +121,12 @@ enum Mode {
 pub fn SyncPage() -> impl IntoView {
     let status = use_sync_state();
     let phrase = RwSignal::new(None::<Vec<String>>);
+    // Set when the phrase on show replaces an old one (a device was removed, issue #18).
+    let phrase_changed = RwSignal::new(false);
+    provide_context(NewPhrase {
+        phrase,
+        phrase_changed,
+    });
     let load_error = RwSignal::new(None::<CallError>);
     let locale = use_locale();
     // Fresh numbers whenever the screen opens (the pending count moves with every edit).
@@ -158,7 +164,7 @@ pub fn SyncPage() -> impl IntoView {
             </p>
             {move || match mode.get() {
                 Mode::Loading => ().into_any(),
-                Mode::Phrase => view! { <PhraseBox phrase /> }.into_any(),
+                Mode::Phrase => view! { <PhraseBox phrase phrase_changed /> }.into_any(),
                 Mode::Linked => view! { <Linked /> }.into_any(),
                 Mode::Setup => view! { <Setup phrase /> }.into_any(),
             }}
@@ -345,13 +351,27 @@ fn Setup(phrase: RwSignal<Option<Vec<String>>>) -> impl IntoView {
     }
 }
 
-/// The recovery phrase of the account just made, until the merchant says it is written down.
+/// Where a screen below the page puts a phrase to show (the devices list, after a removal).
+#[derive(Clone, Copy)]
+struct NewPhrase {
+    phrase: RwSignal<Option<Vec<String>>>,
+    phrase_changed: RwSignal<bool>,
+}
+
+/// The recovery phrase of the account just made (or made new by a removal), until the
+/// merchant says it is written down.
 #[component]
-fn PhraseBox(phrase: RwSignal<Option<Vec<String>>>) -> impl IntoView {
+fn PhraseBox(
+    phrase: RwSignal<Option<Vec<String>>>,
+    phrase_changed: RwSignal<bool>,
+) -> impl IntoView {
     let written = RwSignal::new(false);
     view! {
         <div id="sync-phrase" class="phrase-box" role="region" aria-labelledby="sync-phrase-title">
             <h2 id="sync-phrase-title">{tr(Key::SyncPhraseTitle)}</h2>
+            <p id="sync-phrase-changed" class="phrase-warning" hidden=move || !phrase_changed.get()>
+                {tr(Key::SyncPhraseChanged)}
+            </p>
             <p class="phrase-warning">{tr(Key::SyncPhraseHelp)}</p>
             <ol id="sync-phrase-words" class="phrase-words">
                 {move || phrase.get().unwrap_or_default().into_iter().map(|w| view! {
@@ -367,7 +387,7 @@ fn PhraseBox(phrase: RwSignal<Option<Vec<String>>>) -> impl IntoView {
             <p class="row actions">
                 // Forgetting the words is the point: they are never shown again.
                 <button id="sync-phrase-done" type="button" disabled=move || !written.get()
-                    on:click=move |_| phrase.set(None)>
+                    on:click=move |_| { phrase.set(None); phrase_changed.set(false); }>
                     {tr(Key::SyncPhraseDone)}
                 </button>
             </p>
@@ -540,6 +560,11 @@ fn Devices() -> impl IntoView {
     let error = RwSignal::new(None::<CallError>);
     let confirming = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
+    let pending = RwSignal::new(None::<String>);
+    let NewPhrase {
+        phrase,
+        phrase_changed,
+    } = expect_context::<NewPhrase>();
     spawn_local(async move {
         match ipc::list_devices().await {
             Ok(d) => devices.set(Some(d)),
@@ -551,7 +576,14 @@ fn Devices() -> impl IntoView {
         error.set(None);
         spawn_local(async move {
             match ipc::revoke_device(id).await {
-                Ok(d) => devices.set(Some(d)),
+                Ok(r) => {
+                    devices.set(Some(r.devices));
+                    pending.set(r.pending_until);
+                    if let Some(words) = r.new_recovery_phrase {
+                        phrase_changed.set(true);
+                        phrase.set(Some(words.split_whitespace().map(str::to_owned).collect()));
+                    }
+                }
                 Err(e) => error.set(Some(e)),
             }
             confirming.set(None);
@@ -581,6 +613,12 @@ fn Devices() -> impl IntoView {
                             {d.current.then(|| view! { <span class="badge default">{tr(Key::SyncThisDevice)}</span> })}
                             {d.revoked.then(|| view! { <span class="badge">{tr(Key::SyncRevoked)}</span> })}
                             <span class="device-added">{tr(Key::SyncAdded)}" "{d.created.clone()}</span>
+                            {d.removal_at.clone().map(|at| view! {
+                                <span class="device-removal badge warn">
+                                    {tr(Key::SyncRemovalAsked)}" "{d.removal_asked_by.clone().unwrap_or_default()}
+                                    " · "{at}
+                                </span>
+                            })}
                             {(!d.current && !d.revoked).then(|| view! {
                                 <span class="row-buttons">
                                     <button type="button" class="danger device-revoke" node_ref=revoke_ref
@@ -610,6 +648,9 @@ fn Devices() -> impl IntoView {
                     }
                 }).collect_view()}
             </ul>
+            <p id="sync-devices-pending" class="status" hidden=move || pending.with(Option::is_none)>
+                {tr(Key::SyncRemovalPending)}" "{move || pending.get().unwrap_or_default()}
+            </p>
             <p id="sync-devices-error" class="status bad">
                 {move || error.get().map(|e| call_error(&e, locale.get()))}
             </p>

@@ -342,7 +342,7 @@ pub fn run(db: Option<&Path>, cmd: &SyncCommand, json: bool) -> anyhow::Result<O
                 list.iter()
                     .map(|d| {
                         format!(
-                            "{}  {:<24} {}{}\n",
+                            "{}  {:<24} {}{}{}\n",
                             d.device_id,
                             d.label,
                             if d.revoked_at.is_some() {
@@ -350,7 +350,14 @@ pub fn run(db: Option<&Path>, cmd: &SyncCommand, json: bool) -> anyhow::Result<O
                             } else {
                                 "active"
                             },
-                            if d.current { "  (this device)" } else { "" }
+                            if d.current { "  (this device)" } else { "" },
+                            d.removal_at.map_or(String::new(), |at| format!(
+                                "  (removal asked by {}, on {})",
+                                d.removal_asked_by
+                                    .map(|a| a.to_string())
+                                    .unwrap_or_default(),
+                                at.format("%Y-%m-%d %H:%M UTC")
+                            ))
                         )
                     })
                     .collect()
@@ -362,8 +369,41 @@ pub fn run(db: Option<&Path>, cmd: &SyncCommand, json: bool) -> anyhow::Result<O
             let id = device_id.trim().parse().map_err(|_| {
                 anyhow!("{device_id}: not a device id (see `satchel sync devices`)")
             })?;
-            rt.block_on(e.revoke_device(id))?;
-            Ok(Output::new(format!("removed {device_id}\n"), Status::Ok))
+            let text = match rt.block_on(e.revoke_device(id))? {
+                sync::Revoked::Removed {
+                    new_phrase: Some(phrase),
+                } if json => format!(
+                    "{}\n",
+                    json!({ "removed": device_id.trim(), "recovery_phrase": phrase.as_str() })
+                ),
+                sync::Revoked::Removed {
+                    new_phrase: Some(phrase),
+                } => format!(
+                    "removed {}\n\nThe account has a new key that device never gets, so the \
+                     recovery phrase changed. The new one (write it down now; the old one no \
+                     longer works):\n\n  {}\n",
+                    device_id.trim(),
+                    phrase.as_str()
+                ),
+                sync::Revoked::Removed { new_phrase: None } if json => {
+                    format!("{}\n", json!({ "removed": device_id.trim() }))
+                }
+                sync::Revoked::Removed { new_phrase: None } => format!(
+                    "removed {}\n(the account moves to a new key at the next `satchel sync now`)\n",
+                    device_id.trim()
+                ),
+                sync::Revoked::Pending { effective_at } if json => format!(
+                    "{}\n",
+                    json!({ "pending": device_id.trim(), "effective_at": effective_at })
+                ),
+                sync::Revoked::Pending { effective_at } => format!(
+                    "{} joined before this device, so it is removed only on {} (every device \
+                     shows the request until then)\n",
+                    device_id.trim(),
+                    effective_at.format("%Y-%m-%d %H:%M UTC")
+                ),
+            };
+            Ok(Output::new(text, Status::Ok))
         }
     }
 }

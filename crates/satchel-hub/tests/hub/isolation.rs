@@ -202,7 +202,48 @@ async fn account_b_cannot_touch_account_a_on_any_route(t: TestHub) {
             // B tries to file A's lookup under its own account, to catch A's recovery.
             body: Some(registration(&a_key)),
             as_b: true,
-            allowed: &[StatusCode::CONFLICT],
+            // 403 since issue #18: B's own verifier is set, so it is not replaced at all.
+            allowed: &[StatusCode::CONFLICT, StatusCode::FORBIDDEN],
+        },
+        Case {
+            route: paths::KEYS,
+            method: Method::GET,
+            path: "/v0/keys".into(),
+            body: None,
+            as_b: true,
+            allowed: ok,
+        },
+        Case {
+            route: paths::KEYS,
+            method: Method::POST,
+            path: "/v0/keys".into(),
+            // B names A's phone in its own rotation: only B's account moves, with no grant.
+            body: Some(json!({
+                "epoch": 1,
+                "keyring": b64(&[9; 64]),
+                "grants": [{ "device_id": a_phone.device_id, "grant": b64(&[3; 105]) }],
+            })),
+            as_b: true,
+            allowed: &[StatusCode::NO_CONTENT],
+        },
+        Case {
+            route: paths::KEY_GRANTS,
+            method: Method::POST,
+            path: "/v0/keys/grants".into(),
+            body: Some(json!({
+                "epoch": 1,
+                "grants": [{ "device_id": a.device_id, "grant": b64(&[3; 105]) }],
+            })),
+            as_b: true,
+            allowed: ok,
+        },
+        Case {
+            route: paths::DEVICE_KEY,
+            method: Method::PUT,
+            path: "/v0/devices/key".into(),
+            body: Some(json!({ "public_key": b64(&[5; 32]), "tag": b64(&[6; 32]) })),
+            as_b: true,
+            allowed: &[StatusCode::NO_CONTENT],
         },
     ];
 
@@ -220,6 +261,9 @@ async fn account_b_cannot_touch_account_a_on_any_route(t: TestHub) {
         paths::PAIRING_SLOT,
         paths::RECOVER,
         paths::RECOVERY,
+        paths::KEYS,
+        paths::KEY_GRANTS,
+        paths::DEVICE_KEY,
     ];
     for route in every_route {
         assert!(
@@ -268,6 +312,13 @@ async fn account_b_cannot_touch_account_a_on_any_route(t: TestHub) {
     let devices: proto::DeviceList = r.json();
     assert_eq!(devices.devices.len(), 2);
     assert!(devices.devices.iter().all(|d| d.revoked_at.is_none()));
+    // B's rotation and grants left A's keys alone.
+    let keys: proto::KeyStateResponse = t
+        .call(Method::GET, "/v0/keys", Some(&a_phone.access), None)
+        .await
+        .json();
+    assert_eq!(keys.epoch, 0);
+    assert!(keys.grant.is_none() && keys.devices.iter().all(|d| !d.granted && d.key.is_none()));
     let usage: proto::UsageResponse = t
         .call(Method::GET, "/v0/usage", Some(&a.access), None)
         .await

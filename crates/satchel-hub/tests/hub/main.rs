@@ -8,6 +8,7 @@ mod accounts;
 mod binary;
 mod dump;
 mod isolation;
+mod keys;
 mod limits;
 mod records;
 mod recovery;

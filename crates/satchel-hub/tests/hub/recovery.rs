@@ -103,9 +103,35 @@ async fn a_lost_account_comes_back_with_the_phrase(t: TestHub) {
         .iter()
         .any(|e| e.action == "account.recover" && e.device_id == Some(c.device_id)));
 
-    // Replacing the verifier retires the old phrase at once.
+    // Once set, the verifier is not replaced on its own (issue #18: a stolen device must not
+    // swap the owner's phrase for its own); registering the same one again is harmless.
     let k2 = key(42);
-    t.register_recovery(&c, &k2).await;
+    let r = t
+        .call(
+            Method::PUT,
+            "/v0/accounts/recovery",
+            Some(&c.access),
+            Some(registration(&k2)),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert_eq!(r.body["code"], "recovery_set");
+    t.register_recovery(&c, &k).await;
+    // It changes with the key, and the old phrase is retired at once.
+    let r = t
+        .call(
+            Method::POST,
+            "/v0/keys",
+            Some(&c.access),
+            Some(json!({
+                "epoch": 1,
+                "keyring": b64(&[1; 64]),
+                "grants": [],
+                "recovery": registration(&k2),
+            })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
     let r = t
         .call(
             Method::POST,

@@ -2,5 +2,6 @@
 //! per file saves minutes on two cores. Each module is one concern.
 
 mod hub_metadata;
+mod revocation;
 mod sync;
 mod sync_recovery;
