@@ -39,7 +39,7 @@ pub use envelope::{open, seal, RecordMeta, ENVELOPE_V1};
 pub use error::CryptoError;
 pub use key::AccountKey;
 pub use label::{open_label, seal_label};
-pub use pairing::{PairingCode, PairingParams};
+pub use pairing::{PairingCode, PairingParams, QrSecret};
 pub use phrase::{from_phrase, to_phrase, PhraseError, RecoveryPhrase};
 /// The `rand_core` version the randomness parameters use, so callers need not pin their own.
 pub use rand_core;

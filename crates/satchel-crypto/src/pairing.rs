@@ -23,6 +23,16 @@
 //! thousands of core-years, for a blob the hub keeps for minutes. Someone without the blob
 //! can only guess lookup ids online, which the hub rate-limits.
 //!
+//! # A scanned code carries 256 bits (issue #18)
+//!
+//! The QR code holds more than the typed code: [`QrSecret`], 32 random bytes, in a version-2
+//! payload (`satchel-pair:v2:CODE:HEX`). The first device parks a second blob for it
+//! ([`offer_scanned`]): the account key sealed under a key derived from the secret with keyed
+//! BLAKE2b, under a lookup derived the same way. No Argon2id is needed, and a copy of that blob
+//! cannot be opened by guessing at any cost. A device that scans uses it (and then takes the
+//! typed code's blob too, so that one does not wait on the hub for its ten minutes); a device
+//! whose merchant types the code uses the Argon2id blob as before.
+//!
 //! # Blob format, version 1 (lengths in bytes)
 //!
 //! ```text
@@ -53,7 +63,10 @@ use crate::{AccountKey, CryptoError};
 const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 const CODE_LEN: usize = 10;
 const QR_PREFIX: &str = "satchel-pair:v1:";
+const QR_V2_PREFIX: &str = "satchel-pair:v2:";
 const BLOB_V1: u8 = 1;
+/// A blob sealed under a [`QrSecret`]: version, nonce (24), account key sealed (32 + 16).
+const BLOB_SCANNED: u8 = 2;
 const HEADER: usize = 53;
 const LOOKUP_SALT: &[u8] = b"satchel/pairing/lookup/v1";
 
@@ -277,6 +290,117 @@ pub fn accept(code: &PairingCode, blob: &[u8]) -> Result<AccountKey, CryptoError
     Ok(AccountKey::from_bytes(bytes))
 }
 
+/// The 256-bit secret only the QR code carries. Wiped on drop; `Debug` is redacted.
+#[derive(Clone, PartialEq, Eq, Zeroize, ZeroizeOnDrop)]
+pub struct QrSecret([u8; 32]);
+
+impl std::fmt::Debug for QrSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("QrSecret(<redacted>)")
+    }
+}
+
+impl QrSecret {
+    pub fn generate(rng: &mut (impl CryptoRng + RngCore)) -> QrSecret {
+        let mut b = [0u8; 32];
+        rng.fill_bytes(&mut b);
+        QrSecret(b)
+    }
+
+    /// Where the scanned blob is parked: 32 hex characters, like [`PairingCode::lookup_id`]
+    /// (the hub takes either), from keyed BLAKE2b under the secret.
+    pub fn lookup_id(&self) -> String {
+        crate::digest::keyed(&self.0, &[b"satchel/pairing/qr-lookup/v1"])[..16]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    fn sealing_key(&self) -> Zeroizing<[u8; 32]> {
+        Zeroizing::new(crate::digest::keyed(
+            &self.0,
+            &[b"satchel/pairing/qr-key/v1"],
+        ))
+    }
+
+    /// The text to put in the QR code: the typed code too, so a device that scans can clear
+    /// the typed code's blob from the hub.
+    pub fn qr_payload(&self, code: &PairingCode) -> String {
+        let hex: String = self.0.iter().map(|b| format!("{b:02x}")).collect();
+        format!("{QR_V2_PREFIX}{}:{hex}", code.0)
+    }
+}
+
+/// Reads a scanned QR payload: the code, and the secret when the QR is version 2. A version-1
+/// QR (the code alone, from an older Satchel) still reads.
+pub fn read_qr(payload: &str) -> Result<(PairingCode, Option<QrSecret>), CryptoError> {
+    let not_ours = CryptoError::MistypedCode("this QR code is not a Satchel pairing code");
+    let payload = payload.trim();
+    if let Some(rest) = payload.strip_prefix(QR_V2_PREFIX) {
+        let (code, hex) = rest.split_once(':').ok_or(not_ours.clone())?;
+        if hex.len() != 64 || !hex.is_ascii() {
+            return Err(not_ours);
+        }
+        let mut b = [0u8; 32];
+        for (i, o) in b.iter_mut().enumerate() {
+            *o = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).map_err(|_| not_ours.clone())?;
+        }
+        return Ok((PairingCode::parse(code)?, Some(QrSecret(b))));
+    }
+    Ok((PairingCode::from_qr(payload)?, None))
+}
+
+/// Seals the account key for a device that will scan the QR code of `secret`.
+pub fn offer_scanned(
+    key: &AccountKey,
+    secret: &QrSecret,
+    rng: &mut (impl CryptoRng + RngCore),
+) -> Vec<u8> {
+    let mut blob = vec![BLOB_SCANNED];
+    let mut nonce = [0u8; 24];
+    rng.fill_bytes(&mut nonce);
+    blob.extend_from_slice(&nonce);
+    let sealed = XChaCha20Poly1305::new(Key::from_slice(secret.sealing_key().as_ref()))
+        .encrypt(
+            XNonce::from_slice(&nonce),
+            Payload {
+                msg: key.expose_bytes(),
+                aad: &associated_data(&blob),
+            },
+        )
+        .expect("XChaCha20-Poly1305 seals 32 bytes");
+    blob.extend_from_slice(&sealed);
+    blob
+}
+
+/// The account key from a blob made by [`offer_scanned`].
+pub fn accept_scanned(secret: &QrSecret, blob: &[u8]) -> Result<AccountKey, CryptoError> {
+    match blob.first() {
+        None => return Err(CryptoError::Truncated { len: 0 }),
+        Some(&BLOB_SCANNED) => {}
+        Some(&v) => return Err(CryptoError::UnknownVersion(v)),
+    }
+    if blob.len() != 1 + 24 + 48 {
+        return Err(CryptoError::Truncated { len: blob.len() });
+    }
+    let opened = Zeroizing::new(
+        XChaCha20Poly1305::new(Key::from_slice(secret.sealing_key().as_ref()))
+            .decrypt(
+                XNonce::from_slice(&blob[1..25]),
+                Payload {
+                    msg: &blob[25..],
+                    aad: &associated_data(&blob[..25]),
+                },
+            )
+            .map_err(|_| CryptoError::WrongPairingCode)?,
+    );
+    let bytes: [u8; 32] = opened
+        .as_slice()
+        .try_into()
+        .map_err(|_| CryptoError::WrongPairingCode)?;
+    Ok(AccountKey::from_bytes(bytes))
+}
+
 fn associated_data(header: &[u8]) -> Vec<u8> {
     let mut ad = b"satchel/pairing/v1".to_vec();
     ad.extend_from_slice(header);
@@ -315,5 +439,43 @@ mod tests {
             }
         }
         assert!(swaps_caught * 10 >= swaps * 9, "{swaps_caught} of {swaps}");
+    }
+
+    #[test]
+    fn a_scanned_qr_opens_its_own_blob_only_and_an_old_qr_still_reads() {
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(9);
+        let key = AccountKey::generate(&mut rng);
+        let code = PairingCode::generate(&mut rng);
+        let secret = QrSecret::generate(&mut rng);
+        let payload = secret.qr_payload(&code);
+        let (read_code, read_secret) = read_qr(&payload).unwrap();
+        assert_eq!(read_code, code);
+        let read_secret = read_secret.unwrap();
+        assert_eq!(read_secret.lookup_id(), secret.lookup_id());
+        assert_eq!(read_secret.lookup_id().len(), 32);
+        let blob = offer_scanned(&key, &secret, &mut rng);
+        assert_eq!(accept_scanned(&read_secret, &blob).unwrap(), key);
+        let other = QrSecret::generate(&mut rng);
+        assert_ne!(other.lookup_id(), secret.lookup_id());
+        assert_eq!(
+            accept_scanned(&other, &blob),
+            Err(CryptoError::WrongPairingCode)
+        );
+        // The code's own blob is not a scanned one.
+        assert!(accept_scanned(
+            &secret,
+            &offer(&key, &code, &PairingParams::TESTING, &mut rng).unwrap()
+        )
+        .is_err());
+        // Version 1 (code only), and payloads that are not ours.
+        assert_eq!(read_qr(&code.qr_payload()).unwrap(), (code.clone(), None));
+        for bad in [
+            "satchel-pair:v2:",
+            "satchel-pair:v2:ABC",
+            &format!("satchel-pair:v2:{}:zz", code.0),
+        ] {
+            assert!(read_qr(bad).is_err(), "{bad}");
+        }
+        assert_eq!(format!("{secret:?}"), "QrSecret(<redacted>)");
     }
 }

@@ -38,6 +38,11 @@ pub fn pairing_code() -> PairingCode {
     PairingCode::generate(&mut ChaCha20Rng::seed_from_u64(RNG_SEED))
 }
 
+/// The QR secret the seeds' scanned payload and blob are made with (issue #18).
+pub fn qr_secret() -> satchel_crypto::QrSecret {
+    satchel_crypto::QrSecret::generate(&mut ChaCha20Rng::seed_from_u64(RNG_SEED + 1))
+}
+
 /// No built-in seeds: the target's corpus folder holds them.
 pub fn none(_: &Path) -> Result<Vec<Vec<u8>>> {
     Ok(Vec::new())
@@ -275,6 +280,12 @@ pub fn pairing_inputs(_: &Path) -> Result<Vec<Vec<u8>>> {
         &PairingParams::TESTING,
         &mut rng,
     )?);
+    seeds.push(qr_secret().qr_payload(&code).into_bytes());
+    seeds.push(pairing::offer_scanned(
+        &account_key(),
+        &qr_secret(),
+        &mut rng,
+    ));
     Ok(seeds)
 }
 

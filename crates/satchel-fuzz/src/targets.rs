@@ -558,9 +558,16 @@ fn pairing_setup(_: &Path) -> Result<Run> {
 /// else a typed code), and the blob the hub hands back, opened with the fixtures' code.
 fn pairing_input(data: &[u8]) {
     let typed = String::from_utf8_lossy(data);
-    if let Ok(code) = PairingCode::from_qr(&typed).or_else(|_| PairingCode::parse(&typed)) {
+    if let Ok((code, scanned)) =
+        pairing::read_qr(&typed).or_else(|_| PairingCode::parse(&typed).map(|c| (c, None)))
+    {
         let _ = (code.display(), code.qr_payload());
         let _ = code.lookup_id(&PairingParams::TESTING);
+        if let Some(s) = scanned {
+            let _ = (s.lookup_id(), s.qr_payload(&code));
+            let _ = pairing::accept_scanned(&s, data);
+        }
     }
     let _ = pairing::accept(&seeds::pairing_code(), data);
+    let _ = pairing::accept_scanned(&seeds::qr_secret(), data);
 }

@@ -176,6 +176,25 @@ fn recovery_registration(key: &AccountKey) -> proto::RecoveryRegistration {
     }
 }
 
+/// One pairing slot's blob: the key blob (typed or scanned), then the new device's credential
+/// sealed under the account key for that slot.
+fn container(
+    key: &AccountKey,
+    lookup_id: &str,
+    key_blob: &[u8],
+    cred: &PairedCredential,
+    rng: &mut ChaCha20Rng,
+) -> Vec<u8> {
+    let plaintext = serde_json::to_vec(cred).expect("serializes");
+    let sealed = satchel_crypto::seal(key, &credential_meta(lookup_id), &plaintext, rng);
+    let len = u16::try_from(key_blob.len()).expect("a key blob is about 100 bytes");
+    let mut blob = vec![CONTAINER_V1];
+    blob.extend_from_slice(&len.to_be_bytes());
+    blob.extend_from_slice(key_blob);
+    blob.extend_from_slice(&sealed);
+    blob
+}
+
 fn credential_meta(lookup_id: &str) -> RecordMeta<'_> {
     RecordMeta {
         entity: "pairing",

@@ -75,6 +75,7 @@ impl<S: StoreAccess> Syncer<S> {
         };
         let device: proto::DeviceInfo = self.call(Method::POST, paths::DEVICES, Some(&req)).await?;
         let code = PairingCode::generate(&mut rng);
+        let scanned = satchel_crypto::QrSecret::generate(&mut rng);
         let params = self.config.pairing_params;
         let cred = PairedCredential {
             account_id,
@@ -82,36 +83,39 @@ impl<S: StoreAccess> Syncer<S> {
             secret: hex(&secret),
         };
         // Argon2id twice (lookup id and key blob): CPU work, off the async threads.
-        let (lookup_id, blob) = {
+        // Two slots for one device: the typed code's (Argon2id) and the QR secret's.
+        let slots = {
             let code = code.clone();
-            tokio::task::spawn_blocking(move || -> Result<(String, Vec<u8>)> {
+            let scanned = scanned.clone();
+            tokio::task::spawn_blocking(move || -> Result<[(String, Vec<u8>); 2]> {
                 let lookup_id = code.lookup_id(&params).map_err(SyncError::Pairing)?;
                 let key_blob =
                     pairing::offer(&key, &code, &params, &mut rng).map_err(SyncError::Pairing)?;
-                let plaintext = serde_json::to_vec(&cred).expect("serializes");
-                let sealed =
-                    satchel_crypto::seal(&key, &credential_meta(&lookup_id), &plaintext, &mut rng);
-                let len = u16::try_from(key_blob.len()).expect("a key blob is about 100 bytes");
-                let mut blob = vec![CONTAINER_V1];
-                blob.extend_from_slice(&len.to_be_bytes());
-                blob.extend_from_slice(&key_blob);
-                blob.extend_from_slice(&sealed);
-                Ok((lookup_id, blob))
+                let typed = container(&key, &lookup_id, &key_blob, &cred, &mut rng);
+                let qr_lookup = scanned.lookup_id();
+                let key_blob = pairing::offer_scanned(&key, &scanned, &mut rng);
+                let qr = container(&key, &qr_lookup, &key_blob, &cred, &mut rng);
+                Ok([(lookup_id, typed), (qr_lookup, qr)])
             })
             .await
             .map_err(|e| SyncError::Protocol(e.to_string()))??
         };
-        let put = proto::PairingPut {
-            lookup_id,
-            blob: proto::Bytes(blob),
-            ttl_secs: Some(self.config.pairing_ttl_secs),
-        };
-        let resp: proto::PairingPutResponse =
-            self.call(Method::POST, paths::PAIRING, Some(&put)).await?;
+        let mut expires_at = None;
+        for (lookup_id, blob) in slots {
+            let put = proto::PairingPut {
+                lookup_id,
+                blob: proto::Bytes(blob),
+                ttl_secs: Some(self.config.pairing_ttl_secs),
+            };
+            let resp: proto::PairingPutResponse =
+                self.call(Method::POST, paths::PAIRING, Some(&put)).await?;
+            expires_at = Some(resp.expires_at);
+        }
         Ok(PairingOffer {
+            qr_payload: scanned.qr_payload(&code),
             code,
             device_id: device.device_id,
-            expires_at: resp.expires_at,
+            expires_at: expires_at.expect("two slots were parked"),
         })
     }
 
@@ -122,17 +126,22 @@ impl<S: StoreAccess> Syncer<S> {
         // Before the Argon2id work: the answer could not be fetched anyway.
         self.config.check_hub_url()?;
         self.ensure_unlinked()?;
-        let code = PairingCode::from_qr(typed)
-            .or_else(|_| PairingCode::parse(typed))
+        let (code, scanned) = pairing::read_qr(typed)
+            .or_else(|_| PairingCode::parse(typed).map(|c| (c, None)))
             .map_err(SyncError::Pairing)?;
         let params = self.config.pairing_params;
-        let lookup_id = {
+        let code_lookup = {
             let code = code.clone();
             tokio::task::spawn_blocking(move || code.lookup_id(&params))
                 .await
                 .map_err(|e| SyncError::Protocol(e.to_string()))?
                 .map_err(SyncError::Pairing)?
         };
+        let lookup_id = match &scanned {
+            Some(s) => s.lookup_id(),
+            None => code_lookup.clone(),
+        };
+        let was_scanned = scanned.is_some();
         let path = paths::PAIRING_SLOT.replace("{lookup_id}", &lookup_id);
         let slot: proto::PairingGetResponse = self
             .send::<(), _>(Method::GET, &path, None, None)
@@ -151,7 +160,11 @@ impl<S: StoreAccess> Syncer<S> {
             }
             let len = usize::from(u16::from_be_bytes([blob[1], blob[2]]));
             let key_blob = blob.get(3..3 + len).ok_or_else(bad)?;
-            let key = pairing::accept(&code, key_blob).map_err(SyncError::Pairing)?;
+            let key = match &scanned {
+                Some(s) => pairing::accept_scanned(s, key_blob),
+                None => pairing::accept(&code, key_blob),
+            }
+            .map_err(SyncError::Pairing)?;
             let plaintext =
                 satchel_crypto::open(&key, &credential_meta(&lookup_id), &blob[3 + len..])
                     .map_err(SyncError::Pairing)?;
@@ -163,6 +176,14 @@ impl<S: StoreAccess> Syncer<S> {
         .map_err(|e| SyncError::Protocol(e.to_string()))??;
         let secret = unhex::<32>(&cred.secret)
             .ok_or_else(|| SyncError::Protocol("malformed device credential".into()))?;
+        if was_scanned {
+            // Scanned: take the typed code's blob off the hub too, so a copy of the hub holds
+            // nothing the code's 45 bits protect. Already gone or unreachable: no matter.
+            let path = paths::PAIRING_SLOT.replace("{lookup_id}", &code_lookup);
+            let _ = self
+                .send::<(), proto::PairingGetResponse>(Method::GET, &path, None, None)
+                .await;
+        }
         self.store_key(&key).await?;
         self.save_link(cred.account_id, cred.device_id, &secret)
             .await?;

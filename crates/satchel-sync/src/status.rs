@@ -69,13 +69,26 @@ pub enum Progress {
 }
 
 /// What the first device shows while a second one links.
-#[derive(Debug)]
 pub struct PairingOffer {
-    /// Shown as text ([`PairingCode::display`]) and as a QR code ([`PairingCode::qr_payload`]).
+    /// Shown as text ([`PairingCode::display`]).
     pub code: PairingCode,
+    /// The text of the QR code: the code and a 256-bit secret of its own (issue #18), so a
+    /// device that scans does not rest on the code's 45 bits. Secret: never logged.
+    pub qr_payload: String,
     /// The device registered for the newcomer (revocable from the device list).
     pub device_id: Uuid,
     pub expires_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for PairingOffer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PairingOffer")
+            .field("code", &self.code)
+            .field("qr_payload", &"<redacted>")
+            .field("device_id", &self.device_id)
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
 }
 
 // The link and status are one JSON value under `STATE_KEY` in the store's device-local `meta`.

@@ -344,7 +344,7 @@ pub async fn offer_pairing(
         .map_err(|e| sync_error(&e))?;
     Ok(PairingOfferDto {
         code: offer.code.display(),
-        qr_svg: qr_svg(&offer.code.qr_payload()),
+        qr_svg: qr_svg(&offer.qr_payload),
         expires: hk(offer.expires_at),
     })
 }

@@ -249,7 +249,7 @@ pub fn run(db: Option<&Path>, cmd: &SyncCommand, json: bool) -> anyhow::Result<O
                 format!(
                     "{}\n",
                     json!({
-                        "code": offer.code.display(), "qr": offer.code.qr_payload(),
+                        "code": offer.code.display(), "qr": offer.qr_payload,
                         "device_id": offer.device_id, "expires_at": offer.expires_at,
                     })
                 )
