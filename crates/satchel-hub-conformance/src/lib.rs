@@ -947,14 +947,13 @@ pub async fn key_rotation_grants_only_live_devices_and_moves_one_epoch_at_a_time
         }
     );
 
-    // A device's key is set once, and only on a live device of the account.
+    // A device sets its own key (and may replace it: it lost its secret), and only a live
+    // device of the account.
+    assert!(s
+        .set_device_key(a, d1, &device_key("swapped"))
+        .await
+        .unwrap());
     assert!(s.set_device_key(a, d1, &device_key("d1")).await.unwrap());
-    assert!(
-        !s.set_device_key(a, d1, &device_key("swapped"))
-            .await
-            .unwrap(),
-        "a key is never replaced"
-    );
     assert!(s.set_device_key(a, d2, &device_key("d2")).await.unwrap());
     assert!(s.revoke_device(a, gone, t0()).await.unwrap());
     assert!(!s
@@ -1091,8 +1090,21 @@ pub async fn key_rotation_grants_only_live_devices_and_moves_one_epoch_at_a_time
         ]
     );
 
+    // No removal since the last rotation: nothing to rotate for.
+    let undue = KeyRotation {
+        epoch: 2,
+        keyring: b"undue".to_vec(),
+        grants: vec![grant(d1, "undue d1")],
+        recovery: None,
+    };
+    assert!(!s.rotate_key(a, &undue, t0()).await.unwrap());
+    assert_eq!(s.key_state(a, d1).await.unwrap().epoch, 1);
+
     // The other account saw none of it: when it reaches epoch 1 itself, the grant offered to
     // its device by account `a` is not there, and `a`'s devices never show.
+    let b_gone = later_device("b's lost phone", 4);
+    s.add_device(b, &b_gone).await.unwrap();
+    assert!(s.revoke_device(b, b_gone.device_id, t0()).await.unwrap());
     assert!(s
         .rotate_key(
             b,
@@ -1124,6 +1136,9 @@ pub async fn key_rotation_grants_only_live_devices_and_moves_one_epoch_at_a_time
     );
 
     // A rotation whose recovery lookup another account holds is refused whole.
+    let d4 = later_device("fourth device", 5);
+    s.add_device(a, &d4).await.unwrap();
+    assert!(s.revoke_device(a, d4.device_id, t0()).await.unwrap());
     s.set_recovery(b, &recovery("b phrase"), t0())
         .await
         .unwrap();
@@ -1196,6 +1211,24 @@ pub async fn key_rotation_grants_only_live_devices_and_moves_one_epoch_at_a_time
             key_info(d3, Some(device_key("d3")), false),
         ],
         "the grant of the rotation refused for its recovery lookup was rolled back"
+    );
+    // A device that replaces its key loses its grant (sealed to the old one) until another
+    // device grants the current key again.
+    assert!(s
+        .set_device_key(a, d1, &device_key("d1 anew"))
+        .await
+        .unwrap());
+    let after = s.key_state(a, d1).await.unwrap();
+    assert_eq!(after.grant, None);
+    assert_eq!(
+        after.devices[0],
+        key_info(d1, Some(device_key("d1 anew")), false)
+    );
+    assert_eq!(
+        s.add_grants(a, 2, &[grant(d1, "2 d1 anew")], t0())
+            .await
+            .unwrap(),
+        1
     );
 }
 

@@ -77,8 +77,9 @@ pub trait HubStorage: Send + Sync + 'static {
         now: DateTime<Utc>,
     ) -> Result<bool, StorageError>;
 
-    /// Registers a device's own public key (issue #18). Once only: false when the device
-    /// already has one, is revoked, or is not this account's.
+    /// Registers or replaces a device's own public key (issue #18; only the device itself
+    /// calls it, with its own token). A different key drops the device's grants, which were
+    /// sealed to the old one. False when the device is revoked or not this account's.
     async fn set_device_key(
         &self,
         account_id: Uuid,
@@ -93,7 +94,8 @@ pub trait HubStorage: Send + Sync + 'static {
     /// Moves the account to a new key in one transaction: epoch, keyring, the grants (to
     /// live devices of this account only; others are skipped) and, when given, the recovery
     /// verifier. False, and nothing written, when `rotation.epoch` is not the current epoch
-    /// plus one (another device rotated first). `Conflict` when another account uses the
+    /// plus one (another device rotated first), or when no device was removed since the last
+    /// rotation (`rotation_due` is false). `Conflict` when another account uses the
     /// recovery lookup.
     async fn rotate_key(
         &self,

@@ -606,14 +606,20 @@ impl HubStorage for PostgresStorage {
     ) -> Result<bool, StorageError> {
         let mut c = self.client().await?;
         let tx = c.transaction().await.map_err(be)?;
-        // `public_key IS NULL`: a key once set is never replaced, so whoever steals a device's
-        // session cannot swap in a key of their own. Of two racing calls the second waits for
-        // the row and then sees the key set.
+        // Grants are sealed to the key they were made for: a new key (the device lost its
+        // secret) drops them, and another device grants the current key again.
+        tx.execute(
+            "DELETE FROM key_grants WHERE device_id = $2
+               AND EXISTS (SELECT 1 FROM devices WHERE account_id = $1 AND device_id = $2
+                             AND public_key IS NOT NULL AND public_key <> $3)",
+            &[&account_id, &device_id, &key.public_key],
+        )
+        .await
+        .map_err(be)?;
         let n = tx
             .execute(
                 "UPDATE devices SET public_key = $3, key_tag = $4
-                 WHERE account_id = $1 AND device_id = $2
-                   AND revoked_at IS NULL AND public_key IS NULL",
+                 WHERE account_id = $1 AND device_id = $2 AND revoked_at IS NULL",
                 &[&account_id, &device_id, &key.public_key, &key.tag],
             )
             .await
@@ -704,7 +710,16 @@ impl HubStorage for PostgresStorage {
         // Two devices rotating at once take turns on the account row; the second sees the
         // epoch moved and gets false, its key never stored.
         let current = lock_key_epoch(&tx, account_id).await?;
-        if current.checked_add(1) != Some(rotation.epoch) {
+        let due: bool = tx
+            .query_one(
+                "SELECT rotation_due FROM accounts WHERE account_id = $1",
+                &[&account_id],
+            )
+            .await
+            .map_err(be)?
+            .get(0);
+        // No device was removed since the last rotation: nothing to rotate for.
+        if current.checked_add(1) != Some(rotation.epoch) || !due {
             return Ok(false);
         }
         tx.execute(

@@ -506,13 +506,19 @@ impl HubStorage for SqliteStorage {
             let tx = conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .be()?;
-            // `public_key IS NULL`: a key once set is never replaced, so whoever steals a
-            // device's session cannot swap in a key of their own.
+            // Grants are sealed to the key they were made for: a new key (the device lost its
+            // secret) drops them, and another device grants the current key again.
+            tx.execute(
+                "DELETE FROM key_grants WHERE device_id = ?2
+                   AND EXISTS (SELECT 1 FROM devices WHERE account_id = ?1 AND device_id = ?2
+                                 AND public_key IS NOT NULL AND public_key <> ?3)",
+                params![blob(account_id), blob(device_id), key.public_key],
+            )
+            .be()?;
             let n = tx
                 .execute(
                     "UPDATE devices SET public_key = ?3, key_tag = ?4
-                     WHERE account_id = ?1 AND device_id = ?2
-                       AND revoked_at IS NULL AND public_key IS NULL",
+                     WHERE account_id = ?1 AND device_id = ?2 AND revoked_at IS NULL",
                     params![blob(account_id), blob(device_id), key.public_key, key.tag],
                 )
                 .be()?;
@@ -596,8 +602,16 @@ impl HubStorage for SqliteStorage {
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .be()?;
             let current = key_epoch(&tx, account_id)?;
-            // Another device rotated first; its key stands, and this one starts over from it.
-            if current.checked_add(1) != Some(rotation.epoch) {
+            let due: bool = tx
+                .query_row(
+                    "SELECT rotation_due FROM accounts WHERE account_id = ?1",
+                    [blob(account_id)],
+                    |r| r.get(0),
+                )
+                .be()?;
+            // Another device rotated first (its key stands, and this one starts over from it),
+            // or no device was removed since the last rotation: nothing to rotate for.
+            if current.checked_add(1) != Some(rotation.epoch) || !due {
                 return Ok(false);
             }
             tx.execute(

@@ -839,7 +839,9 @@ async fn revoke_device(
     let delay = state.inner.config.limits.revoke_older_after_secs;
     if let (Some(target), Some(asker)) = (target, asker) {
         if target.revoked_at.is_none() && delay > 0 && joined_before(target, asker) {
-            let at = state.now() + Duration::seconds(i64::try_from(delay).unwrap_or(i64::MAX));
+            // At most a year: a misconfigured delay must not overflow the clock.
+            let delay = i64::try_from(delay.min(365 * 86_400)).unwrap_or(0);
+            let at = state.now() + Duration::seconds(delay);
             let Some(at) = storage
                 .defer_revocation(c.account_id, device_id, c.device_id, at)
                 .await?
@@ -887,6 +889,26 @@ async fn upload(
     }
     for (i, r) in req.records.iter().enumerate() {
         check_record(i, r, limits.max_record_bytes)?;
+    }
+    // Nothing goes up under a key a removed device holds (issue #18): not while a removal waits
+    // for its rotation, and not under an older epoch. A client too old to say its epoch is
+    // taken only while the account has never rotated.
+    let keys = state
+        .inner
+        .storage
+        .key_state(c.account_id, c.device_id)
+        .await?;
+    let stale = match req.key_epoch {
+        Some(e) => e != keys.epoch,
+        None => keys.epoch > 0,
+    };
+    if keys.rotation_due || stale {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            codes::KEY_CHANGED,
+            "the account has a new key since a device was removed; fetch it and upload again",
+        )
+        .with_field("key_epoch"));
     }
     let incoming: u64 = req
         .records
@@ -1379,8 +1401,10 @@ fn max_grants(state: &AppState) -> usize {
     (state.inner.config.limits.max_devices_per_account as usize).max(20) * 2
 }
 
-/// `PUT /v0/devices/key`: the calling device registers its own public key, once. A second
-/// call is 409: a key that could be replaced later is a key a thief could replace.
+/// `PUT /v0/devices/key`: the calling device registers its own public key, or a new one when
+/// its keychain lost the secret (which drops its grants: they were sealed to the old key). Only
+/// the device's own token can, so only the device (or whoever holds it, who has its keys
+/// anyway) changes what its grants are sealed to.
 async fn set_device_key(
     State(state): State<AppState>,
     Caller(c): Caller,
@@ -1395,11 +1419,7 @@ async fn set_device_key(
     {
         Ok(StatusCode::NO_CONTENT)
     } else {
-        Err(ApiError::new(
-            StatusCode::CONFLICT,
-            codes::CONFLICT,
-            "this device already registered its key",
-        ))
+        Err(ApiError::not_found("live device in this account"))
     }
 }
 
@@ -1453,18 +1473,28 @@ async fn rotate_key(
         .storage
         .key_state(c.account_id, c.device_id)
         .await?;
+    // A device that holds the current key must get the new one: a rotation cannot shut out
+    // a device that has the key; only removing it does. (A device never granted the current
+    // key, such as one whose key no device vouches for, is not owed one.)
     if let Some(missing) = current
         .devices
         .iter()
-        .find(|d| d.key.is_some() && !grants.iter().any(|g| g.device_id == d.device_id))
+        .find(|d| d.granted && !grants.iter().any(|g| g.device_id == d.device_id))
     {
         return Err(ApiError::invalid(
             "grants",
             format!(
-                "device {} has a key and no grant: a new key must reach every device that \
-                 stays",
+                "device {} holds the current key and no grant: a new key must reach every \
+                 device that stays",
                 missing.device_id
             ),
+        ));
+    }
+    // The old verifier is derived from a key the removed device holds: it must go.
+    if current.recovery_set && recovery.is_none() {
+        return Err(ApiError::invalid(
+            "recovery",
+            "the account has a recovery phrase: a new key needs the new phrase's verifier",
         ));
     }
     let rotation = KeyRotation {
@@ -1483,7 +1513,8 @@ async fn rotate_key(
             StatusCode::CONFLICT,
             codes::CONFLICT,
             format!(
-                "the account is not at key epoch {}: another device rotated first",
+                "the account is not at key epoch {}, or no device was removed since its key \
+                 last changed",
                 req.epoch - 1
             ),
         ));

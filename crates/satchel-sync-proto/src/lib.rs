@@ -45,8 +45,8 @@ pub mod paths {
     /// `POST` ([`super::AddGrantsRequest`]): grants of the current key for devices that have
     /// none yet; answers [`super::AddGrantsResponse`].
     pub const KEY_GRANTS: &str = "/v0/keys/grants";
-    /// `PUT` ([`super::DeviceKeyDto`]): the calling device's own public key, once; 204, or
-    /// 409 `conflict` when it already has one.
+    /// `PUT` ([`super::DeviceKeyDto`]): the calling device's own public key (a new one drops
+    /// its grants); 204.
     pub const DEVICE_KEY: &str = "/v0/devices/key";
 }
 
@@ -324,6 +324,11 @@ pub struct RecordUpload {
 pub struct UploadRequest {
     pub upload_id: Uuid,
     pub records: Vec<RecordUpload>,
+    /// The account key epoch the records are sealed under (issue #18). The hub answers 409
+    /// [`codes::KEY_CHANGED`] when it is not the account's, or while a removal waits for its
+    /// rotation, so nothing is uploaded under a key a removed device holds.
+    #[serde(default)]
+    pub key_epoch: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -450,6 +455,9 @@ pub mod codes {
     pub const TOO_LARGE: &str = "too_large";
     pub const RATE_LIMITED: &str = "rate_limited";
     pub const INTERNAL: &str = "internal";
+    /// 409 on upload: the account has (or is about to have) a newer key; fetch it
+    /// (`GET /v0/keys`) and seal again.
+    pub const KEY_CHANGED: &str = "key_changed";
 }
 
 #[cfg(test)]

@@ -58,6 +58,13 @@ pub enum SyncError {
          it with this one yet; sync another device of the account, then try again"
     )]
     KeyNotGranted,
+    /// The hub offered a new account key whose keyring does not carry the keys this device
+    /// has: not made by a device of the account, so not taken (issue #18).
+    #[error(
+        "the sync hub offered a new account key that does not come from this account's devices; \
+         it was not taken"
+    )]
+    KeyChangeRefused,
     /// A device's public key was not registered by a holder of the account key (the hub may
     /// have slipped it in): the new key is not sealed to it.
     #[error(
@@ -77,7 +84,10 @@ impl SyncError {
         match self {
             SyncError::Offline(_) | SyncError::KeyNotGranted => true,
             SyncError::Hub { status, code, .. } => {
-                *status >= 500 || code == codes::RATE_LIMITED || code == codes::INTERNAL
+                *status >= 500
+                    || code == codes::RATE_LIMITED
+                    || code == codes::INTERNAL
+                    || code == codes::KEY_CHANGED
             }
             _ => false,
         }

@@ -44,6 +44,18 @@ impl Keyring {
         Keyring { epoch, keys: older }
     }
 
+    /// The ring before its newest key: what a refused rotation of this device goes back to.
+    pub fn without_current(&self) -> Keyring {
+        let mut keys = self.keys.clone();
+        if keys.len() > 1 {
+            keys.pop();
+        }
+        Keyring {
+            epoch: (self.epoch - 1).max(0),
+            keys,
+        }
+    }
+
     pub fn current(&self) -> &AccountKey {
         self.keys.last().expect("a keyring holds at least one key")
     }
@@ -94,17 +106,13 @@ pub enum Revoked {
 }
 
 impl<S: StoreAccess> Syncer<S> {
-    /// This device's X25519 secret, made and kept in the keychain on first use.
-    async fn device_secret(&self) -> Result<rotation::DeviceSecretKey> {
-        if let Some(s) = self.kc_get(SYNC_DEVICE_KEY).await? {
-            if let Some(b) = unhex::<32>(s.expose()) {
-                return Ok(rotation::DeviceSecretKey::from_bytes(b));
-            }
-        }
-        let secret = rotation::DeviceSecretKey::generate(&mut os_rng());
-        self.kc_set(SYNC_DEVICE_KEY, Secret::new(hex(&secret.expose_bytes())))
-            .await?;
-        Ok(secret)
+    /// This device's X25519 secret, if the keychain has one.
+    async fn device_secret(&self) -> Result<Option<rotation::DeviceSecretKey>> {
+        Ok(self
+            .kc_get(SYNC_DEVICE_KEY)
+            .await?
+            .and_then(|s| unhex::<32>(s.expose()))
+            .map(rotation::DeviceSecretKey::from_bytes))
     }
 
     async fn this_device(&self) -> Result<Uuid> {
@@ -112,40 +120,89 @@ impl<S: StoreAccess> Syncer<S> {
     }
 
     /// The step that starts every round: register this device's key, take a newer account key
-    /// granted to it, rotate when a revocation made that due, and grant the current key to
-    /// devices that registered theirs since. Fails, so nothing is pushed, while the account has
-    /// a newer key this device cannot open yet.
-    pub(crate) async fn sync_keys(&self) -> Result<()> {
-        for _ in 0..3 {
+    /// granted to it, rotate when a removal made that due, and grant the current key to
+    /// devices (this one included) that hold none. Fails, so nothing is pushed, while the
+    /// account has a newer key this device cannot open yet.
+    pub(crate) async fn sync_keys(&self) -> Result<proto::KeyStateResponse> {
+        for _ in 0..4 {
             let st: proto::KeyStateResponse =
                 self.call::<(), _>(Method::GET, paths::KEYS, None).await?;
             let me = self.this_device().await?;
             let mut ring = self.keyring().await?;
-            if let Some(mine) = st.devices.iter().find(|d| d.device_id == me) {
-                if mine.key.is_none() {
-                    self.register_device_key(me, &ring).await?;
-                }
+            let secret = self.device_secret().await?;
+            let registered = st
+                .devices
+                .iter()
+                .find(|d| d.device_id == me)
+                .and_then(|d| d.key.as_ref());
+            // No key on the hub yet, or not the one this keychain holds (it lost the secret):
+            // register a fresh one, which drops any grant sealed to the old.
+            let ours = match (registered, &secret) {
+                (Some(k), Some(s)) => k.public_key.0 == s.public(),
+                _ => false,
+            };
+            if !ours {
+                self.register_device_key(me, &ring, secret.is_none() || registered.is_some())
+                    .await?;
+                continue;
             }
+            let secret = secret.expect("checked above");
             if st.epoch > ring.epoch {
-                ring = self.adopt(me, &st, &ring).await?;
-            }
-            if st.rotation_due || st.epoch < ring.epoch {
-                // Our own rotation whose answer was lost repeats under the same epoch; a 409
-                // means another device moved first: read again and follow it.
-                match self.rotate(&st, &ring).await {
-                    Err(SyncError::Hub { status: 409, .. }) => continue,
-                    other => return other,
+                match self.adopt(me, &secret, &st, &ring).await {
+                    Ok(next) => ring = next,
+                    // A removal is waiting and this device cannot follow the key that came
+                    // after its own (a grant it cannot open): it moves the account on from
+                    // the keys it has, which every remaining device can follow.
+                    Err(SyncError::KeyNotGranted) if st.rotation_due => {}
+                    // A grant that does not open (sealed to another key): a fresh key of this
+                    // device drops it, and another device grants again.
+                    Err(SyncError::KeyNotGranted) if st.grant.is_some() => {
+                        self.register_device_key(me, &ring, true).await?;
+                        return Err(SyncError::KeyNotGranted);
+                    }
+                    Err(e) => return Err(e),
+                }
+            } else if st.epoch == ring.epoch && st.epoch > 0 {
+                // A rotation of ours the hub refused (another device's came first) but whose
+                // key a crash left in the keychain: follow the key the hub has instead.
+                if let Some(g) = &st.grant {
+                    if let Ok(k) = rotation::open_grant(&secret, me.as_bytes(), st.epoch, &g.0) {
+                        if &k != ring.current() {
+                            ring = self
+                                .adopt(me, &secret, &st, &ring.without_current())
+                                .await?;
+                        }
+                    }
                 }
             }
-            return self.grant_newcomers(&st, &ring).await;
+            if st.rotation_due || ring.epoch > st.epoch {
+                match self.rotate(&st, &ring).await {
+                    // Another device moved first: read again and follow it.
+                    Err(SyncError::Hub { status: 409, .. }) => continue,
+                    Err(e) => return Err(e),
+                    Ok(()) => continue,
+                }
+            }
+            self.grant_newcomers(&st, &ring).await?;
+            return Ok(st);
         }
         Err(SyncError::Protocol(
             "the account key kept changing while this device followed it".into(),
         ))
     }
 
-    async fn register_device_key(&self, me: Uuid, ring: &Keyring) -> Result<()> {
-        let secret = self.device_secret().await?;
+    /// Registers this device's public key, made fresh when `fresh` (none in the keychain, or
+    /// the hub holds another): a key the hub has but this keychain lost is useless.
+    async fn register_device_key(&self, me: Uuid, ring: &Keyring, fresh: bool) -> Result<()> {
+        let secret = match self.device_secret().await? {
+            Some(s) if !fresh => s,
+            _ => {
+                let s = rotation::DeviceSecretKey::generate(&mut os_rng());
+                self.kc_set(SYNC_DEVICE_KEY, Secret::new(hex(&s.expose_bytes())))
+                    .await?;
+                s
+            }
+        };
         let public = secret.public();
         let body = proto::DeviceKeyDto {
             public_key: proto::Bytes(public.to_vec()),
@@ -153,34 +210,28 @@ impl<S: StoreAccess> Syncer<S> {
                 rotation::device_key_tag(ring.current(), me.as_bytes(), &public).to_vec(),
             ),
         };
-        match self
-            .call::<_, ()>(Method::PUT, paths::DEVICE_KEY, Some(&body))
+        self.call::<_, ()>(Method::PUT, paths::DEVICE_KEY, Some(&body))
             .await
-        {
-            // Registered by an earlier round whose answer was lost.
-            Err(SyncError::Hub { status: 409, .. }) | Ok(()) => Ok(()),
-            Err(e) => Err(e),
-        }
     }
 
     /// Takes the account's newer key: from this device's grant, or, after recovery with the
-    /// phrase of the current key, from the key itself (the keyring opens with it).
+    /// phrase of the current key, from the key itself (the keyring opens with it). The new
+    /// key's keyring must carry every key this device already has: a key that does not was
+    /// not made by a device of the account (the hub can seal a grant to anyone's public key),
+    /// and taking it would put later records under a key someone else chose.
     async fn adopt(
         &self,
         me: Uuid,
+        secret: &rotation::DeviceSecretKey,
         st: &proto::KeyStateResponse,
         ring: &Keyring,
     ) -> Result<Keyring> {
         let current = match &st.grant {
-            Some(g) => {
-                let secret = self.device_secret().await?;
-                rotation::open_grant(&secret, me.as_bytes(), st.epoch, &g.0).map_err(|source| {
-                    SyncError::Crypto {
-                        entity: "key grant".into(),
-                        source,
-                    }
-                })?
-            }
+            Some(g) => match rotation::open_grant(secret, me.as_bytes(), st.epoch, &g.0) {
+                Ok(k) => k,
+                // Not sealed to this device's key: as good as no grant.
+                Err(_) => return Err(SyncError::KeyNotGranted),
+            },
             None => ring.current().clone(),
         };
         let older = match &st.keyring {
@@ -196,6 +247,13 @@ impl<S: StoreAccess> Syncer<S> {
             },
             None => Vec::new(),
         };
+        if !ring
+            .all()
+            .iter()
+            .all(|k| k == &current || older.contains(k))
+        {
+            return Err(SyncError::KeyChangeRefused);
+        }
         let next = Keyring::with_older(st.epoch, older, current);
         self.store_keyring(&next).await?;
         Ok(next)
@@ -203,22 +261,30 @@ impl<S: StoreAccess> Syncer<S> {
 
     /// Moves the account to a new key, granted to every remaining device whose key is genuine.
     /// The new keyring is in the keychain before the hub hears of it, so a crash in between
-    /// repeats the same rotation rather than losing the key.
+    /// repeats the same rotation rather than losing the key; a refusal puts the old one back.
     async fn rotate(&self, st: &proto::KeyStateResponse, ring: &Keyring) -> Result<()> {
         let mut rng = os_rng();
-        let next = if ring.epoch > st.epoch {
-            ring.clone()
+        let (before, next) = if ring.epoch > st.epoch {
+            (ring.without_current(), ring.clone())
         } else {
-            let older = ring.all().to_vec();
-            let next = Keyring::with_older(ring.epoch + 1, older, AccountKey::generate(&mut rng));
+            // Past the hub's epoch even when this device could not follow the last key.
+            let epoch = st.epoch.max(ring.epoch) + 1;
+            let next =
+                Keyring::with_older(epoch, ring.all().to_vec(), AccountKey::generate(&mut rng));
             self.store_keyring(&next).await?;
-            next
+            (ring.clone(), next)
         };
         let older = &next.all()[..next.all().len() - 1];
         let mut grants = Vec::new();
         for d in &st.devices {
             let Some(k) = &d.key else { continue };
-            grants.push(self.grant_for(d.device_id, k, &next, ring, &mut rng)?);
+            match self.grant_for(d.device_id, k, &next, &mut rng) {
+                Ok(g) => grants.push(g),
+                // A key no device vouches for gets nothing; the hub only insists on devices
+                // that hold the current key, whose keys were checked when they got it.
+                Err(SyncError::UntrustedDeviceKey(_)) if !d.granted => {}
+                Err(e) => return Err(e),
+            }
         }
         let req = proto::RotateKeyRequest {
             epoch: next.epoch,
@@ -231,8 +297,28 @@ impl<S: StoreAccess> Syncer<S> {
             grants,
             recovery: Some(recovery_registration(next.current())),
         };
-        self.call::<_, ()>(Method::POST, paths::KEYS, Some(&req))
+        match self
+            .call::<_, ()>(Method::POST, paths::KEYS, Some(&req))
             .await
+        {
+            Err(SyncError::Hub {
+                status: 409,
+                code,
+                message,
+                field,
+                retry_after,
+            }) => {
+                self.store_keyring(&before).await?;
+                Err(SyncError::Hub {
+                    status: 409,
+                    code,
+                    message,
+                    field,
+                    retry_after,
+                })
+            }
+            other => other,
+        }
     }
 
     /// The current key sealed to one device, after checking its key was registered by a
@@ -242,7 +328,6 @@ impl<S: StoreAccess> Syncer<S> {
         device_id: Uuid,
         key: &proto::DeviceKeyDto,
         next: &Keyring,
-        ring: &Keyring,
         rng: &mut ChaCha20Rng,
     ) -> Result<proto::KeyGrantDto> {
         let public: [u8; 32] = key
@@ -251,14 +336,7 @@ impl<S: StoreAccess> Syncer<S> {
             .as_slice()
             .try_into()
             .map_err(|_| SyncError::Protocol("a device key is not 32 bytes".into()))?;
-        if !rotation::device_key_is_genuine(ring.all(), device_id.as_bytes(), &public, &key.tag.0)
-            && !rotation::device_key_is_genuine(
-                next.all(),
-                device_id.as_bytes(),
-                &public,
-                &key.tag.0,
-            )
-        {
+        if !rotation::device_key_is_genuine(next.all(), device_id.as_bytes(), &public, &key.tag.0) {
             return Err(SyncError::UntrustedDeviceKey(device_id));
         }
         Ok(proto::KeyGrantDto {
@@ -273,16 +351,18 @@ impl<S: StoreAccess> Syncer<S> {
         })
     }
 
-    /// Grants the current key to devices that registered theirs after the last rotation.
+    /// Grants the current key to devices that hold no grant of it: ones that registered their
+    /// key after the last rotation, and this device itself (a grant is how the hub knows a
+    /// device holds the current key, which a rotation must then reach).
     async fn grant_newcomers(&self, st: &proto::KeyStateResponse, ring: &Keyring) -> Result<()> {
-        if st.epoch != ring.epoch || st.epoch == 0 {
+        if st.epoch != ring.epoch {
             return Ok(());
         }
         let mut rng = os_rng();
         let mut grants = Vec::new();
         for d in st.devices.iter().filter(|d| !d.granted) {
             let Some(k) = &d.key else { continue };
-            match self.grant_for(d.device_id, k, ring, ring, &mut rng) {
+            match self.grant_for(d.device_id, k, ring, &mut rng) {
                 Ok(g) => grants.push(g),
                 // Not ours to grant; the device list shows it, and removing it is the answer.
                 Err(SyncError::UntrustedDeviceKey(_)) => {}
@@ -306,6 +386,8 @@ impl<S: StoreAccess> Syncer<S> {
     /// the old one. An older device is removed after the hub's delay, with a notice on every
     /// device, so a stolen new phone cannot shut its owner's devices out.
     pub async fn revoke_device(&self, device_id: Uuid) -> Result<Revoked> {
+        // Not while a round runs: its key step and this one would rotate against each other.
+        let _one_at_a_time = self.running.lock().await;
         let path = paths::DEVICE.replace("{device_id}", &device_id.to_string());
         let resp: Option<proto::RevokeResponse> =
             self.call::<(), _>(Method::DELETE, &path, None).await?;
@@ -320,7 +402,7 @@ impl<S: StoreAccess> Syncer<S> {
         }
         let before = self.keyring().await?.epoch;
         let new_phrase = match self.sync_keys().await {
-            Ok(()) => {
+            Ok(_) => {
                 let ring = self.keyring().await?;
                 (ring.epoch > before).then(|| phrase::to_phrase(ring.current()))
             }

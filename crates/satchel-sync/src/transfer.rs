@@ -9,7 +9,8 @@ impl<S: StoreAccess> Syncer<S> {
         &self,
         progress: &mut (dyn FnMut(Progress) + Send),
     ) -> Result<(usize, usize)> {
-        let key = self.account_key().await?;
+        let ring = self.keyring().await?;
+        let key = ring.current().clone();
         let (mut done, mut duplicates) = (0, 0);
         let mut batch = self.config.push_batch.max(1);
         loop {
@@ -25,6 +26,7 @@ impl<S: StoreAccess> Syncer<S> {
             let mut req = proto::UploadRequest {
                 upload_id: upload_id(&device, first, last, records.len()),
                 records,
+                key_epoch: Some(ring.epoch),
             };
             let resp: proto::UploadResponse =
                 match self.call(Method::POST, paths::RECORDS, Some(&req)).await {

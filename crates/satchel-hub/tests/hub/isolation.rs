@@ -217,21 +217,23 @@ async fn account_b_cannot_touch_account_a_on_any_route(t: TestHub) {
             route: paths::KEYS,
             method: Method::POST,
             path: "/v0/keys".into(),
-            // B names A's phone in its own rotation: only B's account moves, with no grant.
+            // B names A's phone in a rotation of its own: B's account has no removal to
+            // rotate for, and A's keys are not touched either way (checked below).
             body: Some(json!({
                 "epoch": 1,
                 "keyring": b64(&[9; 64]),
                 "grants": [{ "device_id": a_phone.device_id, "grant": b64(&[3; 105]) }],
+                "recovery": registration(&b_key),
             })),
             as_b: true,
-            allowed: &[StatusCode::NO_CONTENT],
+            allowed: &[StatusCode::CONFLICT],
         },
         Case {
             route: paths::KEY_GRANTS,
             method: Method::POST,
             path: "/v0/keys/grants".into(),
             body: Some(json!({
-                "epoch": 1,
+                "epoch": 0,
                 "grants": [{ "device_id": a.device_id, "grant": b64(&[3; 105]) }],
             })),
             as_b: true,

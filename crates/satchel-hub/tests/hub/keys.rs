@@ -1,5 +1,6 @@
-//! Key rotation and device removal over HTTP (issue #18): a device registers its public key
-//! once; a rotation must grant the new key to every device that has one; a newer device asking
+//! Key rotation and device removal over HTTP (issue #18): a device registers its own public
+//! key; uploads wait while a removal waits for its rotation; a rotation must grant the new key
+//! to every device that holds the current one; a newer device asking
 //! to remove an older one only files a request every device sees, which dies with the asker;
 //! every removal makes the key due for rotation.
 
@@ -49,13 +50,12 @@ async fn a_rotation_reaches_every_keyed_device_and_a_newer_device_only_asks() {
     let tablet = t.add_device(&laptop).await;
     let phone = t.add_device(&laptop).await;
 
-    // A device's key is registered once, and only in shape.
-    assert_eq!(
-        register_key(&t, &tablet, 1).await.status,
-        StatusCode::NO_CONTENT
-    );
-    let again = register_key(&t, &tablet, 2).await;
-    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+    // A device registers its own key (again when its keychain lost the secret), checked for
+    // shape only.
+    for byte in [2, 1] {
+        let r = register_key(&t, &tablet, byte).await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    }
     let r = t
         .call(
             Method::PUT,
@@ -132,9 +132,25 @@ async fn a_rotation_reaches_every_keyed_device_and_a_newer_device_only_asks() {
     let k = keys(&t, &laptop).await;
     assert!(k.rotation_due);
     assert_eq!(k.devices.len(), 2);
+    // Uploads wait for the rotation: nothing goes up under a key the phone holds.
+    let r = t
+        .upload(&tablet, Uuid::now_v7(), &[record("r1", "v1", b"SEALED")])
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert_eq!(r.code(), "key_changed");
 
-    // A rotation that leaves a keyed device without the new key is refused, and so is a
-    // grant of the wrong size; the one that reaches the tablet moves the epoch once.
+    // The tablet holds the current key (its grant says so), so a rotation that leaves it
+    // without the new one is refused, and so is a grant of the wrong size; the one that
+    // reaches the tablet moves the epoch once.
+    let r = t
+        .call(
+            Method::POST,
+            "/v0/keys/grants",
+            Some(&laptop.access),
+            Some(json!({ "epoch": 0, "grants": [grant(tablet.device_id)] })),
+        )
+        .await;
+    assert_eq!(r.body["stored"], 1, "{}", r.body);
     let r = rotate(&t, &laptop, 1, vec![]).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     assert_eq!(r.body["field"], "grants");
@@ -158,6 +174,27 @@ async fn a_rotation_reaches_every_keyed_device_and_a_newer_device_only_asks() {
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
     let k = keys(&t, &tablet).await;
     assert_eq!((k.epoch, k.rotation_due), (1, false));
+    // Uploads go on under the new epoch only.
+    let tries = [
+        (None, StatusCode::CONFLICT),
+        (Some(0), StatusCode::CONFLICT),
+        (Some(1), StatusCode::OK),
+    ];
+    for (i, (epoch, status)) in tries.into_iter().enumerate() {
+        let r = t
+            .call(
+                Method::POST,
+                "/v0/records",
+                Some(&tablet.access),
+                Some(json!({
+                    "upload_id": Uuid::now_v7(),
+                    "records": [record("r1", &format!("v{i}"), b"SEALED")],
+                    "key_epoch": epoch,
+                })),
+            )
+            .await;
+        assert_eq!(r.status, status, "epoch {epoch:?}: {}", r.body);
+    }
     assert_eq!(k.grant.unwrap().0, [3; GRANT_LEN]);
     assert_eq!(k.keyring.unwrap().0, [9; 72]);
     // The removed phone got nothing, and cannot ask.

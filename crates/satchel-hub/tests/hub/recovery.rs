@@ -117,7 +117,17 @@ async fn a_lost_account_comes_back_with_the_phrase(t: TestHub) {
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     assert_eq!(r.body["code"], "recovery_set");
     t.register_recovery(&c, &k).await;
-    // It changes with the key, and the old phrase is retired at once.
+    // It changes with the key (after a removal), and the old phrase is retired at once.
+    let lost = t.add_device(&c).await;
+    let r = t
+        .call(
+            Method::DELETE,
+            &format!("/v0/devices/{}", lost.device_id),
+            Some(&c.access),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
     let r = t
         .call(
             Method::POST,

@@ -548,6 +548,8 @@ async fn records_an_older_satchel_wrote_are_still_read_and_their_next_edit_goes_
         .json(&proto::UploadRequest {
             upload_id: Uuid::now_v7(),
             records,
+            // An older Satchel says no epoch: taken while the account has never rotated.
+            key_epoch: None,
         })
         .send()
         .await

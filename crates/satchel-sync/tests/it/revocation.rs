@@ -315,6 +315,83 @@ async fn a_removed_device_cannot_read_what_comes_after_nor_take_the_account() {
     assert_eq!(d.names(), ["Akiko Sato", "Hiroshi Tanaka"]);
 }
 
+/// A hostile hub: it moves the account to a key of its own, with a well-formed grant sealed to
+/// every device's public key and a keyring that opens under its key. The devices must refuse
+/// it, or everything they upload next would be readable by the hub.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_the_hub_makes_up_is_refused_and_nothing_is_sealed_under_it() {
+    use satchel_hub_core::{HubStorage, KeyGrant, KeyRotation};
+    let hub = start_hub().await;
+    let a = Device::new(&hub);
+    a.sync.create_account("laptop").await.unwrap();
+    a.add("Akiko Sato");
+    a.sync.sync_now().await.unwrap();
+    let b = Device::new(&hub);
+    link(&a, &b, "tablet").await;
+    let c = Device::new(&hub);
+    link(&a, &c, "phone").await;
+    let account = a.sync.status().unwrap().account_id.unwrap();
+
+    // The hub's own writes, straight into its database.
+    let storage = SqliteStorage::open(hub._dir.path().join("hub.sqlite3")).unwrap();
+    let hostile = AccountKey::from_bytes([0x66; 32]);
+    let mut rng =
+        <rand_chacha::ChaCha20Rng as rand_chacha::rand_core::SeedableRng>::from_seed([3; 32]);
+    let state = storage.key_state(account, b.id()).await.unwrap();
+    let grants = state
+        .devices
+        .iter()
+        .filter_map(|d| {
+            let public: [u8; 32] = d.key.as_ref()?.public_key.clone().try_into().ok()?;
+            Some(KeyGrant {
+                device_id: d.device_id,
+                blob: satchel_crypto::rotation::seal_grant(
+                    &public,
+                    d.device_id.as_bytes(),
+                    state.epoch + 1,
+                    &hostile,
+                    &mut rng,
+                ),
+            })
+        })
+        .collect::<Vec<_>>();
+    assert_eq!(grants.len(), 3, "every device registered its key");
+    assert!(storage
+        .revoke_device(account, c.id(), chrono::DateTime::UNIX_EPOCH)
+        .await
+        .unwrap());
+    assert!(storage
+        .rotate_key(
+            account,
+            &KeyRotation {
+                epoch: state.epoch + 1,
+                keyring: satchel_crypto::rotation::seal_keyring(
+                    &hostile,
+                    state.epoch + 1,
+                    &[],
+                    &mut rng
+                ),
+                grants,
+                recovery: None,
+            },
+            chrono::DateTime::UNIX_EPOCH,
+        )
+        .await
+        .unwrap());
+
+    // The tablet opens the grant, sees the key does not carry its own, and takes nothing: it
+    // keeps its key, sends nothing, and says why.
+    let before = b.stolen_keys();
+    b.add("Hiroshi Tanaka");
+    let err = b.sync.sync_now().await.unwrap_err();
+    assert!(matches!(err, SyncError::KeyChangeRefused), "{err}");
+    assert_eq!(b.stolen_keys().len(), before.len());
+    assert!(b.stolen_keys().iter().all(|k| k != &hostile));
+    assert_eq!(b.sync.status().unwrap().pending, 1, "nothing went up");
+    let records = hub_records(&a).await;
+    assert_eq!(open_with(&hostile, &records).0, Vec::<String>::new());
+}
+
 fn base64_std(bytes: &[u8]) -> serde_json::Value {
     serde_json::to_value(proto::Bytes(bytes.to_vec())).unwrap()
 }
