@@ -112,6 +112,7 @@ commands! {
     awaiting list_devices(NoRequest) -> R<Vec<DeviceDto>>;
     awaiting revoke_device(RevokeDeviceRequest) -> R<DeviceRevoked>;
     awaiting unlink_device(NoRequest) -> R<SyncStatusDto>;
+    awaiting show_recovery_phrase(NoRequest) -> R<RecoveryPhraseDto>;
 
     blocking get_lock_settings(NoRequest) -> R<LockSettingsDto>;
     blocking set_lock(SetLockRequest) -> R<LockSettingsDto>;

@@ -19,7 +19,9 @@ use satchel_ipc::{
     ShipmentSummary, ShippingDefaultsDto, SubmitProgress, SubmitRequest, SubmitResponse,
     SyncAccountCreated, SyncStatusDto, TrackingDto, UnlockRequest,
 };
-use satchel_ipc::{DeviceRevoked, FinishSetupResponse, HomeDto, SetupDraftDto, SetupStateDto};
+use satchel_ipc::{
+    DeviceRevoked, FinishSetupResponse, HomeDto, RecoveryPhraseDto, SetupDraftDto, SetupStateDto,
+};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -352,6 +354,10 @@ pub async fn list_devices() -> Result<Vec<DeviceDto>, CallError> {
 
 pub async fn revoke_device(device_id: String) -> Result<DeviceRevoked, CallError> {
     call(cmd::REVOKE_DEVICE, &RevokeDeviceRequest { device_id }).await
+}
+
+pub async fn show_recovery_phrase() -> Result<RecoveryPhraseDto, CallError> {
+    call(cmd::SHOW_RECOVERY_PHRASE, &NoRequest {}).await
 }
 
 pub async fn unlink_device() -> Result<SyncStatusDto, CallError> {

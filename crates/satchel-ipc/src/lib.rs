@@ -122,6 +122,7 @@ pub mod cmd {
         LIST_DEVICES = "list_devices";
         REVOKE_DEVICE = "revoke_device";
         UNLINK_DEVICE = "unlink_device";
+        SHOW_RECOVERY_PHRASE = "show_recovery_phrase";
 
         // App lock after idle.
         GET_LOCK_SETTINGS = "get_lock_settings";
@@ -1540,7 +1541,18 @@ pub struct SyncStatusDto {
     pub progress: Option<SyncRunDto>,
     /// The most recent attempts of this app session, newest first.
     pub history: Vec<SyncRunDto>,
+    /// A device was removed, so the account has a new key and a new recovery phrase that
+    /// this device has not shown yet (issue #18): the written one no longer works.
+    #[serde(default)]
+    pub phrase_changed: bool,
 }
+
+/// `show_recovery_phrase` response: the current 24 words.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecoveryPhraseDto {
+    pub phrase: String,
+}
+redacted_debug!(RecoveryPhraseDto {} secret { phrase });
 
 /// `create_sync_account` request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

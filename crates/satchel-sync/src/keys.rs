@@ -404,7 +404,11 @@ impl<S: StoreAccess> Syncer<S> {
         let new_phrase = match self.sync_keys().await {
             Ok(_) => {
                 let ring = self.keyring().await?;
-                (ring.epoch > before).then(|| phrase::to_phrase(ring.current()))
+                if ring.epoch > before {
+                    Some(self.recovery_phrase().await?)
+                } else {
+                    None
+                }
             }
             // The removal stands; the rotation is due and the next round makes it.
             Err(e) if e.is_transient() => None,
@@ -414,8 +418,12 @@ impl<S: StoreAccess> Syncer<S> {
     }
 
     /// The current recovery phrase: the current account key as words. After a rotation it is
-    /// not the one written down at sign-up.
+    /// not the one written down at sign-up. Counts as shown: the status stops saying it
+    /// changed.
     pub async fn recovery_phrase(&self) -> Result<RecoveryPhrase> {
-        Ok(phrase::to_phrase(self.keyring().await?.current()))
+        let ring = self.keyring().await?;
+        let epoch = ring.epoch;
+        self.update_state(|st| st.phrase_epoch = epoch)?;
+        Ok(phrase::to_phrase(ring.current()))
     }
 }

@@ -23,6 +23,12 @@ pub(crate) struct SyncState {
     /// unreadable and moved its cursor past them (see [`Syncer::pull`]).
     #[serde(default)]
     pub(crate) reads_format: u8,
+    /// The account key epoch this device holds, and the one whose phrase this device last
+    /// showed (issue #18): a rotation changes the phrase, and the merchant must be told.
+    #[serde(default)]
+    pub(crate) key_epoch: i64,
+    #[serde(default)]
+    pub(crate) phrase_epoch: i64,
 }
 
 /// What the sync screen and `satchel sync status` show.
@@ -39,6 +45,9 @@ pub struct SyncStatus {
     pub last_error: Option<String>,
     /// Local changes the hub does not have yet.
     pub pending: u64,
+    /// The account moved to a new key (a device was removed) since this device last showed
+    /// the recovery phrase, so the one written down no longer works ([`Syncer::recovery_phrase`]).
+    pub phrase_changed: bool,
 }
 
 /// What one [`Syncer::sync_now`] did.

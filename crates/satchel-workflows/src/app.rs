@@ -666,6 +666,13 @@ impl App {
         sync::revoke_device(self, r).await
     }
 
+    pub async fn show_recovery_phrase(
+        &self,
+        NoRequest {}: NoRequest,
+    ) -> Result<RecoveryPhraseDto, CommandError> {
+        sync::show_recovery_phrase(self).await
+    }
+
     pub async fn unlink_device(
         &self,
         NoRequest {}: NoRequest,

@@ -14,8 +14,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use chrono::{DateTime, Utc};
 use satchel_ipc::{
     event, CommandError, CreateSyncAccountRequest, DeviceDto, DeviceRevoked, JoinRequest,
-    OfferPairingRequest, PairingOfferDto, Refused, RestoreRequest, RevokeDeviceRequest,
-    SyncAccountCreated, SyncRunDto, SyncStatusDto, SyncTrouble,
+    OfferPairingRequest, PairingOfferDto, RecoveryPhraseDto, Refused, RestoreRequest,
+    RevokeDeviceRequest, SyncAccountCreated, SyncRunDto, SyncStatusDto, SyncTrouble,
 };
 use satchel_keychain::SecretStore;
 
@@ -131,6 +131,7 @@ pub fn status(state: &SyncState) -> SyncStatusDto {
             running,
             progress: None,
             history,
+            phrase_changed: s.phrase_changed,
         },
         Some(Err(e)) => SyncStatusDto {
             last_error: Some(e.to_string()),
@@ -412,6 +413,15 @@ pub async fn revoke_device(
         devices: devices_dto(list),
         new_recovery_phrase,
         pending_until,
+    })
+}
+
+/// The current recovery phrase, for a device whose status says it changed (issue #18).
+pub async fn show_recovery_phrase(app: &App) -> Result<RecoveryPhraseDto, CommandError> {
+    let engine = linked_engine(&app.sync)?;
+    let phrase = engine.recovery_phrase().await.map_err(|e| sync_error(&e))?;
+    Ok(RecoveryPhraseDto {
+        phrase: phrase.as_str().to_owned(),
     })
 }
 

@@ -418,9 +418,43 @@ fn Linked() -> impl IntoView {
         });
     };
     let last_error = field(|s| s.last_error.clone());
+    // A removal moved the account to a new key, and with it the phrase (issue #18).
+    let NewPhrase {
+        phrase,
+        phrase_changed,
+    } = expect_context::<NewPhrase>();
+    let phrase_error = RwSignal::new(None::<CallError>);
+    let show_phrase = move || {
+        phrase_error.set(None);
+        spawn_local(async move {
+            match ipc::show_recovery_phrase().await {
+                Ok(p) => {
+                    phrase_changed.set(true);
+                    phrase.set(Some(
+                        p.phrase.split_whitespace().map(str::to_owned).collect(),
+                    ));
+                    if let Some(mut s) = status.get_untracked() {
+                        s.phrase_changed = false;
+                        status.set(Some(s));
+                    }
+                }
+                Err(e) => phrase_error.set(Some(e)),
+            }
+        });
+    };
 
     view! {
         <div id="sync-linked">
+            <div id="sync-phrase-notice" class="notice" role="status"
+                hidden=move || !status.with(|s| s.as_ref().is_some_and(|s| s.phrase_changed))>
+                <p>{tr(Key::SyncPhraseChanged)}</p>
+                <p class="row actions">
+                    <button id="sync-phrase-show" type="button" on:click=move |_| show_phrase()>
+                        {tr(Key::SyncPhraseShow)}
+                    </button>
+                </p>
+                <p class="status bad">{move || phrase_error.get().map(|e| call_error(&e, locale.get()))}</p>
+            </div>
             <h2>{tr(Key::SyncStatusTitle)}</h2>
             <dl id="sync-state" class="sync-state" aria-live="polite">
                 <dt>{tr(Key::SyncHub)}</dt>

@@ -56,7 +56,10 @@ pub enum SyncCommand {
     /// The account's devices.
     Devices,
     /// Remove a device from the account (a lost phone); the id is from `satchel sync devices`.
+    /// The account moves to a new key, and the new recovery phrase is printed.
     Revoke { device_id: String },
+    /// Print the current recovery phrase (it changes when a device is removed).
+    Phrase,
 }
 
 #[derive(Debug, Args)]
@@ -323,12 +326,18 @@ pub fn run(db: Option<&Path>, cmd: &SyncCommand, json: bool) -> anyhow::Result<O
                 };
                 format!(
                     "hub:          {}\ndevice:       {}\nlast synced:  {}\nwaiting:      {} \
-                     change(s)\nlast error:   {}\n",
+                     change(s)\nlast error:   {}\n{}",
                     s.hub_url.unwrap_or_default(),
                     s.device_id.map(|d| d.to_string()).unwrap_or_default(),
                     when(s.last_synced_at),
                     s.pending,
-                    s.last_error.as_deref().unwrap_or("none")
+                    s.last_error.as_deref().unwrap_or("none"),
+                    if s.phrase_changed {
+                        "phrase:       changed when a device was removed; the written one no \
+                         longer works: run `satchel sync phrase`\n"
+                    } else {
+                        ""
+                    }
                 )
             };
             Ok(Output::new(text, Status::Ok))
@@ -361,6 +370,19 @@ pub fn run(db: Option<&Path>, cmd: &SyncCommand, json: bool) -> anyhow::Result<O
                         )
                     })
                     .collect()
+            };
+            Ok(Output::new(text, Status::Ok))
+        }
+        SyncCommand::Phrase => {
+            let e = engine(db, None)?;
+            let phrase = rt.block_on(e.recovery_phrase())?;
+            let text = if json {
+                format!("{}\n", json!({ "recovery_phrase": phrase.as_str() }))
+            } else {
+                format!(
+                    "Recovery phrase (write it down; it replaces any older one):\n\n  {}\n",
+                    phrase.as_str()
+                )
             };
             Ok(Output::new(text, Status::Ok))
         }

@@ -247,6 +247,14 @@ async fn a_removed_device_cannot_read_what_comes_after_nor_take_the_account() {
     a.sync.sync_now().await.unwrap();
     b.sync.sync_now().await.unwrap();
     assert_eq!(b.names(), ["Akiko Sato", "Hiroshi Tanaka"]);
+    // The tablet says the phrase changed until it has shown the new one; the laptop showed it.
+    assert!(!a.sync.status().unwrap().phrase_changed);
+    assert!(b.sync.status().unwrap().phrase_changed);
+    assert_eq!(
+        b.sync.recovery_phrase().await.unwrap().as_str(),
+        new_phrase.as_str()
+    );
+    assert!(!b.sync.status().unwrap().phrase_changed);
     assert!(
         b.sync
             .devices()
