@@ -1362,10 +1362,18 @@ async fn a_contact_made_on_one_device_arrives_on_a_second_linked_by_code() {
         .expect("the hub listens on 127.0.0.1");
     let hub_url = hub.base_url();
 
+    // Each device keeps its database across being closed and opened again.
+    let (a_db, b_db) = (
+        satchel_tests::scratch_path("sync-a.db"),
+        satchel_tests::scratch_path("sync-b.db"),
+    );
+    let a_env = [("SATCHEL_PROFILE", "e2e-sync-a")];
+    let b_env = [("SATCHEL_PROFILE", "e2e-sync-b")];
+
     // Device A: create the account, add a contact, sync, offer a pairing code.
     let mut code = String::new();
     {
-        let driver = Driver::start_with_env(&[("SATCHEL_PROFILE", "e2e-sync-a")]);
+        let driver = Driver::start_on_db(&a_env, &a_db);
         let c = driver.session().await;
         let outcome = async {
             english(&c).await?;
@@ -1440,20 +1448,64 @@ async fn a_contact_made_on_one_device_arrives_on_a_second_linked_by_code() {
         }
         .await;
         finish(c, outcome).await;
-        // Device A is gone before B starts: the code alone carries the account across.
+        // Device A is closed before B starts: B takes the code's blob from the hub alone.
         drop(driver);
     }
 
-    // Device B: a fresh database and profile, linked by the code; the contact arrives.
-    let driver = Driver::start_with_env(&[("SATCHEL_PROFILE", "e2e-sync-b")]);
+    // Device B: a fresh database and profile, linked by the typed code. A typed code brings
+    // no key (issue #18): B shows a fingerprint and waits for A's approval.
+    let mut fingerprint = String::new();
+    {
+        let driver = Driver::start_on_db(&b_env, &b_db);
+        let c = driver.session().await;
+        let outcome = async {
+            english(&c).await?;
+            click(&c, "#nav-sync").await?;
+            wait_for(&c, "#sync-page[data-mode='setup']", 30).await?;
+            type_into(&c, "#sync-hub-url", &hub_url).await?;
+            type_into(&c, "#sync-join-code", &code).await?;
+            click(&c, "#sync-join").await?;
+            wait_for(&c, "#sync-page[data-mode='linked']", 60).await?;
+            fingerprint =
+                wait_text_for(&c, "#sync-awaiting-fingerprint", 60, |t| t.len() == 9).await?;
+            wait_for(&c, "#sync-awaiting:not([hidden])", 15).await?;
+            screenshot(&c, "sync-awaiting").await;
+            fits_a_phone(&c, "sync-awaiting-phone").await?;
+            Ok::<_, fantoccini::error::CmdError>(())
+        }
+        .await;
+        finish(c, outcome).await;
+        drop(driver);
+    }
+
+    // Device A again: B asks to join, listed with the fingerprint B shows; A approves it.
+    {
+        let driver = Driver::start_on_db(&a_env, &a_db);
+        let c = driver.session().await;
+        let outcome = async {
+            english(&c).await?;
+            click(&c, "#nav-sync").await?;
+            wait_for(&c, "#sync-page[data-mode='linked']", 30).await?;
+            wait_text_for(&c, "#sync-devices .device-fingerprint", 60, |t| {
+                t == fingerprint
+            })
+            .await?;
+            screenshot(&c, "sync-approve").await;
+            click(&c, "#sync-devices button.device-approve").await?;
+            wait_gone(&c, "#sync-devices .device-join").await?;
+            Ok::<_, fantoccini::error::CmdError>(())
+        }
+        .await;
+        finish(c, outcome).await;
+        drop(driver);
+    }
+
+    // Device B again: the key arrives with the next sync, then the contact.
+    let driver = Driver::start_on_db(&b_env, &b_db);
     let c = driver.session().await;
     let outcome = async {
         english(&c).await?;
         click(&c, "#nav-sync").await?;
-        wait_for(&c, "#sync-page[data-mode='setup']", 30).await?;
-        type_into(&c, "#sync-hub-url", &hub_url).await?;
-        type_into(&c, "#sync-join-code", &code).await?;
-        click(&c, "#sync-join").await?;
         wait_for(&c, "#sync-page[data-mode='linked']", 60).await?;
         // Nobody presses "Sync now" here: a linked device syncs by itself.
         wait_text_for(&c, "#sync-last", 90, |t| t.starts_with("20")).await?;
@@ -1572,6 +1624,11 @@ async fn a_contact_made_on_one_device_arrives_on_a_second_linked_by_code() {
     finish(c, outcome).await;
     drop(driver);
     drop(hub);
+    for db in [&a_db, &b_db] {
+        if let Some(dir) = db.parent() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
     for suffix in ["", "-wal", "-shm"] {
         let mut p = hub_db.clone().into_os_string();
         p.push(suffix);

@@ -113,6 +113,7 @@ commands! {
     awaiting revoke_device(RevokeDeviceRequest) -> R<DeviceRevoked>;
     awaiting unlink_device(NoRequest) -> R<SyncStatusDto>;
     awaiting show_recovery_phrase(NoRequest) -> R<RecoveryPhraseDto>;
+    awaiting approve_device(ApproveDeviceRequest) -> R<Vec<DeviceDto>>;
 
     blocking get_lock_settings(NoRequest) -> R<LockSettingsDto>;
     blocking set_lock(SetLockRequest) -> R<LockSettingsDto>;

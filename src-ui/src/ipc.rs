@@ -20,7 +20,8 @@ use satchel_ipc::{
     SyncAccountCreated, SyncStatusDto, TrackingDto, UnlockRequest,
 };
 use satchel_ipc::{
-    DeviceRevoked, FinishSetupResponse, HomeDto, RecoveryPhraseDto, SetupDraftDto, SetupStateDto,
+    ApproveDeviceRequest, DeviceRevoked, FinishSetupResponse, HomeDto, RecoveryPhraseDto,
+    SetupDraftDto, SetupStateDto,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -354,6 +355,10 @@ pub async fn list_devices() -> Result<Vec<DeviceDto>, CallError> {
 
 pub async fn revoke_device(device_id: String) -> Result<DeviceRevoked, CallError> {
     call(cmd::REVOKE_DEVICE, &RevokeDeviceRequest { device_id }).await
+}
+
+pub async fn approve_device(device_id: String) -> Result<Vec<DeviceDto>, CallError> {
+    call(cmd::APPROVE_DEVICE, &ApproveDeviceRequest { device_id }).await
 }
 
 pub async fn show_recovery_phrase() -> Result<RecoveryPhraseDto, CallError> {

@@ -120,6 +120,17 @@ impl Driver {
         Driver::spawn(&env, db.clone(), true)
     }
 
+    /// As [`Driver::start_with_env`] on the database at `db`, which outlives the driver: a
+    /// device closed and opened again (it is the caller's to remove).
+    pub fn start_on_db(env: &[(&str, &str)], db: &Path) -> Driver {
+        let mut env: Vec<(&str, &std::ffi::OsStr)> = env
+            .iter()
+            .map(|(k, v)| (*k, std::ffi::OsStr::new(v)))
+            .collect();
+        env.push(("SATCHEL_DB", db.as_os_str()));
+        Driver::spawn(&env, db.to_path_buf(), false)
+    }
+
     /// The installed app (`SATCHEL_APP_BIN`) as a merchant starts it: no `SATCHEL_DB`, a home
     /// folder of its own, so it keeps its data where it does on a real desktop (the per-user
     /// data directory, `~/.local/share/<identifier>`). The folder is left in place.

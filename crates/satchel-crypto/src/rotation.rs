@@ -87,6 +87,72 @@ pub fn device_key_is_genuine(
         .any(|k| device_key_tag(k, device_id, public).as_slice() == tag)
 }
 
+/// A short name of a device's public key that both screens show when a device asks to join
+/// with a typed code (issue #18): eight Crockford base32 characters (40 bits) of a BLAKE2b
+/// digest, as `XXXX-XXXX`. The merchant approves only the device whose screen shows the same.
+pub fn fingerprint(public: &[u8; 32]) -> String {
+    const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let d = crate::digest(&[b"satchel/device-fingerprint/v1", public]);
+    let bits = d[..5]
+        .iter()
+        .fold(0u64, |acc, b| (acc << 8) | u64::from(*b));
+    let chars: String = (0..8)
+        .rev()
+        .map(|i| ALPHABET[((bits >> (i * 5)) & 31) as usize] as char)
+        .collect();
+    format!("{}-{}", &chars[..4], &chars[4..])
+}
+
+/// The pairing approval (issue #18): where the first device parks the account key once the
+/// merchant approved the device that took a typed code's blob, and the key it is sealed with.
+/// Both come from the join key `join` that blob carried, so the hub can neither find nor forge
+/// the approval; the joining device polls for it.
+pub fn approval_lookup(join: &AccountKey) -> String {
+    keyed(
+        join.expose_bytes(),
+        &[b"satchel/pairing/approval-lookup/v1"],
+    )[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Seals the account keys for an approved device under the join key.
+pub fn seal_approval(
+    join: &AccountKey,
+    keys: &[AccountKey],
+    epoch: i64,
+    rng: &mut (impl CryptoRng + RngCore),
+) -> Vec<u8> {
+    let (current, older) = keys.split_last().expect("at least the current key");
+    let mut out = epoch.to_be_bytes().to_vec();
+    out.extend(seal_keyring(
+        join,
+        epoch,
+        &[older, std::slice::from_ref(current)].concat(),
+        rng,
+    ));
+    out
+}
+
+/// Opens an approval: the epoch and the account's keys, oldest first, the current one last.
+pub fn open_approval(
+    join: &AccountKey,
+    blob: &[u8],
+) -> Result<(i64, Vec<AccountKey>), CryptoError> {
+    let epoch = i64::from_be_bytes(
+        blob.get(..8)
+            .ok_or(CryptoError::Truncated { len: blob.len() })?
+            .try_into()
+            .map_err(|_| CryptoError::Truncated { len: blob.len() })?,
+    );
+    let keys = open_keyring(join, epoch, &blob[8..]).map_err(|_| CryptoError::WrongPairingCode)?;
+    if keys.is_empty() {
+        return Err(CryptoError::Forged);
+    }
+    Ok((epoch, keys))
+}
+
 fn cipher(key: &[u8; 32]) -> XChaCha20Poly1305 {
     XChaCha20Poly1305::new(Key::from_slice(key))
 }
@@ -293,6 +359,30 @@ mod tests {
         assert_eq!(open_keyring(&new, 3, &blob).unwrap(), old);
         assert_eq!(open_keyring(&old[2], 3, &blob), Err(CryptoError::WrongKey));
         assert_eq!(open_keyring(&new, 2, &blob), Err(CryptoError::WrongKey));
+    }
+
+    #[test]
+    fn an_approval_opens_with_its_join_key_only_and_fingerprints_differ() {
+        let mut r = rng();
+        let join = AccountKey::generate(&mut r);
+        let keys: Vec<AccountKey> = (0..3).map(|_| AccountKey::generate(&mut r)).collect();
+        let blob = seal_approval(&join, &keys, 2, &mut r);
+        assert_eq!(open_approval(&join, &blob).unwrap(), (2, keys.clone()));
+        let other = AccountKey::generate(&mut r);
+        assert!(open_approval(&other, &blob).is_err());
+        let mut bent = blob.clone();
+        bent[7] ^= 1;
+        assert!(open_approval(&join, &bent).is_err(), "the epoch is bound");
+        assert_ne!(approval_lookup(&join), approval_lookup(&other));
+        let (a, b) = (
+            DeviceSecretKey::generate(&mut r),
+            DeviceSecretKey::generate(&mut r),
+        );
+        let fa = fingerprint(&a.public());
+        assert_eq!(fa.len(), 9);
+        assert_eq!(&fa[4..5], "-");
+        assert_eq!(fa, fingerprint(&a.public()));
+        assert_ne!(fa, fingerprint(&b.public()));
     }
 
     #[test]

@@ -123,6 +123,7 @@ pub mod cmd {
         REVOKE_DEVICE = "revoke_device";
         UNLINK_DEVICE = "unlink_device";
         SHOW_RECOVERY_PHRASE = "show_recovery_phrase";
+        APPROVE_DEVICE = "approve_device";
 
         // App lock after idle.
         GET_LOCK_SETTINGS = "get_lock_settings";
@@ -1545,6 +1546,10 @@ pub struct SyncStatusDto {
     /// this device has not shown yet (issue #18): the written one no longer works.
     #[serde(default)]
     pub phrase_changed: bool,
+    /// Joined with a typed code and waiting for approval on the device that showed it: the
+    /// fingerprint this device shows (issue #18).
+    #[serde(default)]
+    pub awaiting_approval: Option<String>,
 }
 
 /// `show_recovery_phrase` response: the current 24 words.
@@ -1617,6 +1622,10 @@ pub struct DeviceDto {
     pub revoked: bool,
     /// The device this app runs on.
     pub current: bool,
+    /// The device took this device's typed code and asks to join (issue #18): the fingerprint
+    /// its screen should show. Approve only if it does.
+    #[serde(default)]
+    pub join_fingerprint: Option<String>,
     /// A removal a newer device asked for, waiting (issue #18): when it takes effect (Hong Kong
     /// time) and which device asked (its label), so the owner can remove that one first.
     #[serde(default)]
@@ -1628,6 +1637,12 @@ pub struct DeviceDto {
 /// `revoke_device` request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RevokeDeviceRequest {
+    pub device_id: String,
+}
+
+/// `approve_device` request: let in a device that asks to join (issue #18).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApproveDeviceRequest {
     pub device_id: String,
 }
 

@@ -951,7 +951,7 @@ async fn device_run(url: &str, dir: &Path, until: Instant, f: &mut DeviceFigures
     let offer = laptop.offer_pairing("phone").await?;
     f.steps.push(t.elapsed());
     let joining = Instant::now();
-    phone.join_with_code(&offer.code.display()).await?;
+    phone.join_with_code(&offer.qr_payload).await?;
     f.steps.push(joining.elapsed());
     f.link = Some(t.elapsed());
     let t = Instant::now();

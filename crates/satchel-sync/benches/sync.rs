@@ -90,7 +90,7 @@ async fn main() {
     // A new device links and does its cold initial sync, page by page.
     let (b_store, b) = device(&dir, "phone.db", &url);
     let offer = a.offer_pairing("phone").await.unwrap();
-    b.join_with_code(&offer.code.display()).await.unwrap();
+    b.join_with_code(&offer.qr_payload).await.unwrap();
     let t = Instant::now();
     let mut pages = 0usize;
     let report = b

@@ -51,6 +51,16 @@ pub enum SyncError {
     /// The hub sent something this version cannot read.
     #[error("the sync hub sent an unexpected answer: {0}")]
     Protocol(String),
+    /// Joined with a typed code: the account key comes once the merchant approves this device
+    /// on the device that showed the code (issue #18). Retried by the loop.
+    #[error(
+        "waiting for approval: on the device that showed the code, approve this device (it \
+         shows {0})"
+    )]
+    AwaitingApproval(String),
+    /// No device asks to join with this device's code (approved already, or the code expired).
+    #[error("no device is asking to join with this device's code")]
+    NoJoinRequest,
     /// The account moved to a new key (a device was removed) and no device has shared it with
     /// this one yet; nothing is sent until one does (issue #18).
     #[error(
@@ -82,7 +92,9 @@ impl SyncError {
     /// True when trying again later may work without the merchant doing anything.
     pub fn is_transient(&self) -> bool {
         match self {
-            SyncError::Offline(_) | SyncError::KeyNotGranted => true,
+            SyncError::Offline(_) | SyncError::KeyNotGranted | SyncError::AwaitingApproval(_) => {
+                true
+            }
             SyncError::Hub { status, code, .. } => {
                 *status >= 500
                     || code == codes::RATE_LIMITED

@@ -18,6 +18,18 @@ use satchel_crypto::rotation;
 
 /// The keychain entry of this device's own X25519 secret.
 pub const SYNC_DEVICE_KEY: &str = "sync.device_key";
+/// On the first device: the pending typed-code offer (`<device id>:<hex join key>`).
+pub(crate) const PAIRING_OFFER: &str = "sync.pairing_offer";
+/// On a device that joined with a typed code: the join key, until it is approved.
+pub(crate) const PAIRING_JOIN: &str = "sync.pairing_join";
+
+/// A device that took a typed code's blob and asks to join (issue #18): approve it only if
+/// its screen shows the same fingerprint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct JoinRequest {
+    pub device_id: Uuid,
+    pub fingerprint: String,
+}
 
 /// The account keys this device holds: oldest first, the last one current, at `epoch` (how
 /// many rotations the account has had).
@@ -128,7 +140,14 @@ impl<S: StoreAccess> Syncer<S> {
             let st: proto::KeyStateResponse =
                 self.call::<(), _>(Method::GET, paths::KEYS, None).await?;
             let me = self.this_device().await?;
-            let mut ring = self.keyring().await?;
+            let mut ring = match self.keyring().await {
+                Ok(ring) => ring,
+                Err(SyncError::NoAccountKey) if self.state()?.approval_fingerprint.is_some() => {
+                    self.take_approval().await?;
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
             let secret = self.device_secret().await?;
             let registered = st
                 .devices
@@ -137,13 +156,27 @@ impl<S: StoreAccess> Syncer<S> {
                 .and_then(|d| d.key.as_ref());
             // No key on the hub yet, or not the one this keychain holds (it lost the secret):
             // register a fresh one, which drops any grant sealed to the old.
+            // Also when the tag is not one the account's keys make (the join key's, from
+            // before this device was approved): the others could not vouch for it.
             let ours = match (registered, &secret) {
-                (Some(k), Some(s)) => k.public_key.0 == s.public(),
+                (Some(k), Some(s)) => {
+                    k.public_key.0 == s.public()
+                        && rotation::device_key_is_genuine(
+                            ring.all(),
+                            me.as_bytes(),
+                            &s.public(),
+                            &k.tag.0,
+                        )
+                }
                 _ => false,
             };
             if !ours {
-                self.register_device_key(me, &ring, secret.is_none() || registered.is_some())
-                    .await?;
+                let fresh = match (&secret, registered) {
+                    (None, _) => true,
+                    (Some(s), Some(k)) => k.public_key.0 != s.public(),
+                    (Some(_), None) => false,
+                };
+                self.register_device_key(me, &ring, fresh).await?;
                 continue;
             }
             let secret = secret.expect("checked above");
@@ -189,6 +222,115 @@ impl<S: StoreAccess> Syncer<S> {
         Err(SyncError::Protocol(
             "the account key kept changing while this device followed it".into(),
         ))
+    }
+
+    /// On a device that joined with a typed code: registers its key under the join key (so the
+    /// first device can tell it took the code's blob) and keeps the fingerprint to show.
+    pub(crate) async fn ask_to_join(&self, me: Uuid, join: &AccountKey) -> Result<()> {
+        self.register_device_key(me, &Keyring::single(join.clone()), true)
+            .await?;
+        let secret = self.device_secret().await?.ok_or(SyncError::NotLinked)?;
+        let fingerprint = rotation::fingerprint(&secret.public());
+        self.update_state(|st| st.approval_fingerprint = Some(fingerprint))
+    }
+
+    /// Waiting for approval: takes the account keys the first device parked for this one, if it
+    /// has. Else [`SyncError::AwaitingApproval`], which the loop retries.
+    async fn take_approval(&self) -> Result<()> {
+        let waiting = || -> Result<SyncError> {
+            Ok(SyncError::AwaitingApproval(
+                self.state()?.approval_fingerprint.unwrap_or_default(),
+            ))
+        };
+        let join = self
+            .kc_get(PAIRING_JOIN)
+            .await?
+            .and_then(|s| unhex::<32>(s.expose()))
+            .map(AccountKey::from_bytes)
+            .ok_or(SyncError::NoAccountKey)?;
+        let path = paths::PAIRING_SLOT.replace("{lookup_id}", &rotation::approval_lookup(&join));
+        let slot: proto::PairingGetResponse =
+            match self.send::<(), _>(Method::GET, &path, None, None).await {
+                Ok(slot) => slot,
+                Err(e) if e.hub_code() == Some(codes::NOT_FOUND) => return Err(waiting()?),
+                Err(e) => return Err(e),
+            };
+        let (epoch, keys) =
+            rotation::open_approval(&join, &slot.blob.0).map_err(|source| SyncError::Crypto {
+                entity: "pairing approval".into(),
+                source,
+            })?;
+        let (current, older) = keys.split_last().expect("open_approval returns a key");
+        let ring = Keyring::with_older(epoch, older.to_vec(), current.clone());
+        self.store_keyring(&ring).await?;
+        self.kc_delete(PAIRING_JOIN).await?;
+        self.update_state(|st| st.approval_fingerprint = None)
+    }
+
+    /// On the first device: the devices that took the blob of its typed code and ask to join.
+    pub async fn join_requests(&self) -> Result<Vec<JoinRequest>> {
+        let Some((offered, join)) = self.pending_offer().await? else {
+            return Ok(Vec::new());
+        };
+        let st: proto::KeyStateResponse =
+            self.call::<(), _>(Method::GET, paths::KEYS, None).await?;
+        Ok(st
+            .devices
+            .iter()
+            .filter(|d| d.device_id == offered)
+            .filter_map(|d| {
+                let k = d.key.as_ref()?;
+                let public: [u8; 32] = k.public_key.0.as_slice().try_into().ok()?;
+                rotation::device_key_is_genuine(
+                    std::slice::from_ref(&join),
+                    d.device_id.as_bytes(),
+                    &public,
+                    &k.tag.0,
+                )
+                .then(|| JoinRequest {
+                    device_id: d.device_id,
+                    fingerprint: rotation::fingerprint(&public),
+                })
+            })
+            .collect())
+    }
+
+    async fn pending_offer(&self) -> Result<Option<(Uuid, AccountKey)>> {
+        Ok(self.kc_get(PAIRING_OFFER).await?.and_then(|s| {
+            let (id, key) = s.expose().split_once(':')?;
+            Some((id.parse().ok()?, AccountKey::from_bytes(unhex::<32>(key)?)))
+        }))
+    }
+
+    /// Lets a device that asked to join in: parks the account's keys for it, sealed under the
+    /// join key of the offer it took. The merchant approves only after comparing fingerprints.
+    pub async fn approve_join(&self, device_id: Uuid) -> Result<()> {
+        if !self
+            .join_requests()
+            .await?
+            .iter()
+            .any(|r| r.device_id == device_id)
+        {
+            return Err(SyncError::NoJoinRequest);
+        }
+        let (_, join) = self
+            .pending_offer()
+            .await?
+            .ok_or(SyncError::NoJoinRequest)?;
+        let ring = self.keyring().await?;
+        let put = proto::PairingPut {
+            lookup_id: rotation::approval_lookup(&join),
+            blob: proto::Bytes(rotation::seal_approval(
+                &join,
+                ring.all(),
+                ring.epoch,
+                &mut os_rng(),
+            )),
+            ttl_secs: Some(self.config.pairing_ttl_secs),
+        };
+        let _: proto::PairingPutResponse =
+            self.call(Method::POST, paths::PAIRING, Some(&put)).await?;
+        self.kc_delete(PAIRING_OFFER).await
     }
 
     /// Registers this device's public key, made fresh when `fresh` (none in the keychain, or

@@ -86,7 +86,7 @@ mod transfer;
 
 pub use config::{LoopPolicy, SyncConfig};
 pub use error::{Result, SyncError};
-pub use keys::{Revoked, SYNC_DEVICE_KEY};
+pub use keys::{JoinRequest, Revoked, SYNC_DEVICE_KEY};
 use limits::{check_hub_url, read_capped};
 pub use limits::{is_allowed_hub_url, MAX_HUB_REPLY};
 pub use records::upload_id;

@@ -76,6 +76,12 @@ impl<S: StoreAccess> Syncer<S> {
         let device: proto::DeviceInfo = self.call(Method::POST, paths::DEVICES, Some(&req)).await?;
         let code = PairingCode::generate(&mut rng);
         let scanned = satchel_crypto::QrSecret::generate(&mut rng);
+        let join = AccountKey::generate(&mut rng);
+        self.kc_set(
+            keys::PAIRING_OFFER,
+            Secret::new(format!("{}:{}", device.device_id, hex(join.expose_bytes()))),
+        )
+        .await?;
         let params = self.config.pairing_params;
         let cred = PairedCredential {
             account_id,
@@ -89,9 +95,11 @@ impl<S: StoreAccess> Syncer<S> {
             let scanned = scanned.clone();
             tokio::task::spawn_blocking(move || -> Result<[(String, Vec<u8>); 2]> {
                 let lookup_id = code.lookup_id(&params).map_err(SyncError::Pairing)?;
+                // A typed code carries only a join key, never the account key: that comes
+                // once the merchant approves the device on this one (issue #18).
                 let key_blob =
-                    pairing::offer(&key, &code, &params, &mut rng).map_err(SyncError::Pairing)?;
-                let typed = container(&key, &lookup_id, &key_blob, &cred, &mut rng);
+                    pairing::offer(&join, &code, &params, &mut rng).map_err(SyncError::Pairing)?;
+                let typed = container(&join, &lookup_id, &key_blob, &cred, &mut rng);
                 let qr_lookup = scanned.lookup_id();
                 let key_blob = pairing::offer_scanned(&key, &scanned, &mut rng);
                 let qr = container(&key, &qr_lookup, &key_blob, &cred, &mut rng);
@@ -176,14 +184,22 @@ impl<S: StoreAccess> Syncer<S> {
         .map_err(|e| SyncError::Protocol(e.to_string()))??;
         let secret = unhex::<32>(&cred.secret)
             .ok_or_else(|| SyncError::Protocol("malformed device credential".into()))?;
-        if was_scanned {
-            // Scanned: take the typed code's blob off the hub too, so a copy of the hub holds
-            // nothing the code's 45 bits protect. Already gone or unreachable: no matter.
-            let path = paths::PAIRING_SLOT.replace("{lookup_id}", &code_lookup);
-            let _ = self
-                .send::<(), proto::PairingGetResponse>(Method::GET, &path, None, None)
-                .await;
+        if !was_scanned {
+            // Typed: what came is a join key. This device registers its own key, shows its
+            // fingerprint, and waits for the merchant to approve it on the other device.
+            self.kc_set(keys::PAIRING_JOIN, Secret::new(hex(key.expose_bytes())))
+                .await?;
+            self.save_link(cred.account_id, cred.device_id, &secret)
+                .await?;
+            self.sign_in().await?;
+            return self.ask_to_join(cred.device_id, &key).await;
         }
+        // Scanned: take the typed code's blob off the hub too, so a copy of the hub holds
+        // nothing the code's 45 bits protect. Already gone or unreachable: no matter.
+        let path = paths::PAIRING_SLOT.replace("{lookup_id}", &code_lookup);
+        let _ = self
+            .send::<(), proto::PairingGetResponse>(Method::GET, &path, None, None)
+            .await;
         self.store_key(&key).await?;
         self.save_link(cred.account_id, cred.device_id, &secret)
             .await?;
@@ -276,6 +292,8 @@ impl<S: StoreAccess> Syncer<S> {
             HUB_DEVICE_CREDENTIAL,
             satchel_keychain::SYNC_ACCOUNT_KEY,
             SYNC_DEVICE_KEY,
+            keys::PAIRING_OFFER,
+            keys::PAIRING_JOIN,
         ] {
             self.kc_delete(name).await?;
         }

@@ -29,6 +29,9 @@ pub(crate) struct SyncState {
     pub(crate) key_epoch: i64,
     #[serde(default)]
     pub(crate) phrase_epoch: i64,
+    /// Joined with a typed code and not approved yet: this device's fingerprint, to show.
+    #[serde(default)]
+    pub(crate) approval_fingerprint: Option<String>,
 }
 
 /// What the sync screen and `satchel sync status` show.
@@ -48,6 +51,9 @@ pub struct SyncStatus {
     /// The account moved to a new key (a device was removed) since this device last showed
     /// the recovery phrase, so the one written down no longer works ([`Syncer::recovery_phrase`]).
     pub phrase_changed: bool,
+    /// Joined with a typed code and waiting for the other device's approval: the fingerprint
+    /// this device shows, which the merchant compares with the one shown there.
+    pub awaiting_approval: Option<String>,
 }
 
 /// What one [`Syncer::sync_now`] did.

@@ -175,6 +175,7 @@ impl<S: StoreAccess> Syncer<S> {
                 last_error: st.last_error,
                 pending: pending_count(s)?,
                 phrase_changed: st.key_epoch > st.phrase_epoch,
+                awaiting_approval: st.approval_fingerprint,
             })
         })
     }

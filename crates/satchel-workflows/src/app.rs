@@ -666,6 +666,13 @@ impl App {
         sync::revoke_device(self, r).await
     }
 
+    pub async fn approve_device(
+        &self,
+        r: ApproveDeviceRequest,
+    ) -> Result<Vec<DeviceDto>, CommandError> {
+        sync::approve_device(self, r).await
+    }
+
     pub async fn show_recovery_phrase(
         &self,
         NoRequest {}: NoRequest,

@@ -13,8 +13,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::{DateTime, Utc};
 use satchel_ipc::{
-    event, CommandError, CreateSyncAccountRequest, DeviceDto, DeviceRevoked, JoinRequest,
-    OfferPairingRequest, PairingOfferDto, RecoveryPhraseDto, Refused, RestoreRequest,
+    event, ApproveDeviceRequest, CommandError, CreateSyncAccountRequest, DeviceDto, DeviceRevoked,
+    JoinRequest, OfferPairingRequest, PairingOfferDto, RecoveryPhraseDto, Refused, RestoreRequest,
     RevokeDeviceRequest, SyncAccountCreated, SyncRunDto, SyncStatusDto, SyncTrouble,
 };
 use satchel_keychain::SecretStore;
@@ -132,6 +132,7 @@ pub fn status(state: &SyncState) -> SyncStatusDto {
             progress: None,
             history,
             phrase_changed: s.phrase_changed,
+            awaiting_approval: s.awaiting_approval,
         },
         Some(Err(e)) => SyncStatusDto {
             last_error: Some(e.to_string()),
@@ -283,7 +284,10 @@ async fn start_linked(
     Ok(status(&app.sync))
 }
 
-fn devices_dto(list: Vec<satchel_sync_proto::DeviceInfo>) -> Vec<DeviceDto> {
+fn devices_dto(
+    list: Vec<satchel_sync_proto::DeviceInfo>,
+    asking: &[satchel_sync::JoinRequest],
+) -> Vec<DeviceDto> {
     let label_of = |id: uuid::Uuid| {
         list.iter()
             .find(|d| d.device_id == id)
@@ -298,6 +302,10 @@ fn devices_dto(list: Vec<satchel_sync_proto::DeviceInfo>) -> Vec<DeviceDto> {
             current: d.current,
             removal_at: d.removal_at.map(hk),
             removal_asked_by: d.removal_asked_by.map(label_of),
+            join_fingerprint: asking
+                .iter()
+                .find(|r| r.device_id == d.device_id)
+                .map(|r| r.fingerprint.clone()),
         })
         .collect()
 }
@@ -390,8 +398,26 @@ pub async fn sync_now(app: &Arc<App>) -> Result<SyncStatusDto, CommandError> {
 
 pub async fn list_devices(app: &App) -> Result<Vec<DeviceDto>, CommandError> {
     let engine = linked_engine(&app.sync)?;
+    devices_of(&engine).await
+}
+
+async fn devices_of(engine: &Engine) -> Result<Vec<DeviceDto>, CommandError> {
     let list = engine.devices().await.map_err(|e| sync_error(&e))?;
-    Ok(devices_dto(list))
+    let asking = engine.join_requests().await.map_err(|e| sync_error(&e))?;
+    Ok(devices_dto(list, &asking))
+}
+
+/// Lets in a device that took this device's typed code, once the merchant saw the same
+/// fingerprint on both screens (issue #18).
+pub async fn approve_device(
+    app: &App,
+    request: ApproveDeviceRequest,
+) -> Result<Vec<DeviceDto>, CommandError> {
+    let engine = linked_engine(&app.sync)?;
+    let id = uuid::Uuid::parse_str(request.device_id.trim())
+        .map_err(|_| CommandError::new("device_id", Refused::NotADevice))?;
+    engine.approve_join(id).await.map_err(|e| sync_error(&e))?;
+    devices_of(&engine).await
 }
 
 pub async fn revoke_device(
@@ -402,7 +428,7 @@ pub async fn revoke_device(
     let id = uuid::Uuid::parse_str(request.device_id.trim())
         .map_err(|_| CommandError::new("device_id", Refused::NotADevice))?;
     let outcome = engine.revoke_device(id).await.map_err(|e| sync_error(&e))?;
-    let list = engine.devices().await.map_err(|e| sync_error(&e))?;
+    let devices = devices_of(&engine).await?;
     let (new_recovery_phrase, pending_until) = match outcome {
         satchel_sync::Revoked::Removed { new_phrase } => {
             (new_phrase.map(|p| p.as_str().to_owned()), None)
@@ -410,7 +436,7 @@ pub async fn revoke_device(
         satchel_sync::Revoked::Pending { effective_at } => (None, Some(hk(effective_at))),
     };
     Ok(DeviceRevoked {
-        devices: devices_dto(list),
+        devices,
         new_recovery_phrase,
         pending_until,
     })

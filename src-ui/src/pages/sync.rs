@@ -351,6 +351,18 @@ fn Setup(phrase: RwSignal<Option<Vec<String>>>) -> impl IntoView {
     }
 }
 
+/// The account's devices, shared by the list and the pairing panel: while a code is shown the
+/// list is read again every few seconds, so a device asking to join with it appears where the
+/// merchant is looking (issue #18).
+#[derive(Clone, Copy)]
+struct DeviceList {
+    devices: RwSignal<Option<Vec<DeviceDto>>>,
+    waiting_for_join: RwSignal<bool>,
+}
+
+/// How often the list is read again while a pairing code is shown.
+const JOIN_POLL: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// Where a screen below the page puts a phrase to show (the devices list, after a removal).
 #[derive(Clone, Copy)]
 struct NewPhrase {
@@ -418,6 +430,10 @@ fn Linked() -> impl IntoView {
         });
     };
     let last_error = field(|s| s.last_error.clone());
+    provide_context(DeviceList {
+        devices: RwSignal::new(None),
+        waiting_for_join: RwSignal::new(false),
+    });
     // A removal moved the account to a new key, and with it the phrase (issue #18).
     let NewPhrase {
         phrase,
@@ -454,6 +470,13 @@ fn Linked() -> impl IntoView {
                     </button>
                 </p>
                 <p class="status bad">{move || phrase_error.get().map(|e| call_error(&e, locale.get()))}</p>
+            </div>
+            <div id="sync-awaiting" class="notice" role="status"
+                hidden=move || status.with(|s| s.as_ref().is_none_or(|s| s.awaiting_approval.is_none()))>
+                <p>{tr(Key::SyncAwaiting)}</p>
+                <p id="sync-awaiting-fingerprint" class="pairing-code">
+                    {move || status.with(|s| s.as_ref().and_then(|s| s.awaiting_approval.clone()))}
+                </p>
             </div>
             <h2>{tr(Key::SyncStatusTitle)}</h2>
             <dl id="sync-state" class="sync-state" aria-live="polite">
@@ -524,6 +547,7 @@ fn Offer() -> impl IntoView {
     let offer = RwSignal::new(None::<PairingOfferDto>);
     let error = RwSignal::new(None::<CallError>);
     let busy = RwSignal::new(false);
+    let list = expect_context::<DeviceList>();
     let refused = move || refusal(error).filter(|r| r.field == "device_label");
     let ask = move || {
         busy.set(true);
@@ -532,11 +556,37 @@ fn Offer() -> impl IntoView {
         let label = name.get_untracked().trim().to_owned();
         spawn_local(async move {
             match ipc::offer_pairing(label).await {
-                Ok(o) => offer.set(Some(o)),
+                Ok(o) => {
+                    offer.set(Some(o));
+                    list.waiting_for_join.set(true);
+                }
                 Err(e) => error.set(Some(e)),
             }
             busy.set(false);
         });
+    };
+    let approve = move |id: String| {
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            match ipc::approve_device(id).await {
+                Ok(d) => {
+                    list.devices.set(Some(d));
+                    list.waiting_for_join.set(false);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+    // The device that took the code and asks to join, once it has.
+    let asking = move || {
+        list.devices.with(|l| {
+            l.as_ref()?
+                .iter()
+                .find(|d| d.join_fingerprint.is_some())
+                .map(|d| (d.id.clone(), d.join_fingerprint.clone().unwrap_or_default()))
+        })
     };
     view! {
         <form id="sync-offer-form" on:submit=move |ev| { ev.prevent_default(); ask(); }>
@@ -566,6 +616,17 @@ fn Offer() -> impl IntoView {
                         <p class="note">{tr(Key::SyncExpires)}" "<span id="sync-offer-expires">{o.expires.clone()}</span></p>
                     </div>
                 })}
+                {move || asking().map(|(id, fp)| view! {
+                    <div id="sync-offer-asking" class="notice" role="status">
+                        <p>{tr(Key::SyncAsksToJoin)}" "<strong class="pairing-code">{fp}</strong></p>
+                        <p class="row actions">
+                            <button id="sync-offer-approve" type="button" disabled=move || busy.get()
+                                on:click=move |_| approve(id.clone())>
+                                {tr(Key::SyncApprove)}
+                            </button>
+                        </p>
+                    </div>
+                })}
             </fieldset>
         </form>
     }
@@ -590,7 +651,8 @@ fn focus_after_render(button: NodeRef<Button>) {
 #[component]
 fn Devices() -> impl IntoView {
     let locale = use_locale();
-    let devices = RwSignal::new(None::<Vec<DeviceDto>>);
+    let list = expect_context::<DeviceList>();
+    let devices = list.devices;
     let error = RwSignal::new(None::<CallError>);
     let confirming = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
@@ -599,12 +661,43 @@ fn Devices() -> impl IntoView {
         phrase,
         phrase_changed,
     } = expect_context::<NewPhrase>();
-    spawn_local(async move {
-        match ipc::list_devices().await {
-            Ok(d) => devices.set(Some(d)),
-            Err(e) => error.set(Some(e)),
+    let load = move || {
+        spawn_local(async move {
+            match ipc::list_devices().await {
+                Ok(d) => devices.set(Some(d)),
+                Err(e) => error.set(Some(e)),
+            }
+        })
+    };
+    load();
+    let poll = set_interval_with_handle(
+        move || {
+            if list.waiting_for_join.get_untracked() {
+                load();
+            }
+        },
+        JOIN_POLL,
+    )
+    .ok();
+    on_cleanup(move || {
+        if let Some(p) = poll {
+            p.clear();
         }
     });
+    let approve = move |id: String| {
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            match ipc::approve_device(id).await {
+                Ok(d) => {
+                    devices.set(Some(d));
+                    list.waiting_for_join.set(false);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
     let revoke = move |id: String| {
         busy.set(true);
         error.set(None);
@@ -647,6 +740,18 @@ fn Devices() -> impl IntoView {
                             {d.current.then(|| view! { <span class="badge default">{tr(Key::SyncThisDevice)}</span> })}
                             {d.revoked.then(|| view! { <span class="badge">{tr(Key::SyncRevoked)}</span> })}
                             <span class="device-added">{tr(Key::SyncAdded)}" "{d.created.clone()}</span>
+                            {d.join_fingerprint.clone().map(|fp| {
+                                let id = id.clone();
+                                view! {
+                                    <span class="device-join badge warn">
+                                        {tr(Key::SyncAsksToJoin)}" "<span class="device-fingerprint">{fp}</span>
+                                    </span>
+                                    <button type="button" class="device-approve" disabled=move || busy.get()
+                                        on:click=move |_| approve(id.clone())>
+                                        {tr(Key::SyncApprove)}
+                                    </button>
+                                }
+                            })}
                             {d.removal_at.clone().map(|at| view! {
                                 <span class="device-removal badge warn">
                                     {tr(Key::SyncRemovalAsked)}" "{d.removal_asked_by.clone().unwrap_or_default()}

@@ -60,6 +60,9 @@ pub enum SyncCommand {
     Revoke { device_id: String },
     /// Print the current recovery phrase (it changes when a device is removed).
     Phrase,
+    /// On the device that showed the code: list the devices asking to join with it, or, with
+    /// an id, let one in (only if it shows the same fingerprint).
+    Approve { device_id: Option<String> },
 }
 
 #[derive(Debug, Args)]
@@ -273,6 +276,19 @@ pub fn run(db: Option<&Path>, cmd: &SyncCommand, json: bool) -> anyhow::Result<O
             let joined = rt.block_on(e.join_with_code(code.trim()));
             code.clear();
             joined?;
+            if let Some(fp) = e.status()?.awaiting_approval {
+                // A typed code brings no key: the other device approves this one first.
+                let text = if json {
+                    format!("{}\n", json!({ "awaiting_approval": fp }))
+                } else {
+                    format!(
+                        "Linked, waiting for approval. On the device that showed the code, run \
+                         `satchel sync approve` (or open Sync in the app) and approve the device \
+                         that shows\n\n  {fp}\n\nthen run `satchel sync now` here.\n"
+                    )
+                };
+                return Ok(Output::new(text, Status::Ok));
+            }
             sync_output(checked(db, rt.block_on(e.sync_now())), json)
         }
         SyncCommand::Recover { hub, label } => {
@@ -372,6 +388,45 @@ pub fn run(db: Option<&Path>, cmd: &SyncCommand, json: bool) -> anyhow::Result<O
                     .collect()
             };
             Ok(Output::new(text, Status::Ok))
+        }
+        SyncCommand::Approve { device_id: None } => {
+            let e = engine(db, None)?;
+            let asking = rt.block_on(e.join_requests())?;
+            let text = if json {
+                format!(
+                    "{}\n",
+                    serde_json::Value::Array(
+                        asking
+                            .iter()
+                            .map(|r| json!({ "device_id": r.device_id, "fingerprint": r.fingerprint }))
+                            .collect()
+                    )
+                )
+            } else if asking.is_empty() {
+                "no device is asking to join\n".to_owned()
+            } else {
+                asking
+                    .iter()
+                    .map(|r| format!("{}  shows {}\n", r.device_id, r.fingerprint))
+                    .collect()
+            };
+            Ok(Output::new(text, Status::Ok))
+        }
+        SyncCommand::Approve {
+            device_id: Some(device_id),
+        } => {
+            let e = engine(db, None)?;
+            let id = device_id.trim().parse().map_err(|_| {
+                anyhow!("{device_id}: not a device id (see `satchel sync approve`)")
+            })?;
+            rt.block_on(e.approve_join(id))?;
+            Ok(Output::new(
+                format!(
+                    "approved {}: it gets the account key at its next sync\n",
+                    device_id.trim()
+                ),
+                Status::Ok,
+            ))
         }
         SyncCommand::Phrase => {
             let e = engine(db, None)?;

@@ -112,11 +112,33 @@ fn a_contact_from_one_device_reaches_a_second_joined_by_code() {
     // Before joining, B has nothing; after, the contact is there.
     let before = b.run(&["contacts", "search", "陳小明"]);
     assert!(!String::from_utf8_lossy(&before.stdout).contains("Sync Test"));
-    // The code is typed (stdin), never an argument that `ps` would show.
-    let joined = b.ok_with_stdin(
-        &["sync", "join", "--hub", &url, "--label", "market phone"],
+    // The code is typed (stdin), never an argument that `ps` would show. It brings no key: B
+    // waits, showing a fingerprint, until A approves the device that shows the same.
+    let waiting = b.ok_with_stdin(
+        &[
+            "--json",
+            "sync",
+            "join",
+            "--hub",
+            &url,
+            "--label",
+            "market phone",
+        ],
         &format!("{code}\n"),
     );
+    let waiting: serde_json::Value = serde_json::from_str(waiting.trim()).unwrap();
+    let fingerprint = waiting["awaiting_approval"]
+        .as_str()
+        .expect("a fingerprint")
+        .to_owned();
+    let still = b.run(&["contacts", "search", "陳小明"]);
+    assert!(!String::from_utf8_lossy(&still.stdout).contains("Sync Test"));
+    let asking = a.ok(&["--json", "sync", "approve"]);
+    let asking: serde_json::Value = serde_json::from_str(asking.trim()).unwrap();
+    assert_eq!(asking[0]["fingerprint"], fingerprint.as_str(), "{asking}");
+    let id = asking[0]["device_id"].as_str().unwrap().to_owned();
+    a.ok(&["sync", "approve", &id]);
+    let joined = b.ok(&["sync", "now"]);
     let found = b.ok(&["contacts", "search", "陳小明"]);
     assert!(found.contains("陳小明 Sync Test"), "{found}");
 

@@ -259,11 +259,7 @@ async fn account_a(url: &str) -> Account {
     let phrase = laptop.sync.create_account(LABELS_A[0]).await.unwrap();
     let phone = Device::new(url);
     let offer = laptop.sync.offer_pairing(LABELS_A[1]).await.unwrap();
-    phone
-        .sync
-        .join_with_code(&offer.code.display())
-        .await
-        .unwrap();
+    phone.sync.join_with_code(&offer.qr_payload).await.unwrap();
 
     let ids: Vec<String> = (0..40)
         .map(|i| laptop.add(&format!("Recipient {i:02}"), ""))
@@ -567,11 +563,7 @@ async fn records_an_older_satchel_wrote_are_still_read_and_their_next_edit_goes_
     // A device linked later reads the old records and the new edit on top of them.
     let phone = Device::new(&url);
     let offer = laptop.sync.offer_pairing("phone").await.unwrap();
-    phone
-        .sync
-        .join_with_code(&offer.code.display())
-        .await
-        .unwrap();
+    phone.sync.join_with_code(&offer.qr_payload).await.unwrap();
     phone.sync.sync_now().await.unwrap();
     assert_eq!(phone.book(), laptop.book());
     let lam_on_phone = phone.book().into_iter().find(|c| c.0 == lam).unwrap();
@@ -584,7 +576,7 @@ async fn records_an_older_satchel_wrote_are_still_read_and_their_next_edit_goes_
     let offer = laptop.sync.offer_pairing("tablet").await.unwrap();
     updated
         .sync
-        .join_with_code(&offer.code.display())
+        .join_with_code(&offer.qr_payload)
         .await
         .unwrap();
     updated.with_store(|s| s.apply_remote_page(&[], "1000000").unwrap());

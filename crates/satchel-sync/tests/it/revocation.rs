@@ -147,6 +147,8 @@ impl Device {
 async fn link(from: &Device, to: &Device, label: &str) {
     let offer = from.sync.offer_pairing(label).await.unwrap();
     to.sync.join_with_code(&offer.code.display()).await.unwrap();
+    let asking = from.sync.join_requests().await.unwrap();
+    from.sync.approve_join(asking[0].device_id).await.unwrap();
     to.sync.sync_now().await.unwrap();
 }
 
@@ -321,6 +323,72 @@ async fn a_removed_device_cannot_read_what_comes_after_nor_take_the_account() {
         .unwrap();
     d.sync.sync_now().await.unwrap();
     assert_eq!(d.names(), ["Akiko Sato", "Hiroshi Tanaka"]);
+}
+
+/// Pairing by a typed code (issue #18): the code's blob brings a credential and a join key,
+/// never the account key; the first device lets the new one in only when the merchant approves
+/// it there, having seen the same fingerprint on both screens. So whoever guesses or brute-forces
+/// the code from a copy of the hub gets a device that can read nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_typed_code_brings_no_key_until_the_first_device_approves() {
+    let hub = start_hub().await;
+    let a = Device::new(&hub);
+    a.sync.create_account("laptop").await.unwrap();
+    a.add("Akiko Sato");
+    a.sync.sync_now().await.unwrap();
+    assert!(a.sync.join_requests().await.unwrap().is_empty());
+
+    let offer = a.sync.offer_pairing("tablet").await.unwrap();
+    let b = Device::new(&hub);
+    // Typed by hand, in lower case with a space: the code forgives that.
+    let typed = offer.code.display().to_lowercase().replace('-', " ");
+    b.sync.join_with_code(&typed).await.unwrap();
+    let shown = b.sync.status().unwrap().awaiting_approval.expect("waiting");
+    let err = b.sync.sync_now().await.unwrap_err();
+    assert!(
+        matches!(err, SyncError::AwaitingApproval(ref f) if *f == shown),
+        "{err}"
+    );
+    assert!(err.is_transient(), "the loop keeps asking");
+    assert!(b.names().is_empty());
+    assert!(b
+        .keychain
+        .get(satchel_keychain::SYNC_ACCOUNT_KEY)
+        .unwrap()
+        .is_none());
+
+    // The laptop lists the tablet with the fingerprint the tablet shows; nothing else can be
+    // approved.
+    let asking = a.sync.join_requests().await.unwrap();
+    assert_eq!(asking.len(), 1);
+    assert_eq!(
+        (asking[0].device_id, asking[0].fingerprint.as_str()),
+        (b.id(), shown.as_str())
+    );
+    assert!(matches!(
+        a.sync.approve_join(a.id()).await,
+        Err(SyncError::NoJoinRequest)
+    ));
+    a.sync.approve_join(b.id()).await.unwrap();
+    assert!(a.sync.join_requests().await.unwrap().is_empty());
+
+    b.sync.sync_now().await.unwrap();
+    assert_eq!(b.names(), ["Akiko Sato"]);
+    assert_eq!(b.sync.status().unwrap().awaiting_approval, None);
+    // A full member: its key is now vouched for by the account key, so a rotation reaches it.
+    let c = Device::new(&hub);
+    link(&a, &c, "phone").await;
+    let Revoked::Removed {
+        new_phrase: Some(_),
+    } = a.sync.revoke_device(c.id()).await.unwrap()
+    else {
+        panic!("no rotation");
+    };
+    b.sync.sync_now().await.unwrap();
+    a.add("Hiroshi Tanaka");
+    a.sync.sync_now().await.unwrap();
+    b.sync.sync_now().await.unwrap();
+    assert_eq!(b.names(), ["Akiko Sato", "Hiroshi Tanaka"]);
 }
 
 /// A hostile hub: it moves the account to a key of its own, with a well-formed grant sealed to

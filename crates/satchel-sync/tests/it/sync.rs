@@ -368,9 +368,9 @@ async fn pair(url: &str) -> (Device, Device) {
 
 async fn link(from: &Device, to: &Device) {
     let offer = from.sync.offer_pairing("phone").await.unwrap();
-    // Typed by hand, in lower case with a space: the code forgives that.
-    let typed = offer.code.display().to_lowercase().replace('-', " ");
-    to.sync.join_with_code(&typed).await.unwrap();
+    // Scanned: the QR code's own secret brings the key at once (a typed code waits for the
+    // first device's approval: `revocation::a_typed_code_brings_no_key_until_the_first_...`).
+    to.sync.join_with_code(&offer.qr_payload).await.unwrap();
 }
 
 // ---- tests ----------------------------------------------------------------------------------

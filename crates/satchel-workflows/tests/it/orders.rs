@@ -252,7 +252,7 @@ async fn products_from_another_device_complete_the_drafts_waiting_for_them() {
     let (phone_db, phone) = crate::tariff_sync::device(&hub, tmp.path().join("phone.db"));
     laptop.create_account("laptop").await.unwrap();
     let offer = laptop.offer_pairing("phone").await.unwrap();
-    phone.join_with_code(&offer.code.display()).await.unwrap();
+    phone.join_with_code(&offer.qr_payload).await.unwrap();
     let engine = Engine::load();
     {
         let mut s = phone_db.lock().unwrap();

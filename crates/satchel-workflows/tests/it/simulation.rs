@@ -347,7 +347,7 @@ async fn simulate(seed: u64, shipments: usize) -> Stats {
     let offer = devices[0].sync.offer_pairing("phone").await.unwrap();
     devices[1]
         .sync
-        .join_with_code(&offer.code.display())
+        .join_with_code(&offer.qr_payload)
         .await
         .unwrap();
 

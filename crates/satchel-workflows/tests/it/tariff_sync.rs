@@ -58,7 +58,7 @@ async fn a_device_never_online_gets_the_tariff_through_the_hub_and_prices_the_sa
     let (phone_db, phone) = device(&hub, tmp.path().join("phone.db"));
     laptop.create_account("laptop").await.unwrap();
     let offer = laptop.offer_pairing("phone").await.unwrap();
-    phone.join_with_code(&offer.code.display()).await.unwrap();
+    phone.join_with_code(&offer.qr_payload).await.unwrap();
 
     // The laptop checks the operator: the 2022 letter revision is new.
     let server = FileServer::start();
