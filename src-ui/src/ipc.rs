@@ -357,8 +357,18 @@ pub async fn revoke_device(device_id: String) -> Result<DeviceRevoked, CallError
     call(cmd::REVOKE_DEVICE, &RevokeDeviceRequest { device_id }).await
 }
 
-pub async fn approve_device(device_id: String) -> Result<Vec<DeviceDto>, CallError> {
-    call(cmd::APPROVE_DEVICE, &ApproveDeviceRequest { device_id }).await
+pub async fn approve_device(
+    device_id: String,
+    fingerprint: String,
+) -> Result<Vec<DeviceDto>, CallError> {
+    call(
+        cmd::APPROVE_DEVICE,
+        &ApproveDeviceRequest {
+            device_id,
+            fingerprint,
+        },
+    )
+    .await
 }
 
 pub async fn show_recovery_phrase() -> Result<RecoveryPhraseDto, CallError> {

@@ -117,36 +117,55 @@ pub fn approval_lookup(join: &AccountKey) -> String {
         .collect()
 }
 
-/// Seals the account keys for an approved device under the join key.
+/// The key an approval is sealed under: the join key and an X25519 exchange with the approved
+/// device's public key, so reading it needs that device's secret as well as the join key.
+fn approval_key(
+    join: &AccountKey,
+    shared: &[u8; 32],
+    eph: &[u8; 32],
+    device: &[u8; 32],
+) -> AccountKey {
+    AccountKey::from_bytes(keyed(
+        join.expose_bytes(),
+        &[b"satchel/pairing/approval-key/v1", shared, eph, device],
+    ))
+}
+
+/// Seals the account keys (oldest first, the current one last) for the approved device whose
+/// public key is `device`. Layout: epoch (8), ephemeral public key (32), the keys as a keyring
+/// ([`seal_keyring`]) under [`approval_key`].
 pub fn seal_approval(
     join: &AccountKey,
+    device: &[u8; 32],
     keys: &[AccountKey],
     epoch: i64,
     rng: &mut (impl CryptoRng + RngCore),
 ) -> Vec<u8> {
-    let (current, older) = keys.split_last().expect("at least the current key");
+    let ephemeral = DeviceSecretKey::generate(rng);
+    let eph = ephemeral.public();
+    let shared = ephemeral.0.diffie_hellman(&PublicKey::from(*device));
+    let key = approval_key(join, shared.as_bytes(), &eph, device);
     let mut out = epoch.to_be_bytes().to_vec();
-    out.extend(seal_keyring(
-        join,
-        epoch,
-        &[older, std::slice::from_ref(current)].concat(),
-        rng,
-    ));
+    out.extend_from_slice(&eph);
+    out.extend(seal_keyring(&key, epoch, keys, rng));
     out
 }
 
-/// Opens an approval: the epoch and the account's keys, oldest first, the current one last.
+/// Opens an approval with the join key and this device's secret: the epoch and the account's
+/// keys, oldest first, the current one last.
 pub fn open_approval(
     join: &AccountKey,
+    device: &DeviceSecretKey,
     blob: &[u8],
 ) -> Result<(i64, Vec<AccountKey>), CryptoError> {
-    let epoch = i64::from_be_bytes(
-        blob.get(..8)
-            .ok_or(CryptoError::Truncated { len: blob.len() })?
-            .try_into()
-            .map_err(|_| CryptoError::Truncated { len: blob.len() })?,
-    );
-    let keys = open_keyring(join, epoch, &blob[8..]).map_err(|_| CryptoError::WrongPairingCode)?;
+    if blob.len() < 8 + 32 {
+        return Err(CryptoError::Truncated { len: blob.len() });
+    }
+    let epoch = i64::from_be_bytes(blob[..8].try_into().expect("8 bytes"));
+    let eph: [u8; 32] = blob[8..40].try_into().expect("32 bytes");
+    let shared = device.0.diffie_hellman(&PublicKey::from(eph));
+    let key = approval_key(join, shared.as_bytes(), &eph, &device.public());
+    let keys = open_keyring(&key, epoch, &blob[40..]).map_err(|_| CryptoError::WrongPairingCode)?;
     if keys.is_empty() {
         return Err(CryptoError::Forged);
     }
@@ -366,18 +385,29 @@ mod tests {
         let mut r = rng();
         let join = AccountKey::generate(&mut r);
         let keys: Vec<AccountKey> = (0..3).map(|_| AccountKey::generate(&mut r)).collect();
-        let blob = seal_approval(&join, &keys, 2, &mut r);
-        assert_eq!(open_approval(&join, &blob).unwrap(), (2, keys.clone()));
-        let other = AccountKey::generate(&mut r);
-        assert!(open_approval(&other, &blob).is_err());
-        let mut bent = blob.clone();
-        bent[7] ^= 1;
-        assert!(open_approval(&join, &bent).is_err(), "the epoch is bound");
-        assert_ne!(approval_lookup(&join), approval_lookup(&other));
         let (a, b) = (
             DeviceSecretKey::generate(&mut r),
             DeviceSecretKey::generate(&mut r),
         );
+        let blob = seal_approval(&join, &a.public(), &keys, 2, &mut r);
+        assert_eq!(open_approval(&join, &a, &blob).unwrap(), (2, keys.clone()));
+        let other = AccountKey::generate(&mut r);
+        assert!(
+            open_approval(&other, &a, &blob).is_err(),
+            "needs the join key"
+        );
+        assert!(
+            open_approval(&join, &b, &blob).is_err(),
+            "and the device's secret"
+        );
+        let mut bent = blob.clone();
+        bent[7] ^= 1;
+        assert!(
+            open_approval(&join, &a, &bent).is_err(),
+            "the epoch is bound"
+        );
+        assert!(open_approval(&join, &a, &blob[..30]).is_err());
+        assert_ne!(approval_lookup(&join), approval_lookup(&other));
         let fa = fingerprint(&a.public());
         assert_eq!(fa.len(), 9);
         assert_eq!(&fa[4..5], "-");

@@ -1644,6 +1644,8 @@ pub struct RevokeDeviceRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApproveDeviceRequest {
     pub device_id: String,
+    /// The fingerprint the merchant compared; refused if the device no longer shows it.
+    pub fingerprint: String,
 }
 
 /// `revoke_device` response.

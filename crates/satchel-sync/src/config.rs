@@ -69,6 +69,9 @@ impl LoopPolicy {
     pub fn delay_after(&self, outcome: Result<(), &SyncError>, failures: u32) -> Duration {
         match outcome {
             Ok(()) => self.interval,
+            // The merchant is approving on the other device: ask again soon, steadily, or an
+            // approval (held ten minutes) could expire between two tries.
+            Err(SyncError::AwaitingApproval(_)) => (self.backoff * 5).min(self.max_backoff),
             Err(e) if e.is_transient() => {
                 let doublings = failures.saturating_sub(1).min(20);
                 self.backoff

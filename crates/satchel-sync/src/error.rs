@@ -61,6 +61,9 @@ pub enum SyncError {
     /// No device asks to join with this device's code (approved already, or the code expired).
     #[error("no device is asking to join with this device's code")]
     NoJoinRequest,
+    /// The device asking to join no longer shows the fingerprint the merchant approved.
+    #[error("the device asking to join shows another fingerprint now; compare both screens again")]
+    FingerprintChanged,
     /// The account moved to a new key (a device was removed) and no device has shared it with
     /// this one yet; nothing is sent until one does (issue #18).
     #[error(

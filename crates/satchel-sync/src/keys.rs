@@ -141,11 +141,21 @@ impl<S: StoreAccess> Syncer<S> {
                 self.call::<(), _>(Method::GET, paths::KEYS, None).await?;
             let me = self.this_device().await?;
             let mut ring = match self.keyring().await {
-                Ok(ring) => ring,
-                Err(SyncError::NoAccountKey) if self.state()?.approval_fingerprint.is_some() => {
-                    self.take_approval().await?;
-                    continue;
+                Ok(ring) => {
+                    if self.state()?.approval_fingerprint.is_some() {
+                        // Approved, and the keys are here: the join is over.
+                        self.kc_delete(PAIRING_JOIN).await?;
+                        self.update_state(|s| s.approval_fingerprint = None)?;
+                    }
+                    ring
                 }
+                Err(SyncError::NoAccountKey) => match self.join_key().await? {
+                    Some(join) => {
+                        self.await_approval(me, &join, &st).await?;
+                        continue;
+                    }
+                    None => return Err(SyncError::NoAccountKey),
+                },
                 Err(e) => return Err(e),
             };
             let secret = self.device_secret().await?;
@@ -227,6 +237,7 @@ impl<S: StoreAccess> Syncer<S> {
     /// On a device that joined with a typed code: registers its key under the join key (so the
     /// first device can tell it took the code's blob) and keeps the fingerprint to show.
     pub(crate) async fn ask_to_join(&self, me: Uuid, join: &AccountKey) -> Result<()> {
+        // Fingerprint and key together: the one shown is the one registered.
         self.register_device_key(me, &Keyring::single(join.clone()), true)
             .await?;
         let secret = self.device_secret().await?.ok_or(SyncError::NotLinked)?;
@@ -234,65 +245,101 @@ impl<S: StoreAccess> Syncer<S> {
         self.update_state(|st| st.approval_fingerprint = Some(fingerprint))
     }
 
-    /// Waiting for approval: takes the account keys the first device parked for this one, if it
-    /// has. Else [`SyncError::AwaitingApproval`], which the loop retries.
-    async fn take_approval(&self) -> Result<()> {
+    /// The join key of a typed code this device joined with, until it is approved.
+    async fn join_key(&self) -> Result<Option<AccountKey>> {
+        Ok(self
+            .kc_get(PAIRING_JOIN)
+            .await?
+            .and_then(|s| unhex::<32>(s.expose()))
+            .map(AccountKey::from_bytes))
+    }
+
+    /// Waiting for approval: makes sure the first device can see this one asking (its key
+    /// registered under the join key: a join cut off before that is finished here), then takes
+    /// the account keys the first device parked for it, if it has. Else
+    /// [`SyncError::AwaitingApproval`], which the loop retries.
+    async fn await_approval(
+        &self,
+        me: Uuid,
+        join: &AccountKey,
+        st: &proto::KeyStateResponse,
+    ) -> Result<()> {
+        let secret = self.device_secret().await?;
+        let asking = st
+            .devices
+            .iter()
+            .find(|d| d.device_id == me)
+            .and_then(|d| d.key.as_ref())
+            .zip(secret.as_ref())
+            .is_some_and(|(k, s)| {
+                k.public_key.0 == s.public()
+                    && rotation::device_key_is_genuine(
+                        std::slice::from_ref(join),
+                        me.as_bytes(),
+                        &s.public(),
+                        &k.tag.0,
+                    )
+            });
+        if !asking {
+            self.ask_to_join(me, join).await?;
+        }
+        let secret = self.device_secret().await?.ok_or(SyncError::NotLinked)?;
         let waiting = || -> Result<SyncError> {
             Ok(SyncError::AwaitingApproval(
                 self.state()?.approval_fingerprint.unwrap_or_default(),
             ))
         };
-        let join = self
-            .kc_get(PAIRING_JOIN)
-            .await?
-            .and_then(|s| unhex::<32>(s.expose()))
-            .map(AccountKey::from_bytes)
-            .ok_or(SyncError::NoAccountKey)?;
-        let path = paths::PAIRING_SLOT.replace("{lookup_id}", &rotation::approval_lookup(&join));
+        let path = paths::PAIRING_SLOT.replace("{lookup_id}", &rotation::approval_lookup(join));
         let slot: proto::PairingGetResponse =
             match self.send::<(), _>(Method::GET, &path, None, None).await {
                 Ok(slot) => slot,
                 Err(e) if e.hub_code() == Some(codes::NOT_FOUND) => return Err(waiting()?),
                 Err(e) => return Err(e),
             };
-        let (epoch, keys) =
-            rotation::open_approval(&join, &slot.blob.0).map_err(|source| SyncError::Crypto {
-                entity: "pairing approval".into(),
-                source,
-            })?;
+        // Sealed to this device's key and the join key: one that does not open (another
+        // device's, or a forgery) is as good as none, and the first device can approve again.
+        let Ok((epoch, keys)) = rotation::open_approval(join, &secret, &slot.blob.0) else {
+            return Err(waiting()?);
+        };
         let (current, older) = keys.split_last().expect("open_approval returns a key");
         let ring = Keyring::with_older(epoch, older.to_vec(), current.clone());
-        self.store_keyring(&ring).await?;
-        self.kc_delete(PAIRING_JOIN).await?;
-        self.update_state(|st| st.approval_fingerprint = None)
+        self.store_keyring(&ring).await
     }
 
-    /// On the first device: the devices that took the blob of its typed code and ask to join.
+    /// On the first device: the device that took the blob of its typed code and asks to join.
+    /// The pending offer is forgotten once that device is in (its key vouched for by the
+    /// account's keys) or gone.
     pub async fn join_requests(&self) -> Result<Vec<JoinRequest>> {
         let Some((offered, join)) = self.pending_offer().await? else {
             return Ok(Vec::new());
         };
         let st: proto::KeyStateResponse =
             self.call::<(), _>(Method::GET, paths::KEYS, None).await?;
-        Ok(st
-            .devices
-            .iter()
-            .filter(|d| d.device_id == offered)
-            .filter_map(|d| {
-                let k = d.key.as_ref()?;
-                let public: [u8; 32] = k.public_key.0.as_slice().try_into().ok()?;
-                rotation::device_key_is_genuine(
-                    std::slice::from_ref(&join),
-                    d.device_id.as_bytes(),
-                    &public,
-                    &k.tag.0,
-                )
+        let ring = self.keyring().await?;
+        let Some(device) = st.devices.iter().find(|d| d.device_id == offered) else {
+            self.kc_delete(PAIRING_OFFER).await?;
+            return Ok(Vec::new());
+        };
+        let Some(k) = &device.key else {
+            return Ok(Vec::new());
+        };
+        let Ok(public) = <[u8; 32]>::try_from(k.public_key.0.as_slice()) else {
+            return Ok(Vec::new());
+        };
+        let id = offered.as_bytes();
+        if rotation::device_key_is_genuine(ring.all(), id, &public, &k.tag.0) {
+            self.kc_delete(PAIRING_OFFER).await?;
+            return Ok(Vec::new());
+        }
+        Ok(
+            rotation::device_key_is_genuine(std::slice::from_ref(&join), id, &public, &k.tag.0)
                 .then(|| JoinRequest {
-                    device_id: d.device_id,
+                    device_id: offered,
                     fingerprint: rotation::fingerprint(&public),
                 })
-            })
-            .collect())
+                .into_iter()
+                .collect(),
+        )
     }
 
     async fn pending_offer(&self) -> Result<Option<(Uuid, AccountKey)>> {
@@ -302,26 +349,37 @@ impl<S: StoreAccess> Syncer<S> {
         }))
     }
 
-    /// Lets a device that asked to join in: parks the account's keys for it, sealed under the
-    /// join key of the offer it took. The merchant approves only after comparing fingerprints.
-    pub async fn approve_join(&self, device_id: Uuid) -> Result<()> {
-        if !self
-            .join_requests()
-            .await?
-            .iter()
-            .any(|r| r.device_id == device_id)
-        {
+    /// Lets a device that asks to join in, if it still shows `fingerprint` (what the merchant
+    /// compared): parks the account's keys for it, sealed to its public key and the join key of
+    /// the offer it took. Approving again (the first approval expired, or was lost) is harmless.
+    pub async fn approve_join(&self, device_id: Uuid, fingerprint: &str) -> Result<()> {
+        let asking = self.join_requests().await?;
+        let Some(request) = asking.iter().find(|r| r.device_id == device_id) else {
             return Err(SyncError::NoJoinRequest);
+        };
+        if request.fingerprint != fingerprint.trim().to_uppercase() {
+            return Err(SyncError::FingerprintChanged);
         }
         let (_, join) = self
             .pending_offer()
             .await?
             .ok_or(SyncError::NoJoinRequest)?;
+        let st: proto::KeyStateResponse =
+            self.call::<(), _>(Method::GET, paths::KEYS, None).await?;
+        let public: [u8; 32] = st
+            .devices
+            .iter()
+            .find(|d| d.device_id == device_id)
+            .and_then(|d| d.key.as_ref())
+            .and_then(|k| k.public_key.0.as_slice().try_into().ok())
+            .filter(|p| rotation::fingerprint(p) == request.fingerprint)
+            .ok_or(SyncError::FingerprintChanged)?;
         let ring = self.keyring().await?;
         let put = proto::PairingPut {
             lookup_id: rotation::approval_lookup(&join),
             blob: proto::Bytes(rotation::seal_approval(
                 &join,
+                &public,
                 ring.all(),
                 ring.epoch,
                 &mut os_rng(),
@@ -330,7 +388,7 @@ impl<S: StoreAccess> Syncer<S> {
         };
         let _: proto::PairingPutResponse =
             self.call(Method::POST, paths::PAIRING, Some(&put)).await?;
-        self.kc_delete(PAIRING_OFFER).await
+        Ok(())
     }
 
     /// Registers this device's public key, made fresh when `fresh` (none in the keychain, or
@@ -398,6 +456,10 @@ impl<S: StoreAccess> Syncer<S> {
         }
         let next = Keyring::with_older(st.epoch, older, current);
         self.store_keyring(&next).await?;
+        if st.grant.is_some() {
+            // Another device moved the account to a new key: the phrase changed with it.
+            self.update_state(|s| s.phrase_changed = true)?;
+        }
         Ok(next)
     }
 
@@ -439,10 +501,13 @@ impl<S: StoreAccess> Syncer<S> {
             grants,
             recovery: Some(recovery_registration(next.current())),
         };
-        match self
+        let posted = self
             .call::<_, ()>(Method::POST, paths::KEYS, Some(&req))
-            .await
-        {
+            .await;
+        if posted.is_ok() {
+            self.update_state(|s| s.phrase_changed = true)?;
+        }
+        match posted {
             Err(SyncError::Hub {
                 status: 409,
                 code,
@@ -564,8 +629,7 @@ impl<S: StoreAccess> Syncer<S> {
     /// changed.
     pub async fn recovery_phrase(&self) -> Result<RecoveryPhrase> {
         let ring = self.keyring().await?;
-        let epoch = ring.epoch;
-        self.update_state(|st| st.phrase_epoch = epoch)?;
+        self.update_state(|st| st.phrase_changed = false)?;
         Ok(phrase::to_phrase(ring.current()))
     }
 }

@@ -377,5 +377,8 @@ mod tests {
         assert_eq!(waits, [2, 4, 8, 16, 32, 64, 100, 100]);
         assert_eq!(p.delay_after(Ok(()), 0).as_secs(), 60);
         assert_eq!(p.delay_after(Err(&SyncError::NotLinked), 1).as_secs(), 100);
+        // Waiting for the other device's approval: steadily, not ever longer.
+        let waiting = SyncError::AwaitingApproval("ABCD-EFGH".into());
+        assert_eq!(p.delay_after(Err(&waiting), 9).as_secs(), 10);
     }
 }

@@ -107,8 +107,7 @@ impl<S: StoreAccess> Syncer<S> {
         self.kc_set(satchel_keychain::SYNC_ACCOUNT_KEY, ring.encode())
             .await?;
         self.session.lock().await.keys = Some(ring.clone());
-        let epoch = ring.epoch;
-        self.update_state(|st| st.key_epoch = epoch)
+        Ok(())
     }
 
     pub(crate) fn state(&self) -> Result<SyncState> {

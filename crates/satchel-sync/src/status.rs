@@ -23,12 +23,11 @@ pub(crate) struct SyncState {
     /// unreadable and moved its cursor past them (see [`Syncer::pull`]).
     #[serde(default)]
     pub(crate) reads_format: u8,
-    /// The account key epoch this device holds, and the one whose phrase this device last
-    /// showed (issue #18): a rotation changes the phrase, and the merchant must be told.
+    /// The account's key changed under this device (a device was removed, issue #18) since it
+    /// last showed the recovery phrase: the phrase changed with it, and the merchant must be
+    /// told. Not set by linking to an account that rotated before: nothing changed then.
     #[serde(default)]
-    pub(crate) key_epoch: i64,
-    #[serde(default)]
-    pub(crate) phrase_epoch: i64,
+    pub(crate) phrase_changed: bool,
     /// Joined with a typed code and not approved yet: this device's fingerprint, to show.
     #[serde(default)]
     pub(crate) approval_fingerprint: Option<String>,

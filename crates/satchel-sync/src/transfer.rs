@@ -174,7 +174,7 @@ impl<S: StoreAccess> Syncer<S> {
                 last_attempt_at: st.last_attempt_at,
                 last_error: st.last_error,
                 pending: pending_count(s)?,
-                phrase_changed: st.key_epoch > st.phrase_epoch,
+                phrase_changed: st.phrase_changed,
                 awaiting_approval: st.approval_fingerprint,
             })
         })

@@ -403,7 +403,8 @@ pub async fn list_devices(app: &App) -> Result<Vec<DeviceDto>, CommandError> {
 
 async fn devices_of(engine: &Engine) -> Result<Vec<DeviceDto>, CommandError> {
     let list = engine.devices().await.map_err(|e| sync_error(&e))?;
-    let asking = engine.join_requests().await.map_err(|e| sync_error(&e))?;
+    // Best effort: the list is worth showing even when the keys cannot be read just now.
+    let asking = engine.join_requests().await.unwrap_or_default();
     Ok(devices_dto(list, &asking))
 }
 
@@ -416,7 +417,10 @@ pub async fn approve_device(
     let engine = linked_engine(&app.sync)?;
     let id = uuid::Uuid::parse_str(request.device_id.trim())
         .map_err(|_| CommandError::new("device_id", Refused::NotADevice))?;
-    engine.approve_join(id).await.map_err(|e| sync_error(&e))?;
+    engine
+        .approve_join(id, &request.fingerprint)
+        .await
+        .map_err(|e| sync_error(&e))?;
     devices_of(&engine).await
 }
 

@@ -559,17 +559,22 @@ fn Offer() -> impl IntoView {
                 Ok(o) => {
                     offer.set(Some(o));
                     list.waiting_for_join.set(true);
+                    // A code works ten minutes; no device can ask with it after that.
+                    set_timeout(
+                        move || list.waiting_for_join.set(false),
+                        std::time::Duration::from_secs(600),
+                    );
                 }
                 Err(e) => error.set(Some(e)),
             }
             busy.set(false);
         });
     };
-    let approve = move |id: String| {
+    let approve = move |id: String, fingerprint: String| {
         busy.set(true);
         error.set(None);
         spawn_local(async move {
-            match ipc::approve_device(id).await {
+            match ipc::approve_device(id, fingerprint).await {
                 Ok(d) => {
                     list.devices.set(Some(d));
                     list.waiting_for_join.set(false);
@@ -618,10 +623,10 @@ fn Offer() -> impl IntoView {
                 })}
                 {move || asking().map(|(id, fp)| view! {
                     <div id="sync-offer-asking" class="notice" role="status">
-                        <p>{tr(Key::SyncAsksToJoin)}" "<strong class="pairing-code">{fp}</strong></p>
+                        <p>{tr(Key::SyncAsksToJoin)}" "<strong class="pairing-code">{fp.clone()}</strong></p>
                         <p class="row actions">
                             <button id="sync-offer-approve" type="button" disabled=move || busy.get()
-                                on:click=move |_| approve(id.clone())>
+                                on:click=move |_| approve(id.clone(), fp.clone())>
                                 {tr(Key::SyncApprove)}
                             </button>
                         </p>
@@ -684,11 +689,11 @@ fn Devices() -> impl IntoView {
             p.clear();
         }
     });
-    let approve = move |id: String| {
+    let approve = move |id: String, fingerprint: String| {
         busy.set(true);
         error.set(None);
         spawn_local(async move {
-            match ipc::approve_device(id).await {
+            match ipc::approve_device(id, fingerprint).await {
                 Ok(d) => {
                     devices.set(Some(d));
                     list.waiting_for_join.set(false);
@@ -744,10 +749,10 @@ fn Devices() -> impl IntoView {
                                 let id = id.clone();
                                 view! {
                                     <span class="device-join badge warn">
-                                        {tr(Key::SyncAsksToJoin)}" "<span class="device-fingerprint">{fp}</span>
+                                        {tr(Key::SyncAsksToJoin)}" "<span class="device-fingerprint">{fp.clone()}</span>
                                     </span>
                                     <button type="button" class="device-approve" disabled=move || busy.get()
-                                        on:click=move |_| approve(id.clone())>
+                                        on:click=move |_| approve(id.clone(), fp.clone())>
                                         {tr(Key::SyncApprove)}
                                     </button>
                                 }

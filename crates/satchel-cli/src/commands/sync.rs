@@ -60,9 +60,12 @@ pub enum SyncCommand {
     Revoke { device_id: String },
     /// Print the current recovery phrase (it changes when a device is removed).
     Phrase,
-    /// On the device that showed the code: list the devices asking to join with it, or, with
-    /// an id, let one in (only if it shows the same fingerprint).
-    Approve { device_id: Option<String> },
+    /// On the device that showed the code: list the device asking to join with it, or let it
+    /// in: give its id and the fingerprint its screen shows (refused if they differ).
+    Approve {
+        device_id: Option<String>,
+        fingerprint: Option<String>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -389,7 +392,12 @@ pub fn run(db: Option<&Path>, cmd: &SyncCommand, json: bool) -> anyhow::Result<O
             };
             Ok(Output::new(text, Status::Ok))
         }
-        SyncCommand::Approve { device_id: None } => {
+        SyncCommand::Approve {
+            device_id: None, ..
+        }
+        | SyncCommand::Approve {
+            fingerprint: None, ..
+        } => {
             let e = engine(db, None)?;
             let asking = rt.block_on(e.join_requests())?;
             let text = if json {
@@ -414,12 +422,13 @@ pub fn run(db: Option<&Path>, cmd: &SyncCommand, json: bool) -> anyhow::Result<O
         }
         SyncCommand::Approve {
             device_id: Some(device_id),
+            fingerprint: Some(fingerprint),
         } => {
             let e = engine(db, None)?;
             let id = device_id.trim().parse().map_err(|_| {
                 anyhow!("{device_id}: not a device id (see `satchel sync approve`)")
             })?;
-            rt.block_on(e.approve_join(id))?;
+            rt.block_on(e.approve_join(id, fingerprint))?;
             Ok(Output::new(
                 format!(
                     "approved {}: it gets the account key at its next sync\n",

@@ -137,7 +137,7 @@ fn a_contact_from_one_device_reaches_a_second_joined_by_code() {
     let asking: serde_json::Value = serde_json::from_str(asking.trim()).unwrap();
     assert_eq!(asking[0]["fingerprint"], fingerprint.as_str(), "{asking}");
     let id = asking[0]["device_id"].as_str().unwrap().to_owned();
-    a.ok(&["sync", "approve", &id]);
+    a.ok(&["sync", "approve", &id, &fingerprint]);
     let joined = b.ok(&["sync", "now"]);
     let found = b.ok(&["contacts", "search", "陳小明"]);
     assert!(found.contains("陳小明 Sync Test"), "{found}");

@@ -148,7 +148,10 @@ async fn link(from: &Device, to: &Device, label: &str) {
     let offer = from.sync.offer_pairing(label).await.unwrap();
     to.sync.join_with_code(&offer.code.display()).await.unwrap();
     let asking = from.sync.join_requests().await.unwrap();
-    from.sync.approve_join(asking[0].device_id).await.unwrap();
+    from.sync
+        .approve_join(asking[0].device_id, &asking[0].fingerprint)
+        .await
+        .unwrap();
     to.sync.sync_now().await.unwrap();
 }
 
@@ -366,15 +369,30 @@ async fn a_typed_code_brings_no_key_until_the_first_device_approves() {
         (b.id(), shown.as_str())
     );
     assert!(matches!(
-        a.sync.approve_join(a.id()).await,
+        a.sync.approve_join(a.id(), &shown).await,
         Err(SyncError::NoJoinRequest)
     ));
-    a.sync.approve_join(b.id()).await.unwrap();
-    assert!(a.sync.join_requests().await.unwrap().is_empty());
+    // What the merchant compared is checked: a fingerprint that is not the tablet's is refused.
+    assert!(matches!(
+        a.sync.approve_join(b.id(), "0000-0000").await,
+        Err(SyncError::FingerprintChanged)
+    ));
+    a.sync
+        .approve_join(b.id(), &shown.to_lowercase())
+        .await
+        .unwrap();
+    // Approving twice (the first one lost) is harmless.
+    a.sync.approve_join(b.id(), &shown).await.unwrap();
 
     b.sync.sync_now().await.unwrap();
     assert_eq!(b.names(), ["Akiko Sato"]);
     assert_eq!(b.sync.status().unwrap().awaiting_approval, None);
+    assert!(
+        !b.sync.status().unwrap().phrase_changed,
+        "joining changed no phrase"
+    );
+    // In: its key is now vouched for by the account's keys, and the offer is forgotten.
+    assert!(a.sync.join_requests().await.unwrap().is_empty());
     // A full member: its key is now vouched for by the account key, so a rotation reaches it.
     let c = Device::new(&hub);
     link(&a, &c, "phone").await;
