@@ -1469,6 +1469,9 @@ async fn a_contact_made_on_one_device_arrives_on_a_second_linked_by_code() {
             fingerprint =
                 wait_text_for(&c, "#sync-awaiting-fingerprint", 60, |t| t.len() == 9).await?;
             wait_for(&c, "#sync-awaiting:not([hidden])", 15).await?;
+            // Waiting is not failing: no red indicator, no error line repeating the notice.
+            wait_text(&c, "#sync-indicator", |t| t == "Waiting for approval").await?;
+            wait_for(&c, "#sync-last-error[hidden]", 15).await?;
             screenshot(&c, "sync-awaiting").await;
             fits_a_phone(&c, "sync-awaiting-phone").await?;
             Ok::<_, fantoccini::error::CmdError>(())
@@ -1492,7 +1495,11 @@ async fn a_contact_made_on_one_device_arrives_on_a_second_linked_by_code() {
             .await?;
             screenshot(&c, "sync-approve").await;
             click(&c, "#sync-devices button.device-approve").await?;
-            wait_gone(&c, "#sync-devices .device-join").await?;
+            wait_for(&c, "#sync-devices .device-join[data-approved='true']", 30).await?;
+            wait_text(&c, "#sync-devices .device-approved", |t| {
+                t.starts_with("Approved")
+            })
+            .await?;
             Ok::<_, fantoccini::error::CmdError>(())
         }
         .await;

@@ -1626,6 +1626,9 @@ pub struct DeviceDto {
     /// its screen should show. Approve only if it does.
     #[serde(default)]
     pub join_fingerprint: Option<String>,
+    /// Approved already: it gets the key at its next sync.
+    #[serde(default)]
+    pub join_approved: bool,
     /// A removal a newer device asked for, waiting (issue #18): when it takes effect (Hong Kong
     /// time) and which device asked (its label), so the owner can remove that one first.
     #[serde(default)]

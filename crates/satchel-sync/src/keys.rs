@@ -29,6 +29,8 @@ pub(crate) const PAIRING_JOIN: &str = "sync.pairing_join";
 pub struct JoinRequest {
     pub device_id: Uuid,
     pub fingerprint: String,
+    /// Approved already: it joins at its next sync (approving again is harmless).
+    pub approved: bool,
 }
 
 /// The account keys this device holds: oldest first, the last one current, at `epoch` (how
@@ -310,7 +312,7 @@ impl<S: StoreAccess> Syncer<S> {
     /// The pending offer is forgotten once that device is in (its key vouched for by the
     /// account's keys) or gone.
     pub async fn join_requests(&self) -> Result<Vec<JoinRequest>> {
-        let Some((offered, join)) = self.pending_offer().await? else {
+        let Some((offered, join, approved)) = self.pending_offer().await? else {
             return Ok(Vec::new());
         };
         let st: proto::KeyStateResponse =
@@ -336,16 +338,20 @@ impl<S: StoreAccess> Syncer<S> {
                 .then(|| JoinRequest {
                     device_id: offered,
                     fingerprint: rotation::fingerprint(&public),
+                    approved,
                 })
                 .into_iter()
                 .collect(),
         )
     }
 
-    async fn pending_offer(&self) -> Result<Option<(Uuid, AccountKey)>> {
+    /// The pending offer: `<device id>:<hex join key>`, and `:approved` once it was.
+    async fn pending_offer(&self) -> Result<Option<(Uuid, AccountKey, bool)>> {
         Ok(self.kc_get(PAIRING_OFFER).await?.and_then(|s| {
-            let (id, key) = s.expose().split_once(':')?;
-            Some((id.parse().ok()?, AccountKey::from_bytes(unhex::<32>(key)?)))
+            let mut parts = s.expose().split(':');
+            let id = parts.next()?.parse().ok()?;
+            let key = AccountKey::from_bytes(unhex::<32>(parts.next()?)?);
+            Some((id, key, parts.next() == Some("approved")))
         }))
     }
 
@@ -360,7 +366,7 @@ impl<S: StoreAccess> Syncer<S> {
         if request.fingerprint != fingerprint.trim().to_uppercase() {
             return Err(SyncError::FingerprintChanged);
         }
-        let (_, join) = self
+        let (_, join, _) = self
             .pending_offer()
             .await?
             .ok_or(SyncError::NoJoinRequest)?;
@@ -388,7 +394,11 @@ impl<S: StoreAccess> Syncer<S> {
         };
         let _: proto::PairingPutResponse =
             self.call(Method::POST, paths::PAIRING, Some(&put)).await?;
-        Ok(())
+        self.kc_set(
+            PAIRING_OFFER,
+            Secret::new(format!("{device_id}:{}:approved", hex(join.expose_bytes()))),
+        )
+        .await
     }
 
     /// Registers this device's public key, made fresh when `fresh` (none in the keychain, or

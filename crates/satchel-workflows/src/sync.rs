@@ -306,6 +306,9 @@ fn devices_dto(
                 .iter()
                 .find(|r| r.device_id == d.device_id)
                 .map(|r| r.fingerprint.clone()),
+            join_approved: asking
+                .iter()
+                .any(|r| r.device_id == d.device_id && r.approved),
         })
         .collect()
 }

@@ -81,6 +81,10 @@ pub fn SyncIndicator() -> impl IntoView {
             None => ("loading", String::new()),
             Some(s) if s.running => ("running", Key::SyncRunning.text(l).to_owned()),
             Some(s) if !s.linked => ("off", Key::SyncIndicatorOff.text(l).to_owned()),
+            // Not a failure: the merchant approves this device on the other one.
+            Some(s) if s.awaiting_approval.is_some() => {
+                ("waiting", Key::SyncIndicatorWaiting.text(l).to_owned())
+            }
             Some(s) if s.last_error.is_some() => {
                 ("failed", Key::SyncIndicatorFailed.text(l).to_owned())
             }
@@ -429,7 +433,14 @@ fn Linked() -> impl IntoView {
             asking.set(false);
         });
     };
-    let last_error = field(|s| s.last_error.clone());
+    // While waiting for approval the notice above says it all; the error would only repeat it.
+    let last_error = move || {
+        status.with(|s| {
+            s.as_ref()
+                .filter(|s| s.awaiting_approval.is_none())
+                .and_then(|s| s.last_error.clone())
+        })
+    };
     provide_context(DeviceList {
         devices: RwSignal::new(None),
         waiting_for_join: RwSignal::new(false),
@@ -584,12 +595,12 @@ fn Offer() -> impl IntoView {
             busy.set(false);
         });
     };
-    // The device that took the code and asks to join, once it has.
+    // The device that took the code and asks to join, once it has (and not yet approved).
     let asking = move || {
         list.devices.with(|l| {
             l.as_ref()?
                 .iter()
-                .find(|d| d.join_fingerprint.is_some())
+                .find(|d| d.join_fingerprint.is_some() && !d.join_approved)
                 .map(|d| (d.id.clone(), d.join_fingerprint.clone().unwrap_or_default()))
         })
     };
@@ -747,10 +758,12 @@ fn Devices() -> impl IntoView {
                             <span class="device-added">{tr(Key::SyncAdded)}" "{d.created.clone()}</span>
                             {d.join_fingerprint.clone().map(|fp| {
                                 let id = id.clone();
+                                let approved = d.join_approved;
                                 view! {
-                                    <span class="device-join badge warn">
+                                    <span class="device-join badge warn" data-approved=approved.to_string()>
                                         {tr(Key::SyncAsksToJoin)}" "<span class="device-fingerprint">{fp.clone()}</span>
                                     </span>
+                                    {approved.then(|| view! { <span class="device-approved note">{tr(Key::SyncApproved)}</span> })}
                                     <button type="button" class="device-approve" disabled=move || busy.get()
                                         on:click=move |_| approve(id.clone(), fp.clone())>
                                         {tr(Key::SyncApprove)}

@@ -381,6 +381,8 @@ async fn a_typed_code_brings_no_key_until_the_first_device_approves() {
         .approve_join(b.id(), &shown.to_lowercase())
         .await
         .unwrap();
+    let listed = a.sync.join_requests().await.unwrap();
+    assert!(listed[0].approved, "listed as approved until it is in");
     // Approving twice (the first one lost) is harmless.
     a.sync.approve_join(b.id(), &shown).await.unwrap();
 
