@@ -20,8 +20,11 @@ pub enum CryptoError {
     /// A pairing code with a bad check character or length, caught before any hashing.
     #[error("the pairing code is mistyped: {0}")]
     MistypedCode(&'static str),
-    /// The pairing blob does not open with this code.
-    #[error("wrong pairing code: it does not unlock the key offered by the other device")]
+    /// No offer under this code, or its blob does not open with it.
+    #[error(
+        "wrong pairing code, or it was used or expired: check it, or make a new code on the \
+         other device"
+    )]
     WrongPairingCode,
     /// The pairing blob asks for key-derivation costs outside what this crate accepts.
     #[error("the pairing data asks for unsupported key-derivation parameters")]

@@ -13,8 +13,8 @@
 //!   device is lost.
 //! - [`recovery`]: the lookup and proof derived from the account key, so a device holding
 //!   only the phrase can sign back in while the hub keeps nothing but a verifier.
-//! - [`pairing`]: a short code (or QR) shown on one device that lets a second device fetch the
-//!   account key from the hub, encrypted under a key only the code can derive.
+//! - [`pairing`]: a short code (or QR) shown on one device that lets a second device join:
+//!   the QR's 256-bit secret seals the account key; the typed code is a SPAKE2 password.
 //! - [`opaque`]: record format 2 (issue #18): the hub sees keyed digests instead of the
 //!   record's entity, id and version, and envelopes padded to a few sizes.
 //! - [`label`]: device labels sealed under the account key before they reach the hub.
@@ -39,7 +39,7 @@ pub use envelope::{open, seal, RecordMeta, ENVELOPE_V1};
 pub use error::CryptoError;
 pub use key::AccountKey;
 pub use label::{open_label, seal_label};
-pub use pairing::{PairingCode, PairingParams, QrSecret};
+pub use pairing::{OfferSeed, PairingCode, QrSecret};
 pub use phrase::{from_phrase, to_phrase, PhraseError, RecoveryPhrase};
 /// The `rand_core` version the randomness parameters use, so callers need not pin their own.
 pub use rand_core;

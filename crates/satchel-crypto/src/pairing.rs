@@ -1,129 +1,73 @@
 //! Pairing: moving the account key from a signed-in device to a new one through the hub,
 //! without the hub learning it.
 //!
-//! Device 1 makes a [`PairingCode`] and shows it (as text, and as a QR of
-//! [`PairingCode::qr_payload`]). It calls [`offer`], which derives a pairing key from the code
-//! and a random salt with Argon2id and seals the account key under it, and parks the blob on
-//! the hub under [`PairingCode::lookup_id`]. Device 2 takes the code typed or scanned, asks
-//! the hub for the blob under the same lookup id, and calls [`accept`]. Networking and the
-//! blob's lifetime on the hub (minutes, one fetch) belong to the sync engine and the hub.
-//!
-//! # The code
-//!
-//! Ten characters of Crockford base32 (`0-9`, `A-Z` without `I L O U`), shown as `XXXXX-XXXXX`:
-//! nine random characters (45 bits) and one Luhn mod 32 check character, which catches every
-//! single mistyped character and most swaps of neighbours before any slow hashing happens.
-//! Typing is forgiving: any case, spaces and dashes ignored, `O` read as `0`, `I`/`L` as `1`.
-//!
-//! # Why 45 bits are enough
-//!
-//! Everything derived from the code costs one Argon2id run, so both the lookup id and the
-//! blob resist guessing: with the default [`PairingParams`] (19 MiB, 2 passes, 1 lane, the
-//! OWASP minimum for Argon2id) an attacker holding the blob needs on the order of 2^44 runs,
-//! thousands of core-years, for a blob the hub keeps for minutes. Someone without the blob
-//! can only guess lookup ids online, which the hub rate-limits.
+//! Device 1 makes a [`PairingCode`] and shows it, as text and as a QR code. The two ways in
+//! differ in what they protect, so each has its own path.
 //!
 //! # A scanned code carries 256 bits (issue #18)
 //!
-//! The QR code holds more than the typed code: [`QrSecret`], 32 random bytes, in a version-2
-//! payload (`satchel-pair:v2:CODE:HEX`). The first device parks a second blob for it
-//! ([`offer_scanned`]): the account key sealed under a key derived from the secret with keyed
-//! BLAKE2b, under a lookup derived the same way. No Argon2id is needed, and a copy of that blob
-//! cannot be opened by guessing at any cost. A device that scans uses it (and then takes the
-//! typed code's blob too, so that one does not wait on the hub for its ten minutes); a device
-//! whose merchant types the code uses the Argon2id blob as before.
+//! The QR code holds [`QrSecret`], 32 random bytes, in a version-2 payload
+//! (`satchel-pair:v2:CODE:HEX`). The first device parks a blob for it ([`offer_scanned`]): the
+//! account key sealed under a key derived from the secret with keyed BLAKE2b, under a lookup
+//! derived the same way. A copy of that blob cannot be opened by guessing at any cost, so a
+//! device that scans links at once.
 //!
-//! # Blob format, version 1 (lengths in bytes)
+//! # A typed code is a password for SPAKE2 (issue #18)
 //!
-//! ```text
-//! offset len  field
-//!      0   1  version, 0x01
-//!      1   4  Argon2id memory in KiB, big-endian
-//!      5   4  Argon2id passes, big-endian
-//!      9   4  Argon2id lanes, big-endian
-//!     13  16  salt
-//!     29  24  nonce
-//!     53  48  account key sealed with XChaCha20-Poly1305 (32 + 16-byte tag)
-//! ```
+//! Ten characters of Crockford base32 (`0-9`, `A-Z` without `I L O U`), shown as `XXXXX-XXXXX`:
+//! nine random characters (45 bits) and one Luhn mod 32 check character, which catches every
+//! single mistyped character and most swaps of neighbours before anything is sent. Typing is
+//! forgiving: any case, spaces and dashes ignored, `O` read as `0`, `I`/`L` as `1`.
 //!
-//! The associated data is `satchel/pairing/v1` and bytes 0..53, so the parameters and salt
-//! cannot be changed without the blob failing to open. Device 2 uses the parameters in the
-//! blob (within [`PairingParams::MAX`]), so the costs can be raised later without breaking
-//! older blobs; the lookup id uses the parameters both devices' builds agree on.
+//! 45 bits cannot protect anything a thief may copy and guess at leisure, so nothing derived
+//! from the whole code ever reaches the hub. The first four characters are the *nameplate*:
+//! where the two devices meet on the hub ([`PairingCode::nameplate_lookup`], public). The whole
+//! code is the password of a SPAKE2 exchange (RustCrypto's `spake2`, Ed25519 group):
+//!
+//! 1. The first device parks its message ([`typed_offer`]) under the nameplate.
+//! 2. The new device answers once ([`typed_answer`]): its message and its own X25519 public
+//!    key. The hub hands it the first device's message in return and keeps the answer, one
+//!    answer per nameplate.
+//! 3. Both ends now hold the same *join key* ([`JoinerPake::finish`], [`open_typed_answer`]),
+//!    bound to the new device's public key, and show [`join_fingerprint`]. The merchant
+//!    approves on the first device only if the two screens match; the approval is sealed under
+//!    the join key and to the new device's key (`rotation::seal_approval`).
+//!
+//! Whoever sits between them, the hub included, gets one guess at the 25 bits the nameplate
+//! does not give away, per code, online; a wrong guess leaves it with a join key nobody else
+//! has, a fingerprint that matches no screen, and an approval it cannot open. A transcript
+//! gives nothing to guess against offline.
+//!
+//! The first device's SPAKE2 state comes from a stored seed ([`OfferSeed`]): the exchange
+//! spans minutes and maybe a restart, and `spake2` keeps its state in memory only.
 
-use argon2::{Algorithm, Argon2, Params, Version};
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha20Rng;
 use rand_core::{CryptoRng, RngCore};
+use spake2::{Ed25519Group, Identity, Password, Spake2};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
+use crate::digest::keyed;
 use crate::{AccountKey, CryptoError};
 
 /// Crockford's base32 alphabet: no I, L, O or U, so nothing reads as another character.
 const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 const CODE_LEN: usize = 10;
+/// The code's leading characters that name the meeting place on the hub (20 bits).
+const NAMEPLATE_LEN: usize = 4;
 const QR_PREFIX: &str = "satchel-pair:v1:";
 const QR_V2_PREFIX: &str = "satchel-pair:v2:";
-const BLOB_V1: u8 = 1;
 /// A blob sealed under a [`QrSecret`]: version, nonce (24), account key sealed (32 + 16).
 const BLOB_SCANNED: u8 = 2;
-const HEADER: usize = 53;
-const LOOKUP_SALT: &[u8] = b"satchel/pairing/lookup/v1";
-
-/// Argon2id costs for deriving anything from a pairing code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PairingParams {
-    pub memory_kib: u32,
-    pub passes: u32,
-    pub lanes: u32,
-}
-
-impl PairingParams {
-    /// What real devices use: 19 MiB, 2 passes, 1 lane (OWASP's minimum for Argon2id).
-    pub const DEFAULT: PairingParams = PairingParams {
-        memory_kib: 19 * 1024,
-        passes: 2,
-        lanes: 1,
-    };
-    /// The most a blob may ask for: a hostile blob must not make a phone allocate gigabytes.
-    pub const MAX: PairingParams = PairingParams {
-        memory_kib: 256 * 1024,
-        passes: 10,
-        lanes: 4,
-    };
-    /// Cheap costs for tests only; never for real codes.
-    pub const TESTING: PairingParams = PairingParams {
-        memory_kib: 64,
-        passes: 1,
-        lanes: 1,
-    };
-
-    fn argon2(&self) -> Result<Argon2<'static>, CryptoError> {
-        if self.memory_kib > Self::MAX.memory_kib
-            || self.passes > Self::MAX.passes
-            || self.lanes > Self::MAX.lanes
-        {
-            return Err(CryptoError::BadParams);
-        }
-        let p = Params::new(self.memory_kib, self.passes, self.lanes, Some(32))
-            .map_err(|_| CryptoError::BadParams)?;
-        Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, p))
-    }
-
-    fn derive(&self, code: &PairingCode, salt: &[u8]) -> Result<Zeroizing<[u8; 32]>, CryptoError> {
-        let mut out = Zeroizing::new([0u8; 32]);
-        self.argon2()?
-            .hash_password_into(code.0.as_bytes(), salt, out.as_mut())
-            .map_err(|_| CryptoError::BadParams)?;
-        Ok(out)
-    }
-}
-
-impl Default for PairingParams {
-    fn default() -> Self {
-        Self::DEFAULT
-    }
-}
+/// A SPAKE2 message of the typed code's exchange: version, then the message (33 bytes).
+const PAKE_V1: u8 = 3;
+const PAKE_MSG_LEN: usize = 33;
+/// The new device's answer: version, SPAKE2 message, its X25519 public key.
+pub const TYPED_ANSWER_LEN: usize = 1 + PAKE_MSG_LEN + 32;
+const ID_FIRST: &[u8] = b"satchel/pairing/first-device";
+const ID_NEW: &[u8] = b"satchel/pairing/new-device";
 
 /// A pairing code: ten canonical characters (no dash). Wiped on drop; `Debug` is redacted.
 #[derive(Clone, PartialEq, Eq, Zeroize, ZeroizeOnDrop)]
@@ -149,6 +93,10 @@ fn luhn_sum(values: impl DoubleEndedIterator<Item = u32>, double_first: bool) ->
         double = !double;
     }
     sum % 32
+}
+
+fn hex32(bytes: &[u8]) -> String {
+    bytes[..16].iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl PairingCode {
@@ -198,7 +146,7 @@ impl PairingCode {
         Ok(PairingCode(canon))
     }
 
-    /// A code read from a QR made by [`qr_payload`](PairingCode::qr_payload).
+    /// A code read from a version-1 QR (the code alone, from an older Satchel).
     pub fn from_qr(payload: &str) -> Result<PairingCode, CryptoError> {
         payload
             .strip_prefix(QR_PREFIX)
@@ -213,81 +161,167 @@ impl PairingCode {
         format!("{}-{}", &self.0[..5], &self.0[5..])
     }
 
-    /// The text to put in the QR code.
+    /// The text of a version-1 QR code (the code alone).
     pub fn qr_payload(&self) -> String {
         format!("{QR_PREFIX}{}", self.0)
     }
 
-    /// Where the blob is parked on the hub: 32 hex characters from Argon2id over the code
-    /// with a fixed salt, so the hub cannot recover the code from it cheaply.
-    pub fn lookup_id(&self, params: &PairingParams) -> Result<String, CryptoError> {
-        let h = params.derive(self, LOOKUP_SALT)?;
-        Ok(h[..16].iter().map(|b| format!("{b:02x}")).collect())
+    /// Where the two devices meet on the hub: 32 hex characters from the nameplate (the
+    /// first four characters) alone. Public by design: it gives away 20 of the code's bits
+    /// and nothing about the rest.
+    pub fn nameplate_lookup(&self) -> String {
+        hex32(&crate::digest(&[
+            b"satchel/pairing/nameplate/v1",
+            &self.0.as_bytes()[..NAMEPLATE_LEN],
+        ]))
+    }
+
+    fn password(&self) -> Password {
+        Password::new(self.0.as_bytes())
     }
 }
 
-/// Seals the account key for a device that will type `code`.
-pub fn offer(
-    key: &AccountKey,
-    code: &PairingCode,
-    params: &PairingParams,
-    rng: &mut (impl CryptoRng + RngCore),
-) -> Result<Vec<u8>, CryptoError> {
-    let mut blob = Vec::with_capacity(HEADER + 48);
-    blob.push(BLOB_V1);
-    for n in [params.memory_kib, params.passes, params.lanes] {
-        blob.extend_from_slice(&n.to_be_bytes());
-    }
-    let mut salt_nonce = [0u8; 16 + 24];
-    rng.fill_bytes(&mut salt_nonce);
-    blob.extend_from_slice(&salt_nonce);
-    let pairing_key = params.derive(code, &salt_nonce[..16])?;
-    let sealed = XChaCha20Poly1305::new(Key::from_slice(pairing_key.as_ref()))
-        .encrypt(
-            XNonce::from_slice(&salt_nonce[16..]),
-            Payload {
-                msg: key.expose_bytes(),
-                aad: &associated_data(&blob),
-            },
-        )
-        .expect("XChaCha20-Poly1305 seals 32 bytes");
-    blob.extend_from_slice(&sealed);
-    Ok(blob)
+fn identities() -> (Identity, Identity) {
+    (Identity::new(ID_FIRST), Identity::new(ID_NEW))
 }
 
-/// The account key from a blob made by [`offer`], given the code shown on the other device.
-pub fn accept(code: &PairingCode, blob: &[u8]) -> Result<AccountKey, CryptoError> {
+/// What the first device keeps of a typed offer: the seed of its SPAKE2 state, so the same
+/// state comes back after a restart. Wiped on drop; `Debug` is redacted.
+#[derive(Clone, PartialEq, Eq, Zeroize, ZeroizeOnDrop)]
+pub struct OfferSeed([u8; 32]);
+
+impl std::fmt::Debug for OfferSeed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OfferSeed(<redacted>)")
+    }
+}
+
+impl OfferSeed {
+    pub fn generate(rng: &mut (impl CryptoRng + RngCore)) -> OfferSeed {
+        let mut b = [0u8; 32];
+        rng.fill_bytes(&mut b);
+        OfferSeed(b)
+    }
+
+    pub fn from_bytes(bytes: [u8; 32]) -> OfferSeed {
+        OfferSeed(bytes)
+    }
+
+    pub fn expose_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    fn start(&self, code: &PairingCode) -> (Spake2<Ed25519Group>, Vec<u8>) {
+        let (first, new) = identities();
+        let mut rng = ChaCha20Rng::from_seed(self.0);
+        Spake2::<Ed25519Group>::start_a_with_rng(&code.password(), &first, &new, &mut rng)
+    }
+}
+
+/// The first device's SPAKE2 message for `code`, to park under its nameplate. The same seed
+/// and code always give the same message.
+pub fn typed_offer(code: &PairingCode, seed: &OfferSeed) -> Vec<u8> {
+    let mut out = vec![PAKE_V1];
+    out.extend(seed.start(code).1);
+    out
+}
+
+/// The join key of both ends: the SPAKE2 key bound to the new device's public key, so a
+/// public key swapped on the way gives each end a different key.
+fn join_key(pake: &[u8], device_public: &[u8; 32]) -> Result<AccountKey, CryptoError> {
+    let pake: &[u8; 32] = pake.try_into().map_err(|_| CryptoError::WrongPairingCode)?;
+    Ok(AccountKey::from_bytes(keyed(
+        pake,
+        &[b"satchel/pairing/join-key/v1", device_public],
+    )))
+}
+
+fn pake_message(blob: &[u8]) -> Result<&[u8], CryptoError> {
     match blob.first() {
-        None => return Err(CryptoError::Truncated { len: 0 }),
-        Some(&BLOB_V1) => {}
-        Some(&v) => return Err(CryptoError::UnknownVersion(v)),
+        None => Err(CryptoError::Truncated { len: 0 }),
+        Some(&PAKE_V1) if blob.len() >= 1 + PAKE_MSG_LEN => Ok(&blob[1..1 + PAKE_MSG_LEN]),
+        Some(&PAKE_V1) => Err(CryptoError::Truncated { len: blob.len() }),
+        Some(&v) => Err(CryptoError::UnknownVersion(v)),
     }
-    if blob.len() != HEADER + 48 {
-        return Err(CryptoError::Truncated { len: blob.len() });
+}
+
+/// The new device's half of the exchange, between its answer and the first device's message.
+pub struct JoinerPake {
+    state: Spake2<Ed25519Group>,
+    device_public: [u8; 32],
+}
+
+impl std::fmt::Debug for JoinerPake {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("JoinerPake(<redacted>)")
     }
-    let word = |i: usize| u32::from_be_bytes([blob[i], blob[i + 1], blob[i + 2], blob[i + 3]]);
-    let params = PairingParams {
-        memory_kib: word(1),
-        passes: word(5),
-        lanes: word(9),
-    };
-    let pairing_key = params.derive(code, &blob[13..29])?;
-    let opened = Zeroizing::new(
-        XChaCha20Poly1305::new(Key::from_slice(pairing_key.as_ref()))
-            .decrypt(
-                XNonce::from_slice(&blob[29..HEADER]),
-                Payload {
-                    msg: &blob[HEADER..],
-                    aad: &associated_data(&blob[..HEADER]),
-                },
-            )
+}
+
+/// The new device's answer to a typed code: its SPAKE2 message and its own public key
+/// ([`TYPED_ANSWER_LEN`] bytes), and the state that finishes the exchange.
+pub fn typed_answer(
+    code: &PairingCode,
+    device_public: &[u8; 32],
+    rng: &mut (impl CryptoRng + RngCore),
+) -> (JoinerPake, Vec<u8>) {
+    let (first, new) = identities();
+    let (state, msg) =
+        Spake2::<Ed25519Group>::start_b_with_rng(&code.password(), &first, &new, rng);
+    let mut answer = vec![PAKE_V1];
+    answer.extend(msg);
+    answer.extend_from_slice(device_public);
+    (
+        JoinerPake {
+            state,
+            device_public: *device_public,
+        },
+        answer,
+    )
+}
+
+impl JoinerPake {
+    /// The join key, from the first device's message (what [`typed_offer`] made).
+    pub fn finish(self, offer: &[u8]) -> Result<AccountKey, CryptoError> {
+        let msg = pake_message(offer)?;
+        let pake = Zeroizing::new(
+            self.state
+                .finish(msg)
+                .map_err(|_| CryptoError::WrongPairingCode)?,
+        );
+        join_key(&pake, &self.device_public)
+    }
+}
+
+/// On the first device: the join key and the new device's public key from its answer.
+pub fn open_typed_answer(
+    code: &PairingCode,
+    seed: &OfferSeed,
+    answer: &[u8],
+) -> Result<(AccountKey, [u8; 32]), CryptoError> {
+    let msg = pake_message(answer)?;
+    if answer.len() != TYPED_ANSWER_LEN {
+        return Err(CryptoError::Truncated { len: answer.len() });
+    }
+    let device_public: [u8; 32] = answer[1 + PAKE_MSG_LEN..]
+        .try_into()
+        .expect("length checked");
+    let pake = Zeroizing::new(
+        seed.start(code)
+            .0
+            .finish(msg)
             .map_err(|_| CryptoError::WrongPairingCode)?,
     );
-    let bytes: [u8; 32] = opened
-        .as_slice()
-        .try_into()
-        .map_err(|_| CryptoError::WrongPairingCode)?;
-    Ok(AccountKey::from_bytes(bytes))
+    Ok((join_key(&pake, &device_public)?, device_public))
+}
+
+/// What both screens show while a device asks to join with a typed code: eight characters
+/// of the join key and the new device's public key (see `rotation::fingerprint`). Screens
+/// that match mean both ends typed the same code and nobody swapped a key between them.
+pub fn join_fingerprint(join: &AccountKey, device_public: &[u8; 32]) -> String {
+    crate::rotation::fingerprint(&keyed(
+        join.expose_bytes(),
+        &[b"satchel/pairing/fingerprint/v1", device_public],
+    ))
 }
 
 /// The 256-bit secret only the QR code carries. Wiped on drop; `Debug` is redacted.
@@ -461,12 +495,9 @@ mod tests {
             accept_scanned(&other, &blob),
             Err(CryptoError::WrongPairingCode)
         );
-        // The code's own blob is not a scanned one.
-        assert!(accept_scanned(
-            &secret,
-            &offer(&key, &code, &PairingParams::TESTING, &mut rng).unwrap()
-        )
-        .is_err());
+        // A typed offer is not a scanned blob.
+        let seed = OfferSeed::generate(&mut rng);
+        assert!(accept_scanned(&secret, &typed_offer(&code, &seed)).is_err());
         // Version 1 (code only), and payloads that are not ours.
         assert_eq!(read_qr(&code.qr_payload()).unwrap(), (code.clone(), None));
         for bad in [
@@ -477,5 +508,60 @@ mod tests {
             assert!(read_qr(bad).is_err(), "{bad}");
         }
         assert_eq!(format!("{secret:?}"), "QrSecret(<redacted>)");
+    }
+
+    #[test]
+    fn the_same_typed_code_gives_both_ends_one_join_key_and_one_fingerprint() {
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(11);
+        let code = PairingCode::generate(&mut rng);
+        let seed = OfferSeed::generate(&mut rng);
+        let device = crate::DeviceSecretKey::generate(&mut rng).public();
+        let offer = typed_offer(&code, &seed);
+        // The state comes back from the seed: a restart in between changes nothing.
+        assert_eq!(offer, typed_offer(&code, &seed));
+        let (joiner, answer) = typed_answer(&code, &device, &mut rng);
+        assert_eq!(answer.len(), TYPED_ANSWER_LEN);
+        let theirs = joiner.finish(&offer).unwrap();
+        let (ours, public) = open_typed_answer(&code, &seed, &answer).unwrap();
+        assert_eq!((&ours, public), (&theirs, device));
+        assert_eq!(
+            join_fingerprint(&ours, &public),
+            join_fingerprint(&theirs, &device)
+        );
+
+        // A wrong guess at the code leaves the guesser with a key nobody else has.
+        let other = PairingCode::generate(&mut rng);
+        let (guesser, bad) = typed_answer(&other, &device, &mut rng);
+        let guessed = guesser.finish(&offer).unwrap();
+        let (first_sees, _) = open_typed_answer(&code, &seed, &bad).unwrap();
+        assert_ne!(guessed, first_sees);
+        assert_ne!(
+            join_fingerprint(&guessed, &device),
+            join_fingerprint(&first_sees, &device)
+        );
+
+        // A public key swapped on the way: each end derives a different key.
+        let swapped_key = crate::DeviceSecretKey::generate(&mut rng).public();
+        let mut swapped = answer.clone();
+        swapped[1 + PAKE_MSG_LEN..].copy_from_slice(&swapped_key);
+        let (first_sees, _) = open_typed_answer(&code, &seed, &swapped).unwrap();
+        assert_ne!(first_sees, theirs);
+
+        // Only the nameplate (four characters) reaches the hub.
+        let mut same_plate = code.0.clone();
+        same_plate.replace_range(4..9, "00000");
+        let same_plate = PairingCode(same_plate);
+        assert_eq!(code.nameplate_lookup(), same_plate.nameplate_lookup());
+        assert_eq!(code.nameplate_lookup().len(), 32);
+
+        for bad in [
+            &[][..],
+            &[PAKE_V1][..],
+            &answer[..40],
+            &[9u8; TYPED_ANSWER_LEN][..],
+        ] {
+            assert!(open_typed_answer(&code, &seed, bad).is_err());
+        }
+        assert_eq!(format!("{seed:?}"), "OfferSeed(<redacted>)");
     }
 }

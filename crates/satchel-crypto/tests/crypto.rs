@@ -7,8 +7,7 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use satchel_crypto::phrase::{from_phrase, to_phrase};
 use satchel_crypto::{
-    open, pairing, seal, AccountKey, CryptoError, PairingCode, PairingParams, PhraseError,
-    RecordMeta,
+    open, pairing, seal, AccountKey, CryptoError, PairingCode, PhraseError, RecordMeta,
 };
 
 fn unhex(s: &str) -> Vec<u8> {
@@ -275,48 +274,56 @@ fn the_checksum_catches_almost_every_miscopied_word_and_never_returns_the_old_ke
 }
 
 #[test]
-fn pairing_moves_the_account_key_to_the_device_that_knows_the_code() {
+fn the_devices_that_typed_the_same_code_agree_on_a_join_key() {
     let mut r = rng(12);
-    let key = AccountKey::generate(&mut r);
     let code = PairingCode::generate(&mut r);
-    let params = PairingParams::TESTING;
-    let blob = pairing::offer(&key, &code, &params, &mut r).unwrap();
-    assert_eq!(blob.len(), 101);
+    let seed = pairing::OfferSeed::generate(&mut r);
+    let offer = pairing::typed_offer(&code, &seed);
 
-    // Device 2 types the code as shown, in lower case, or scans the QR.
+    // Device 2 types the code as shown, in lower case.
     let shown = code.display();
     assert_eq!(shown.len(), 11);
     assert_eq!(&shown[5..6], "-");
     let typed = PairingCode::parse(&shown.to_lowercase()).unwrap();
-    let scanned = PairingCode::from_qr(&code.qr_payload()).unwrap();
     assert_eq!(typed, code);
-    assert_eq!(scanned, code);
     assert_eq!(
-        typed.lookup_id(&params).unwrap(),
-        code.lookup_id(&params).unwrap()
+        PairingCode::from_qr(&code.qr_payload()).unwrap(),
+        code,
+        "a version-1 QR still reads"
     );
-    assert_eq!(pairing::accept(&typed, &blob).unwrap(), key);
-    assert!(!blob.windows(8).any(|w| w == &key.expose_bytes()[..8]));
+    let device = satchel_crypto::DeviceSecretKey::generate(&mut r).public();
+    let (joiner, answer) = pairing::typed_answer(&typed, &device, &mut r);
+    let theirs = joiner.finish(&offer).unwrap();
+    let (ours, public) = pairing::open_typed_answer(&code, &seed, &answer).unwrap();
+    assert_eq!(ours, theirs);
+    assert_eq!(public, device);
+    // Nothing on the wire is the code, or carries it.
+    let plain = code.display().replace('-', "");
+    for wire in [&offer, &answer] {
+        assert!(!wire.windows(5).any(|w| w == &plain.as_bytes()[5..]));
+    }
 }
 
 #[test]
-fn a_wrong_code_finds_nothing_and_opens_nothing() {
+fn a_wrong_code_meets_the_offer_but_agrees_on_nothing() {
     let mut r = rng(13);
-    let key = AccountKey::generate(&mut r);
     let code = PairingCode::generate(&mut r);
+    let seed = pairing::OfferSeed::generate(&mut r);
+    let offer = pairing::typed_offer(&code, &seed);
     let wrong = PairingCode::generate(&mut r);
-    let params = PairingParams::TESTING;
-    let blob = pairing::offer(&key, &code, &params, &mut r).unwrap();
-    let id = code.lookup_id(&params).unwrap();
-    assert_eq!(id.len(), 32);
-    assert_ne!(wrong.lookup_id(&params).unwrap(), id);
-    assert_eq!(
-        pairing::accept(&wrong, &blob),
-        Err(CryptoError::WrongPairingCode)
+    let device = satchel_crypto::DeviceSecretKey::generate(&mut r).public();
+    let (joiner, answer) = pairing::typed_answer(&wrong, &device, &mut r);
+    let theirs = joiner.finish(&offer).unwrap();
+    let (ours, _) = pairing::open_typed_answer(&code, &seed, &answer).unwrap();
+    assert_ne!(ours, theirs);
+    assert_ne!(
+        pairing::join_fingerprint(&ours, &device),
+        pairing::join_fingerprint(&theirs, &device)
     );
-    // The lookup id is not the code, nor any simple transform of it.
-    let plain = code.display().replace('-', "");
-    assert!(!id.to_uppercase().contains(&plain[..5]));
+    // The nameplate lookup is not the code, nor any simple transform of it.
+    let id = code.nameplate_lookup();
+    assert_eq!(id.len(), 32);
+    assert!(!id.to_uppercase().contains(&code.display()[..4]));
     assert_eq!(format!("{code:?}"), "PairingCode(<redacted>)");
 }
 
@@ -358,30 +365,25 @@ fn look_alike_characters_are_read_as_the_code_characters() {
 }
 
 #[test]
-fn a_blob_with_altered_parameters_or_hostile_costs_is_refused() {
+fn a_malformed_or_later_offer_is_refused() {
     let mut r = rng(16);
-    let key = AccountKey::generate(&mut r);
     let code = PairingCode::generate(&mut r);
-    let blob = pairing::offer(&key, &code, &PairingParams::TESTING, &mut r).unwrap();
-    let mut more_passes = blob.clone();
-    more_passes[8] += 1;
-    assert_eq!(
-        pairing::accept(&code, &more_passes),
-        Err(CryptoError::WrongPairingCode)
-    );
-    let mut huge = blob.clone();
-    huge[1..5].copy_from_slice(&u32::MAX.to_be_bytes());
-    assert_eq!(pairing::accept(&code, &huge), Err(CryptoError::BadParams));
-    let mut later = blob.clone();
-    later[0] = 2;
-    assert_eq!(
-        pairing::accept(&code, &later),
-        Err(CryptoError::UnknownVersion(2))
-    );
+    let seed = pairing::OfferSeed::generate(&mut r);
+    let offer = pairing::typed_offer(&code, &seed);
+    let device = satchel_crypto::DeviceSecretKey::generate(&mut r).public();
+    let finish = |blob: &[u8]| {
+        let (joiner, _) = pairing::typed_answer(&code, &device, &mut rng(17));
+        joiner.finish(blob)
+    };
+    let mut later = offer.clone();
+    later[0] = 9;
+    assert_eq!(finish(&later), Err(CryptoError::UnknownVersion(9)));
     assert!(matches!(
-        pairing::accept(&code, &blob[..60]),
-        Err(CryptoError::Truncated { len: 60 })
+        finish(&offer[..20]),
+        Err(CryptoError::Truncated { len: 20 })
     ));
+    assert!(finish(&[]).is_err());
+    assert!(finish(&offer).is_ok());
 }
 
 proptest! {

@@ -14,7 +14,7 @@ use satchel_core::catalogue::Defaults;
 use satchel_core::model::Party;
 use satchel_core::rates::{RateSet, Source, BUNDLED};
 use satchel_crypto::opaque::{self, Frame};
-use satchel_crypto::pairing::{self, PairingCode, PairingParams};
+use satchel_crypto::pairing::{self, PairingCode};
 use satchel_crypto::{AccountKey, RecordMeta};
 use satchel_ecship::rest::{AuthResponse, RestEvent, TrackedItem, TrackingResponse};
 use satchel_fixtures as fx;
@@ -33,7 +33,7 @@ pub fn account_key() -> AccountKey {
     AccountKey::from_bytes([0x5a; 32])
 }
 
-/// The pairing code the pairing blob is sealed for.
+/// The pairing code the typed offer and answer seeds are made for.
 pub fn pairing_code() -> PairingCode {
     PairingCode::generate(&mut ChaCha20Rng::seed_from_u64(RNG_SEED))
 }
@@ -41,6 +41,16 @@ pub fn pairing_code() -> PairingCode {
 /// The QR secret the seeds' scanned payload and blob are made with (issue #18).
 pub fn qr_secret() -> satchel_crypto::QrSecret {
     satchel_crypto::QrSecret::generate(&mut ChaCha20Rng::seed_from_u64(RNG_SEED + 1))
+}
+
+/// The seed of the first device's SPAKE2 state behind the seeds' typed offer (issue #18).
+pub fn offer_seed() -> satchel_crypto::OfferSeed {
+    satchel_crypto::OfferSeed::from_bytes([0x3c; 32])
+}
+
+/// A fixed RNG for targets that need randomness: a run must replay byte for byte.
+pub fn rng() -> ChaCha20Rng {
+    ChaCha20Rng::seed_from_u64(RNG_SEED + 2)
 }
 
 /// No built-in seeds: the target's corpus folder holds them.
@@ -274,12 +284,9 @@ pub fn pairing_inputs(_: &Path) -> Result<Vec<Vec<u8>>> {
         shown.replace('0', "O").replace('1', "l").into_bytes(),
     ];
     let mut rng = ChaCha20Rng::seed_from_u64(RNG_SEED);
-    seeds.push(pairing::offer(
-        &account_key(),
-        &code,
-        &PairingParams::TESTING,
-        &mut rng,
-    )?);
+    seeds.push(pairing::typed_offer(&code, &offer_seed()));
+    let device = satchel_crypto::DeviceSecretKey::generate(&mut rng).public();
+    seeds.push(pairing::typed_answer(&code, &device, &mut rng).1);
     seeds.push(qr_secret().qr_payload(&code).into_bytes());
     seeds.push(pairing::offer_scanned(
         &account_key(),

@@ -22,7 +22,7 @@ use satchel_core::s10::ItemNumber;
 use satchel_core::shop;
 use satchel_core::validate::RulesConfig;
 use satchel_crypto::opaque;
-use satchel_crypto::pairing::{self, PairingCode, PairingParams};
+use satchel_crypto::pairing::{self, PairingCode};
 use satchel_crypto::RecordMeta;
 use satchel_ecship::response;
 use satchel_ecship::rest::{AuthResponse, TokenCache, TrackingResponse};
@@ -562,12 +562,15 @@ fn pairing_input(data: &[u8]) {
         pairing::read_qr(&typed).or_else(|_| PairingCode::parse(&typed).map(|c| (c, None)))
     {
         let _ = (code.display(), code.qr_payload());
-        let _ = code.lookup_id(&PairingParams::TESTING);
+        let _ = code.nameplate_lookup();
         if let Some(s) = scanned {
             let _ = (s.lookup_id(), s.qr_payload(&code));
             let _ = pairing::accept_scanned(&s, data);
         }
     }
-    let _ = pairing::accept(&seeds::pairing_code(), data);
+    // A hostile offer (what the new device reads) and a hostile answer (what the first reads).
+    let (joiner, _) = pairing::typed_answer(&seeds::pairing_code(), &[9; 32], &mut seeds::rng());
+    let _ = joiner.finish(data);
+    let _ = pairing::open_typed_answer(&seeds::pairing_code(), &seeds::offer_seed(), data);
     let _ = pairing::accept_scanned(&seeds::qr_secret(), data);
 }

@@ -37,6 +37,7 @@ macro_rules! conformance_tests {
             purge_gives_quota_back,
             total_usage_sums_every_account,
             pairing_slot_is_taken_once_and_expires,
+            a_pairing_slot_takes_one_answer_for_its_owner_only,
             audit_log_is_per_account_and_ordered,
             concurrent_uploads_keep_cursors_gapless,
             pruning_forgets_only_what_is_old,
@@ -661,6 +662,58 @@ pub async fn pairing_slot_is_taken_once_and_expires<S: HubStorage>(s: S) {
             .unwrap(),
         "an expired slot is replaced"
     );
+}
+
+/// Typed pairing codes (issue #18): the one device that answers gets the first device's
+/// message; the answer is for the account that parked the slot, and only until it expires.
+pub async fn a_pairing_slot_takes_one_answer_for_its_owner_only<S: HubStorage>(s: S) {
+    let (a, _) = account(&s).await;
+    let (b, _) = account(&s).await;
+    let lookup = format!("plate-{}", Uuid::now_v7().simple());
+    let exp = t0() + Duration::minutes(10);
+    let offer = PairingSlot {
+        lookup_id: lookup.clone(),
+        account_id: a,
+        blob: b"offer".to_vec(),
+        created_at: t0(),
+        expires_at: exp,
+    };
+    assert!(s.put_pairing(&offer, t0()).await.unwrap());
+    assert_eq!(s.pairing_answer(a, &lookup, t0()).await.unwrap(), None);
+    assert_eq!(
+        s.answer_pairing(&lookup, b"first", t0()).await.unwrap(),
+        Some((a, b"offer".to_vec()))
+    );
+    assert_eq!(
+        s.answer_pairing(&lookup, b"second", t0()).await.unwrap(),
+        None,
+        "one answer per slot"
+    );
+    assert_eq!(
+        s.take_pairing(&lookup, t0()).await.unwrap(),
+        None,
+        "an answered slot stays for its owner"
+    );
+    assert_eq!(
+        s.pairing_answer(a, &lookup, t0()).await.unwrap(),
+        Some(b"first".to_vec())
+    );
+    assert_eq!(s.pairing_answer(b, &lookup, t0()).await.unwrap(), None);
+    assert_eq!(s.pairing_answer(a, &lookup, exp).await.unwrap(), None);
+    let missing = format!("none-{}", Uuid::now_v7().simple());
+    assert_eq!(s.answer_pairing(&missing, b"x", t0()).await.unwrap(), None);
+    let late = format!("late-{}", Uuid::now_v7().simple());
+    assert!(s
+        .put_pairing(
+            &PairingSlot {
+                lookup_id: late.clone(),
+                ..offer.clone()
+            },
+            t0()
+        )
+        .await
+        .unwrap());
+    assert_eq!(s.answer_pairing(&late, b"x", exp).await.unwrap(), None);
 }
 
 pub async fn audit_log_is_per_account_and_ordered<S: HubStorage>(s: S) {

@@ -199,13 +199,31 @@ pub trait HubStorage: Send + Sync + 'static {
         now: DateTime<Utc>,
     ) -> Result<bool, StorageError>;
 
-    /// Takes a live pairing blob out, with the account that parked it (for that account's
-    /// audit log); it is gone afterwards, whoever asked.
+    /// Takes a live, unanswered pairing blob out, with the account that parked it (for that
+    /// account's audit log); it is gone afterwards, whoever asked. An answered slot stays for
+    /// its owner to read the answer.
     async fn take_pairing(
         &self,
         lookup_id: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<(Uuid, Vec<u8>)>, StorageError>;
+
+    /// Leaves `answer` in a live slot that has none yet, and returns the slot's account and
+    /// blob; `None` (nothing stored) when the slot is missing, expired or answered already.
+    async fn answer_pairing(
+        &self,
+        lookup_id: &str,
+        answer: &[u8],
+        now: DateTime<Utc>,
+    ) -> Result<Option<(Uuid, Vec<u8>)>, StorageError>;
+
+    /// The answer left in a live slot `account_id` parked, if there is one yet.
+    async fn pairing_answer(
+        &self,
+        account_id: Uuid,
+        lookup_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Vec<u8>>, StorageError>;
 
     async fn append_audit(&self, entry: &AuditEntry) -> Result<(), StorageError>;
 

@@ -32,6 +32,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_hub.sql"),
     include_str!("../migrations/0002_recovery.sql"),
     include_str!("../migrations/0003_key_rotation.sql"),
+    include_str!("../migrations/0004_pairing_answers.sql"),
 ];
 
 /// Serialises migrations between hubs that start at the same time ("satc" as an integer).
@@ -1237,7 +1238,8 @@ impl HubStorage for PostgresStorage {
         let c = self.client().await?;
         let row = c
             .query_opt(
-                "DELETE FROM pairing_slots WHERE lookup_id = $1 RETURNING account_id, blob, expires_at",
+                "DELETE FROM pairing_slots WHERE lookup_id = $1 AND answer IS NULL
+                 RETURNING account_id, blob, expires_at",
                 &[&lookup_id],
             )
             .await
@@ -1246,6 +1248,44 @@ impl HubStorage for PostgresStorage {
             row.map(|r| (r.get(0), r.get(1), r.get(2))),
             now,
         ))
+    }
+
+    async fn answer_pairing(
+        &self,
+        lookup_id: &str,
+        answer: &[u8],
+        now: DateTime<Utc>,
+    ) -> Result<Option<(Uuid, Vec<u8>)>, StorageError> {
+        let c = self.client().await?;
+        let row = c
+            .query_opt(
+                "UPDATE pairing_slots SET answer = $2
+                 WHERE lookup_id = $1 AND answer IS NULL AND expires_at > $3
+                 RETURNING account_id, blob",
+                &[&lookup_id, &answer, &ms(now)],
+            )
+            .await
+            .map_err(be)?;
+        Ok(row.map(|r| (r.get(0), r.get(1))))
+    }
+
+    async fn pairing_answer(
+        &self,
+        account_id: Uuid,
+        lookup_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Vec<u8>>, StorageError> {
+        let c = self.client().await?;
+        let row = c
+            .query_opt(
+                "SELECT answer FROM pairing_slots
+                 WHERE lookup_id = $1 AND account_id = $2 AND expires_at > $3
+                   AND answer IS NOT NULL",
+                &[&lookup_id, &account_id, &ms(now)],
+            )
+            .await
+            .map_err(be)?;
+        Ok(row.map(|r| r.get(0)))
     }
 
     async fn prune(
@@ -1332,7 +1372,12 @@ mod tests {
         let now = satchel_hub_core::migration_fingerprints(super::MIGRATIONS);
         assert_eq!(
             now,
-            [0x56914b1a44bdedb0, 0xbd1359359c43c818, 0x30d045aa33dbb8fa]
+            [
+                0x56914b1a44bdedb0,
+                0xbd1359359c43c818,
+                0x30d045aa33dbb8fa,
+                0x33d6d138d7e555dc
+            ]
         );
     }
 }

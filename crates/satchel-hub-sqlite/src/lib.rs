@@ -25,6 +25,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_hub.sql"),
     include_str!("../migrations/0002_recovery.sql"),
     include_str!("../migrations/0003_key_rotation.sql"),
+    include_str!("../migrations/0004_pairing_answers.sql"),
 ];
 
 const READERS: usize = 4;
@@ -1184,7 +1185,7 @@ impl HubStorage for SqliteStorage {
         self.write(move |conn| {
             // Expired or not, the slot goes: a stale code must not linger.
             conn.query_row(
-                "DELETE FROM pairing_slots WHERE lookup_id = ?1
+                "DELETE FROM pairing_slots WHERE lookup_id = ?1 AND answer IS NULL
                  RETURNING account_id, blob, expires_at",
                 [lookup_id],
                 |r| {
@@ -1198,6 +1199,48 @@ impl HubStorage for SqliteStorage {
             .optional()
             .be()
             .map(|row| live_pairing(row, now))
+        })
+        .await
+    }
+
+    async fn answer_pairing(
+        &self,
+        lookup_id: &str,
+        answer: &[u8],
+        now: DateTime<Utc>,
+    ) -> Result<Option<(Uuid, Vec<u8>)>, StorageError> {
+        let (lookup_id, answer) = (lookup_id.to_owned(), answer.to_vec());
+        self.write(move |conn| {
+            conn.query_row(
+                "UPDATE pairing_slots SET answer = ?2
+                 WHERE lookup_id = ?1 AND answer IS NULL AND expires_at > ?3
+                 RETURNING account_id, blob",
+                params![lookup_id, answer, ms(now)],
+                |r| Ok((uuid_col(r, 0)?, r.get::<_, Vec<u8>>(1)?)),
+            )
+            .optional()
+            .be()
+        })
+        .await
+    }
+
+    async fn pairing_answer(
+        &self,
+        account_id: Uuid,
+        lookup_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Vec<u8>>, StorageError> {
+        let lookup_id = lookup_id.to_owned();
+        self.read(move |conn| {
+            conn.query_row(
+                "SELECT answer FROM pairing_slots
+                 WHERE lookup_id = ?1 AND account_id = ?2 AND expires_at > ?3
+                   AND answer IS NOT NULL",
+                params![lookup_id, blob(account_id), ms(now)],
+                |r| r.get::<_, Vec<u8>>(0),
+            )
+            .optional()
+            .be()
         })
         .await
     }
@@ -1299,7 +1342,12 @@ mod tests {
         let now = satchel_hub_core::migration_fingerprints(super::MIGRATIONS);
         assert_eq!(
             now,
-            [0xc30bf04d1720bd9a, 0x80be6580dd4aa344, 0x53af2af72ba47b95]
+            [
+                0xc30bf04d1720bd9a,
+                0x80be6580dd4aa344,
+                0x53af2af72ba47b95,
+                0x98f949a807b65dc1
+            ]
         );
     }
 }

@@ -134,6 +134,10 @@ pub fn router(state: AppState) -> Router {
         .route(paths::AUDIT, get(audit))
         .route(paths::PAIRING, post(put_pairing))
         .route(paths::PAIRING_SLOT, get(take_pairing))
+        .route(
+            paths::PAIRING_ANSWER,
+            get(read_pairing_answer).post(answer_pairing),
+        )
         .route(paths::RECOVER, post(recover))
         .route(paths::RECOVERY, put(set_recovery))
         .route(paths::KEYS, get(key_state).post(rotate_key))
@@ -1138,6 +1142,9 @@ async fn audit(
 
 // ---- pairing --------------------------------------------------------------------------------
 
+/// A SPAKE2 message and a public key are 66 bytes; room for a later version, no more.
+const MAX_PAIRING_ANSWER: usize = 256;
+
 fn check_lookup_id(id: &str) -> Result<(), ApiError> {
     if !(16..=128).contains(&id.len())
         || !id
@@ -1176,11 +1183,16 @@ async fn put_pairing(
         created_at: now,
         expires_at,
     };
-    // A lookup id that is taken gets the answer a free one gets, and stores nothing: a 409
-    // would tell any signed-in prober that someone's pairing code is live right now, without
-    // even taking the slot (which the owner's audit log would show). Lookup ids come from
-    // random codes, so an honest device meets a taken one only by retrying its own offer.
-    let _stored = state.inner.storage.put_pairing(&slot, now).await?;
+    // Lookup ids come from 256-bit secrets, or from a typed code's nameplate, which is public
+    // by design (issue #18: the code's secret part never reaches the hub). So saying a lookup
+    // is taken tells a prober nothing; it tells the first device to pick another code.
+    if !state.inner.storage.put_pairing(&slot, now).await? {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            codes::CONFLICT,
+            "this pairing lookup id is in use; make another code",
+        ));
+    }
     Ok((
         StatusCode::CREATED,
         Json(proto::PairingPutResponse { expires_at }),
@@ -1201,19 +1213,73 @@ async fn take_pairing(
         .take_pairing(&lookup_id, now)
         .await?
         .ok_or_else(|| ApiError::not_found("pairing slot (it may have expired or been used)"))?;
+    audit_pairing(&state, account_id, "pairing.take", now).await;
+    Ok(Json(proto::PairingGetResponse {
+        blob: proto::Bytes(blob),
+    }))
+}
+
+/// An unauthenticated touch of a slot goes into its owner's audit log; a failed write does
+/// not fail the pairing.
+async fn audit_pairing(state: &AppState, account_id: Uuid, action: &str, now: DateTime<Utc>) {
     let entry = AuditEntry {
         id: 0,
         account_id,
         device_id: None,
-        action: "pairing.take".into(),
+        action: action.into(),
         detail: String::new(),
         at: now,
     };
     if let Err(e) = state.inner.storage.append_audit(&entry).await {
         eprintln!("satchel-hub: audit log write failed: {e}");
     }
+}
+
+/// Deliberately unauthenticated, like [`take_pairing`]: the new device's half of a typed
+/// code's SPAKE2 exchange (issue #18). One answer per slot: a second one, or one for a slot
+/// that is gone, is a 404 and stores nothing. The first device's message comes back.
+async fn answer_pairing(
+    State(state): State<AppState>,
+    Path(lookup_id): Path<String>,
+    ApiJson(req): ApiJson<proto::PairingAnswer>,
+) -> Result<Json<proto::PairingGetResponse>, ApiError> {
+    check_lookup_id(&lookup_id)?;
+    if req.blob.0.is_empty() || req.blob.0.len() > MAX_PAIRING_ANSWER {
+        return Err(ApiError::invalid(
+            "blob",
+            format!("an answer is 1 to {MAX_PAIRING_ANSWER} bytes"),
+        ));
+    }
+    let now = state.now();
+    let (account_id, blob) = state
+        .inner
+        .storage
+        .answer_pairing(&lookup_id, &req.blob.0, now)
+        .await?
+        .ok_or_else(|| {
+            ApiError::not_found("pairing slot (it may have expired, or been answered already)")
+        })?;
+    audit_pairing(&state, account_id, "pairing.answer", now).await;
     Ok(Json(proto::PairingGetResponse {
         blob: proto::Bytes(blob),
+    }))
+}
+
+/// The answer left in a slot the caller's account parked, once there is one (404 until then).
+async fn read_pairing_answer(
+    State(state): State<AppState>,
+    Caller(c): Caller,
+    Path(lookup_id): Path<String>,
+) -> Result<Json<proto::PairingGetResponse>, ApiError> {
+    check_lookup_id(&lookup_id)?;
+    let answer = state
+        .inner
+        .storage
+        .pairing_answer(c.account_id, &lookup_id, state.now())
+        .await?
+        .ok_or_else(|| ApiError::not_found("pairing answer (none yet, or the slot expired)"))?;
+    Ok(Json(proto::PairingGetResponse {
+        blob: proto::Bytes(answer),
     }))
 }
 

@@ -34,6 +34,11 @@ pub mod paths {
     pub const AUDIT: &str = "/v0/audit";
     pub const PAIRING: &str = "/v0/pairing";
     pub const PAIRING_SLOT: &str = "/v0/pairing/{lookup_id}";
+    /// A typed code's SPAKE2 exchange (issue #18). `POST`, unauthenticated: the new device
+    /// leaves its [`super::PairingAnswer`] in a live slot that has none yet and gets the slot's
+    /// blob back ([`super::PairingGetResponse`]). `GET`, by the account that parked the slot:
+    /// the answer, once there is one.
+    pub const PAIRING_ANSWER: &str = "/v0/pairing/{lookup_id}/answer";
     /// Unauthenticated: a device holding only the recovery phrase signs back in.
     pub const RECOVER: &str = "/v0/accounts/recover";
     /// A signed-in device registers (or replaces) its account's recovery verifier.
@@ -426,7 +431,14 @@ pub struct PairingPutResponse {
     pub expires_at: DateTime<Utc>,
 }
 
+/// `POST /v0/pairing/{lookup_id}/answer`: the new device's half of a typed code's exchange.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PairingAnswer {
+    pub blob: Bytes,
+}
+
 /// `GET /v0/pairing/{lookup_id}`: the blob, once; a second fetch or an expired slot is a 404.
+/// Also the answer to `POST` and `GET` of [`paths::PAIRING_ANSWER`].
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PairingGetResponse {
     pub blob: Bytes,

@@ -870,7 +870,6 @@ struct DeviceFigures {
 fn device_at(dir: &Path, name: &str, url: &str) -> Res<(Arc<Mutex<Store>>, Device)> {
     let store = Arc::new(Mutex::new(Store::open(dir.join(name))?));
     let mut config = SyncConfig::new(url);
-    config.pairing_params = satchel_crypto::PairingParams::TESTING;
     config.push_batch = PAGE;
     config.page_size = PAGE as u32;
     let sync = Syncer::new(store.clone(), MemorySecrets::default(), config)?;

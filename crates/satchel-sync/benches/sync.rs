@@ -30,7 +30,6 @@ fn device(
     let store = Arc::new(Mutex::new(Store::open(dir.path().join(name)).unwrap()));
     let keychain = MemorySecrets::default();
     let mut config = SyncConfig::new(url);
-    config.pairing_params = satchel_crypto::PairingParams::TESTING;
     let sync = Syncer::new(store.clone(), keychain, config).unwrap();
     (store, sync)
 }

@@ -14,8 +14,6 @@ pub struct SyncConfig {
     pub page_size: u32,
     /// Bounds each whole request.
     pub timeout: Duration,
-    /// Argon2id costs for pairing codes; both devices must agree (tests use the cheap ones).
-    pub pairing_params: PairingParams,
     /// How long a pairing code stays valid on the hub (the hub caps it at 10 minutes).
     pub pairing_ttl_secs: u32,
 }
@@ -30,7 +28,6 @@ impl SyncConfig {
             push_batch: 500,
             page_size: 500,
             timeout: Duration::from_secs(30),
-            pairing_params: PairingParams::DEFAULT,
             pairing_ttl_secs: 600,
         }
     }

@@ -18,13 +18,42 @@ use satchel_crypto::rotation;
 
 /// The keychain entry of this device's own X25519 secret.
 pub const SYNC_DEVICE_KEY: &str = "sync.device_key";
-/// On the first device: the pending typed-code offer (`<device id>:<hex join key>`).
+/// On the first device: the pending typed-code offer ([`PendingOffer`], JSON).
 pub(crate) const PAIRING_OFFER: &str = "sync.pairing_offer";
-/// On a device that joined with a typed code: the join key, until it is approved.
+/// On a device that answered a typed code: the join key (hex), until it is approved.
 pub(crate) const PAIRING_JOIN: &str = "sync.pairing_join";
 
-/// A device that took a typed code's blob and asks to join (issue #18): approve it only if
-/// its screen shows the same fingerprint.
+/// What the first device keeps of a typed-code offer until the new device is in: the code and
+/// the seed of its SPAKE2 state (to read the answer, after a restart too), and the new
+/// device's credential (sealed to it once approved). All secret, so all in the keychain.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct PendingOffer {
+    pub device_id: Uuid,
+    pub code: String,
+    pub seed: String,
+    pub secret: String,
+    /// Approved already: the new device joins at its next sync.
+    #[serde(default)]
+    pub approved: bool,
+}
+
+impl PendingOffer {
+    pub fn encode(&self) -> Secret {
+        Secret::new(serde_json::to_string(self).expect("the offer serializes"))
+    }
+
+    /// `None` for anything else, an entry from an older Satchel included: that offer cannot
+    /// be finished, and the merchant makes a new code.
+    fn decode(s: &str) -> Option<(PendingOffer, PairingCode, pairing::OfferSeed)> {
+        let offer: PendingOffer = serde_json::from_str(s).ok()?;
+        let code = PairingCode::parse(&offer.code).ok()?;
+        let seed = pairing::OfferSeed::from_bytes(unhex::<32>(&offer.seed)?);
+        Some((offer, code, seed))
+    }
+}
+
+/// A device that answered this device's typed code and asks to join (issue #18): approve it
+/// only if its screen shows the same fingerprint.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct JoinRequest {
     pub device_id: Uuid,
@@ -142,24 +171,7 @@ impl<S: StoreAccess> Syncer<S> {
             let st: proto::KeyStateResponse =
                 self.call::<(), _>(Method::GET, paths::KEYS, None).await?;
             let me = self.this_device().await?;
-            let mut ring = match self.keyring().await {
-                Ok(ring) => {
-                    if self.state()?.approval_fingerprint.is_some() {
-                        // Approved, and the keys are here: the join is over.
-                        self.kc_delete(PAIRING_JOIN).await?;
-                        self.update_state(|s| s.approval_fingerprint = None)?;
-                    }
-                    ring
-                }
-                Err(SyncError::NoAccountKey) => match self.join_key().await? {
-                    Some(join) => {
-                        self.await_approval(me, &join, &st).await?;
-                        continue;
-                    }
-                    None => return Err(SyncError::NoAccountKey),
-                },
-                Err(e) => return Err(e),
-            };
+            let mut ring = self.keyring().await?;
             let secret = self.device_secret().await?;
             let registered = st
                 .devices
@@ -168,8 +180,8 @@ impl<S: StoreAccess> Syncer<S> {
                 .and_then(|d| d.key.as_ref());
             // No key on the hub yet, or not the one this keychain holds (it lost the secret):
             // register a fresh one, which drops any grant sealed to the old.
-            // Also when the tag is not one the account's keys make (the join key's, from
-            // before this device was approved): the others could not vouch for it.
+            // Also when the tag is not one the account's keys make: the others could not
+            // vouch for it.
             let ours = match (registered, &secret) {
                 (Some(k), Some(s)) => {
                     k.public_key.0 == s.public()
@@ -236,169 +248,219 @@ impl<S: StoreAccess> Syncer<S> {
         ))
     }
 
-    /// On a device that joined with a typed code: registers its key under the join key (so the
-    /// first device can tell it took the code's blob) and keeps the fingerprint to show.
-    pub(crate) async fn ask_to_join(&self, me: Uuid, join: &AccountKey) -> Result<()> {
-        // Fingerprint and key together: the one shown is the one registered.
-        self.register_device_key(me, &Keyring::single(join.clone()), true)
+    /// On a new device: answers the typed code's SPAKE2 offer with this device's message and
+    /// a fresh key of its own, and keeps the join key and the fingerprint to show. The hub
+    /// takes one answer per code, so a code that was answered (or guessed at) is used up.
+    pub(crate) async fn answer_typed_code(&self, code: &PairingCode) -> Result<()> {
+        let mut rng = os_rng();
+        let secret = rotation::DeviceSecretKey::generate(&mut rng);
+        let public = secret.public();
+        let (pake, answer) = pairing::typed_answer(code, &public, &mut rng);
+        let path = paths::PAIRING_ANSWER.replace("{lookup_id}", &code.nameplate_lookup());
+        let body = proto::PairingAnswer {
+            blob: proto::Bytes(answer),
+        };
+        let offer: proto::PairingGetResponse = self
+            .send(Method::POST, &path, Some(&body), None)
+            .await
+            .map_err(|e| match e.hub_code() {
+                Some(c) if c == codes::NOT_FOUND => {
+                    SyncError::Pairing(CryptoError::WrongPairingCode)
+                }
+                _ => e,
+            })?;
+        let join = pake.finish(&offer.blob.0).map_err(SyncError::Pairing)?;
+        self.kc_set(SYNC_DEVICE_KEY, Secret::new(hex(&secret.expose_bytes())))
             .await?;
-        let secret = self.device_secret().await?.ok_or(SyncError::NotLinked)?;
-        let fingerprint = rotation::fingerprint(&secret.public());
-        self.update_state(|st| st.approval_fingerprint = Some(fingerprint))
+        self.kc_set(PAIRING_JOIN, Secret::new(hex(join.expose_bytes())))
+            .await?;
+        let fingerprint = pairing::join_fingerprint(&join, &public);
+        let hub_url = self.config.hub_url.clone();
+        // The hub address too, so the app finds the join again after a restart.
+        self.update_state(|st| {
+            st.hub_url = Some(hub_url);
+            st.approval_fingerprint = Some(fingerprint);
+        })
     }
 
-    /// The join key of a typed code this device joined with, until it is approved.
-    async fn join_key(&self) -> Result<Option<AccountKey>> {
-        Ok(self
+    /// Drops a typed-code join this device was waiting on (it links another way now).
+    pub(crate) async fn forget_join(&self) -> Result<()> {
+        self.kc_delete(PAIRING_JOIN).await?;
+        if self.state()?.approval_fingerprint.is_some() {
+            self.update_state(|st| st.approval_fingerprint = None)?;
+        }
+        Ok(())
+    }
+
+    /// On a device waiting for approval: takes what the first device parked once the merchant
+    /// approved it (the account's keys, sealed to this device's key and the join key, and its
+    /// credential), links and signs in. Else [`SyncError::AwaitingApproval`], which the loop
+    /// retries.
+    pub(crate) async fn finish_join(&self) -> Result<()> {
+        let join = self
             .kc_get(PAIRING_JOIN)
             .await?
             .and_then(|s| unhex::<32>(s.expose()))
-            .map(AccountKey::from_bytes))
-    }
-
-    /// Waiting for approval: makes sure the first device can see this one asking (its key
-    /// registered under the join key: a join cut off before that is finished here), then takes
-    /// the account keys the first device parked for it, if it has. Else
-    /// [`SyncError::AwaitingApproval`], which the loop retries.
-    async fn await_approval(
-        &self,
-        me: Uuid,
-        join: &AccountKey,
-        st: &proto::KeyStateResponse,
-    ) -> Result<()> {
-        let secret = self.device_secret().await?;
-        let asking = st
-            .devices
-            .iter()
-            .find(|d| d.device_id == me)
-            .and_then(|d| d.key.as_ref())
-            .zip(secret.as_ref())
-            .is_some_and(|(k, s)| {
-                k.public_key.0 == s.public()
-                    && rotation::device_key_is_genuine(
-                        std::slice::from_ref(join),
-                        me.as_bytes(),
-                        &s.public(),
-                        &k.tag.0,
-                    )
-            });
-        if !asking {
-            self.ask_to_join(me, join).await?;
-        }
+            .map(AccountKey::from_bytes)
+            .ok_or(SyncError::NotLinked)?;
         let secret = self.device_secret().await?.ok_or(SyncError::NotLinked)?;
         let waiting = || -> Result<SyncError> {
             Ok(SyncError::AwaitingApproval(
                 self.state()?.approval_fingerprint.unwrap_or_default(),
             ))
         };
-        let path = paths::PAIRING_SLOT.replace("{lookup_id}", &rotation::approval_lookup(join));
+        let lookup_id = rotation::approval_lookup(&join);
+        let path = paths::PAIRING_SLOT.replace("{lookup_id}", &lookup_id);
         let slot: proto::PairingGetResponse =
             match self.send::<(), _>(Method::GET, &path, None, None).await {
                 Ok(slot) => slot,
                 Err(e) if e.hub_code() == Some(codes::NOT_FOUND) => return Err(waiting()?),
                 Err(e) => return Err(e),
             };
-        // Sealed to this device's key and the join key: one that does not open (another
-        // device's, or a forgery) is as good as none, and the first device can approve again.
-        let Ok((epoch, keys)) = rotation::open_approval(join, &secret, &slot.blob.0) else {
+        // One that does not open (a forgery, or sealed to another key) is as good as none,
+        // and the first device can approve again.
+        let Ok((key_blob, sealed)) = open_container(&slot.blob.0) else {
             return Err(waiting()?);
         };
+        let Ok((epoch, keys)) = rotation::open_approval(&join, &secret, key_blob) else {
+            return Err(waiting()?);
+        };
+        let Ok(cred) = open_credential(&join, &lookup_id, sealed) else {
+            return Err(waiting()?);
+        };
+        let device_secret = unhex::<32>(&cred.secret)
+            .ok_or_else(|| SyncError::Protocol("malformed device credential".into()))?;
         let (current, older) = keys.split_last().expect("open_approval returns a key");
         let ring = Keyring::with_older(epoch, older.to_vec(), current.clone());
-        self.store_keyring(&ring).await
+        self.store_keyring(&ring).await?;
+        self.save_link(cred.account_id, cred.device_id, &device_secret)
+            .await?;
+        self.forget_join().await?;
+        self.sign_in().await
     }
 
-    /// On the first device: the device that took the blob of its typed code and asks to join.
-    /// The pending offer is forgotten once that device is in (its key vouched for by the
-    /// account's keys) or gone.
+    /// On the first device: the device that answered its typed code and asks to join, with
+    /// the fingerprint both screens should show. The pending offer is forgotten once that
+    /// device is in (its key vouched for by the account's keys) or gone.
     pub async fn join_requests(&self) -> Result<Vec<JoinRequest>> {
-        let Some((offered, join, approved)) = self.pending_offer().await? else {
+        let Some((offer, code, seed)) = self.pending_offer().await? else {
             return Ok(Vec::new());
         };
         let st: proto::KeyStateResponse =
             self.call::<(), _>(Method::GET, paths::KEYS, None).await?;
         let ring = self.keyring().await?;
-        let Some(device) = st.devices.iter().find(|d| d.device_id == offered) else {
+        let Some(device) = st.devices.iter().find(|d| d.device_id == offer.device_id) else {
             self.kc_delete(PAIRING_OFFER).await?;
             return Ok(Vec::new());
         };
-        let Some(k) = &device.key else {
-            return Ok(Vec::new());
-        };
-        let Ok(public) = <[u8; 32]>::try_from(k.public_key.0.as_slice()) else {
-            return Ok(Vec::new());
-        };
-        let id = offered.as_bytes();
-        if rotation::device_key_is_genuine(ring.all(), id, &public, &k.tag.0) {
+        let joined = device.key.as_ref().is_some_and(|k| {
+            <[u8; 32]>::try_from(k.public_key.0.as_slice()).is_ok_and(|public| {
+                rotation::device_key_is_genuine(
+                    ring.all(),
+                    offer.device_id.as_bytes(),
+                    &public,
+                    &k.tag.0,
+                )
+            })
+        });
+        if joined {
             self.kc_delete(PAIRING_OFFER).await?;
             return Ok(Vec::new());
         }
-        Ok(
-            rotation::device_key_is_genuine(std::slice::from_ref(&join), id, &public, &k.tag.0)
-                .then(|| JoinRequest {
-                    device_id: offered,
-                    fingerprint: rotation::fingerprint(&public),
-                    approved,
-                })
-                .into_iter()
-                .collect(),
-        )
+        let Some((join, public)) = self.read_answer(&code, &seed).await? else {
+            return Ok(Vec::new());
+        };
+        Ok(vec![JoinRequest {
+            device_id: offer.device_id,
+            fingerprint: pairing::join_fingerprint(&join, &public),
+            approved: offer.approved,
+        }])
     }
 
-    /// The pending offer: `<device id>:<hex join key>`, and `:approved` once it was.
-    async fn pending_offer(&self) -> Result<Option<(Uuid, AccountKey, bool)>> {
-        Ok(self.kc_get(PAIRING_OFFER).await?.and_then(|s| {
-            let mut parts = s.expose().split(':');
-            let id = parts.next()?.parse().ok()?;
-            let key = AccountKey::from_bytes(unhex::<32>(parts.next()?)?);
-            Some((id, key, parts.next() == Some("approved")))
-        }))
+    /// The answer to this device's typed code, once a device left one: the join key and the
+    /// answering device's public key. An answer that is not a SPAKE2 message is as good as
+    /// none; one made with a wrong code gives a join key (and fingerprint) nobody else has.
+    async fn read_answer(
+        &self,
+        code: &PairingCode,
+        seed: &pairing::OfferSeed,
+    ) -> Result<Option<(AccountKey, [u8; 32])>> {
+        let path = paths::PAIRING_ANSWER.replace("{lookup_id}", &code.nameplate_lookup());
+        match self
+            .call::<(), proto::PairingGetResponse>(Method::GET, &path, None)
+            .await
+        {
+            Ok(answer) => Ok(pairing::open_typed_answer(code, seed, &answer.blob.0).ok()),
+            Err(e) if e.hub_code() == Some(codes::NOT_FOUND) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn pending_offer(
+        &self,
+    ) -> Result<Option<(PendingOffer, PairingCode, pairing::OfferSeed)>> {
+        Ok(self
+            .kc_get(PAIRING_OFFER)
+            .await?
+            .and_then(|s| PendingOffer::decode(s.expose())))
     }
 
     /// Lets a device that asks to join in, if it still shows `fingerprint` (what the merchant
-    /// compared): parks the account's keys for it, sealed to its public key and the join key of
-    /// the offer it took. Approving again (the first approval expired, or was lost) is harmless.
+    /// compared): parks the account's keys, sealed to its public key and the join key, and its
+    /// credential, under the join key. Approving again (the first approval expired, or was
+    /// lost) is harmless.
     pub async fn approve_join(&self, device_id: Uuid, fingerprint: &str) -> Result<()> {
-        let asking = self.join_requests().await?;
-        let Some(request) = asking.iter().find(|r| r.device_id == device_id) else {
-            return Err(SyncError::NoJoinRequest);
-        };
-        if request.fingerprint != fingerprint.trim().to_uppercase() {
-            return Err(SyncError::FingerprintChanged);
-        }
-        let (_, join, _) = self
+        let (offer, code, seed) = self
             .pending_offer()
             .await?
+            .filter(|(o, _, _)| o.device_id == device_id)
             .ok_or(SyncError::NoJoinRequest)?;
-        let st: proto::KeyStateResponse =
-            self.call::<(), _>(Method::GET, paths::KEYS, None).await?;
-        let public: [u8; 32] = st
-            .devices
+        if !self
+            .join_requests()
+            .await?
             .iter()
-            .find(|d| d.device_id == device_id)
-            .and_then(|d| d.key.as_ref())
-            .and_then(|k| k.public_key.0.as_slice().try_into().ok())
-            .filter(|p| rotation::fingerprint(p) == request.fingerprint)
-            .ok_or(SyncError::FingerprintChanged)?;
+            .any(|r| r.device_id == device_id)
+        {
+            return Err(SyncError::NoJoinRequest);
+        }
+        let (join, public) = self
+            .read_answer(&code, &seed)
+            .await?
+            .ok_or(SyncError::NoJoinRequest)?;
+        let shown = pairing::join_fingerprint(&join, &public);
+        if shown != fingerprint.trim().to_uppercase() {
+            return Err(SyncError::FingerprintChanged);
+        }
+        let account_id = self.state()?.account_id.ok_or(SyncError::NotLinked)?;
         let ring = self.keyring().await?;
+        let mut rng = os_rng();
+        let lookup_id = rotation::approval_lookup(&join);
+        let keys = rotation::seal_approval(&join, &public, ring.all(), ring.epoch, &mut rng);
+        let cred = PairedCredential {
+            account_id,
+            device_id,
+            secret: offer.secret.clone(),
+        };
         let put = proto::PairingPut {
-            lookup_id: rotation::approval_lookup(&join),
-            blob: proto::Bytes(rotation::seal_approval(
-                &join,
-                &public,
-                ring.all(),
-                ring.epoch,
-                &mut os_rng(),
-            )),
+            blob: proto::Bytes(container(&join, &lookup_id, &keys, &cred, &mut rng)),
+            lookup_id,
             ttl_secs: Some(self.config.pairing_ttl_secs),
         };
-        let _: proto::PairingPutResponse =
-            self.call(Method::POST, paths::PAIRING, Some(&put)).await?;
-        self.kc_set(
-            PAIRING_OFFER,
-            Secret::new(format!("{device_id}:{}:approved", hex(join.expose_bytes()))),
-        )
-        .await
+        match self
+            .call::<_, proto::PairingPutResponse>(Method::POST, paths::PAIRING, Some(&put))
+            .await
+        {
+            // Approved before and not taken yet: that approval stands.
+            Err(e) if e.hub_code() == Some(codes::CONFLICT) => {}
+            other => {
+                other?;
+            }
+        }
+        let approved = PendingOffer {
+            approved: true,
+            ..offer
+        };
+        self.kc_set(PAIRING_OFFER, approved.encode()).await
     }
 
     /// Registers this device's public key, made fresh when `fresh` (none in the keychain, or

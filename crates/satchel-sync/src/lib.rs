@@ -49,7 +49,7 @@ use chrono::{DateTime, Utc};
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 use reqwest::{Method, StatusCode};
-use satchel_crypto::pairing::{self, PairingParams};
+use satchel_crypto::pairing;
 use satchel_crypto::phrase;
 use satchel_crypto::recovery;
 use satchel_crypto::{
@@ -193,6 +193,25 @@ fn container(
     blob.extend_from_slice(key_blob);
     blob.extend_from_slice(&sealed);
     blob
+}
+
+/// The two parts of a [`container`]: the key blob, and the credential sealed under the key
+/// that blob gives.
+fn open_container(blob: &[u8]) -> Result<(&[u8], &[u8])> {
+    let bad = || SyncError::Pairing(CryptoError::Truncated { len: blob.len() });
+    if blob.first() != Some(&CONTAINER_V1) || blob.len() < 3 {
+        return Err(bad());
+    }
+    let len = usize::from(u16::from_be_bytes([blob[1], blob[2]]));
+    let key_blob = blob.get(3..3 + len).ok_or_else(bad)?;
+    Ok((key_blob, &blob[3 + len..]))
+}
+
+/// The credential a [`container`] carries, opened with `key`.
+fn open_credential(key: &AccountKey, lookup_id: &str, sealed: &[u8]) -> Result<PairedCredential> {
+    let plaintext = satchel_crypto::open(key, &credential_meta(lookup_id), sealed)
+        .map_err(SyncError::Pairing)?;
+    serde_json::from_slice(&plaintext).map_err(|e| SyncError::Protocol(e.to_string()))
 }
 
 fn credential_meta(lookup_id: &str) -> RecordMeta<'_> {

@@ -37,6 +37,7 @@ impl<S: StoreAccess> Syncer<S> {
         // Before the key is made: no account is started at an address it could not reach.
         self.config.check_hub_url()?;
         self.ensure_unlinked()?;
+        self.forget_join().await?;
         let mut rng = os_rng();
         let key = AccountKey::generate(&mut rng);
         let mut secret = [0u8; 32];
@@ -61,8 +62,11 @@ impl<S: StoreAccess> Syncer<S> {
         Ok(phrase::to_phrase(&key))
     }
 
-    /// On a linked device: registers a new device and parks the account key and its
-    /// credential on the hub under a fresh pairing code, for [`Syncer::join_with_code`].
+    /// On a linked device: registers a new device and offers it two ways in, for
+    /// [`Syncer::join_with_code`]: the QR code's secret seals the account key and the new
+    /// device's credential; the typed code starts a SPAKE2 exchange under its nameplate, and
+    /// the device that answers gets in only once the merchant approves it here
+    /// ([`Syncer::join_requests`], [`Syncer::approve_join`]).
     pub async fn offer_pairing(&self, new_device_label: &str) -> Result<PairingOffer> {
         let key = self.account_key().await?;
         let account_id = self.state()?.account_id.ok_or(SyncError::NotLinked)?;
@@ -74,82 +78,82 @@ impl<S: StoreAccess> Syncer<S> {
             device_secret: proto::DeviceSecret(proto::Bytes(secret.to_vec())),
         };
         let device: proto::DeviceInfo = self.call(Method::POST, paths::DEVICES, Some(&req)).await?;
-        let code = PairingCode::generate(&mut rng);
-        let scanned = satchel_crypto::QrSecret::generate(&mut rng);
-        let join = AccountKey::generate(&mut rng);
-        self.kc_set(
-            keys::PAIRING_OFFER,
-            Secret::new(format!("{}:{}", device.device_id, hex(join.expose_bytes()))),
-        )
-        .await?;
-        let params = self.config.pairing_params;
+        let seed = pairing::OfferSeed::generate(&mut rng);
+        let ttl_secs = Some(self.config.pairing_ttl_secs);
+        // A nameplate another offer holds is a 409: another code then. Twenty bits of
+        // nameplate make that rare; a few tries make it vanish.
+        let mut parked = None;
+        for _ in 0..8 {
+            let code = PairingCode::generate(&mut rng);
+            let put = proto::PairingPut {
+                lookup_id: code.nameplate_lookup(),
+                blob: proto::Bytes(pairing::typed_offer(&code, &seed)),
+                ttl_secs,
+            };
+            match self
+                .call::<_, proto::PairingPutResponse>(Method::POST, paths::PAIRING, Some(&put))
+                .await
+            {
+                Ok(_) => {
+                    parked = Some(code);
+                    break;
+                }
+                Err(e) if e.hub_code() == Some(codes::CONFLICT) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        let code = parked.ok_or_else(|| {
+            SyncError::Protocol("the hub had no free pairing code; try again".into())
+        })?;
+        // The offer outlives this call (and maybe the app): the answer comes minutes later.
+        let offer = keys::PendingOffer {
+            device_id: device.device_id,
+            code: code.display(),
+            seed: hex(seed.expose_bytes()),
+            secret: hex(&secret),
+            approved: false,
+        };
+        self.kc_set(keys::PAIRING_OFFER, offer.encode()).await?;
         let cred = PairedCredential {
             account_id,
             device_id: device.device_id,
             secret: hex(&secret),
         };
-        // Argon2id twice (lookup id and key blob): CPU work, off the async threads.
-        // Two slots for one device: the typed code's (Argon2id) and the QR secret's.
-        let slots = {
-            let code = code.clone();
-            let scanned = scanned.clone();
-            tokio::task::spawn_blocking(move || -> Result<[(String, Vec<u8>); 2]> {
-                let lookup_id = code.lookup_id(&params).map_err(SyncError::Pairing)?;
-                // A typed code carries only a join key, never the account key: that comes
-                // once the merchant approves the device on this one (issue #18).
-                let key_blob =
-                    pairing::offer(&join, &code, &params, &mut rng).map_err(SyncError::Pairing)?;
-                let typed = container(&join, &lookup_id, &key_blob, &cred, &mut rng);
-                let qr_lookup = scanned.lookup_id();
-                let key_blob = pairing::offer_scanned(&key, &scanned, &mut rng);
-                let qr = container(&key, &qr_lookup, &key_blob, &cred, &mut rng);
-                Ok([(lookup_id, typed), (qr_lookup, qr)])
-            })
-            .await
-            .map_err(|e| SyncError::Protocol(e.to_string()))??
+        let scanned = satchel_crypto::QrSecret::generate(&mut rng);
+        let qr_lookup = scanned.lookup_id();
+        let key_blob = pairing::offer_scanned(&key, &scanned, &mut rng);
+        let put = proto::PairingPut {
+            blob: proto::Bytes(container(&key, &qr_lookup, &key_blob, &cred, &mut rng)),
+            lookup_id: qr_lookup,
+            ttl_secs,
         };
-        let mut expires_at = None;
-        for (lookup_id, blob) in slots {
-            let put = proto::PairingPut {
-                lookup_id,
-                blob: proto::Bytes(blob),
-                ttl_secs: Some(self.config.pairing_ttl_secs),
-            };
-            let resp: proto::PairingPutResponse =
-                self.call(Method::POST, paths::PAIRING, Some(&put)).await?;
-            expires_at = Some(resp.expires_at);
-        }
+        let resp: proto::PairingPutResponse =
+            self.call(Method::POST, paths::PAIRING, Some(&put)).await?;
         Ok(PairingOffer {
             qr_payload: scanned.qr_payload(&code),
             code,
             device_id: device.device_id,
-            expires_at: expires_at.expect("two slots were parked"),
+            expires_at: resp.expires_at,
         })
     }
 
     /// On a new device: links it to the account whose device shows `typed` (the code as
-    /// typed, any case and spacing, or the scanned QR text). Run [`Syncer::sync_now`] next
-    /// for the initial sync.
+    /// typed, any case and spacing, or the scanned QR text). A scanned code links at once;
+    /// run [`Syncer::sync_now`] next for the initial sync. A typed code answers the other
+    /// device's SPAKE2 offer and leaves this device waiting for the merchant's approval
+    /// there: [`SyncStatus::awaiting_approval`] holds the fingerprint to compare, and each
+    /// [`Syncer::sync_now`] looks for the approval ([`SyncError::AwaitingApproval`] until then).
     pub async fn join_with_code(&self, typed: &str) -> Result<()> {
-        // Before the Argon2id work: the answer could not be fetched anyway.
         self.config.check_hub_url()?;
         self.ensure_unlinked()?;
         let (code, scanned) = pairing::read_qr(typed)
             .or_else(|_| PairingCode::parse(typed).map(|c| (c, None)))
             .map_err(SyncError::Pairing)?;
-        let params = self.config.pairing_params;
-        let code_lookup = {
-            let code = code.clone();
-            tokio::task::spawn_blocking(move || code.lookup_id(&params))
-                .await
-                .map_err(|e| SyncError::Protocol(e.to_string()))?
-                .map_err(SyncError::Pairing)?
+        self.forget_join().await?;
+        let Some(scanned) = scanned else {
+            return self.answer_typed_code(&code).await;
         };
-        let lookup_id = match &scanned {
-            Some(s) => s.lookup_id(),
-            None => code_lookup.clone(),
-        };
-        let was_scanned = scanned.is_some();
+        let lookup_id = scanned.lookup_id();
         let path = paths::PAIRING_SLOT.replace("{lookup_id}", &lookup_id);
         let slot: proto::PairingGetResponse = self
             .send::<(), _>(Method::GET, &path, None, None)
@@ -160,43 +164,14 @@ impl<S: StoreAccess> Syncer<S> {
                 }
                 _ => e,
             })?;
-        let (key, cred) = tokio::task::spawn_blocking(move || {
-            let blob = slot.blob.0;
-            let bad = || SyncError::Pairing(CryptoError::Truncated { len: blob.len() });
-            if blob.first() != Some(&CONTAINER_V1) || blob.len() < 3 {
-                return Err(bad());
-            }
-            let len = usize::from(u16::from_be_bytes([blob[1], blob[2]]));
-            let key_blob = blob.get(3..3 + len).ok_or_else(bad)?;
-            let key = match &scanned {
-                Some(s) => pairing::accept_scanned(s, key_blob),
-                None => pairing::accept(&code, key_blob),
-            }
-            .map_err(SyncError::Pairing)?;
-            let plaintext =
-                satchel_crypto::open(&key, &credential_meta(&lookup_id), &blob[3 + len..])
-                    .map_err(SyncError::Pairing)?;
-            let cred: PairedCredential = serde_json::from_slice(&plaintext)
-                .map_err(|e| SyncError::Protocol(e.to_string()))?;
-            Ok((key, cred))
-        })
-        .await
-        .map_err(|e| SyncError::Protocol(e.to_string()))??;
+        let (key_blob, sealed) = open_container(&slot.blob.0)?;
+        let key = pairing::accept_scanned(&scanned, key_blob).map_err(SyncError::Pairing)?;
+        let cred = open_credential(&key, &lookup_id, sealed)?;
         let secret = unhex::<32>(&cred.secret)
             .ok_or_else(|| SyncError::Protocol("malformed device credential".into()))?;
-        if !was_scanned {
-            // Typed: what came is a join key. This device registers its own key, shows its
-            // fingerprint, and waits for the merchant to approve it on the other device.
-            self.kc_set(keys::PAIRING_JOIN, Secret::new(hex(key.expose_bytes())))
-                .await?;
-            self.save_link(cred.account_id, cred.device_id, &secret)
-                .await?;
-            self.sign_in().await?;
-            return self.ask_to_join(cred.device_id, &key).await;
-        }
-        // Scanned: take the typed code's blob off the hub too, so a copy of the hub holds
-        // nothing the code's 45 bits protect. Already gone or unreachable: no matter.
-        let path = paths::PAIRING_SLOT.replace("{lookup_id}", &code_lookup);
+        // Take the typed code's offer off the hub too: nobody can answer it once this device
+        // is in. Already gone or unreachable: no matter.
+        let path = paths::PAIRING_SLOT.replace("{lookup_id}", &code.nameplate_lookup());
         let _ = self
             .send::<(), proto::PairingGetResponse>(Method::GET, &path, None, None)
             .await;
@@ -245,6 +220,7 @@ impl<S: StoreAccess> Syncer<S> {
         self.config.check_hub_url()?;
         self.ensure_unlinked()?;
         let key = phrase::from_phrase(typed)?;
+        self.forget_join().await?;
         let mut rng = os_rng();
         let mut secret = [0u8; 32];
         rng.fill_bytes(&mut secret);

@@ -123,12 +123,20 @@ impl<S: StoreAccess> Syncer<S> {
         &self,
         progress: &mut (dyn FnMut(Progress) + Send),
     ) -> Result<SyncReport> {
-        if self.state()?.account_id.is_none() {
+        let st = self.state()?;
+        if st.account_id.is_none() && st.approval_fingerprint.is_none() {
             return Err(SyncError::NotLinked);
         }
         let _one_at_a_time = self.running.lock().await;
         let started = crate::wall_now();
-        let outcome = self.sync_inner(progress).await;
+        let outcome = async {
+            // Answered a typed code: in once the other device approved this one.
+            if self.state()?.account_id.is_none() {
+                self.finish_join().await?;
+            }
+            self.sync_inner(progress).await
+        }
+        .await;
         let error = outcome.as_ref().err().map(ToString::to_string);
         self.update_state(|st| {
             st.last_attempt_at = Some(started);

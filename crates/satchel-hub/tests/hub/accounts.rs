@@ -237,3 +237,82 @@ async fn pairing_hands_a_blob_to_the_new_device_once_and_is_audited() {
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(r.body["field"], "lookup_id");
 }
+
+/// A typed code's exchange (issue #18): one answer per slot, handed the offer in return; the
+/// answer waits for the first device, and the owner's audit log shows it.
+#[tokio::test]
+async fn a_typed_code_slot_takes_one_answer_and_keeps_it_for_its_owner() {
+    let t = sqlite_hub(relaxed()).await;
+    let d = t.create_account().await;
+    let plate = format!("plate-{}", Uuid::now_v7().simple());
+    let answer_path = format!("/v0/pairing/{plate}/answer");
+    let r = t
+        .call(
+            Method::POST,
+            "/v0/pairing",
+            Some(&d.access),
+            Some(json!({ "lookup_id": plate, "blob": b64(b"spake2 message A") })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let r = t
+        .call(Method::GET, &answer_path, Some(&d.access), None)
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "no answer yet");
+
+    let r = t
+        .call(
+            Method::POST,
+            &answer_path,
+            None,
+            Some(json!({ "blob": b64(b"spake2 message B") })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["blob"], b64(b"spake2 message A"));
+    let again = t
+        .call(
+            Method::POST,
+            &answer_path,
+            None,
+            Some(json!({ "blob": b64(b"a second guess") })),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND, "one answer per slot");
+    let too_big = t
+        .call(
+            Method::POST,
+            &format!("/v0/pairing/other-{}/answer", Uuid::now_v7().simple()),
+            None,
+            Some(json!({ "blob": b64(&[7; 300]) })),
+        )
+        .await;
+    assert_eq!(too_big.status, StatusCode::BAD_REQUEST);
+    assert_eq!(too_big.body["field"], "blob");
+
+    let r = t
+        .call(Method::GET, &answer_path, Some(&d.access), None)
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.body["blob"], b64(b"spake2 message B"));
+    let r = t.call(Method::GET, &answer_path, None, None).await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNAUTHORIZED,
+        "the answer is the owner's"
+    );
+    let r = t
+        .call(Method::GET, &format!("/v0/pairing/{plate}"), None, None)
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::NOT_FOUND,
+        "an answered slot is not taken"
+    );
+
+    let audit: proto::AuditResponse = t
+        .call(Method::GET, "/v0/audit", Some(&d.access), None)
+        .await
+        .json();
+    assert!(audit.entries.iter().any(|e| e.action == "pairing.answer"));
+}

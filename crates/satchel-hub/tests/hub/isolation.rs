@@ -57,6 +57,26 @@ async fn account_b_cannot_touch_account_a_on_any_route(t: TestHub) {
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED);
+    // A typed code's slot that A's new device has answered (issue #18).
+    let a_plate = format!("a-plate-{}", Uuid::now_v7().simple());
+    let r = t
+        .call(
+            Method::POST,
+            "/v0/pairing",
+            Some(&a.access),
+            Some(json!({ "lookup_id": a_plate, "blob": b64(b"A-PAKE-OFFER") })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let r = t
+        .call(
+            Method::POST,
+            &format!("/v0/pairing/{a_plate}/answer"),
+            None,
+            Some(json!({ "blob": b64(b"A-PAKE-ANSWER") })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     t.download_all(&a, 10).await; // something in A's audit log
     let (a_key, b_key) = (key(0xA1), key(0xB2));
     t.register_recovery(&a, &a_key).await;
@@ -69,6 +89,8 @@ async fn account_b_cannot_touch_account_a_on_any_route(t: TestHub) {
         b64(b"A-CIPHERTEXT-ONE"),
         b64(b"A-CIPHERTEXT-TWO"),
         b64(b"A-PAIRING-BLOB"),
+        b64(b"A-PAKE-OFFER"),
+        b64(b"A-PAKE-ANSWER"),
         satchel_crypto::recovery::lookup(&a_key),
     ];
     let ok = &[StatusCode::OK];
@@ -174,9 +196,26 @@ async fn account_b_cannot_touch_account_a_on_any_route(t: TestHub) {
             path: "/v0/pairing".into(),
             body: Some(json!({ "lookup_id": a_lookup, "blob": b64(b"B-BLOB") })),
             as_b: true,
-            // Answered like a free lookup id (no 409 to tell B a code is live); A's blob
-            // stays, as checked below.
-            allowed: &[StatusCode::CREATED],
+            // A taken lookup id is a 409 (lookup ids carry no secret since issue #18); A's
+            // blob stays, as checked below.
+            allowed: &[StatusCode::CONFLICT],
+        },
+        Case {
+            route: paths::PAIRING_ANSWER,
+            method: Method::GET,
+            path: format!("/v0/pairing/{a_plate}/answer"),
+            body: None,
+            as_b: true,
+            allowed: &[StatusCode::NOT_FOUND],
+        },
+        Case {
+            route: paths::PAIRING_ANSWER,
+            method: Method::POST,
+            // A second answer to A's slot: refused, and A's first answer stays.
+            path: format!("/v0/pairing/{a_plate}/answer"),
+            body: Some(json!({ "blob": b64(b"B-ANSWER") })),
+            as_b: false,
+            allowed: &[StatusCode::NOT_FOUND],
         },
         Case {
             route: paths::PAIRING_SLOT,
@@ -261,6 +300,7 @@ async fn account_b_cannot_touch_account_a_on_any_route(t: TestHub) {
         paths::AUDIT,
         paths::PAIRING,
         paths::PAIRING_SLOT,
+        paths::PAIRING_ANSWER,
         paths::RECOVER,
         paths::RECOVERY,
         paths::KEYS,
@@ -334,6 +374,16 @@ async fn account_b_cannot_touch_account_a_on_any_route(t: TestHub) {
         blob.blob.0, b"A-PAIRING-BLOB",
         "B did not replace A's pairing blob"
     );
+    let r = t
+        .call(
+            Method::GET,
+            &format!("/v0/pairing/{a_plate}/answer"),
+            Some(&a_phone.access),
+            None,
+        )
+        .await;
+    let answer: proto::PairingGetResponse = r.json();
+    assert_eq!(answer.blob.0, b"A-PAKE-ANSWER", "A's answer is A's");
     let audit: proto::AuditResponse = t
         .call(Method::GET, "/v0/audit", Some(&b.access), None)
         .await

@@ -18,7 +18,7 @@ use std::time::Duration;
 use satchel_core::model::Party;
 use satchel_crypto::label::SEALED_LABEL_PREFIX;
 use satchel_crypto::opaque::{BUCKETS, OPAQUE_ENTITY};
-use satchel_crypto::{AccountKey, PairingParams, RecordMeta};
+use satchel_crypto::{AccountKey, RecordMeta};
 use satchel_hub::{HubConfig, RunningHub};
 use satchel_hub_core::HubStorage;
 #[cfg(feature = "system-tests")]
@@ -170,7 +170,6 @@ impl Device {
         ));
         let keychain = Arc::new(MemorySecrets::default());
         let mut config = SyncConfig::new(url);
-        config.pairing_params = PairingParams::TESTING;
         config.timeout = Duration::from_secs(30);
         let sync = Syncer::new(store.clone(), keychain.clone(), config).unwrap();
         Device {

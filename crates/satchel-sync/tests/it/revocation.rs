@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 use satchel_core::model::Party;
-use satchel_crypto::{AccountKey, CryptoError, PairingParams, RecordMeta};
+use satchel_crypto::{AccountKey, CryptoError, RecordMeta};
 use satchel_hub::{HubConfig, RunningHub};
 use satchel_hub_sqlite::SqliteStorage;
 use satchel_keychain::{MemorySecrets, SecretStore};
@@ -55,7 +55,6 @@ impl Device {
         ));
         let keychain = Arc::new(MemorySecrets::default());
         let mut config = SyncConfig::new(hub.running.base_url());
-        config.pairing_params = PairingParams::TESTING;
         config.timeout = Duration::from_secs(20);
         let sync = Syncer::new(store.clone(), keychain.clone(), config).unwrap();
         Device {
@@ -95,6 +94,14 @@ impl Device {
         });
         v.sort();
         v
+    }
+
+    /// The app closed and opened again: the same store and keychain, a new engine.
+    fn restart(self) -> Device {
+        let mut config = SyncConfig::new(self.url.clone());
+        config.timeout = Duration::from_secs(20);
+        let sync = Syncer::new(self.store.clone(), self.keychain.clone(), config).unwrap();
+        Device { sync, ..self }
     }
 
     fn id(&self) -> uuid::Uuid {
@@ -154,6 +161,8 @@ async fn link(from: &Device, to: &Device, label: &str) {
         .unwrap();
     to.sync.sync_now().await.unwrap();
 }
+
+const ALPHABET: &str = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 /// Every record on the hub, as a copy of its database would hold them.
 async fn hub_records(reader: &Device) -> Vec<proto::RecordDownload> {
@@ -328,10 +337,10 @@ async fn a_removed_device_cannot_read_what_comes_after_nor_take_the_account() {
     assert_eq!(d.names(), ["Akiko Sato", "Hiroshi Tanaka"]);
 }
 
-/// Pairing by a typed code (issue #18): the code's blob brings a credential and a join key,
-/// never the account key; the first device lets the new one in only when the merchant approves
-/// it there, having seen the same fingerprint on both screens. So whoever guesses or brute-forces
-/// the code from a copy of the hub gets a device that can read nothing.
+/// Pairing by a typed code (issue #18): the code is the password of a SPAKE2 exchange through
+/// the hub, so nothing the hub holds lets anyone work the code out; the new device gets no
+/// credential and no key until the merchant approves it on the first device, having seen the
+/// same fingerprint on both screens.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_typed_code_brings_no_key_until_the_first_device_approves() {
     let hub = start_hub().await;
@@ -347,6 +356,19 @@ async fn a_typed_code_brings_no_key_until_the_first_device_approves() {
     let typed = offer.code.display().to_lowercase().replace('-', " ");
     b.sync.join_with_code(&typed).await.unwrap();
     let shown = b.sync.status().unwrap().awaiting_approval.expect("waiting");
+    assert!(!b.sync.status().unwrap().linked, "not in before approval");
+    for entry in [
+        satchel_keychain::HUB_ACCESS_TOKEN,
+        satchel_sync::HUB_DEVICE_CREDENTIAL,
+    ] {
+        assert!(b.keychain.get(entry).unwrap().is_none(), "{entry}");
+    }
+    // A restart while waiting: still waiting, with the same fingerprint, on both sides.
+    let b = b.restart();
+    assert_eq!(
+        b.sync.status().unwrap().awaiting_approval.as_deref(),
+        Some(shown.as_str())
+    );
     let err = b.sync.sync_now().await.unwrap_err();
     assert!(
         matches!(err, SyncError::AwaitingApproval(ref f) if *f == shown),
@@ -362,31 +384,33 @@ async fn a_typed_code_brings_no_key_until_the_first_device_approves() {
 
     // The laptop lists the tablet with the fingerprint the tablet shows; nothing else can be
     // approved.
+    let a = a.restart();
     let asking = a.sync.join_requests().await.unwrap();
     assert_eq!(asking.len(), 1);
-    assert_eq!(
-        (asking[0].device_id, asking[0].fingerprint.as_str()),
-        (b.id(), shown.as_str())
-    );
+    assert_eq!(asking[0].fingerprint, shown);
+    let b_id = asking[0].device_id;
+    assert_eq!(b_id, offer.device_id);
     assert!(matches!(
         a.sync.approve_join(a.id(), &shown).await,
         Err(SyncError::NoJoinRequest)
     ));
     // What the merchant compared is checked: a fingerprint that is not the tablet's is refused.
     assert!(matches!(
-        a.sync.approve_join(b.id(), "0000-0000").await,
+        a.sync.approve_join(b_id, "0000-0000").await,
         Err(SyncError::FingerprintChanged)
     ));
     a.sync
-        .approve_join(b.id(), &shown.to_lowercase())
+        .approve_join(b_id, &shown.to_lowercase())
         .await
         .unwrap();
     let listed = a.sync.join_requests().await.unwrap();
     assert!(listed[0].approved, "listed as approved until it is in");
     // Approving twice (the first one lost) is harmless.
-    a.sync.approve_join(b.id(), &shown).await.unwrap();
+    a.sync.approve_join(b_id, &shown).await.unwrap();
 
     b.sync.sync_now().await.unwrap();
+    assert_eq!(b.id(), b_id);
+    assert!(b.sync.status().unwrap().linked);
     assert_eq!(b.names(), ["Akiko Sato"]);
     assert_eq!(b.sync.status().unwrap().awaiting_approval, None);
     assert!(
@@ -409,6 +433,58 @@ async fn a_typed_code_brings_no_key_until_the_first_device_approves() {
     a.sync.sync_now().await.unwrap();
     b.sync.sync_now().await.unwrap();
     assert_eq!(b.names(), ["Akiko Sato", "Hiroshi Tanaka"]);
+}
+
+/// A typed code gets one answer. Whoever answers with a wrong guess (the hub, or someone who
+/// saw the first four characters) spends the code and gets nothing: the first device shows a
+/// fingerprint no screen shows, and even an approval of it opens for nobody.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_guess_spends_the_code_and_gets_nothing_even_if_approved() {
+    let hub = start_hub().await;
+    let a = Device::new(&hub);
+    a.sync.create_account("laptop").await.unwrap();
+    a.add("Akiko Sato");
+    a.sync.sync_now().await.unwrap();
+    let offer = a.sync.offer_pairing("tablet").await.unwrap();
+
+    // Same nameplate (the first four characters, which the hub sees), wrong rest.
+    let shown = offer.code.display().replace('-', "");
+    let guess = ALPHABET
+        .chars()
+        .filter(|&c| c != shown.as_bytes()[6] as char)
+        .flat_map(|c| ALPHABET.chars().map(move |check| (c, check)))
+        .map(|(c, check)| format!("{}{c}{}{check}", &shown[..6], &shown[7..9]))
+        .find(|g| satchel_crypto::PairingCode::parse(g).is_ok())
+        .unwrap();
+    let e = Device::new(&hub);
+    e.sync.join_with_code(&guess).await.unwrap();
+    let e_shows = e.sync.status().unwrap().awaiting_approval.unwrap();
+
+    // The merchant's tablet, with the right code, comes too late: the code is spent.
+    let b = Device::new(&hub);
+    assert!(matches!(
+        b.sync.join_with_code(&offer.code.display()).await,
+        Err(SyncError::Pairing(CryptoError::WrongPairingCode))
+    ));
+    // The laptop lists one device asking, under a fingerprint the guesser does not show.
+    let asking = a.sync.join_requests().await.unwrap();
+    assert_eq!(asking.len(), 1);
+    assert_ne!(asking[0].fingerprint, e_shows);
+    // Approved by mistake anyway: the guesser still cannot open it.
+    a.sync
+        .approve_join(asking[0].device_id, &asking[0].fingerprint)
+        .await
+        .unwrap();
+    assert!(matches!(
+        e.sync.sync_now().await,
+        Err(SyncError::AwaitingApproval(_))
+    ));
+    assert!(e.names().is_empty());
+    assert!(e
+        .keychain
+        .get(satchel_keychain::SYNC_ACCOUNT_KEY)
+        .unwrap()
+        .is_none());
 }
 
 /// A hostile hub: it moves the account to a key of its own, with a well-formed grant sealed to

@@ -15,7 +15,6 @@ use std::time::Duration;
 
 use proptest::prelude::*;
 use satchel_core::model::Party;
-use satchel_crypto::PairingParams;
 use satchel_hub::{HubConfig, Secret as HubSecret};
 use satchel_hub_sqlite::SqliteStorage;
 use satchel_keychain::{MemorySecrets, SecretStore};
@@ -242,7 +241,6 @@ struct Device {
 
 fn test_config(url: &str) -> SyncConfig {
     let mut c = SyncConfig::new(url);
-    c.pairing_params = PairingParams::TESTING;
     c.timeout = Duration::from_secs(20);
     c
 }

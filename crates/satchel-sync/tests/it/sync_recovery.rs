@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use satchel_core::model::Party;
-use satchel_crypto::{AccountKey, PairingParams};
+use satchel_crypto::AccountKey;
 use satchel_hub::{HubConfig, RunningHub};
 use satchel_hub_sqlite::SqliteStorage;
 use satchel_keychain::MemorySecrets;
@@ -55,7 +55,6 @@ impl Device {
         // Each device's keychain, in memory: the phrase alone must bring a device back.
         let keychain = MemorySecrets::default();
         let mut config = SyncConfig::new(hub.running.base_url());
-        config.pairing_params = PairingParams::TESTING;
         config.timeout = Duration::from_secs(20);
         let sync = Syncer::new(store.clone(), keychain, config).unwrap();
         Device {

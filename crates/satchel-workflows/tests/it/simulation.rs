@@ -25,7 +25,6 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use ecship_simulator::{Faults, SimConfig, SimHandle, Simulator};
-use satchel_crypto::PairingParams;
 use satchel_ecship::{Account, Codes, Identity};
 use satchel_fixtures as fx;
 use satchel_keychain::MemorySecrets;
@@ -323,7 +322,6 @@ async fn simulate(seed: u64, shipments: usize) -> Stats {
         std::fs::create_dir_all(&dir).unwrap();
         let clock = SimClock(Arc::new(AtomicU64::new(T0.saturating_add_signed(offset))));
         let mut sync_config = SyncConfig::new(&hub);
-        sync_config.pairing_params = PairingParams::TESTING;
         let open = || Store::open_with_clock(dir.join("satchel.db"), Box::new(clock.clone()));
         let workers: Vec<_> = (0..workers)
             .map(|_| Arc::new(Mutex::new(open().unwrap())))

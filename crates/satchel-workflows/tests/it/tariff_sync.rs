@@ -10,7 +10,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal_macros::dec;
 use satchel_core::rates::{RateSet, Source, BUNDLED};
 use satchel_core::service::{LetterFormat, Service};
-use satchel_crypto::PairingParams;
 use satchel_fixtures::http::{FileServer, Reply};
 use satchel_fixtures::tariffs::{letter_revision_2022, ORD};
 use satchel_keychain::MemorySecrets;
@@ -24,7 +23,6 @@ pub(crate) type Device = Syncer<Mutex<Store>>;
 pub(crate) fn device(hub: &str, db: std::path::PathBuf) -> (Arc<Mutex<Store>>, Device) {
     let store = Arc::new(Mutex::new(Store::open(db).unwrap()));
     let mut config = SyncConfig::new(hub);
-    config.pairing_params = PairingParams::TESTING;
     let sync = Syncer::new(store.clone(), Arc::new(MemorySecrets::default()), config).unwrap();
     (store, sync)
 }

@@ -1,0 +1,4 @@
+-- Typed pairing codes run SPAKE2 (issue #18): the first device parks its message in a slot
+-- named by the code's nameplate, and the one device that answers leaves its message here for
+-- the first device to read. One answer per slot; the slot expires as before.
+ALTER TABLE pairing_slots ADD COLUMN answer BLOB;
