@@ -1453,7 +1453,7 @@ async fn a_contact_made_on_one_device_arrives_on_a_second_linked_by_code() {
     }
 
     // Device B: a fresh database and profile, linked by the typed code. A typed code brings
-    // no key (issue #18): B shows a fingerprint and waits for A's approval.
+    // no key and no credential (issue #18): B shows a fingerprint and waits for A's approval.
     let mut fingerprint = String::new();
     {
         let driver = Driver::start_on_db(&b_env, &b_db);
@@ -1465,13 +1465,16 @@ async fn a_contact_made_on_one_device_arrives_on_a_second_linked_by_code() {
             type_into(&c, "#sync-hub-url", &hub_url).await?;
             type_into(&c, "#sync-join-code", &code).await?;
             click(&c, "#sync-join").await?;
-            wait_for(&c, "#sync-page[data-mode='linked']", 60).await?;
+            // Not in yet: the code's SPAKE2 exchange gives no key until A approves.
+            wait_for(&c, "#sync-page[data-mode='awaiting']", 60).await?;
             fingerprint =
                 wait_text_for(&c, "#sync-awaiting-fingerprint", 60, |t| t.len() == 9).await?;
-            wait_for(&c, "#sync-awaiting:not([hidden])", 15).await?;
-            // Waiting is not failing: no red indicator, no error line repeating the notice.
+            // Waiting is not failing: no red indicator, and asking again says nothing new.
             wait_text(&c, "#sync-indicator", |t| t == "Waiting for approval").await?;
-            wait_for(&c, "#sync-last-error[hidden]", 15).await?;
+            click(&c, "#sync-awaiting-check").await?;
+            wait_for(&c, "#sync-awaiting-check:not([disabled])", 60).await?;
+            wait_for(&c, "#sync-page[data-mode='awaiting']", 15).await?;
+            wait_text(&c, "#sync-awaiting-error", str::is_empty).await?;
             screenshot(&c, "sync-awaiting").await;
             fits_a_phone(&c, "sync-awaiting-phone").await?;
             Ok::<_, fantoccini::error::CmdError>(())

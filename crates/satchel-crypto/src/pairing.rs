@@ -239,7 +239,7 @@ fn join_key(pake: &[u8], device_public: &[u8; 32]) -> Result<AccountKey, CryptoE
 fn pake_message(blob: &[u8]) -> Result<&[u8], CryptoError> {
     match blob.first() {
         None => Err(CryptoError::Truncated { len: 0 }),
-        Some(&PAKE_V1) if blob.len() >= 1 + PAKE_MSG_LEN => Ok(&blob[1..1 + PAKE_MSG_LEN]),
+        Some(&PAKE_V1) if blob.len() > PAKE_MSG_LEN => Ok(&blob[1..1 + PAKE_MSG_LEN]),
         Some(&PAKE_V1) => Err(CryptoError::Truncated { len: blob.len() }),
         Some(&v) => Err(CryptoError::UnknownVersion(v)),
     }

@@ -29,7 +29,7 @@ fn device(
 ) -> (Arc<Mutex<Store>>, Syncer<Mutex<Store>>) {
     let store = Arc::new(Mutex::new(Store::open(dir.path().join(name)).unwrap()));
     let keychain = MemorySecrets::default();
-    let mut config = SyncConfig::new(url);
+    let config = SyncConfig::new(url);
     let sync = Syncer::new(store.clone(), keychain, config).unwrap();
     (store, sync)
 }

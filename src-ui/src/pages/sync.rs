@@ -80,11 +80,11 @@ pub fn SyncIndicator() -> impl IntoView {
         status.with(|s| match s {
             None => ("loading", String::new()),
             Some(s) if s.running => ("running", Key::SyncRunning.text(l).to_owned()),
-            Some(s) if !s.linked => ("off", Key::SyncIndicatorOff.text(l).to_owned()),
             // Not a failure: the merchant approves this device on the other one.
             Some(s) if s.awaiting_approval.is_some() => {
                 ("waiting", Key::SyncIndicatorWaiting.text(l).to_owned())
             }
+            Some(s) if !s.linked => ("off", Key::SyncIndicatorOff.text(l).to_owned()),
             Some(s) if s.last_error.is_some() => {
                 ("failed", Key::SyncIndicatorFailed.text(l).to_owned())
             }
@@ -118,6 +118,8 @@ enum Mode {
     /// The phrase of a new account is waiting to be written down.
     Phrase,
     Linked,
+    /// Answered a typed code; the other device has not let this one in yet (issue #18).
+    Awaiting,
     Setup,
 }
 
@@ -144,10 +146,14 @@ pub fn SyncPage() -> impl IntoView {
         if phrase.with(Option::is_some) {
             Mode::Phrase
         } else {
-            match status.with(|s| s.as_ref().map(|s| s.linked)) {
+            match status.with(|s| {
+                s.as_ref()
+                    .map(|s| (s.linked, s.awaiting_approval.is_some()))
+            }) {
                 None => Mode::Loading,
-                Some(true) => Mode::Linked,
-                Some(false) => Mode::Setup,
+                Some((true, _)) => Mode::Linked,
+                Some((false, true)) => Mode::Awaiting,
+                Some((false, false)) => Mode::Setup,
             }
         }
     });
@@ -156,6 +162,7 @@ pub fn SyncPage() -> impl IntoView {
             Mode::Loading => "loading",
             Mode::Phrase => "phrase",
             Mode::Linked => "linked",
+            Mode::Awaiting => "awaiting",
             Mode::Setup => "setup",
         }>
             <h1>{tr(Key::SyncTitle)}</h1>
@@ -170,6 +177,7 @@ pub fn SyncPage() -> impl IntoView {
                 Mode::Loading => ().into_any(),
                 Mode::Phrase => view! { <PhraseBox phrase phrase_changed /> }.into_any(),
                 Mode::Linked => view! { <Linked /> }.into_any(),
+                Mode::Awaiting => view! { <Awaiting /> }.into_any(),
                 Mode::Setup => view! { <Setup phrase /> }.into_any(),
             }}
         </section>
@@ -433,14 +441,7 @@ fn Linked() -> impl IntoView {
             asking.set(false);
         });
     };
-    // While waiting for approval the notice above says it all; the error would only repeat it.
-    let last_error = move || {
-        status.with(|s| {
-            s.as_ref()
-                .filter(|s| s.awaiting_approval.is_none())
-                .and_then(|s| s.last_error.clone())
-        })
-    };
+    let last_error = move || status.with(|s| s.as_ref().and_then(|s| s.last_error.clone()));
     provide_context(DeviceList {
         devices: RwSignal::new(None),
         waiting_for_join: RwSignal::new(false),
@@ -481,13 +482,6 @@ fn Linked() -> impl IntoView {
                     </button>
                 </p>
                 <p class="status bad">{move || phrase_error.get().map(|e| call_error(&e, locale.get()))}</p>
-            </div>
-            <div id="sync-awaiting" class="notice" role="status"
-                hidden=move || status.with(|s| s.as_ref().is_none_or(|s| s.awaiting_approval.is_none()))>
-                <p>{tr(Key::SyncAwaiting)}</p>
-                <p id="sync-awaiting-fingerprint" class="pairing-code">
-                    {move || status.with(|s| s.as_ref().and_then(|s| s.awaiting_approval.clone()))}
-                </p>
             </div>
             <h2>{tr(Key::SyncStatusTitle)}</h2>
             <dl id="sync-state" class="sync-state" aria-live="polite">
@@ -546,6 +540,56 @@ fn Linked() -> impl IntoView {
             <Offer />
             <Devices />
             <Unlink />
+        </div>
+    }
+}
+
+/// Answered a typed code (issue #18): this device is not in until the merchant approves it on
+/// the device that showed the code, having seen the same fingerprint on both screens. The
+/// background sync looks for the approval every few seconds and the screen turns to "linked"
+/// by itself; the merchant can also ask at once, or give up and start again.
+#[component]
+fn Awaiting() -> impl IntoView {
+    let status = use_sync_state();
+    let locale = use_locale();
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<CallError>);
+    let act = move |give_up: bool| {
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            let answer = if give_up {
+                ipc::unlink_device().await
+            } else {
+                ipc::sync_now().await
+            };
+            match answer {
+                Ok(s) => status.set(Some(s)),
+                Err(e) => error.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <div id="sync-awaiting" class="notice" role="status">
+            <p>{tr(Key::SyncAwaiting)}</p>
+            <p id="sync-awaiting-fingerprint" class="pairing-code">
+                {move || status.with(|s| s.as_ref().and_then(|s| s.awaiting_approval.clone()))}
+            </p>
+            <p class="help">{tr(Key::SyncAwaitingHelp)}</p>
+            <p class="row actions">
+                <button id="sync-awaiting-check" type="button" disabled=move || busy.get()
+                    on:click=move |_| act(false)>
+                    {tr(Key::SyncAwaitingCheck)}
+                </button>
+                <button id="sync-awaiting-cancel" type="button" class="secondary"
+                    disabled=move || busy.get() on:click=move |_| act(true)>
+                    {tr(Key::SyncAwaitingCancel)}
+                </button>
+            </p>
+            <p id="sync-awaiting-error" class="status bad">
+                {move || error.get().map(|e| call_error(&e, locale.get()))}
+            </p>
         </div>
     }
 }

@@ -285,9 +285,11 @@ pub fn run(db: Option<&Path>, cmd: &SyncCommand, json: bool) -> anyhow::Result<O
                     format!("{}\n", json!({ "awaiting_approval": fp }))
                 } else {
                     format!(
-                        "Linked, waiting for approval. On the device that showed the code, run \
+                        "Waiting for approval: this device gets the account only once the \
+                         other one lets it in. On the device that showed the code, run \
                          `satchel sync approve` (or open Sync in the app) and approve the device \
-                         that shows\n\n  {fp}\n\nthen run `satchel sync now` here.\n"
+                         that shows\n\n  {fp}\n\nonly if it shows exactly this; then run \
+                         `satchel sync now` here.\n"
                     )
                 };
                 return Ok(Output::new(text, Status::Ok));
@@ -335,6 +337,11 @@ pub fn run(db: Option<&Path>, cmd: &SyncCommand, json: bool) -> anyhow::Result<O
             let s = e.status()?;
             let text = if json {
                 format!("{}\n", serde_json::to_value(&s)?)
+            } else if let (false, Some(fp)) = (s.linked, &s.awaiting_approval) {
+                format!(
+                    "waiting for approval: the device that showed the code must approve the \
+                     device showing {fp}; then run `satchel sync now`\n"
+                )
             } else if !s.linked {
                 "not linked: run `satchel sync create` or `satchel sync join`\n".into()
             } else {

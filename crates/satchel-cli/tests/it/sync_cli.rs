@@ -131,6 +131,15 @@ fn a_contact_from_one_device_reaches_a_second_joined_by_code() {
         .as_str()
         .expect("a fingerprint")
         .to_owned();
+    let status = b.ok(&["--json", "sync", "status"]);
+    let status: serde_json::Value = serde_json::from_str(status.trim()).unwrap();
+    assert_eq!(status["linked"], false, "{status}");
+    assert_eq!(
+        status["awaiting_approval"],
+        fingerprint.as_str(),
+        "{status}"
+    );
+    assert!(b.ok(&["sync", "status"]).contains(&fingerprint));
     let still = b.run(&["contacts", "search", "陳小明"]);
     assert!(!String::from_utf8_lossy(&still.stdout).contains("Sync Test"));
     let asking = a.ok(&["--json", "sync", "approve"]);

@@ -321,7 +321,7 @@ async fn simulate(seed: u64, shipments: usize) -> Stats {
         let dir = tmp.path().join(name);
         std::fs::create_dir_all(&dir).unwrap();
         let clock = SimClock(Arc::new(AtomicU64::new(T0.saturating_add_signed(offset))));
-        let mut sync_config = SyncConfig::new(&hub);
+        let sync_config = SyncConfig::new(&hub);
         let open = || Store::open_with_clock(dir.join("satchel.db"), Box::new(clock.clone()));
         let workers: Vec<_> = (0..workers)
             .map(|_| Arc::new(Mutex::new(open().unwrap())))

@@ -22,7 +22,7 @@ pub(crate) type Device = Syncer<Mutex<Store>>;
 
 pub(crate) fn device(hub: &str, db: std::path::PathBuf) -> (Arc<Mutex<Store>>, Device) {
     let store = Arc::new(Mutex::new(Store::open(db).unwrap()));
-    let mut config = SyncConfig::new(hub);
+    let config = SyncConfig::new(hub);
     let sync = Syncer::new(store.clone(), Arc::new(MemorySecrets::default()), config).unwrap();
     (store, sync)
 }
