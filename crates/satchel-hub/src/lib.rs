@@ -3,9 +3,10 @@
 //!
 //! The hub is built to have nothing worth stealing: it holds ciphertext that devices
 //! encrypted, hashes of device credentials and refresh tokens, and the least metadata sync
-//! needs. Every route but account creation, login, refresh, the one-time pairing fetch and
-//! recovery with the phrase's proof needs an access token, and the account it acts on comes
-//! only from that token (recovery's from the verifier the proof matches).
+//! needs. Every route but account creation, login, refresh, the one-time pairing fetch, the
+//! one-time answer to a typed code (issue #18) and recovery with the phrase's proof needs an
+//! access token, and the account it acts on comes only from that token (recovery's from the
+//! verifier the proof matches).
 //!
 //! It is also built to stay up for honest devices while others abuse it (issue #18): [`serve`]
 //! caps connections and closes the ones that are slow to send a request or idle; [`api`] caps
