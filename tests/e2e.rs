@@ -1448,7 +1448,7 @@ async fn a_contact_made_on_one_device_arrives_on_a_second_linked_by_code() {
         }
         .await;
         finish(c, outcome).await;
-        // Device A is closed before B starts: B takes the code's blob from the hub alone.
+        // Device A is closed before B starts: B answers the code's offer through the hub alone.
         drop(driver);
     }
 

@@ -26,7 +26,7 @@ pub enum CryptoError {
          other device"
     )]
     WrongPairingCode,
-    /// The pairing blob asks for key-derivation costs outside what this crate accepts.
-    #[error("the pairing data asks for unsupported key-derivation parameters")]
+    /// Argon2id refused its parameters (the app-lock PIN's hashing).
+    #[error("unsupported key-derivation parameters")]
     BadParams,
 }

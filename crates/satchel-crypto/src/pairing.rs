@@ -211,9 +211,19 @@ impl OfferSeed {
         &self.0
     }
 
+    /// The code goes into the RNG's seed: SPAKE2's secret scalar comes from the RNG alone,
+    /// and two offers of one scalar under different codes (a retry after a taken nameplate)
+    /// would let whoever holds both solve for the codes offline (X1 - w1*M = X2 - w2*M).
+    fn rng_for(&self, code: &PairingCode) -> ChaCha20Rng {
+        ChaCha20Rng::from_seed(keyed(
+            &self.0,
+            &[b"satchel/pairing/offer-rng/v1", code.0.as_bytes()],
+        ))
+    }
+
     fn start(&self, code: &PairingCode) -> (Spake2<Ed25519Group>, Vec<u8>) {
         let (first, new) = identities();
-        let mut rng = ChaCha20Rng::from_seed(self.0);
+        let mut rng = self.rng_for(code);
         Spake2::<Ed25519Group>::start_a_with_rng(&code.password(), &first, &new, &mut rng)
     }
 }
@@ -236,10 +246,12 @@ fn join_key(pake: &[u8], device_public: &[u8; 32]) -> Result<AccountKey, CryptoE
     )))
 }
 
-fn pake_message(blob: &[u8]) -> Result<&[u8], CryptoError> {
+/// The SPAKE2 message of an offer (`len` 34) or an answer ([`TYPED_ANSWER_LEN`]); anything
+/// longer or shorter is refused.
+fn pake_message(blob: &[u8], len: usize) -> Result<&[u8], CryptoError> {
     match blob.first() {
         None => Err(CryptoError::Truncated { len: 0 }),
-        Some(&PAKE_V1) if blob.len() > PAKE_MSG_LEN => Ok(&blob[1..1 + PAKE_MSG_LEN]),
+        Some(&PAKE_V1) if blob.len() == len => Ok(&blob[1..1 + PAKE_MSG_LEN]),
         Some(&PAKE_V1) => Err(CryptoError::Truncated { len: blob.len() }),
         Some(&v) => Err(CryptoError::UnknownVersion(v)),
     }
@@ -282,7 +294,7 @@ pub fn typed_answer(
 impl JoinerPake {
     /// The join key, from the first device's message (what [`typed_offer`] made).
     pub fn finish(self, offer: &[u8]) -> Result<AccountKey, CryptoError> {
-        let msg = pake_message(offer)?;
+        let msg = pake_message(offer, 1 + PAKE_MSG_LEN)?;
         let pake = Zeroizing::new(
             self.state
                 .finish(msg)
@@ -298,10 +310,7 @@ pub fn open_typed_answer(
     seed: &OfferSeed,
     answer: &[u8],
 ) -> Result<(AccountKey, [u8; 32]), CryptoError> {
-    let msg = pake_message(answer)?;
-    if answer.len() != TYPED_ANSWER_LEN {
-        return Err(CryptoError::Truncated { len: answer.len() });
-    }
+    let msg = pake_message(answer, TYPED_ANSWER_LEN)?;
     let device_public: [u8; 32] = answer[1 + PAKE_MSG_LEN..]
         .try_into()
         .expect("length checked");
@@ -341,8 +350,7 @@ impl QrSecret {
         QrSecret(b)
     }
 
-    /// Where the scanned blob is parked: 32 hex characters, like [`PairingCode::lookup_id`]
-    /// (the hub takes either), from keyed BLAKE2b under the secret.
+    /// Where the scanned blob is parked: 32 hex characters from keyed BLAKE2b under the secret.
     pub fn lookup_id(&self) -> String {
         crate::digest::keyed(&self.0, &[b"satchel/pairing/qr-lookup/v1"])[..16]
             .iter()
@@ -357,8 +365,8 @@ impl QrSecret {
         ))
     }
 
-    /// The text to put in the QR code: the typed code too, so a device that scans can clear
-    /// the typed code's blob from the hub.
+    /// The text to put in the QR code. It carries the typed code too: a QR code is also read
+    /// by eye, and an older Satchel reads the code from it.
     pub fn qr_payload(&self, code: &PairingCode) -> String {
         let hex: String = self.0.iter().map(|b| format!("{b:02x}")).collect();
         format!("{QR_V2_PREFIX}{}:{hex}", code.0)
@@ -519,6 +527,15 @@ mod tests {
         let offer = typed_offer(&code, &seed);
         // The state comes back from the seed: a restart in between changes nothing.
         assert_eq!(offer, typed_offer(&code, &seed));
+        // Another code from the same seed (a retry after a taken nameplate) gets a secret of
+        // its own: with one secret, X1 - w1*M = X2 - w2*M would give both codes away.
+        let retry = PairingCode::generate(&mut rng);
+        let scalar_bytes = |c: &PairingCode| {
+            let mut b = [0u8; 64];
+            seed.rng_for(c).fill_bytes(&mut b);
+            b
+        };
+        assert_ne!(scalar_bytes(&code), scalar_bytes(&retry));
         let (joiner, answer) = typed_answer(&code, &device, &mut rng);
         assert_eq!(answer.len(), TYPED_ANSWER_LEN);
         let theirs = joiner.finish(&offer).unwrap();

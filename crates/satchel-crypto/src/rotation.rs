@@ -103,10 +103,10 @@ pub fn fingerprint(public: &[u8; 32]) -> String {
     format!("{}-{}", &chars[..4], &chars[4..])
 }
 
-/// The pairing approval (issue #18): where the first device parks the account key once the
-/// merchant approved the device that took a typed code's blob, and the key it is sealed with.
-/// Both come from the join key `join` that blob carried, so the hub can neither find nor forge
-/// the approval; the joining device polls for it.
+/// The pairing approval (issue #18): where the first device parks the account keys once the
+/// merchant approved the device that answered a typed code, and the key they are sealed with.
+/// Both come from the join key `join` of that code's SPAKE2 exchange, so the hub can neither
+/// find nor forge the approval; the joining device polls for it.
 pub fn approval_lookup(join: &AccountKey) -> String {
     keyed(
         join.expose_bytes(),

@@ -271,8 +271,7 @@ pub fn tracking_replies(_: &Path) -> Result<Vec<Vec<u8>>> {
 }
 
 /// A pairing code as shown, typed (lower case, spaced, look-alike letters) and in its QR
-/// payload, and the blob the other device parks on the hub (with the test-only Argon2 costs,
-/// so that opening it is quick).
+/// payloads, a typed code's SPAKE2 offer and answer, and a scanned code's blob.
 pub fn pairing_inputs(_: &Path) -> Result<Vec<Vec<u8>>> {
     let code = pairing_code();
     let shown = code.display();

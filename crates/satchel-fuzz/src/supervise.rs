@@ -13,8 +13,7 @@ use crate::mutate;
 use crate::targets::Target;
 
 /// A worker silent this long is stuck on one input. It says where it is every 100 ms
-/// otherwise, and the slowest input that is not a bug (a pairing blob asking for the largest
-/// Argon2 costs allowed) takes seconds.
+/// otherwise, and no input that is not a bug takes more than a second.
 const HANG: Duration = Duration::from_secs(60);
 
 /// How every target of a run is fuzzed.

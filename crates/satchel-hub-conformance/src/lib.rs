@@ -638,6 +638,7 @@ pub async fn pairing_slot_is_taken_once_and_expires<S: HubStorage>(s: S) {
         blob: format!("blob for {id}").into_bytes(),
         created_at: t0(),
         expires_at: exp,
+        answerable: false,
     };
     let lookup = format!("lookup-{}", Uuid::now_v7().simple());
     let exp = t0() + Duration::minutes(10);
@@ -665,7 +666,8 @@ pub async fn pairing_slot_is_taken_once_and_expires<S: HubStorage>(s: S) {
 }
 
 /// Typed pairing codes (issue #18): the one device that answers gets the first device's
-/// message; the answer is for the account that parked the slot, and only until it expires.
+/// message; the answer is for the account that parked the slot, and only until it expires. The
+/// slot's lookup id is public, so nobody can take it, and only such a slot takes an answer.
 pub async fn a_pairing_slot_takes_one_answer_for_its_owner_only<S: HubStorage>(s: S) {
     let (a, _) = account(&s).await;
     let (b, _) = account(&s).await;
@@ -677,9 +679,15 @@ pub async fn a_pairing_slot_takes_one_answer_for_its_owner_only<S: HubStorage>(s
         blob: b"offer".to_vec(),
         created_at: t0(),
         expires_at: exp,
+        answerable: true,
     };
     assert!(s.put_pairing(&offer, t0()).await.unwrap());
     assert_eq!(s.pairing_answer(a, &lookup, t0()).await.unwrap(), None);
+    assert_eq!(
+        s.take_pairing(&lookup, t0()).await.unwrap(),
+        None,
+        "an answerable slot is never taken"
+    );
     assert_eq!(
         s.answer_pairing(&lookup, b"first", t0()).await.unwrap(),
         Some((a, b"offer".to_vec()))
@@ -688,11 +696,6 @@ pub async fn a_pairing_slot_takes_one_answer_for_its_owner_only<S: HubStorage>(s
         s.answer_pairing(&lookup, b"second", t0()).await.unwrap(),
         None,
         "one answer per slot"
-    );
-    assert_eq!(
-        s.take_pairing(&lookup, t0()).await.unwrap(),
-        None,
-        "an answered slot stays for its owner"
     );
     assert_eq!(
         s.pairing_answer(a, &lookup, t0()).await.unwrap(),
@@ -714,6 +717,29 @@ pub async fn a_pairing_slot_takes_one_answer_for_its_owner_only<S: HubStorage>(s
         .await
         .unwrap());
     assert_eq!(s.answer_pairing(&late, b"x", exp).await.unwrap(), None);
+    // Its owner may drop it; nobody else.
+    let dropped = format!("drop-{}", Uuid::now_v7().simple());
+    let mine = PairingSlot {
+        lookup_id: dropped.clone(),
+        ..offer.clone()
+    };
+    assert!(s.put_pairing(&mine, t0()).await.unwrap());
+    assert!(!s.drop_pairing(b, &dropped).await.unwrap());
+    assert!(s.drop_pairing(a, &dropped).await.unwrap());
+    assert_eq!(s.answer_pairing(&dropped, b"x", t0()).await.unwrap(), None);
+    // A slot made to be taken (a QR code's, an approval) takes no answer, and stays.
+    let taken = format!("taken-{}", Uuid::now_v7().simple());
+    let plain = PairingSlot {
+        lookup_id: taken.clone(),
+        answerable: false,
+        ..offer.clone()
+    };
+    assert!(s.put_pairing(&plain, t0()).await.unwrap());
+    assert_eq!(s.answer_pairing(&taken, b"x", t0()).await.unwrap(), None);
+    assert_eq!(
+        s.take_pairing(&taken, t0()).await.unwrap(),
+        Some((a, b"offer".to_vec()))
+    );
 }
 
 pub async fn audit_log_is_per_account_and_ordered<S: HubStorage>(s: S) {
@@ -833,6 +859,7 @@ pub async fn pruning_forgets_only_what_is_old<S: HubStorage>(s: S) {
             blob: b"b".to_vec(),
             created_at: t0(),
             expires_at: t0() + Duration::minutes(5),
+            answerable: false,
         },
         t0(),
     )

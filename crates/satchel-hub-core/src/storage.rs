@@ -199,23 +199,26 @@ pub trait HubStorage: Send + Sync + 'static {
         now: DateTime<Utc>,
     ) -> Result<bool, StorageError>;
 
-    /// Takes a live, unanswered pairing blob out, with the account that parked it (for that
-    /// account's audit log); it is gone afterwards, whoever asked. An answered slot stays for
-    /// its owner to read the answer.
+    /// Takes a live pairing blob out, with the account that parked it (for that account's
+    /// audit log); it is gone afterwards, whoever asked. An answerable slot is never taken.
     async fn take_pairing(
         &self,
         lookup_id: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<(Uuid, Vec<u8>)>, StorageError>;
 
-    /// Leaves `answer` in a live slot that has none yet, and returns the slot's account and
-    /// blob; `None` (nothing stored) when the slot is missing, expired or answered already.
+    /// Leaves `answer` in a live answerable slot that has none yet, and returns the slot's
+    /// account and blob; `None` (nothing stored) when there is no such slot.
     async fn answer_pairing(
         &self,
         lookup_id: &str,
         answer: &[u8],
         now: DateTime<Utc>,
     ) -> Result<Option<(Uuid, Vec<u8>)>, StorageError>;
+
+    /// Drops a slot `account_id` parked (a typed code's offer once the new device is in by the
+    /// QR code). False when it has no such slot.
+    async fn drop_pairing(&self, account_id: Uuid, lookup_id: &str) -> Result<bool, StorageError>;
 
     /// The answer left in a live slot `account_id` parked, if there is one yet.
     async fn pairing_answer(

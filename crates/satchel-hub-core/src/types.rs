@@ -224,6 +224,8 @@ pub struct PairingSlot {
     pub blob: Vec<u8>,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+    /// A typed code's offer: answered once, never taken.
+    pub answerable: bool,
 }
 
 impl fmt::Debug for PairingSlot {

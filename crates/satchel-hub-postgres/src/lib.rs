@@ -1214,14 +1214,16 @@ impl HubStorage for PostgresStorage {
         .map_err(be)?;
         let n = tx
             .execute(
-                "INSERT INTO pairing_slots (lookup_id, account_id, blob, created_at, expires_at)
-                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (lookup_id) DO NOTHING",
+                "INSERT INTO pairing_slots
+                 (lookup_id, account_id, blob, created_at, expires_at, answerable)
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (lookup_id) DO NOTHING",
                 &[
                     &slot.lookup_id,
                     &slot.account_id,
                     &slot.blob,
                     &ms(slot.created_at),
                     &ms(slot.expires_at),
+                    &slot.answerable,
                 ],
             )
             .await
@@ -1238,7 +1240,7 @@ impl HubStorage for PostgresStorage {
         let c = self.client().await?;
         let row = c
             .query_opt(
-                "DELETE FROM pairing_slots WHERE lookup_id = $1 AND answer IS NULL
+                "DELETE FROM pairing_slots WHERE lookup_id = $1 AND NOT answerable
                  RETURNING account_id, blob, expires_at",
                 &[&lookup_id],
             )
@@ -1260,13 +1262,25 @@ impl HubStorage for PostgresStorage {
         let row = c
             .query_opt(
                 "UPDATE pairing_slots SET answer = $2
-                 WHERE lookup_id = $1 AND answer IS NULL AND expires_at > $3
+                 WHERE lookup_id = $1 AND answerable AND answer IS NULL AND expires_at > $3
                  RETURNING account_id, blob",
                 &[&lookup_id, &answer, &ms(now)],
             )
             .await
             .map_err(be)?;
         Ok(row.map(|r| (r.get(0), r.get(1))))
+    }
+
+    async fn drop_pairing(&self, account_id: Uuid, lookup_id: &str) -> Result<bool, StorageError> {
+        let c = self.client().await?;
+        let n = c
+            .execute(
+                "DELETE FROM pairing_slots WHERE lookup_id = $1 AND account_id = $2",
+                &[&lookup_id, &account_id],
+            )
+            .await
+            .map_err(be)?;
+        Ok(n == 1)
     }
 
     async fn pairing_answer(
@@ -1376,7 +1390,7 @@ mod tests {
                 0x56914b1a44bdedb0,
                 0xbd1359359c43c818,
                 0x30d045aa33dbb8fa,
-                0x33d6d138d7e555dc
+                0x173721d8eef05ae3
             ]
         );
     }

@@ -1159,14 +1159,15 @@ impl HubStorage for SqliteStorage {
             let n = tx
                 .execute(
                     "INSERT OR IGNORE INTO pairing_slots
-                     (lookup_id, account_id, blob, created_at, expires_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                     (lookup_id, account_id, blob, created_at, expires_at, answerable)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                     params![
                         slot.lookup_id,
                         blob(slot.account_id),
                         slot.blob,
                         ms(slot.created_at),
-                        ms(slot.expires_at)
+                        ms(slot.expires_at),
+                        slot.answerable
                     ],
                 )
                 .be()?;
@@ -1185,7 +1186,7 @@ impl HubStorage for SqliteStorage {
         self.write(move |conn| {
             // Expired or not, the slot goes: a stale code must not linger.
             conn.query_row(
-                "DELETE FROM pairing_slots WHERE lookup_id = ?1 AND answer IS NULL
+                "DELETE FROM pairing_slots WHERE lookup_id = ?1 AND answerable = 0
                  RETURNING account_id, blob, expires_at",
                 [lookup_id],
                 |r| {
@@ -1213,13 +1214,26 @@ impl HubStorage for SqliteStorage {
         self.write(move |conn| {
             conn.query_row(
                 "UPDATE pairing_slots SET answer = ?2
-                 WHERE lookup_id = ?1 AND answer IS NULL AND expires_at > ?3
+                 WHERE lookup_id = ?1 AND answerable = 1 AND answer IS NULL AND expires_at > ?3
                  RETURNING account_id, blob",
                 params![lookup_id, answer, ms(now)],
                 |r| Ok((uuid_col(r, 0)?, r.get::<_, Vec<u8>>(1)?)),
             )
             .optional()
             .be()
+        })
+        .await
+    }
+
+    async fn drop_pairing(&self, account_id: Uuid, lookup_id: &str) -> Result<bool, StorageError> {
+        let lookup_id = lookup_id.to_owned();
+        self.write(move |conn| {
+            conn.execute(
+                "DELETE FROM pairing_slots WHERE lookup_id = ?1 AND account_id = ?2",
+                params![lookup_id, blob(account_id)],
+            )
+            .be()
+            .map(|n| n == 1)
         })
         .await
     }
@@ -1346,7 +1360,7 @@ mod tests {
                 0xc30bf04d1720bd9a,
                 0x80be6580dd4aa344,
                 0x53af2af72ba47b95,
-                0x98f949a807b65dc1
+                0x5c765b1c749ca985
             ]
         );
     }

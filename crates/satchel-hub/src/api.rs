@@ -133,7 +133,7 @@ pub fn router(state: AppState) -> Router {
         .route(paths::USAGE, get(usage))
         .route(paths::AUDIT, get(audit))
         .route(paths::PAIRING, post(put_pairing))
-        .route(paths::PAIRING_SLOT, get(take_pairing))
+        .route(paths::PAIRING_SLOT, get(take_pairing).delete(drop_pairing))
         .route(
             paths::PAIRING_ANSWER,
             get(read_pairing_answer).post(answer_pairing),
@@ -1182,6 +1182,7 @@ async fn put_pairing(
         blob: req.blob.0,
         created_at: now,
         expires_at,
+        answerable: req.answerable,
     };
     // Lookup ids come from 256-bit secrets, or from a typed code's nameplate, which is public
     // by design (issue #18: the code's secret part never reaches the hub). So saying a lookup
@@ -1263,6 +1264,26 @@ async fn answer_pairing(
     Ok(Json(proto::PairingGetResponse {
         blob: proto::Bytes(blob),
     }))
+}
+
+/// Drops a slot the caller's account parked: a device that joined by the QR code takes the
+/// typed code's offer away, so nobody can answer it. 404 for any other slot.
+async fn drop_pairing(
+    State(state): State<AppState>,
+    Caller(c): Caller,
+    Path(lookup_id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    check_lookup_id(&lookup_id)?;
+    if state
+        .inner
+        .storage
+        .drop_pairing(c.account_id, &lookup_id)
+        .await?
+    {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::not_found("pairing slot"))
+    }
 }
 
 /// The answer left in a slot the caller's account parked, once there is one (404 until then).

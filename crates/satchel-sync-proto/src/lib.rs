@@ -33,6 +33,8 @@ pub mod paths {
     pub const USAGE: &str = "/v0/usage";
     pub const AUDIT: &str = "/v0/audit";
     pub const PAIRING: &str = "/v0/pairing";
+    /// `GET`, unauthenticated: the blob, once (never a typed code's offer). `DELETE`, by the
+    /// account that parked it: the slot goes.
     pub const PAIRING_SLOT: &str = "/v0/pairing/{lookup_id}";
     /// A typed code's SPAKE2 exchange (issue #18). `POST`, unauthenticated: the new device
     /// leaves its [`super::PairingAnswer`] in a live slot that has none yet and gets the slot's
@@ -424,6 +426,11 @@ pub struct PairingPut {
     /// Seconds until the slot expires; capped by the hub.
     #[serde(default)]
     pub ttl_secs: Option<u32>,
+    /// A typed code's SPAKE2 offer (issue #18): the slot takes one answer
+    /// ([`paths::PAIRING_ANSWER`]) and is never handed out by `GET`, whose lookup id (the
+    /// code's public nameplate) anyone may know.
+    #[serde(default)]
+    pub answerable: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -32,6 +32,10 @@ pub(crate) struct PendingOffer {
     pub code: String,
     pub seed: String,
     pub secret: String,
+    /// The answer (hex) once read, so the device can be approved (again) after the hub's slot
+    /// expired.
+    #[serde(default)]
+    pub answer: Option<String>,
     /// Approved already: the new device joins at its next sync.
     #[serde(default)]
     pub approved: bool,
@@ -172,6 +176,10 @@ impl<S: StoreAccess> Syncer<S> {
                 self.call::<(), _>(Method::GET, paths::KEYS, None).await?;
             let me = self.this_device().await?;
             let mut ring = self.keyring().await?;
+            if self.state()?.approval_fingerprint.is_some() {
+                // Linked, so a join this device waited on is over (a crash can leave it).
+                self.forget_join().await?;
+            }
             let secret = self.device_secret().await?;
             let registered = st
                 .devices
@@ -341,33 +349,24 @@ impl<S: StoreAccess> Syncer<S> {
 
     /// On the first device: the device that answered its typed code and asks to join, with
     /// the fingerprint both screens should show. The pending offer is forgotten once that
-    /// device is in (its key vouched for by the account's keys) or gone.
+    /// device is in (it registered a key of its own) or gone.
     pub async fn join_requests(&self) -> Result<Vec<JoinRequest>> {
         let Some((offer, code, seed)) = self.pending_offer().await? else {
             return Ok(Vec::new());
         };
         let st: proto::KeyStateResponse =
             self.call::<(), _>(Method::GET, paths::KEYS, None).await?;
-        let ring = self.keyring().await?;
         let Some(device) = st.devices.iter().find(|d| d.device_id == offer.device_id) else {
             self.kc_delete(PAIRING_OFFER).await?;
             return Ok(Vec::new());
         };
-        let joined = device.key.as_ref().is_some_and(|k| {
-            <[u8; 32]>::try_from(k.public_key.0.as_slice()).is_ok_and(|public| {
-                rotation::device_key_is_genuine(
-                    ring.all(),
-                    offer.device_id.as_bytes(),
-                    &public,
-                    &k.tag.0,
-                )
-            })
-        });
-        if joined {
+        // A key on the hub means the device holds its credential, which only the QR code's
+        // blob or an approval gives: it is in, and the typed offer is over.
+        if device.key.is_some() {
             self.kc_delete(PAIRING_OFFER).await?;
             return Ok(Vec::new());
         }
-        let Some((join, public)) = self.read_answer(&code, &seed).await? else {
+        let Some((join, public)) = self.read_answer(offer.device_id, &code, &seed).await? else {
             return Ok(Vec::new());
         };
         Ok(vec![JoinRequest {
@@ -378,22 +377,43 @@ impl<S: StoreAccess> Syncer<S> {
     }
 
     /// The answer to this device's typed code, once a device left one: the join key and the
-    /// answering device's public key. An answer that is not a SPAKE2 message is as good as
-    /// none; one made with a wrong code gives a join key (and fingerprint) nobody else has.
+    /// answering device's public key. Kept with the offer once read. An answer that is not a
+    /// SPAKE2 message is as good as none; one made with a wrong code gives a join key (and
+    /// fingerprint) nobody else has.
     async fn read_answer(
         &self,
+        device_id: Uuid,
         code: &PairingCode,
         seed: &pairing::OfferSeed,
     ) -> Result<Option<(AccountKey, [u8; 32])>> {
-        let path = paths::PAIRING_ANSWER.replace("{lookup_id}", &code.nameplate_lookup());
-        match self
-            .call::<(), proto::PairingGetResponse>(Method::GET, &path, None)
-            .await
-        {
-            Ok(answer) => Ok(pairing::open_typed_answer(code, seed, &answer.blob.0).ok()),
-            Err(e) if e.hub_code() == Some(codes::NOT_FOUND) => Ok(None),
-            Err(e) => Err(e),
-        }
+        let Some((offer, _, _)) = self
+            .pending_offer()
+            .await?
+            .filter(|(o, _, _)| o.device_id == device_id)
+        else {
+            return Ok(None);
+        };
+        let answer = match offer.answer.as_deref().and_then(unhex_vec) {
+            Some(kept) => kept,
+            None => {
+                let path = paths::PAIRING_ANSWER.replace("{lookup_id}", &code.nameplate_lookup());
+                let got = match self
+                    .call::<(), proto::PairingGetResponse>(Method::GET, &path, None)
+                    .await
+                {
+                    Ok(answer) => answer.blob.0,
+                    Err(e) if e.hub_code() == Some(codes::NOT_FOUND) => return Ok(None),
+                    Err(e) => return Err(e),
+                };
+                let kept = PendingOffer {
+                    answer: Some(hex(&got)),
+                    ..offer
+                };
+                self.kc_set(PAIRING_OFFER, kept.encode()).await?;
+                got
+            }
+        };
+        Ok(pairing::open_typed_answer(code, seed, &answer).ok())
     }
 
     async fn pending_offer(
@@ -424,7 +444,7 @@ impl<S: StoreAccess> Syncer<S> {
             return Err(SyncError::NoJoinRequest);
         }
         let (join, public) = self
-            .read_answer(&code, &seed)
+            .read_answer(device_id, &code, &seed)
             .await?
             .ok_or(SyncError::NoJoinRequest)?;
         let shown = pairing::join_fingerprint(&join, &public);
@@ -445,6 +465,7 @@ impl<S: StoreAccess> Syncer<S> {
             blob: proto::Bytes(container(&join, &lookup_id, &keys, &cred, &mut rng)),
             lookup_id,
             ttl_secs: Some(self.config.pairing_ttl_secs),
+            answerable: false,
         };
         match self
             .call::<_, proto::PairingPutResponse>(Method::POST, paths::PAIRING, Some(&put))

@@ -155,8 +155,20 @@ fn unhex<const N: usize>(s: &str) -> Option<[u8; N]> {
     Some(out)
 }
 
+fn unhex_vec(s: &str) -> Option<Vec<u8>> {
+    let s = s.trim();
+    if !s.len().is_multiple_of(2) || !s.is_ascii() {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).ok())
+        .collect()
+}
+
 /// The pairing container: the crypto crate's key blob, then the new device's credential
-/// sealed under the account key. The hub sees one opaque blob.
+/// sealed under the key that blob gives (the account key for a scanned code, the join key for
+/// an approval). The hub sees one opaque blob.
 const CONTAINER_V1: u8 = 1;
 
 #[derive(Serialize, Deserialize)]
@@ -176,8 +188,8 @@ fn recovery_registration(key: &AccountKey) -> proto::RecoveryRegistration {
     }
 }
 
-/// One pairing slot's blob: the key blob (typed or scanned), then the new device's credential
-/// sealed under the account key for that slot.
+/// One pairing slot's blob: the key blob, then the new device's credential sealed under `key`
+/// for that slot.
 fn container(
     key: &AccountKey,
     lookup_id: &str,

@@ -85,10 +85,22 @@ impl<S: StoreAccess> Syncer<S> {
         let mut parked = None;
         for _ in 0..8 {
             let code = PairingCode::generate(&mut rng);
+            // Kept before it is offered: an answer must never come to an offer nobody holds.
+            // The offer outlives this call (and maybe the app): the answer comes minutes later.
+            let offer = keys::PendingOffer {
+                device_id: device.device_id,
+                code: code.display(),
+                seed: hex(seed.expose_bytes()),
+                secret: hex(&secret),
+                answer: None,
+                approved: false,
+            };
+            self.kc_set(keys::PAIRING_OFFER, offer.encode()).await?;
             let put = proto::PairingPut {
                 lookup_id: code.nameplate_lookup(),
                 blob: proto::Bytes(pairing::typed_offer(&code, &seed)),
                 ttl_secs,
+                answerable: true,
             };
             match self
                 .call::<_, proto::PairingPutResponse>(Method::POST, paths::PAIRING, Some(&put))
@@ -105,15 +117,6 @@ impl<S: StoreAccess> Syncer<S> {
         let code = parked.ok_or_else(|| {
             SyncError::Protocol("the hub had no free pairing code; try again".into())
         })?;
-        // The offer outlives this call (and maybe the app): the answer comes minutes later.
-        let offer = keys::PendingOffer {
-            device_id: device.device_id,
-            code: code.display(),
-            seed: hex(seed.expose_bytes()),
-            secret: hex(&secret),
-            approved: false,
-        };
-        self.kc_set(keys::PAIRING_OFFER, offer.encode()).await?;
         let cred = PairedCredential {
             account_id,
             device_id: device.device_id,
@@ -126,6 +129,7 @@ impl<S: StoreAccess> Syncer<S> {
             blob: proto::Bytes(container(&key, &qr_lookup, &key_blob, &cred, &mut rng)),
             lookup_id: qr_lookup,
             ttl_secs,
+            answerable: false,
         };
         let resp: proto::PairingPutResponse =
             self.call(Method::POST, paths::PAIRING, Some(&put)).await?;
@@ -169,16 +173,15 @@ impl<S: StoreAccess> Syncer<S> {
         let cred = open_credential(&key, &lookup_id, sealed)?;
         let secret = unhex::<32>(&cred.secret)
             .ok_or_else(|| SyncError::Protocol("malformed device credential".into()))?;
-        // Take the typed code's offer off the hub too: nobody can answer it once this device
-        // is in. Already gone or unreachable: no matter.
-        let path = paths::PAIRING_SLOT.replace("{lookup_id}", &code.nameplate_lookup());
-        let _ = self
-            .send::<(), proto::PairingGetResponse>(Method::GET, &path, None, None)
-            .await;
         self.store_key(&key).await?;
         self.save_link(cred.account_id, cred.device_id, &secret)
             .await?;
-        self.sign_in().await
+        self.sign_in().await?;
+        // In: the typed code's offer goes, so nobody can answer it. Gone already, or the hub
+        // unreachable just now: it expires within minutes anyway.
+        let path = paths::PAIRING_SLOT.replace("{lookup_id}", &code.nameplate_lookup());
+        let _ = self.call::<(), ()>(Method::DELETE, &path, None).await;
+        Ok(())
     }
 
     /// Puts the account key back from the recovery phrase on a device that is still linked

@@ -183,7 +183,8 @@ impl<S: StoreAccess> Syncer<S> {
                 last_error: st.last_error,
                 pending: pending_count(s)?,
                 phrase_changed: st.phrase_changed,
-                awaiting_approval: st.approval_fingerprint,
+                // Linked is linked, even if a crash left the join's fingerprint behind.
+                awaiting_approval: st.approval_fingerprint.filter(|_| st.account_id.is_none()),
             })
         })
     }

@@ -81,7 +81,7 @@ pub fn SyncIndicator() -> impl IntoView {
             None => ("loading", String::new()),
             Some(s) if s.running => ("running", Key::SyncRunning.text(l).to_owned()),
             // Not a failure: the merchant approves this device on the other one.
-            Some(s) if s.awaiting_approval.is_some() => {
+            Some(s) if !s.linked && s.awaiting_approval.is_some() => {
                 ("waiting", Key::SyncIndicatorWaiting.text(l).to_owned())
             }
             Some(s) if !s.linked => ("off", Key::SyncIndicatorOff.text(l).to_owned()),

@@ -251,7 +251,9 @@ async fn a_typed_code_slot_takes_one_answer_and_keeps_it_for_its_owner() {
             Method::POST,
             "/v0/pairing",
             Some(&d.access),
-            Some(json!({ "lookup_id": plate, "blob": b64(b"spake2 message A") })),
+            Some(
+                json!({ "lookup_id": plate, "blob": b64(b"spake2 message A"), "answerable": true }),
+            ),
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
@@ -259,6 +261,11 @@ async fn a_typed_code_slot_takes_one_answer_and_keeps_it_for_its_owner() {
         .call(Method::GET, &answer_path, Some(&d.access), None)
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "no answer yet");
+    // Its lookup id is the code's public nameplate: nobody may take the offer away.
+    let r = t
+        .call(Method::GET, &format!("/v0/pairing/{plate}"), None, None)
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
 
     let r = t
         .call(

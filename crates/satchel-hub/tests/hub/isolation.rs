@@ -64,7 +64,7 @@ async fn account_b_cannot_touch_account_a_on_any_route(t: TestHub) {
             Method::POST,
             "/v0/pairing",
             Some(&a.access),
-            Some(json!({ "lookup_id": a_plate, "blob": b64(b"A-PAKE-OFFER") })),
+            Some(json!({ "lookup_id": a_plate, "blob": b64(b"A-PAKE-OFFER"), "answerable": true })),
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED);
@@ -215,6 +215,15 @@ async fn account_b_cannot_touch_account_a_on_any_route(t: TestHub) {
             path: format!("/v0/pairing/{a_plate}/answer"),
             body: Some(json!({ "blob": b64(b"B-ANSWER") })),
             as_b: false,
+            allowed: &[StatusCode::NOT_FOUND],
+        },
+        Case {
+            route: paths::PAIRING_SLOT,
+            method: Method::DELETE,
+            // A's slot, checked below to be still there.
+            path: format!("/v0/pairing/{a_lookup}"),
+            body: None,
+            as_b: true,
             allowed: &[StatusCode::NOT_FOUND],
         },
         Case {

@@ -390,6 +390,16 @@ async fn a_typed_code_brings_no_key_until_the_first_device_approves() {
     assert_eq!(asking[0].fingerprint, shown);
     let b_id = asking[0].device_id;
     assert_eq!(b_id, offer.device_id);
+    // The hub's slot may be gone by the time the merchant approves: the laptop kept the answer.
+    {
+        use satchel_hub_core::HubStorage;
+        let storage = SqliteStorage::open(hub._dir.path().join("hub.sqlite3")).unwrap();
+        let account = a.sync.status().unwrap().account_id.unwrap();
+        assert!(storage
+            .drop_pairing(account, &offer.code.nameplate_lookup())
+            .await
+            .unwrap());
+    }
     assert!(matches!(
         a.sync.approve_join(a.id(), &shown).await,
         Err(SyncError::NoJoinRequest)

@@ -482,7 +482,7 @@ async fn tokens_rotate_and_a_spent_refresh_token_falls_back_to_signing_in() {
     assert!(!err.is_transient());
 
     // A mistyped or reused pairing code links nothing; scanning the QR code (issue #18: its
-    // own 256-bit secret) also takes the typed code's blob off the hub.
+    // own 256-bit secret) also takes the typed code's offer off the hub.
     let offer = a.sync.offer_pairing("tablet").await.unwrap();
     let c = Device::new(&hub.url());
     let mut typed: Vec<char> = offer.code.display().chars().collect();
