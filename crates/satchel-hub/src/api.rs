@@ -1184,10 +1184,13 @@ async fn put_pairing(
         expires_at,
         answerable: req.answerable,
     };
-    // Lookup ids come from 256-bit secrets, or from a typed code's nameplate, which is public
-    // by design (issue #18: the code's secret part never reaches the hub). So saying a lookup
-    // is taken tells a prober nothing; it tells the first device to pick another code.
-    if !state.inner.storage.put_pairing(&slot, now).await? {
+    // A lookup id that is taken gets the answer a free one gets, and stores nothing: a 409
+    // would tell any signed-in prober that a pairing is under way there. Except a typed code's
+    // nameplate (issue #18), which is public by design (anyone may answer the offer under it,
+    // and the code's secret part never reaches the hub): there the 409 tells the first device
+    // to make another code.
+    let answerable = slot.answerable;
+    if !state.inner.storage.put_pairing(&slot, now).await? && answerable {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
             codes::CONFLICT,

@@ -467,16 +467,9 @@ impl<S: StoreAccess> Syncer<S> {
             ttl_secs: Some(self.config.pairing_ttl_secs),
             answerable: false,
         };
-        match self
-            .call::<_, proto::PairingPutResponse>(Method::POST, paths::PAIRING, Some(&put))
-            .await
-        {
-            // Approved before and not taken yet: that approval stands.
-            Err(e) if e.hub_code() == Some(codes::CONFLICT) => {}
-            other => {
-                other?;
-            }
-        }
+        // Approved before and not taken yet: that approval stands (the hub keeps it).
+        let _: proto::PairingPutResponse =
+            self.call(Method::POST, paths::PAIRING, Some(&put)).await?;
         let approved = PendingOffer {
             approved: true,
             ..offer

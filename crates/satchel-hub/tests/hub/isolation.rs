@@ -196,9 +196,9 @@ async fn account_b_cannot_touch_account_a_on_any_route(t: TestHub) {
             path: "/v0/pairing".into(),
             body: Some(json!({ "lookup_id": a_lookup, "blob": b64(b"B-BLOB") })),
             as_b: true,
-            // A taken lookup id is a 409 (lookup ids carry no secret since issue #18); A's
-            // blob stays, as checked below.
-            allowed: &[StatusCode::CONFLICT],
+            // Answered like a free lookup id (no 409 to tell B a code is live); A's blob
+            // stays, as checked below.
+            allowed: &[StatusCode::CREATED],
         },
         Case {
             route: paths::PAIRING_ANSWER,

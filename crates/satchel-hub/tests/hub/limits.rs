@@ -396,17 +396,37 @@ async fn refusals_do_not_tell_a_prober_what_exists() {
         (unknown.status, &unknown.body)
     );
 
-    // Pairing: since issue #18 no lookup id carries a secret (a typed code's is its public
-    // nameplate; the others come from 256-bit secrets), so a taken one is a plain 409, which
-    // tells B only to pick another code.
+    // Pairing: parking under a lookup id A's code uses is answered as under a free one.
     let taken = format!("pair-{}", Uuid::now_v7().simple());
     let free = format!("pair-{}", Uuid::now_v7().simple());
     let r = park(t, &a, &taken, b"A-SEALED").await;
     assert_eq!(r.status, StatusCode::CREATED);
     let on_taken = park(t, &b, &taken, b"B-SEALED").await;
     let on_free = park(t, &b, &free, b"B-SEALED").await;
-    assert_eq!(on_taken.status, StatusCode::CONFLICT);
-    assert_eq!(on_free.status, StatusCode::CREATED);
+    assert_eq!(on_taken.status, on_free.status);
+    let keys = |r: &Reply| {
+        r.body
+            .as_object()
+            .map(|o| o.keys().cloned().collect::<Vec<_>>())
+    };
+    assert_eq!(keys(&on_taken), keys(&on_free));
+    // A typed code's nameplate (issue #18) is public by design (anyone may answer the offer
+    // under it), so a taken one says so: the first device then makes another code.
+    let plate = format!("plate-{}", Uuid::now_v7().simple());
+    let body = json!({ "lookup_id": plate, "blob": b64(b"offer"), "answerable": true });
+    let first = t
+        .call(
+            Method::POST,
+            "/v0/pairing",
+            Some(&a.access),
+            Some(body.clone()),
+        )
+        .await;
+    assert_eq!(first.status, StatusCode::CREATED);
+    let second = t
+        .call(Method::POST, "/v0/pairing", Some(&b.access), Some(body))
+        .await;
+    assert_eq!(second.status, StatusCode::CONFLICT);
     // And the slot is still A's.
     let r = t
         .call(Method::GET, &format!("/v0/pairing/{taken}"), None, None)
