@@ -25,6 +25,7 @@
 mod digest;
 pub mod envelope;
 mod error;
+pub mod hex;
 mod key;
 pub mod label;
 pub mod opaque;

@@ -7,6 +7,7 @@
 
 use argon2::{Algorithm, Argon2, Params, Version};
 
+use crate::hex::{decode as unhex, encode as hex};
 use crate::CryptoError;
 
 const PREFIX: &str = "v1";
@@ -22,20 +23,6 @@ fn derive(pin: &str, salt: &[u8]) -> Result<[u8; 32], CryptoError> {
         .hash_password_into(pin.as_bytes(), salt, &mut out)
         .map_err(|_| CryptoError::BadParams)?;
     Ok(out)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) || !s.is_ascii() {
-        return None;
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).ok())
-        .collect()
 }
 
 /// The stored form of `pin` with `salt` (16 random bytes from the caller).

@@ -271,12 +271,7 @@ impl<S: StoreAccess> Syncer<S> {
         let offer: proto::PairingGetResponse = self
             .send(Method::POST, &path, Some(&body), None)
             .await
-            .map_err(|e| match e.hub_code() {
-                Some(c) if c == codes::NOT_FOUND => {
-                    SyncError::Pairing(CryptoError::WrongPairingCode)
-                }
-                _ => e,
-            })?;
+            .map_err(no_such_code)?;
         let join = pake.finish(&offer.blob.0).map_err(SyncError::Pairing)?;
         self.kc_set(SYNC_DEVICE_KEY, Secret::new(hex(&secret.expose_bytes())))
             .await?;

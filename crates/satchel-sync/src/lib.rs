@@ -139,31 +139,22 @@ fn os_rng() -> ChaCha20Rng {
     ChaCha20Rng::from_seed(seed)
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
+use satchel_crypto::hex::encode as hex;
 
 fn unhex<const N: usize>(s: &str) -> Option<[u8; N]> {
-    let s = s.trim();
-    if s.len() != 2 * N || !s.is_ascii() {
-        return None;
+    unhex_vec(s)?.try_into().ok()
+}
+
+/// A 404 for a pairing code's slot: the code is wrong, or was used, or expired.
+fn no_such_code(e: SyncError) -> SyncError {
+    match e.hub_code() {
+        Some(c) if c == codes::NOT_FOUND => SyncError::Pairing(CryptoError::WrongPairingCode),
+        _ => e,
     }
-    let mut out = [0u8; N];
-    for (i, o) in out.iter_mut().enumerate() {
-        *o = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).ok()?;
-    }
-    Some(out)
 }
 
 fn unhex_vec(s: &str) -> Option<Vec<u8>> {
-    let s = s.trim();
-    if !s.len().is_multiple_of(2) || !s.is_ascii() {
-        return None;
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).ok())
-        .collect()
+    satchel_crypto::hex::decode(s.trim())
 }
 
 /// The pairing container: the crypto crate's key blob, then the new device's credential

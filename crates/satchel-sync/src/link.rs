@@ -162,12 +162,7 @@ impl<S: StoreAccess> Syncer<S> {
         let slot: proto::PairingGetResponse = self
             .send::<(), _>(Method::GET, &path, None, None)
             .await
-            .map_err(|e| match e.hub_code() {
-                Some(c) if c == codes::NOT_FOUND => {
-                    SyncError::Pairing(CryptoError::WrongPairingCode)
-                }
-                _ => e,
-            })?;
+            .map_err(no_such_code)?;
         let (key_blob, sealed) = open_container(&slot.blob.0)?;
         let key = pairing::accept_scanned(&scanned, key_blob).map_err(SyncError::Pairing)?;
         let cred = open_credential(&key, &lookup_id, sealed)?;
