@@ -343,51 +343,52 @@ impl<S: StoreAccess> Syncer<S> {
     }
 
     /// On the first device: the device that answered its typed code and asks to join, with
-    /// the fingerprint both screens should show. The pending offer is forgotten once that
-    /// device is in (it registered a key of its own) or gone.
+    /// the fingerprint both screens should show.
     pub async fn join_requests(&self) -> Result<Vec<JoinRequest>> {
-        let Some((offer, code, seed)) = self.pending_offer().await? else {
-            return Ok(Vec::new());
+        Ok(self
+            .asking()
+            .await?
+            .map(|(offer, join, public)| JoinRequest {
+                device_id: offer.device_id,
+                fingerprint: pairing::join_fingerprint(&join, &public),
+                approved: offer.approved,
+            })
+            .into_iter()
+            .collect())
+    }
+
+    /// The pending offer a device answered and is not in yet, with the join key and that
+    /// device's public key. The offer is forgotten once the device is in (it registered a key
+    /// of its own) or gone.
+    async fn asking(&self) -> Result<Option<(PendingOffer, AccountKey, [u8; 32])>> {
+        let Some((mut offer, code, seed)) = self.pending_offer().await? else {
+            return Ok(None);
         };
         let st: proto::KeyStateResponse =
             self.call::<(), _>(Method::GET, paths::KEYS, None).await?;
-        let Some(device) = st.devices.iter().find(|d| d.device_id == offer.device_id) else {
-            self.kc_delete(PAIRING_OFFER).await?;
-            return Ok(Vec::new());
-        };
+        let device = st.devices.iter().find(|d| d.device_id == offer.device_id);
         // A key on the hub means the device holds its credential, which only the QR code's
         // blob or an approval gives: it is in, and the typed offer is over.
-        if device.key.is_some() {
+        if device.is_none_or(|d| d.key.is_some()) {
             self.kc_delete(PAIRING_OFFER).await?;
-            return Ok(Vec::new());
+            return Ok(None);
         }
-        let Some((join, public)) = self.read_answer(offer.device_id, &code, &seed).await? else {
-            return Ok(Vec::new());
-        };
-        Ok(vec![JoinRequest {
-            device_id: offer.device_id,
-            fingerprint: pairing::join_fingerprint(&join, &public),
-            approved: offer.approved,
-        }])
+        Ok(self
+            .read_answer(&mut offer, &code, &seed)
+            .await?
+            .map(|(join, public)| (offer, join, public)))
     }
 
-    /// The answer to this device's typed code, once a device left one: the join key and the
-    /// answering device's public key. Kept with the offer once read. An answer that is not a
-    /// SPAKE2 message is as good as none; one made with a wrong code gives a join key (and
-    /// fingerprint) nobody else has.
+    /// The answer to the offer, once a device left one: the join key and the answering
+    /// device's public key. Kept with the offer once read, so the device can be approved
+    /// (again) after the hub's slot expired. An answer that is not a SPAKE2 message is as good
+    /// as none; one made with a wrong code gives a join key (and fingerprint) nobody else has.
     async fn read_answer(
         &self,
-        device_id: Uuid,
+        offer: &mut PendingOffer,
         code: &PairingCode,
         seed: &pairing::OfferSeed,
     ) -> Result<Option<(AccountKey, [u8; 32])>> {
-        let Some((offer, _, _)) = self
-            .pending_offer()
-            .await?
-            .filter(|(o, _, _)| o.device_id == device_id)
-        else {
-            return Ok(None);
-        };
         let answer = match offer.answer.as_deref().and_then(unhex_vec) {
             Some(kept) => kept,
             None => {
@@ -400,11 +401,8 @@ impl<S: StoreAccess> Syncer<S> {
                     Err(e) if e.hub_code() == Some(codes::NOT_FOUND) => return Ok(None),
                     Err(e) => return Err(e),
                 };
-                let kept = PendingOffer {
-                    answer: Some(hex(&got)),
-                    ..offer
-                };
-                self.kc_set(PAIRING_OFFER, kept.encode()).await?;
+                offer.answer = Some(hex(&got));
+                self.kc_set(PAIRING_OFFER, offer.encode()).await?;
                 got
             }
         };
@@ -425,25 +423,12 @@ impl<S: StoreAccess> Syncer<S> {
     /// credential, under the join key. Approving again (the first approval expired, or was
     /// lost) is harmless.
     pub async fn approve_join(&self, device_id: Uuid, fingerprint: &str) -> Result<()> {
-        let (offer, code, seed) = self
-            .pending_offer()
+        let (mut offer, join, public) = self
+            .asking()
             .await?
             .filter(|(o, _, _)| o.device_id == device_id)
             .ok_or(SyncError::NoJoinRequest)?;
-        if !self
-            .join_requests()
-            .await?
-            .iter()
-            .any(|r| r.device_id == device_id)
-        {
-            return Err(SyncError::NoJoinRequest);
-        }
-        let (join, public) = self
-            .read_answer(device_id, &code, &seed)
-            .await?
-            .ok_or(SyncError::NoJoinRequest)?;
-        let shown = pairing::join_fingerprint(&join, &public);
-        if shown != fingerprint.trim().to_uppercase() {
+        if pairing::join_fingerprint(&join, &public) != fingerprint.trim().to_uppercase() {
             return Err(SyncError::FingerprintChanged);
         }
         let account_id = self.state()?.account_id.ok_or(SyncError::NotLinked)?;
@@ -465,11 +450,8 @@ impl<S: StoreAccess> Syncer<S> {
         // Approved before and not taken yet: that approval stands (the hub keeps it).
         let _: proto::PairingPutResponse =
             self.call(Method::POST, paths::PAIRING, Some(&put)).await?;
-        let approved = PendingOffer {
-            approved: true,
-            ..offer
-        };
-        self.kc_set(PAIRING_OFFER, approved.encode()).await
+        offer.approved = true;
+        self.kc_set(PAIRING_OFFER, offer.encode()).await
     }
 
     /// Registers this device's public key, made fresh when `fresh` (none in the keychain, or
